@@ -1,0 +1,123 @@
+"""The `ltr` command: assess a planned procurement from a JSON case file or from flags.
+
+    ltr assess case.json [--json] [--as-of YYYY-MM-DD]
+    ltr assess - < case.json
+    ltr assess --service "home care" --value "£3m a year for 4 years plus 2" --start 2026-04-01
+
+Bad input gets one line on stderr naming the field, and exit code 2. Never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from typing import Any, NoReturn, Optional, Sequence
+
+from bot.ltr import Case, CaseError, KnowledgeError, assess
+from bot.render.text import render_assessment
+
+EXIT_BAD_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        _fail("arguments", message)
+
+
+def _fail(field: str, message: str) -> NoReturn:
+    print(f"ltr: {field}: {message}", file=sys.stderr)
+    raise SystemExit(EXIT_BAD_INPUT)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="ltr", description="Which procurement rules apply to a planned contract, and what follows.")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+    a = sub.add_parser("assess", help="assess a case")
+    a.add_argument("case_file", nargs="?", help="a case as a JSON file, or - for standard input")
+    a.add_argument("--json", action="store_true", help="print the assessment as JSON")
+    a.add_argument("--as-of", help="the date to apply the rules on (default: today)")
+    a.add_argument("--service", help='what you are buying, e.g. "home care"')
+    a.add_argument("--cpv", action="append", help="a CPV code (repeatable)")
+    a.add_argument("--value", help='the value, e.g. "£700k" or "£3m a year for 4 years plus 2"')
+    a.add_argument("--vat", choices=["included", "excluded", "exempt", "unknown"])
+    a.add_argument("--start", help="when the procurement commenced or will commence (YYYY-MM-DD)")
+    a.add_argument("--event", help="what started it, e.g. tender_notice, pcr_contract_notice, contract_awarded")
+    a.add_argument("--buyer", help="sub_central (default), central, school, utility, nhs_trust, nhs_foundation_trust, icb, nhs_england")
+    a.add_argument("--term-years", type=float, help="maximum term in years, including extensions")
+    a.add_argument("--user-choice", action="store_true", help="a person has chosen their provider")
+    a.add_argument("--cross-border", choices=["yes", "no", "unknown"])
+    a.add_argument("--concession", action="store_true")
+    a.add_argument("--utilities", action="store_true")
+    return p
+
+
+def _case_from_args(args: argparse.Namespace) -> dict[str, Any]:
+    if args.case_file:
+        try:
+            raw = sys.stdin.read() if args.case_file == "-" else open(args.case_file, encoding="utf-8").read()
+        except OSError as e:
+            _fail("case_file", f"cannot read {args.case_file}: {e.strerror}")
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError as e:
+            _fail("case_file", f"not valid JSON (line {e.lineno}, column {e.colno})")
+        if not isinstance(data, dict):
+            _fail("case", "must be a JSON object")
+        return data
+    data: dict[str, Any] = {}
+    if args.service:
+        data["service"] = args.service
+    if args.cpv:
+        data["cpv"] = args.cpv
+    if args.value:
+        from bot.text.value import parse_value_phrase  # free-text parsing lives outside the rule module
+
+        try:
+            parsed = parse_value_phrase(args.value)
+        except ValueError as e:
+            _fail("value", str(e))
+        vat = parsed.pop("vat", None)
+        data["value"] = parsed
+        if vat and not args.vat:
+            data["vat"] = vat
+    for flag, key in (("vat", "vat"), ("start", "commenced"), ("event", "commencement_event"), ("buyer", "buyer"),
+                      ("term_years", "term_years"), ("cross_border", "cross_border_interest")):
+        if getattr(args, flag) is not None:
+            data[key] = getattr(args, flag)
+    for flag in ("user_choice", "concession", "utilities"):
+        if getattr(args, flag):
+            data[flag] = True
+    if not data:
+        _fail("case", "give a case file, or at least --service (see ltr assess --help)")
+    return data
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command != "assess":
+        _parser().print_help()
+        return EXIT_BAD_INPUT
+    as_of = date.today()
+    if args.as_of:
+        try:
+            as_of = date.fromisoformat(args.as_of)
+        except ValueError:
+            _fail("as_of", f"'{args.as_of}' is not a real date (use YYYY-MM-DD)")
+    try:
+        case = Case.from_dict(_case_from_args(args))
+        result = assess(case, as_of)
+    except CaseError as e:
+        _fail(e.field, e.message)
+    except KnowledgeError as e:
+        print(f"ltr: the knowledge files are broken: {e}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(render_assessment(result, full=True))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,298 @@
+"""Loads and validates the knowledge files in bot/ltr/knowledge/.
+
+A malformed file fails loudly with the file, the entry and the field named (`KnowledgeError`).
+`rules_version` is derived from the files: the latest `reviewed` date plus a hash of their content.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Optional
+
+import yaml
+from pydantic import BaseModel, Extra, Field, ValidationError, validator
+
+KNOWLEDGE_DIR = Path(__file__).parent / "knowledge"
+FILES = ("dates.yml", "thresholds.yml", "cpv.yml", "services.yml", "routes.yml", "obligations.yml", "faq.yml")
+_CPV = re.compile(r"^\d{8}(-\d{8})?$")
+_APPLIES = re.compile(r"^(PCR2015|PA2023|PSR|none)/(lt|std|any)/(above|below|any)$")
+
+
+class KnowledgeError(ValueError):
+    pass
+
+
+class _Strict(BaseModel):
+    class Config:
+        extra = Extra.forbid
+        allow_population_by_field_name = True
+
+
+class Threshold(_Strict):
+    id: str
+    regime: str
+    kind: str
+    amount_gbp: float
+    vat_basis: str
+    from_: date = Field(alias="from")
+    to: Optional[date]
+    ref: str
+    source: str
+    verified: bool
+
+    @validator("regime")
+    def _regime(cls, v: str) -> str:
+        if v not in ("PCR2015", "PA2023"):
+            raise ValueError("must be PCR2015 or PA2023")
+        return v
+
+    @validator("vat_basis")
+    def _vat(cls, v: str) -> str:
+        if v not in ("net", "inclusive"):
+            raise ValueError("must be net or inclusive")
+        return v
+
+    @validator("to")
+    def _order(cls, v: Optional[date], values: dict) -> Optional[date]:
+        if v is not None and "from_" in values and v < values["from_"]:
+            raise ValueError("ends before it starts")
+        return v
+
+
+def _check_cpv(codes: list[str]) -> list[str]:
+    for c in codes:
+        if not _CPV.match(c):
+            raise ValueError(f"'{c}' is not a CPV code or range (8 digits, or 8digits-8digits)")
+    return codes
+
+
+class Category(_Strict):
+    id: str
+    label: str
+    cpv: list[str]
+    ref: str
+    source: str
+    verified: bool
+    _c = validator("cpv", allow_reuse=True)(_check_cpv)
+
+
+class CpvList(_Strict):
+    cpv: list[str]
+    ref: str
+    source: str
+    verified: bool
+    excluded: list[str] = []
+    limited: list[dict[str, str]] = []
+    caveats: list[dict[str, str]] = []
+    _c = validator("cpv", "excluded", allow_reuse=True)(_check_cpv)
+
+
+class Service(_Strict):
+    id: str
+    label: str
+    kind: str
+    terms: list[str]
+    ref: str
+    source: str
+    verified: bool
+    cpv: Optional[str] = None
+    individual: bool = False
+    exempt: Optional[str] = None
+    warning: Optional[str] = None
+    ambiguous_with: list[str] = []
+
+    @validator("kind")
+    def _kind(cls, v: str) -> str:
+        if v not in ("service", "goods", "works"):
+            raise ValueError("must be service, goods or works")
+        return v
+
+    @validator("cpv")
+    def _cpv(cls, v: Optional[str]) -> Optional[str]:
+        if v is not None:
+            _check_cpv([v])
+        return v
+
+    @validator("terms")
+    def _terms(cls, v: list[str]) -> list[str]:
+        if not v:
+            raise ValueError("needs at least one term")
+        return [t.lower() for t in v]
+
+    @validator("ambiguous_with", always=True)
+    def _cpv_or_ambiguous(cls, v: list[str], values: dict) -> list[str]:
+        if not v and not values.get("cpv"):
+            raise ValueError("an entry needs a cpv code, or ambiguous_with listing the entries it could be")
+        return v
+
+
+def _check_applies(v: list[str]) -> list[str]:
+    if not v:
+        raise ValueError("needs at least one REGIME/CONTRACT/VALUE")
+    for a in v:
+        if not _APPLIES.match(a):
+            raise ValueError(f"'{a}' is not REGIME/CONTRACT/VALUE, e.g. PA2023/lt/above")
+    return v
+
+
+class Route(_Strict):
+    id: str
+    label: str
+    text: str
+    applies: list[str]
+    source: str
+    ref_pcr: Optional[str] = None
+    ref_pa: Optional[str] = None
+    ref_psr: Optional[str] = None
+    verified_pcr: bool = True
+    verified_pa: bool = True
+    needs: list[str] = []
+    _a = validator("applies", allow_reuse=True)(_check_applies)
+
+    def ref_for(self, regime: str) -> Optional[str]:
+        return {"PCR2015": self.ref_pcr, "PA2023": self.ref_pa, "PSR": self.ref_psr, "none": self.ref_pa}[regime]
+
+    def verified_for(self, regime: str) -> bool:
+        return self.verified_pcr if regime == "PCR2015" else self.verified_pa
+
+
+class Obligation(_Strict):
+    id: str
+    text: str
+    ref: str
+    source: str
+    verified: bool
+    applies: list[str]
+    needs: list[str] = []
+    _a = validator("applies", allow_reuse=True)(_check_applies)
+
+
+class KeyDate(_Strict):
+    id: str
+    date: date
+    text: str
+    ref: str
+    source: str
+    verified: bool
+
+
+class Faq(_Strict):
+    id: str
+    question: str
+    answer: str
+    ref: str
+    source: str
+    verified: bool
+    examples: list[str] = []
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    dates: dict[str, KeyDate]
+    thresholds: tuple[Threshold, ...]
+    categories: tuple[Category, ...]
+    reservable_pa2023: CpvList
+    reservable_pcr: CpvList
+    psr: CpvList
+    services: tuple[Service, ...]
+    routes: tuple[Route, ...]
+    obligations: tuple[Obligation, ...]
+    faq: tuple[Faq, ...]
+    rules_version: str
+
+    def service(self, service_id: str) -> Optional[Service]:
+        return next((s for s in self.services if s.id == service_id), None)
+
+    def faq_entry(self, faq_id: str) -> Optional[Faq]:
+        return next((f for f in self.faq if f.id == faq_id), None)
+
+    def route(self, route_id: str) -> Optional[Route]:
+        return next((r for r in self.routes if r.id == route_id), None)
+
+
+def _read(directory: Path, name: str) -> dict[str, Any]:
+    path = directory / name
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise KnowledgeError(f"{name}: file missing") from None
+    except yaml.YAMLError as e:
+        raise KnowledgeError(f"{name}: not valid YAML: {e}") from None
+    if not isinstance(data, dict):
+        raise KnowledgeError(f"{name}: must be a mapping at the top level")
+    return data
+
+
+def _entries(name: str, data: dict, model: type[BaseModel], key: str = "entries") -> tuple:
+    raw = data.get(key)
+    if not isinstance(raw, list):
+        raise KnowledgeError(f"{name}: needs a list '{key}'")
+    defaults = data.get("defaults") or {}
+    out, seen = [], set()
+    for i, entry in enumerate(raw):
+        label = entry.get("id", f"#{i + 1}") if isinstance(entry, dict) else f"#{i + 1}"
+        if not isinstance(entry, dict):
+            raise KnowledgeError(f"{name}: entry {label}: must be a mapping")
+        try:
+            obj = model.parse_obj({**defaults, **entry})
+        except ValidationError as e:
+            err = e.errors()[0]
+            field = ".".join(str(x) for x in err["loc"])
+            raise KnowledgeError(f"{name}: entry {label}: field '{field}': {err['msg']}") from None
+        if obj.id in seen:
+            raise KnowledgeError(f"{name}: entry {label}: duplicate id")
+        seen.add(obj.id)
+        out.append(obj)
+    return tuple(out)
+
+
+def _one(name: str, data: dict, key: str, model: type[BaseModel]) -> Any:
+    try:
+        return model.parse_obj(data.get(key))
+    except ValidationError as e:
+        err = e.errors()[0]
+        field = ".".join(str(x) for x in err["loc"])
+        raise KnowledgeError(f"{name}: entry {key}: field '{field}': {err['msg']}") from None
+
+
+def load_knowledge_from(directory: Path) -> Knowledge:
+    raw = {name: _read(directory, name) for name in FILES}
+    digest = hashlib.sha256()
+    reviewed: list[date] = []
+    for name in FILES:
+        digest.update(name.encode())
+        digest.update((directory / name).read_bytes())
+        meta = raw[name].get("meta") or {}
+        if not isinstance(meta.get("reviewed"), date):
+            raise KnowledgeError(f"{name}: meta.reviewed must be a date")
+        reviewed.append(meta["reviewed"])
+    services = _entries("services.yml", raw["services.yml"], Service)
+    ids = {s.id for s in services}
+    for s in services:
+        for other in s.ambiguous_with:
+            if other not in ids:
+                raise KnowledgeError(f"services.yml: entry {s.id}: field 'ambiguous_with': unknown entry '{other}'")
+    kb = Knowledge(
+        dates={d.id: d for d in _entries("dates.yml", raw["dates.yml"], KeyDate)},
+        thresholds=_entries("thresholds.yml", raw["thresholds.yml"], Threshold),
+        categories=_entries("cpv.yml", raw["cpv.yml"], Category, key="light_touch_categories"),
+        reservable_pa2023=_one("cpv.yml", raw["cpv.yml"], "reservable_pa2023", CpvList),
+        reservable_pcr=_one("cpv.yml", raw["cpv.yml"], "reservable_pcr", CpvList),
+        psr=_one("cpv.yml", raw["cpv.yml"], "psr", CpvList),
+        services=services,
+        routes=_entries("routes.yml", raw["routes.yml"], Route),
+        obligations=_entries("obligations.yml", raw["obligations.yml"], Obligation),
+        faq=_entries("faq.yml", raw["faq.yml"], Faq),
+        rules_version=f"{max(reviewed).isoformat()}+{digest.hexdigest()[:8]}",
+    )
+    return kb
+
+
+@lru_cache(maxsize=1)
+def load_knowledge() -> Knowledge:
+    """The project's knowledge base, loaded and validated once per process."""
+    return load_knowledge_from(KNOWLEDGE_DIR)

@@ -1,0 +1,455 @@
+"""Decision records: one assessment as a self-contained, printable HTML file or a Markdown file
+for the procurement file.
+
+The widget posts the `ltr_assessment` payload it showed; `authoritative_assessment` re-runs the
+rule engine on the recorded case so the record carries the engine's answer, not whatever a
+browser sent. Every string from the assessment is escaped: it may contain the officer's own words.
+The caller passes the time the record is made (this module never reads the clock).
+"""
+from __future__ import annotations
+
+import html
+import json
+import re
+from datetime import date, datetime
+from typing import Any, Mapping, Optional
+
+REGIME_LABELS = {
+    "PCR2015": "Public Contracts Regulations 2015",
+    "PA2023": "Procurement Act 2023",
+    "PSR": "Health Care Services (Provider Selection Regime) Regulations 2023",
+    "none": "None of these regimes",
+}
+BUYER_LABELS = {
+    "sub_central": "Sub-central authority (for example a London borough)",
+    "central": "Central government authority",
+    "school": "School",
+    "utility": "Utility",
+    "nhs_trust": "NHS trust",
+    "nhs_foundation_trust": "NHS foundation trust",
+    "icb": "Integrated care board",
+    "nhs_england": "NHS England",
+}
+VAT_LABELS = {"included": "Including VAT", "excluded": "Excluding VAT", "exempt": "Exempt from VAT", "unknown": "Not known"}
+EVENT_LABELS = {
+    "tender_notice": "Tender notice",
+    "transparency_notice": "Transparency notice",
+    "below_threshold_tender_notice": "Below-threshold tender notice",
+    "pcr_contract_notice": "Contract notice under the PCR 2015",
+    "pcr_pin": "Prior information notice under the PCR 2015",
+    "pcr_negotiated_contact": "First contact with suppliers (PCR 2015 negotiated procedure)",
+    "contracts_finder_advert": "Contracts Finder advert",
+    "psr_notice": "Provider Selection Regime notice",
+    "contract_awarded": "Contract already awarded",
+}
+DISCLAIMER = (
+    "This record was produced by the Light Touch Assistant. It is guidance to support a decision, "
+    "not legal advice. Check with your legal team before relying on it."
+)
+MAX_TEXT = 10_000
+MAX_ITEMS = 200
+
+
+class RecordError(ValueError):
+    """The data is not an assessment this assistant produces."""
+
+
+# ---- checking what the browser sent ------------------------------------------------------------
+
+
+def _text(value: Any, name: str, optional: bool = True) -> str:
+    if value is None and optional:
+        return ""
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        raise RecordError(f"{name} must be text")
+    text = str(value)
+    if len(text) > MAX_TEXT:
+        raise RecordError(f"{name} is too long")
+    return text
+
+
+def _number(value: Any, name: str) -> Optional[float]:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise RecordError(f"{name} must be a number")
+    return float(value)
+
+
+def _flag(value: Any, name: str) -> Optional[bool]:
+    if value is None or isinstance(value, bool):
+        return value
+    raise RecordError(f"{name} must be true, false or null")
+
+
+def _items(value: Any, name: str) -> list[dict]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or len(value) > MAX_ITEMS:
+        raise RecordError(f"{name} must be a list")
+    out = []
+    for i, item in enumerate(value):
+        if not isinstance(item, dict):
+            raise RecordError(f"{name}[{i}] must be an object")
+        out.append(
+            {
+                "id": _text(item.get("id"), f"{name}[{i}].id"),
+                "text": _text(item.get("text"), f"{name}[{i}].text"),
+                "ref": _text(item.get("ref"), f"{name}[{i}].ref"),
+                "verified": item.get("verified") is not False,
+                "source": _text(item.get("source"), f"{name}[{i}].source"),
+            }
+        )
+    return out
+
+
+def _strings(value: Any, name: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or len(value) > MAX_ITEMS:
+        raise RecordError(f"{name} must be a list")
+    return [_text(v, f"{name}[{i}]") for i, v in enumerate(value)]
+
+
+def checked_assessment(data: Any) -> dict:
+    """A clean copy of an `Assessment.to_dict()`-shaped mapping, or RecordError."""
+    if not isinstance(data, Mapping):
+        raise RecordError("the assessment must be an object")
+    regime = data.get("regime")
+    if regime is not None and regime not in REGIME_LABELS:
+        raise RecordError("unknown regime")
+    as_of = _text(data.get("as_of"), "as_of", optional=False)
+    try:
+        date.fromisoformat(as_of)
+    except ValueError:
+        raise RecordError("as_of must be a date") from None
+    case = data.get("case")
+    if case is not None and not isinstance(case, Mapping):
+        raise RecordError("case must be an object")
+    candidates = data.get("candidates") or []
+    if not isinstance(candidates, list):
+        raise RecordError("candidates must be a list")
+    return {
+        "status": _text(data.get("status"), "status") or "complete",
+        "answer": _text(data.get("answer"), "answer", optional=False),
+        "regime": regime,
+        "light_touch": _flag(data.get("light_touch"), "light_touch"),
+        "above_threshold": _flag(data.get("above_threshold"), "above_threshold"),
+        "threshold_gbp": _number(data.get("threshold_gbp"), "threshold_gbp"),
+        "estimated_value_gbp": _number(data.get("estimated_value_gbp"), "estimated_value_gbp"),
+        "service_category": _text(data.get("service_category"), "service_category"),
+        "cross_border_interest": _text(data.get("cross_border_interest"), "cross_border_interest"),
+        "obligations": _items(data.get("obligations"), "obligations"),
+        "routes": _items(data.get("routes"), "routes"),
+        "warnings": _items(data.get("warnings"), "warnings"),
+        "trace": _items(data.get("trace"), "trace"),
+        "assumptions": _strings(data.get("assumptions"), "assumptions"),
+        "missing": _strings(data.get("missing"), "missing"),
+        "candidates": [
+            {"label": _text(c.get("label"), "candidates.label"), "cpv": _text(c.get("cpv"), "candidates.cpv")}
+            for c in candidates
+            if isinstance(c, Mapping)
+        ],
+        "rules_version": _text(data.get("rules_version"), "rules_version", optional=False),
+        "as_of": as_of,
+        "case": dict(case) if case else {},
+    }
+
+
+def authoritative_assessment(data: Any) -> tuple[dict, str]:
+    """Re-runs the rule engine on the recorded case and date.
+
+    Returns the assessment to record and a provenance note. When the engine gives the same rules
+    version, its own answer is recorded; otherwise (rules changed since, or the case cannot be
+    re-read) the answer shown in the chat is recorded and the note says so.
+    """
+    shown = checked_assessment(data)
+    try:
+        from bot.ltr import Case, assess  # imported here: the renderer works without the engine
+
+        fresh = assess(Case.from_dict(shown["case"]), as_of=date.fromisoformat(shown["as_of"])).to_dict()
+    except Exception:  # the engine is the authority only when it can re-read the case
+        return shown, "Recorded as shown in the chat; the rule engine could not re-check this case."
+    if fresh.get("rules_version") != shown["rules_version"]:
+        return shown, (
+            f"Recorded as shown in the chat (rules version {shown['rules_version']}). The rules have "
+            f"changed since (now version {fresh.get('rules_version')}): ask again for a current answer."
+        )
+    return checked_assessment(fresh), "Re-checked by the rule engine when this record was made."
+
+
+# ---- shared wording ----------------------------------------------------------------------------
+
+
+def money(value: Optional[float]) -> str:
+    if value is None:
+        return "Not known"
+    if float(value).is_integer():
+        return f"£{value:,.0f}"
+    return f"£{value:,.2f}"
+
+
+def long_date(iso: str) -> str:
+    try:
+        d = date.fromisoformat(str(iso)[:10])
+    except ValueError:
+        return str(iso)
+    return f"{d.day} {d.strftime('%B %Y')}"
+
+
+def timestamp(moment: datetime) -> str:
+    zone = moment.strftime("%Z") or "UTC"
+    return f"{moment.day} {moment.strftime('%B %Y at %H:%M')} {zone}"
+
+
+def yes_no(value: Optional[bool]) -> str:
+    return "Not known" if value is None else ("Yes" if value else "No")
+
+
+def regime_label(regime: Optional[str]) -> str:
+    return REGIME_LABELS.get(regime or "", "Not decided yet")
+
+
+def _years(value: Any) -> str:
+    number = float(value)
+    shown = f"{number:g}"
+    return f"{shown} year" if number == 1 else f"{shown} years"
+
+
+def value_text(value: Any) -> str:
+    if not isinstance(value, Mapping) or not value:
+        return "Not given"
+    if value.get("unknown"):
+        return "Not known"
+    ext = float(value.get("extension_years") or 0)
+    extension = f" plus {_years(ext)} of extensions" if ext else ""
+    if value.get("total_gbp") is not None:
+        over = f" over {_years(value['years'])}" if value.get("years") else ""
+        return f"{money(value['total_gbp'])} in total{over}{extension}"
+    if value.get("annual_gbp") is not None:
+        term = f" for {_years(value['years'])}" if value.get("years") else ""
+        return f"{money(value['annual_gbp'])} a year{term}{extension}"
+    return "Not given"
+
+
+def case_facts(case: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """What the officer told us, as (label, plain text) rows; only facts that were given."""
+    rows: list[tuple[str, str]] = []
+    if case.get("service"):
+        rows.append(("Service", str(case["service"])))
+    if case.get("cpv"):
+        rows.append(("CPV codes", ", ".join(str(c) for c in case["cpv"])))
+    for i, part in enumerate(case.get("parts") or [], start=1):
+        if isinstance(part, Mapping):
+            bits = [str(part.get("service") or ", ".join(part.get("cpv") or []) or "Part")]
+            if part.get("value_gbp") is not None:
+                bits.append(money(float(part["value_gbp"])))
+            if part.get("separable") is not None:
+                bits.append("separable" if part["separable"] else "not separable")
+            rows.append((f"Part {i}", ", ".join(bits)))
+    rows.append(("Estimated value", value_text(case.get("value"))))
+    rows.append(("VAT", VAT_LABELS.get(str(case.get("vat") or "unknown"), str(case.get("vat")))))
+    if case.get("commenced"):
+        rows.append(("Procurement starts (or started)", long_date(str(case["commenced"]))))
+    if case.get("commencement_event"):
+        event = str(case["commencement_event"])
+        rows.append(("Starting step", EVENT_LABELS.get(event, event)))
+    buyer = str(case.get("buyer") or "sub_central")
+    rows.append(("Buyer", BUYER_LABELS.get(buyer, buyer)))
+    if case.get("term_years") is not None:
+        rows.append(("Contract term", _years(case["term_years"])))
+    rows.append(("Certain cross-border interest", {"yes": "Yes", "no": "No"}.get(str(case.get("cross_border_interest")), "Not known")))
+    for key, label in (
+        ("concession", "Concession contract"),
+        ("utilities", "Utilities contract"),
+        ("framework", "Framework agreement"),
+    ):
+        if case.get(key):
+            rows.append((label, "Yes"))
+    if case.get("user_choice") is not None:
+        rows.append(("Honours an individual's choice of provider", yes_no(case["user_choice"])))
+    if case.get("health_service_purpose") is not None:
+        rows.append(("Bought for NHS health care purposes", yes_no(case["health_service_purpose"])))
+    if case.get("exempt"):
+        rows.append(("Exemption named", str(case["exempt"])))
+    if case.get("england") is False:
+        rows.append(("In England", "No"))
+    return rows
+
+
+def result_rows(a: Mapping[str, Any]) -> list[tuple[str, str]]:
+    rows = [
+        ("Rules that apply", regime_label(a["regime"])),
+        ("Light touch service", yes_no(a["light_touch"])),
+        ("Estimated value", money(a["estimated_value_gbp"])),
+        ("Threshold", money(a["threshold_gbp"]) if a["threshold_gbp"] is not None else "No threshold applies"),
+        ("Above the threshold", yes_no(a["above_threshold"])),
+    ]
+    if a["service_category"]:
+        rows.append(("Service category", a["service_category"]))
+    return rows
+
+
+def record_filename(data: Any, generated_at: datetime, fmt: str) -> str:
+    return f"decision-record-{generated_at.strftime('%Y-%m-%d-%H%M%S')}.{'html' if fmt == 'html' else 'md'}"
+
+
+def _source_link(source: str) -> Optional[str]:
+    return source if re.match(r"^https?://[^\s<>\"']+$", source or "") else None
+
+
+# ---- HTML --------------------------------------------------------------------------------------
+
+_CSS = """
+body{font-family:arial,sans-serif;color:#0b0c0c;max-width:45em;margin:2em auto;padding:0 1em;line-height:1.4}
+h1{font-size:1.8em;margin-bottom:.2em}h2{font-size:1.3em;margin-top:1.6em;border-bottom:2px solid #0b0c0c}
+.meta{color:#484949}.answer{font-size:1.2em;font-weight:bold;border-left:10px solid #1d70b8;padding:.4em .8em}
+table{border-collapse:collapse;width:100%}th,td{text-align:left;vertical-align:top;padding:.4em .6em .4em 0;border-bottom:1px solid #b1b4b6}
+th{width:40%}.ref{color:#484949;font-size:.9em}.warn{border-left:5px solid #d4351c;padding-left:.8em}
+a{color:#1d70b8}.note{background:#f3f2f1;padding:.6em .8em}
+@media print{body{margin:0;max-width:none}a{color:#0b0c0c}a[href]::after{content:" (" attr(href) ")";font-size:.8em}}
+"""
+
+
+def _e(text: Any) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _html_items(items: list[dict], unverified_prefix: bool = True) -> str:
+    out = ["<ul>"]
+    for item in items:
+        text = _e(item["text"])
+        if unverified_prefix and not item["verified"]:
+            text = "<strong>Check with your legal team:</strong> " + text
+        ref = f' <span class="ref">({_e(item["ref"])})</span>' if item["ref"] else ""
+        link = _source_link(item["source"])
+        source = f' <a href="{_e(link)}">Source</a>' if link else ""
+        out.append(f"<li>{text}{ref}{source}</li>")
+    out.append("</ul>")
+    return "".join(out)
+
+
+def _html_rows(rows: list[tuple[str, str]]) -> str:
+    return "<table>" + "".join(f"<tr><th scope=\"row\">{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows) + "</table>"
+
+
+def render_record_html(data: Any, generated_at: datetime, note: str = "") -> str:
+    a = checked_assessment(data)
+    title = "Decision record"
+    if a["case"].get("service"):
+        title += f": {a['case']['service']}"
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en-GB"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_e(title)}</title><style>{_CSS}</style></head><body><main>",
+        f"<h1>{_e(title)}</h1>",
+        f'<p class="meta">Record made {_e(timestamp(generated_at))}. Rules applied as of '
+        f'{_e(long_date(a["as_of"]))}. Rules version {_e(a["rules_version"])}.</p>',
+    ]
+    if note:
+        parts.append(f'<p class="note">{_e(note)}</p>')
+    parts += ["<h2>Answer</h2>", f'<p class="answer">{_e(a["answer"])}</p>', _html_rows(result_rows(a))]
+    parts += ["<h2>The case</h2>", _html_rows(case_facts(a["case"]))]
+    if a["warnings"]:
+        parts += ["<h2>Caveats</h2>", '<div class="warn">', _html_items(a["warnings"]), "</div>"]
+    if a["obligations"]:
+        parts += ["<h2>What must still be done</h2>", _html_items(a["obligations"])]
+    if a["routes"]:
+        parts += ["<h2>Flexibility and innovation routes</h2>", _html_items(a["routes"])]
+    if a["assumptions"]:
+        parts += ["<h2>Assumptions</h2><ul>", *(f"<li>{_e(s)}</li>" for s in a["assumptions"]), "</ul>"]
+    if a["missing"]:
+        parts += ["<h2>What would change the answer</h2><ul>", *(f"<li>{_e(s)}</li>" for s in a["missing"]), "</ul>"]
+    if a["candidates"]:
+        parts += ["<h2>Possible service categories</h2><ul>"]
+        parts += [f"<li>{_e(c['label'])}{' (CPV ' + _e(c['cpv']) + ')' if c['cpv'] else ''}</li>" for c in a["candidates"]]
+        parts += ["</ul>"]
+    if a["trace"]:
+        parts += ["<h2>How the answer was reached</h2><ol>"]
+        for step in a["trace"]:
+            ref = f' <span class="ref">({_e(step["ref"])})</span>' if step["ref"] else ""
+            parts.append(f"<li>{_e(step['text'])}{ref}</li>")
+        parts += ["</ol>"]
+    references = _references(a)
+    if references:
+        parts += ["<h2>Legal references</h2><ul>", *(f"<li>{_e(r)}</li>" for r in references), "</ul>"]
+    machine = json.dumps(a, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c")
+    parts += [
+        f"<h2>About this record</h2><p>{_e(DISCLAIMER)}</p>",
+        f'<script type="application/json" id="lta-assessment">{machine}</script>',
+        "</main></body></html>",
+    ]
+    return "\n".join(parts)
+
+
+def _references(a: Mapping[str, Any]) -> list[str]:
+    seen: list[str] = []
+    for key in ("trace", "obligations", "routes", "warnings"):
+        for item in a[key]:
+            if item["ref"] and item["ref"] not in seen:
+                seen.append(item["ref"])
+    return seen
+
+
+# ---- Markdown ----------------------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+
+
+def _md(text: Any) -> str:
+    """Escape text so Markdown shows it literally (and no renderer can turn it into HTML)."""
+    flat = " ".join(str(text).split())
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(flat, quote=False))
+
+
+def _md_items(items: list[dict]) -> list[str]:
+    lines = []
+    for item in items:
+        text = _md(item["text"])
+        if not item["verified"]:
+            text = "**Check with your legal team:** " + text
+        ref = f" ({_md(item['ref'])})" if item["ref"] else ""
+        link = _source_link(item["source"])
+        source = f" [Source](<{link}>)" if link else ""
+        lines.append(f"- {text}{ref}{source}")
+    return lines
+
+
+def render_record_markdown(data: Any, generated_at: datetime, note: str = "") -> str:
+    a = checked_assessment(data)
+    title = "Decision record"
+    if a["case"].get("service"):
+        title += f": {_md(a['case']['service'])}"
+    lines = [
+        f"# {title}",
+        "",
+        f"Record made {timestamp(generated_at)}. Rules applied as of {long_date(a['as_of'])}. "
+        f"Rules version {_md(a['rules_version'])}.",
+        "",
+    ]
+    if note:
+        lines += [f"> {_md(note)}", ""]
+    lines += ["## Answer", "", f"**{_md(a['answer'])}**", ""]
+    lines += [f"- {k}: {_md(v)}" for k, v in result_rows(a)] + [""]
+    lines += ["## The case", ""] + [f"- {k}: {_md(v)}" for k, v in case_facts(a["case"])] + [""]
+    sections = [
+        ("Caveats", _md_items(a["warnings"])),
+        ("What must still be done", _md_items(a["obligations"])),
+        ("Flexibility and innovation routes", _md_items(a["routes"])),
+        ("Assumptions", [f"- {_md(s)}" for s in a["assumptions"]]),
+        ("What would change the answer", [f"- {_md(s)}" for s in a["missing"]]),
+        ("Possible service categories", [f"- {_md(c['label'])}" for c in a["candidates"]]),
+        (
+            "How the answer was reached",
+            [f"{i}. {_md(s['text'])}" + (f" ({_md(s['ref'])})" if s["ref"] else "") for i, s in enumerate(a["trace"], 1)],
+        ),
+        ("Legal references", [f"- {_md(r)}" for r in _references(a)]),
+    ]
+    for heading, body in sections:
+        if body:
+            lines += [f"## {heading}", "", *body, ""]
+    lines += ["## About this record", "", DISCLAIMER, ""]
+    lines += ["<details><summary>Machine-readable copy</summary>", "", "```json"]
+    lines += [json.dumps(a, ensure_ascii=False, indent=2, sort_keys=True).replace("```", "` ` `"), "```", "", "</details>", ""]
+    return "\n".join(lines)
