@@ -6,19 +6,24 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional
 
 from .knowledge import CpvList, Knowledge, Service
 
 
-def _span(item: str) -> tuple[int, int]:
-    lo, _, hi = item.partition("-")
-    return int(lo), int(hi or lo)
+@lru_cache(maxsize=256)
+def _spans(items: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
+    out = []
+    for item in items:
+        lo, _, hi = item.partition("-")
+        out.append((int(lo), int(hi or lo)))
+    return tuple(out)
 
 
 def cpv_in(code: str, items: list[str]) -> bool:
     n = int(code)
-    return any(lo <= n <= hi for lo, hi in map(_span, items))
+    return any(lo <= n <= hi for lo, hi in _spans(tuple(items)))
 
 
 @dataclass(frozen=True)
@@ -95,14 +100,21 @@ def _plural_variants(term: str) -> set[str]:
     return out
 
 
-_INDEX: dict[str, list[tuple[str, str]]] = {}
+_INDEX: dict[str, tuple[re.Pattern[str], dict[str, list[str]]]] = {}
 
 
-def _term_index(kb: Knowledge) -> list[tuple[str, str]]:
-    """(normalised term, service id), longest terms first; built once per rules version."""
+def _term_index(kb: Knowledge) -> tuple[re.Pattern[str], dict[str, list[str]]]:
+    """One regex over every normalised term (longest first), and term -> service ids; built once per rules version."""
     if kb.rules_version not in _INDEX:
-        pairs = {(v, s.id) for s in kb.services for t in s.terms for v in _plural_variants(t) if v}
-        _INDEX[kb.rules_version] = sorted(pairs, key=lambda p: (-len(p[0]), p[0], p[1]))
+        by_term: dict[str, list[str]] = {}
+        for s in kb.services:
+            for t in s.terms:
+                for v in _plural_variants(t):
+                    if v and s.id not in by_term.setdefault(v, []):
+                        by_term[v].append(s.id)
+        alternation = "|".join(re.escape(t) for t in sorted(by_term, key=lambda t: (-len(t), t)))
+        pattern = re.compile(rf"(?<![a-z0-9&'])(?:{alternation})(?![a-z0-9&'])")
+        _INDEX[kb.rules_version] = (pattern, by_term)
     return _INDEX[kb.rules_version]
 
 
@@ -115,24 +127,13 @@ class Match:
 
 
 def match_services(text: str, kb: Knowledge) -> list[Match]:
-    """All catalogue entries named in the text; a longer term hides the shorter terms inside it."""
-    norm = f" {_normalise(text)} "
-    taken: list[tuple[int, int]] = []
-    found: list[Match] = []
-    for term, sid in _term_index(kb):
-        needle = f" {term} "
-        start = norm.find(needle)
-        while start != -1:
-            s, e = start + 1, start + 1 + len(term)
-            if not any(s < te and ts < e for ts, te in taken):
-                taken.append((s, e))
+    """Catalogue entries named in the text, leftmost-longest, each entry once, in order of appearance."""
+    pattern, by_term = _term_index(kb)
+    out: list[Match] = []
+    for m in pattern.finditer(_normalise(text)):
+        for sid in by_term[m.group(0)]:
+            if all(sid != o.service.id for o in out):
                 svc = kb.service(sid)
                 assert svc is not None
-                found.append(Match(svc, s - 1, e - 1, term))
-            start = norm.find(needle, start + 1)
-    found.sort(key=lambda m: m.start)
-    out: list[Match] = []
-    for m in found:
-        if all(m.service.id != o.service.id for o in out):
-            out.append(m)
+                out.append(Match(svc, m.start(), m.end(), m.group(0)))
     return out

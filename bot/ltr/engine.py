@@ -227,6 +227,7 @@ def _classify_one(run: _Run, text: Optional[str], cpv: list[str], what: str):
         if text:
             ms = match_services(text, kb)
             svc = ms[0].service if ms else None
+        _caveats(run, prof, svc)
         return prof, f"CPV {main}", svc
     if not text:
         return None, None, None
@@ -248,9 +249,17 @@ def _classify_one(run: _Run, text: Optional[str], cpv: list[str], what: str):
     if len(expanded) > 1:
         run.assume(f"{', '.join(s.label for s in expanded)} are classified the same way; treated as one service.")
     run.step("T-CLASSIFY", _classify_text(f"'{svc.label}' (CPV {svc.cpv})", prof), svc.ref)
-    if svc.warning:
-        run.warn(f"W-{svc.id.upper()}", svc.warning, svc.ref, svc.source)
+    _caveats(run, prof, svc)
     return prof, svc.label, svc
+
+
+def _caveats(run: _Run, prof: Profile, svc: Optional[Service]) -> None:
+    """Caveats on how a code or a description is classified (UNVERIFIED in the reference)."""
+    for c in run.kb.code_caveats:
+        if cpv_in(prof.cpv, c.cpv):
+            run.warn(f"W-CPV-{prof.cpv}", c.text, c.ref, c.source)
+    if svc and svc.warning:
+        run.warn(f"W-{svc.id.upper()}", svc.warning, svc.ref, svc.source)
 
 
 def _sig(run: _Run, s: Service) -> tuple:
@@ -544,7 +553,9 @@ def _facts(run: _Run, regime: str, lt: bool, above: Optional[bool], est: Estimat
     f["outside_part6"] = regime == "PA2023" and not f["part6"]
     notify = _pick(run, "PA2023", "notifiable_central" if central_pa else "notifiable_sub_central", max(commenced, run.date("act_start")))
     f["notifiable"] = x is None or (notify is not None and x >= notify.amount_gbp)
-    floor = _pick(run, "PCR2015", "below_floor_central" if case.buyer in CENTRAL_PCR else "below_floor_sub_central", commenced)
+    # reg 109(2): NHS Trusts use the £25k floor although they are central for the reg 5 thresholds
+    floor_kind = "below_floor_central" if case.buyer in CENTRAL_PCR - {"nhs_trust"} else "below_floor_sub_central"
+    floor = _pick(run, "PCR2015", floor_kind, commenced)
     health_nhs = bool(subject.main and subject.main.psr and case.buyer in {"nhs_trust", "nhs_foundation_trust", "nhs_england"})
     f["pcr_chapter8"] = regime == "PCR2015" and x is not None and floor is not None and x >= floor.amount_gbp and not health_nhs
     std = _pick(run, "PCR2015", _standard_kind(case.buyer, "PCR2015", False, False), commenced) if regime == "PCR2015" else None
@@ -554,6 +565,8 @@ def _facts(run: _Run, regime: str, lt: bool, above: Optional[bool], est: Estimat
     uc = bool(case.user_choice) and regime == "PA2023" and lt
     f["user_choice"] = uc
     f["not_user_choice"] = not uc
+    f["psr_health"] = bool(subject.main and subject.main.psr and case.buyer in PSR_AUTHORITIES and case.england)
+    f["not_psr_health"] = not f["psr_health"]
     f["pcr_pre2021"] = regime == "PCR2015" and commenced < run.date("treaty_end") and case.cross_border_interest != "no"
     if regime == "PA2023" and above is False:
         if f["part6"]:

@@ -16,6 +16,7 @@ from typing import Any, Optional
 import yaml
 from pydantic import BaseModel, Extra, Field, ValidationError, validator
 
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 KNOWLEDGE_DIR = Path(__file__).parent / "knowledge"
 FILES = ("dates.yml", "thresholds.yml", "cpv.yml", "services.yml", "routes.yml", "obligations.yml", "faq.yml")
 _CPV = re.compile(r"^\d{8}(-\d{8})?$")
@@ -89,6 +90,15 @@ class CpvList(_Strict):
     limited: list[dict[str, str]] = []
     caveats: list[dict[str, str]] = []
     _c = validator("cpv", "excluded", allow_reuse=True)(_check_cpv)
+
+
+class CodeCaveat(_Strict):
+    cpv: list[str]
+    text: str
+    ref: str
+    source: str
+    verified: bool
+    _c = validator("cpv", allow_reuse=True)(_check_cpv)
 
 
 class Service(_Strict):
@@ -198,6 +208,7 @@ class Knowledge:
     reservable_pa2023: CpvList
     reservable_pcr: CpvList
     psr: CpvList
+    code_caveats: tuple[CodeCaveat, ...]
     services: tuple[Service, ...]
     routes: tuple[Route, ...]
     obligations: tuple[Obligation, ...]
@@ -217,7 +228,7 @@ class Knowledge:
 def _read(directory: Path, name: str) -> dict[str, Any]:
     path = directory / name
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
     except FileNotFoundError:
         raise KnowledgeError(f"{name}: file missing") from None
     except yaml.YAMLError as e:
@@ -227,7 +238,7 @@ def _read(directory: Path, name: str) -> dict[str, Any]:
     return data
 
 
-def _entries(name: str, data: dict, model: type[BaseModel], key: str = "entries") -> tuple:
+def _entries(name: str, data: dict, model: type[BaseModel], key: str = "entries", with_ids: bool = True) -> tuple:
     raw = data.get(key)
     if not isinstance(raw, list):
         raise KnowledgeError(f"{name}: needs a list '{key}'")
@@ -243,9 +254,10 @@ def _entries(name: str, data: dict, model: type[BaseModel], key: str = "entries"
             err = e.errors()[0]
             field = ".".join(str(x) for x in err["loc"])
             raise KnowledgeError(f"{name}: entry {label}: field '{field}': {err['msg']}") from None
-        if obj.id in seen:
-            raise KnowledgeError(f"{name}: entry {label}: duplicate id")
-        seen.add(obj.id)
+        if with_ids:
+            if obj.id in seen:
+                raise KnowledgeError(f"{name}: entry {label}: duplicate id")
+            seen.add(obj.id)
         out.append(obj)
     return tuple(out)
 
@@ -283,6 +295,7 @@ def load_knowledge_from(directory: Path) -> Knowledge:
         reservable_pa2023=_one("cpv.yml", raw["cpv.yml"], "reservable_pa2023", CpvList),
         reservable_pcr=_one("cpv.yml", raw["cpv.yml"], "reservable_pcr", CpvList),
         psr=_one("cpv.yml", raw["cpv.yml"], "psr", CpvList),
+        code_caveats=_entries("cpv.yml", raw["cpv.yml"], CodeCaveat, key="caveats", with_ids=False),
         services=services,
         routes=_entries("routes.yml", raw["routes.yml"], Route),
         obligations=_entries("obligations.yml", raw["obligations.yml"], Obligation),
