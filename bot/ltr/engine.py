@@ -130,7 +130,7 @@ def assess(case: Case, as_of: date, kb: Optional[Knowledge] = None) -> Assessmen
             obligations=obligations, routes=routes)
 
     # 3. PCR saved, or the Act
-    regime = _regime(run, commenced)
+    regime = _regime(run, commenced, bool(subject.main and subject.main.light_touch))
 
     # 4. Light touch by s.9 / reg 4 ('wholly or mainly' / highest value)
     lt = _light_touch(run, subject, regime)
@@ -364,7 +364,7 @@ def _psr_mixed(run: _Run, subject: Subject) -> bool:
 # ---- regime --------------------------------------------------------------------------------------
 
 
-def _regime(run: _Run, commenced: date) -> str:
+def _regime(run: _Run, commenced: date, light_touch_service: bool) -> str:
     case = run.case
     act = run.date("act_start")
     event = case.commencement_event
@@ -384,7 +384,8 @@ def _regime(run: _Run, commenced: date) -> str:
                  "to this procurement and the resulting contract for its whole life.", saving_ref)
         return "PCR2015"
     if event == "pcr_pin":
-        if commenced < run.date("pcr_pin_26_9_cutoff") and case.buyer not in CENTRAL_PCR:
+        # For a light touch service the PIN is read as the light touch PIN of reg 75(1)(b); otherwise as reg 26(9).
+        if not light_touch_service and commenced < run.date("pcr_pin_26_9_cutoff") and case.buyer not in CENTRAL_PCR:
             run.step("T-REGIME", "A sub-central authority's PIN call for competition submitted before 26 May 2023: PCR 2015 applies.",
                      "SI 2024/716 reg 5 (reg 26(9) PIN)")
             run.warn("W-PIN-TYPE", "This assumes the PIN was a reg 26(9) call for competition. A light touch PIN under reg 75(1)(b) "
@@ -395,6 +396,8 @@ def _regime(run: _Run, commenced: date) -> str:
         run.warn("W-PIN-GAP", "On a literal reading a reg 75(1)(b) PIN does not keep PCR 2015 in force; whether guidance softens "
                  "this is not confirmed.", "SI 2024/716 reg 5(3)(c); PCR 2015 reg 75(1)(b)")
         run.need("whether the contract was awarded before 24 February 2025 (that would keep PCR 2015)")
+        if light_touch_service and commenced < run.date("pcr_pin_26_9_cutoff") and case.buyer not in CENTRAL_PCR:
+            run.need("whether the PIN was a reg 26(9) call for competition submitted before 26 May 2023 (that would keep PCR 2015)")
         return "PA2023"
     run.assume("A PCR saving event (contract notice, Contracts Finder advert, supplier contact or award) happened before 24 February 2025.")
     run.need("what happened before 24 February 2025: a contract notice, an advert, supplier contact or an award keeps PCR 2015")
