@@ -1,0 +1,336 @@
+"""Dates and what happened on them: "next April", "Feb 2025", "we advertised in January 2025",
+"already went out on FTS", "contract was awarded in 2024", "starting next month".
+
+Relative dates are read against `today`, which the caller passes (these functions never read the
+clock). A month without a day is its first day; a year without a month is 1 January (see
+`precision`). `event` says what the date is the date of:
+
+- 'advertised': the procurement was or will be put out (tender/contract notice, PIN, FTS, Contracts Finder)
+- 'awarded':    the contract was or will be awarded/signed
+- 'start':      the contract or service starts (not the same thing as the procurement starting)
+
+`notice` names the platform or notice type when one is mentioned ('find_a_tender',
+'contracts_finder', 'ojeu', 'pin', 'transparency_notice').
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Optional
+
+from bot.text.numbers import small_number
+
+
+@dataclass(frozen=True)
+class DateMention:
+    date: Optional[date]
+    past: Optional[bool]
+    event: Optional[str] = None  # 'advertised' | 'awarded' | 'start' | None
+    precision: Optional[str] = None  # 'day' | 'month' | 'quarter' | 'year' | None when no date
+    notice: Optional[str] = None
+    start: int = 0
+    end: int = 0
+    text: str = ""
+
+    def to_dict(self) -> dict:
+        return {
+            "date": self.date.isoformat() if self.date else None,
+            "past": self.past,
+            "event": self.event,
+            "precision": self.precision,
+            "notice": self.notice,
+        }
+
+
+_MONTHS = {
+    "january": 1, "jan": 1, "janurary": 1, "janaury": 1, "february": 2, "feb": 2, "febuary": 2, "feburary": 2,
+    "march": 3, "mar": 3, "april": 4, "apr": 4, "aprl": 4, "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7,
+    "august": 8, "aug": 8, "agust": 8, "september": 9, "sept": 9, "sep": 9, "septmber": 9, "october": 10,
+    "oct": 10, "november": 11, "nov": 11, "novmber": 11, "december": 12, "dec": 12, "decmber": 12,
+}
+_MONTH = r"(?P<mon>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_YEAR4 = r"(?:19|20)\d{2}"
+_ORD = r"(?:st|nd|rd|th)?"
+# Month words that are also ordinary words need a cue before them ("we may", "march on").
+_AMBIGUOUS_MONTHS = {"may", "mar", "march", "jan", "dec", "sep", "aug"}
+_MONTH_CUE = re.compile(
+    r"(?:\b(?:in|from|by|until|till|til|since|during|before|after|of|on|around|early|mid|late|end\s+of|start\s+of|"
+    r"beginning\s+of|middle\s+of|next|last|this|coming|for|starting|start|begin|beginning|commencing|due|to|"
+    r"the|as\s+of|went\s+out|go\s+live|live)\s*)$"
+)
+
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("iso", re.compile(rf"\b(?P<y>{_YEAR4})-(?P<m>\d{{1,2}})-(?P<d>\d{{1,2}})\b")),
+    ("dmy_num", re.compile(r"(?<![\d/.])(?P<d>\d{1,2})[/.](?P<m>\d{1,2})[/.](?P<y>(?:19|20)?\d{2})(?![\d/])")),
+    ("dmy", re.compile(rf"\b(?P<d>\d{{1,2}}){_ORD}(?:\s+of)?\s+{_MONTH},?\s+(?P<y>{_YEAR4}|'\d{{2}})\b")),
+    ("mdy", re.compile(rf"\b{_MONTH}\s+(?P<d>\d{{1,2}}){_ORD},?\s+(?P<y>{_YEAR4})\b")),
+    ("my", re.compile(rf"\b{_MONTH}(?:\s+of)?,?\s*(?:(?P<y>{_YEAR4})\b|(?:'|’|-)\s?(?P<y2>\d{{2}})\b)")),
+    ("dm", re.compile(rf"\b(?P<d>\d{{1,2}}){_ORD}(?:\s+of)?\s+{_MONTH}(?![a-z])")),
+    ("md", re.compile(rf"\b{_MONTH}\s+(?P<d>\d{{1,2}}){_ORD}\b(?!\s*(?:years?|months?|weeks?|days?|k\b|m\b|%))")),
+    ("quarter", re.compile(rf"\bq(?P<q>[1-4])\s*(?:of\s+)?(?P<y>{_YEAR4}|'?\d{{2}})\b")),
+    ("fy", re.compile(rf"\b(?:fy\s*)?(?P<y>{_YEAR4})\s*[/-]\s*(?P<y2>\d{{2}})\b(?!\s*[/-]\s*\d)")),
+    ("part_year", re.compile(rf"\b(?P<part>early|mid|middle\s+of|late|end\s+of|start\s+of|beginning\s+of|spring|summer|autumn|winter)\s*[- ]?\s*(?P<y>{_YEAR4})\b")),
+    ("rel_fy", re.compile(r"\b(?P<rel>next|this|last|current|previous)\s+financial\s+year\b")),
+    ("rel_unit", re.compile(r"\b(?P<rel>next|this|last|previous|coming|the\s+coming|the\s+next)\s+(?P<unit>week|month|year|quarter)\b")),
+    ("in_n", re.compile(r"\bin\s+(?:about\s+|around\s+|roughly\s+)?(?P<n>\d+|[a-z]+|a|an)\s+(?P<unit>days?|weeks?|months?|years?)(?:'?s?\s+time)?\b")),
+    ("n_ago", re.compile(r"\b(?P<n>\d+|[a-z]+|a|an)\s+(?P<unit>days?|weeks?|months?|years?)\s+ago\b")),
+    ("day_word", re.compile(r"\b(?P<w>today|tomorrow|yesterday|asap|as\s+soon\s+as\s+possible|right\s+away|immediately)\b")),
+    ("month", re.compile(rf"\b(?:(?P<rel>next|last|this|coming|the\s+coming|previous)\s+)?{_MONTH}(?![a-z])")),
+    ("year", re.compile(rf"(?<![\d£$€.,/-])(?P<y>{_YEAR4})(?![\d,]|\.\d|\s*(?:k|m|bn|million|thousand)\b|\s*[/-]\s*\d)")),
+]
+
+_EVENT_CUES: list[tuple[str, re.Pattern[str]]] = [
+    ("advertised", re.compile(
+        r"\b(?:advertis\w*|advert\b|went\s+out|gone\s+out|go(?:es)?\s+out|going\s+out|put\s+(?:it\s+|this\s+|them\s+)?out|"
+        r"publish\w*|issued|issue\s+the\s+(?:tender|itt|notice)|out\s+to\s+tender|tender(?:ed|ing)?\b|went\s+to\s+(?:the\s+)?market|"
+        r"go(?:ing)?\s+(?:out\s+)?to\s+market|went\s+live\s+on|launch\w*|notice\b|fts\b|find\s+a\s+tender|contracts\s+finder|ojeu|"
+        r"official\s+journal|\bted\b|\bpin\b|\bitt\b|invitation\s+to\s+tender|procurement\s+(?:started|began|begins|begun|"
+        r"commenced|commences|starts|will\s+start|will\s+begin|kicked\s+off|kicks\s+off)|started\s+the\s+procurement|"
+        r"(?:start|begin|commence|kick)(?:ed|ing|s)?\s+(?:off\s+)?the\s+procurement|approached\s+(?:the\s+)?market)")),
+    ("awarded", re.compile(r"\b(?:award\w*|signed|let\s+the\s+contract|contract\s+was\s+let|entered\s+into|concluded)")),
+    ("start", re.compile(
+        r"\b(?:start\w*|commenc\w*|begin\w*|began|go(?:es|ing)?\s+live|go[- ]live|live\s+from|kick\w*\s+off|mobilis\w*|"
+        r"runs?\s+from|due\s+to\s+start|from)\b")),
+]
+_NOTICES: list[tuple[str, re.Pattern[str]]] = [
+    ("find_a_tender", re.compile(r"\b(?:fts|find\s+a\s+tender(?:\s+service)?)\b")),
+    ("contracts_finder", re.compile(r"\bcontracts?\s+finder\b")),
+    ("ojeu", re.compile(r"\b(?:ojeu|ted|official\s+journal)\b")),
+    ("pin", re.compile(r"\b(?:pin|prior\s+information\s+notice)\b")),
+    ("transparency_notice", re.compile(r"\btransparency\s+notice\b")),
+]
+_PAST = re.compile(
+    r"\b(?:went|gone|was|were|did|had|have|has|advertised|published|issued|awarded|signed|started|began|commenced|"
+    r"launched|already|ago|previously|earlier|last|put\s+it\s+out|tendered|let)\b")
+_FUTURE = re.compile(
+    r"\b(?:will|shall|going\s+to|plan\w*|intend\w*|hope\w*|expect\w*|want\w*|aim\w*|due|next|upcoming|coming|"
+    r"would|'ll|about\s+to|to\s+be|by|starting|from)\b")
+
+
+def find_dates(text: str, today: date) -> list[DateMention]:
+    """Every date mention in `text`, left to right, each with the event nearest to it."""
+    low = text.lower().replace("’", "'")
+    raw: list[tuple[int, int, Optional[date], str, bool]] = []  # start, end, date, precision, resolved-by-tense
+    taken: list[tuple[int, int]] = []
+    for kind, rx in _PATTERNS:
+        for m in rx.finditer(low):
+            if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            got = _resolve(kind, m, low, today)
+            if got is None:
+                continue
+            d, precision, by_tense = got
+            raw.append((m.start(), m.end(), d, precision, by_tense))
+            taken.append((m.start(), m.end()))
+    raw.sort()
+    notice = _notice(low)
+    out = []
+    for s, e, d, precision, by_tense in raw:
+        sentence = _sentence(low, s, e)
+        event = _nearest_event(low, s, e, sentence)
+        past_tense = _past_tense(low[sentence[0]:sentence[1]])
+        if by_tense and past_tense and d is not None and d > today:
+            d = _shift_back(d, precision)
+        out.append(DateMention(d, _is_past(d, precision, today, past_tense), event, precision, notice, s, e, text[s:e]))
+    return out
+
+
+def parse_date(text: str, today: date) -> Optional[DateMention]:
+    """The date that matters in `text` (the first one tied to an event, else the first one), or, when
+    no date is given but an event is ("already went out on FTS"), a mention with `date` None."""
+    mentions = find_dates(text, today)
+    for m in mentions:
+        if m.event is not None:
+            return m
+    if mentions:
+        return mentions[0]
+    low = text.lower()
+    event = _nearest_event(low, len(low), len(low), (0, len(low)))
+    notice = _notice(low)
+    # Only an event that has already happened is worth reporting without a date ("already went out on FTS").
+    if event not in ("advertised", "awarded", None) or (event is None and notice is None) or not _past_tense(low):
+        return None
+    return DateMention(None, True, event or "advertised", None, notice, 0, 0, "")
+
+
+# ---- resolving a match to a date ---------------------------------------------------------------
+
+
+def _resolve(kind: str, m: re.Match[str], low: str, today: date) -> Optional[tuple[Optional[date], str, bool]]:
+    g = m.groupdict()
+    try:
+        if kind in ("iso", "dmy_num", "dmy", "mdy"):
+            day = int(g["d"])
+            month = int(g["m"]) if g.get("m") else _MONTHS[g["mon"]]
+            year = _year(g["y"])
+            if kind == "dmy_num" and month > 12 and day <= 12:
+                day, month = month, day
+            return date(year, month, day), "day", False
+        if kind == "my":
+            return date(_year(g["y"] or g["y2"]), _MONTHS[g["mon"]], 1), "month", False
+        if kind in ("dm", "md"):
+            month = _MONTHS[g["mon"]]
+            if g["mon"] in _AMBIGUOUS_MONTHS and kind == "md" and not _MONTH_CUE.search(low[:m.start()]):
+                return None
+            d = _next_or_same(today, month, int(g["d"]))
+            return d, "day", True
+        if kind == "quarter":
+            return date(_year(g["y"]), (int(g["q"]) - 1) * 3 + 1, 1), "quarter", False
+        if kind == "fy":
+            y = int(g["y"])
+            if (y + 1) % 100 != int(g["y2"]):
+                return None
+            return date(y, 4, 1), "year", False
+        if kind == "part_year":
+            y = int(g["y"])
+            month = {"early": 1, "start of": 1, "beginning of": 1, "mid": 7, "middle of": 7, "late": 10, "end of": 12,
+                     "spring": 3, "summer": 6, "autumn": 9, "winter": 12}[re.sub(r"\s+", " ", g["part"])]
+            return date(y, month, 1), "month", False
+        if kind == "rel_fy":
+            start_year = today.year if today.month >= 4 else today.year - 1
+            start_year += {"next": 1, "last": -1, "previous": -1}.get(g["rel"], 0)
+            return date(start_year, 4, 1), "year", False
+        if kind == "rel_unit":
+            return _relative_unit(g["rel"], g["unit"], today)
+        if kind in ("in_n", "n_ago"):
+            n = small_number(g["n"])
+            if n is None or n != int(n) or n > 100:
+                return None
+            sign = 1 if kind == "in_n" else -1
+            return _offset(today, sign * int(n), g["unit"].rstrip("s"))
+        if kind == "day_word":
+            w = g["w"]
+            if w == "tomorrow":
+                return today + timedelta(days=1), "day", False
+            if w == "yesterday":
+                return today - timedelta(days=1), "day", False
+            return today, "day", False
+        if kind == "month":
+            mon = g["mon"]
+            if mon in _AMBIGUOUS_MONTHS and not g["rel"] and not _MONTH_CUE.search(low[:m.start()]):
+                return None
+            if mon in ("mar", "jan", "dec", "sep", "aug") and not g["rel"] and not re.search(r"\b(?:in|from|by|until|since|of|next|last)\s*$", low[:m.start()]):
+                return None
+            return _month_relative(g["rel"], _MONTHS[mon], today), "month", not g["rel"]
+        if kind == "year":
+            y = int(g["y"])
+            if not 2000 <= y <= 2100:
+                return None
+            return date(y, 1, 1), "year", False
+    except (ValueError, KeyError):
+        return None
+    return None
+
+
+def _year(y: str) -> int:
+    y = y.strip("'’- ")
+    return 2000 + int(y) if len(y) == 2 else int(y)
+
+
+def _month_relative(rel: Optional[str], month: int, today: date) -> date:
+    rel = (rel or "").replace("the ", "")
+    if rel in ("next", "coming"):
+        year = today.year if month > today.month else today.year + 1
+    elif rel in ("last", "previous"):
+        year = today.year if month < today.month else today.year - 1
+    elif rel == "this":
+        year = today.year
+    else:  # no qualifier: the next one (this month counts); shifted back later if the sentence is in the past
+        year = today.year if month >= today.month else today.year + 1
+    return date(year, month, 1)
+
+
+def _next_or_same(today: date, month: int, day: int) -> date:
+    d = date(today.year, month, day)
+    return d if d >= today else date(today.year + 1, month, day)
+
+
+def _relative_unit(rel: str, unit: str, today: date) -> tuple[date, str, bool]:
+    step = {"next": 1, "coming": 1, "the coming": 1, "the next": 1, "this": 0, "last": -1, "previous": -1}[rel]
+    if unit == "week":
+        return today + timedelta(weeks=step), "day", False
+    if unit == "month":
+        return _add_months(date(today.year, today.month, 1), step), "month", False
+    if unit == "quarter":
+        q_start = date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
+        return _add_months(q_start, 3 * step), "quarter", False
+    return date(today.year + step, 1, 1), "year", False
+
+
+def _offset(today: date, n: int, unit: str) -> tuple[date, str, bool]:
+    if unit == "day":
+        return today + timedelta(days=n), "day", False
+    if unit == "week":
+        return today + timedelta(weeks=n), "day", False
+    if unit == "month":
+        return _add_months(date(today.year, today.month, 1), n), "month", False
+    return _add_months(date(today.year, today.month, 1), 12 * n), "month", False
+
+
+def _add_months(d: date, n: int) -> date:
+    k = d.year * 12 + d.month - 1 + n
+    return date(k // 12, k % 12 + 1, 1)
+
+
+def _shift_back(d: date, precision: str) -> date:
+    """A month said in a past-tense sentence is the last one, not the next one."""
+    try:
+        return date(d.year - 1, d.month, d.day)
+    except ValueError:  # 29 February
+        return date(d.year - 1, d.month, 28)
+
+
+def _is_past(d: Optional[date], precision: Optional[str], today: date, past_tense: bool) -> Optional[bool]:
+    if d is None:
+        return past_tense
+    if precision == "day":
+        return d < today
+    months = {"month": 1, "quarter": 3, "year": 12}.get(precision or "day", 1)
+    end = _add_months(date(d.year, d.month, 1), months)
+    if end <= date(today.year, today.month, 1) or end <= today:
+        return True
+    if d > today:
+        return False
+    return past_tense  # the period includes today: the verb decides
+
+
+# ---- context --------------------------------------------------------------------------------
+
+
+def _sentence(low: str, s: int, e: int) -> tuple[int, int]:
+    left = max(low.rfind(c, 0, s) for c in ".!?;\n")
+    right_candidates = [i for i in (low.find(c, e) for c in ".!?;\n") if i != -1]
+    # A full stop inside a number or abbreviation ("inc. VAT", "£1.2m") is not a sentence end.
+    while left > 0 and not (left + 1 >= len(low) or low[left + 1].isspace()):
+        left = max(low.rfind(c, 0, left) for c in ".!?;\n")
+    return left + 1, min(right_candidates) if right_candidates else len(low)
+
+
+def _nearest_event(low: str, s: int, e: int, sentence: tuple[int, int]) -> Optional[str]:
+    a, b = sentence
+    best: Optional[tuple[int, int, str]] = None
+    covered: list[tuple[int, int]] = []
+    for rank, (event, rx) in enumerate(_EVENT_CUES):
+        for m in rx.finditer(low, a, b):
+            if any(m.start() < ce and cs < m.end() for cs, ce in covered):
+                continue
+            covered.append((m.start(), m.end()))
+            if s <= m.start() < e:
+                continue
+            distance = s - m.end() if m.end() <= s else m.start() - e + 10  # cues before the date bind closer
+            key = (max(distance, 0), rank, event)
+            if best is None or key < best:
+                best = key
+    return best[2] if best else None
+
+
+def _notice(low: str) -> Optional[str]:
+    for name, rx in _NOTICES:
+        if rx.search(low):
+            return name
+    return None
+
+
+def _past_tense(clause: str) -> bool:
+    return bool(_PAST.search(clause)) and not _FUTURE.search(clause)

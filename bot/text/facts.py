@@ -1,0 +1,210 @@
+"""Short facts about the buyer and the market: buyer type, cross-border interest, VAT status,
+yes/no, and whether a service user chose the provider.
+
+Every parser takes `answer`: False (default) reads any message and wants clear wording ("we are a
+school", "no interest from abroad"); True is for a reply to the matching question, where "a
+school", "no" or "not sure" are enough. Values are the Case's field values.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from bot.text.vat import find_vat
+
+
+@dataclass(frozen=True)
+class Fact:
+    value: str
+    start: int = 0
+    end: int = 0
+    text: str = ""
+
+
+def _fact(value: str, m: re.Match[str], text: str) -> Fact:
+    return Fact(value, m.start(), m.end(), text[m.start():m.end()])
+
+
+# ---- buyer -----------------------------------------------------------------------------------
+
+_CENTRAL_DEPTS = (
+    r"department\s+(?:of|for)\s+(?:health|education|work|transport|levelling|business|culture|environment|science|energy|"
+    r"international|digital|trade|housing)"
+)
+_BUYERS: list[tuple[str, str, bool]] = [  # (value, pattern, needs a self-description cue when not answering)
+    ("school", r"multi[\s-]?academy\s+trusts?|academy\s+trusts?|\bmats?\b", False),
+    ("nhs_foundation_trust", r"(?:nhs\s+)?foundation\s+trusts?|\bnhs\s+ft\b|\bnhs\s+fts\b", False),
+    ("nhs_england", r"nhs\s+england(?:\s+and\s+improvement)?|\bnhse\b|\bnhsei\b", False),
+    ("icb", r"\bicbs?\b|integrated\s+care\s+boards?|\bccgs?\b|clinical\s+commissioning\s+groups?", False),
+    ("nhs_trust", r"nhs\s+trusts?|(?:hospital|mental\s+health|ambulance|community(?:\s+health)?|acute|health\s*care|health)\s+trusts?"
+                  r"|\bnhs\s+(?:hospital|provider)s?\b", False),
+    ("central", r"(?:uk\s+|central\s+)?government\s+departments?|central\s+gov(?:ernment|t)?\b|whitehall|\bdhsc\b|home\s+office"
+                r"|cabinet\s+office|hm\s+treasury|\bmod\b|ministry\s+of\s+\w+|\bdwp\b|\bdfe\b|\bmhclg\b|\bdluhc\b"
+                r"|executive\s+agency|non[\s-]departmental\s+public\s+body|\bndpb\b|arm'?s[\s-]length\s+body|" + _CENTRAL_DEPTS, False),
+    ("utility", r"\butility\s+(?:company|provider|buyer)|\butilities\s+(?:company|provider|buyer)|water\s+company|energy\s+network", False),
+    ("sub_central", r"london\s+borough|royal\s+borough|borough\s+council|(?:county|district|city|town|parish|unitary|metropolitan|local)"
+                    r"\s+council|\bcouncils?\b|local\s+authorit(?:y|ies)|\bla\b|combined\s+authority|greater\s+london\s+authority|\bgla\b"
+                    r"|city\s+of\s+london(?:\s+corporation)?|local\s+gov(?:ernment|t)?\b|fire\s+(?:and\s+rescue\s+)?authority"
+                    r"|police\s+and\s+crime\s+commissioner|\bborough\b", False),
+    ("school", r"academ(?:y|ies)|(?:primary|secondary|special|maintained|free|infant|junior|nursery|community|faith|grammar)\s+schools?"
+               r"|\bschools?\b|sixth[\s-]form(?:\s+college)?|\bfe\s+college|further\s+education\s+college", True),
+    ("nhs_trust", r"\btrusts?\b", True),
+]
+_BUYER_RX = [(v, re.compile(p, re.I), strict) for v, p, strict in _BUYERS]
+_SELF = re.compile(
+    r"(?:\bwe(?:'re|\s+are)|\bi(?:'m|\s+am)\s+(?:at|with|from|in|for)|\bi\s+work\s+(?:at|for|in)|\bas\s+an?|\bon\s+behalf\s+of|"
+    r"\bbuyer\s+is|\bbuying\s+(?:body|organisation)\s+is|\bthis\s+is\s+(?:for\s+)?an?|\bit'?s\s+(?:for\s+)?an?|\bwe\s+work\s+for|"
+    r"\bauthority\s+is|\bwe're\s+part\s+of|\bpart\s+of\s+an?)\s+(?:[\w'-]+\s+){0,3}$", re.I)
+_SCHOOL_SERVICE_AFTER = re.compile(
+    r"\s*(?:meals?|catering|dinners?|lunch(?:es)?|transport|crossings?|cleaning|uniforms?|nurs(?:e|es|ing)|holidays?|improvement|places?|"
+    r"admissions?|trips?|escorts?|counsell\w*|support|services?|swimming|sports?|music|library|run|age|leavers?|readiness|"
+    r"based|exclusions?|attendance|food|milk|photograph\w*|term|years?|buses?|travel)\b", re.I)
+
+
+def parse_buyer(text: str, answer: bool = False) -> Optional[Fact]:
+    """The buyer type: 'sub_central' (council, London borough), 'central', 'school', 'utility',
+    'nhs_trust', 'nhs_foundation_trust', 'icb', 'nhs_england'."""
+    hits: list[tuple[int, int, Fact]] = []  # (self-described? 0 : 1, position, fact)
+    for value, rx, strict in _BUYER_RX:
+        for m in rx.finditer(text):
+            if any(h[2].start <= m.start() < h[2].end or m.start() <= h[2].start < m.end() for h in hits):
+                continue
+            described = bool(_SELF.search(text[:m.start()]))
+            if value == "school" and _SCHOOL_SERVICE_AFTER.match(text, m.end()):
+                continue
+            if strict and not (described or answer):
+                continue
+            hits.append((0 if described else 1, m.start(), _fact(value, m, text)))
+    if not hits:
+        return None
+    return min(hits, key=lambda h: (h[0], h[1]))[2]
+
+
+# ---- cross-border interest ---------------------------------------------------------------------
+
+_UNKNOWN = re.compile(
+    r"\b(?:not\s+(?:sure|certain|known)|unsure|(?:i\s+)?don'?t\s+know|do\s+not\s+know|dont\s+know|no\s+idea|can'?t\s+(?:say|tell)|"
+    r"cannot\s+(?:say|tell)|unclear|unknown|no\s+clue|hard\s+to\s+say|difficult\s+to\s+say|dunno|idk|uncertain|not\s+clear|"
+    r"haven'?t\s+(?:checked|looked)|no\s+way\s+of\s+knowing|maybe|possibly|perhaps|tbc|to\s+be\s+confirmed)\b", re.I)
+_ABROAD = re.compile(
+    r"\b(?:abroad|overseas|foreign|international(?:ly)?|outside\s+(?:of\s+)?(?:the\s+)?(?:uk|united\s+kingdom|britain|gb|england|country)|"
+    r"other\s+countries|another\s+country|cross[\s-]?border|eu|e\.u\.|european|europe|non[\s-]?uk|french|german|irish|dutch|"
+    r"spanish|italian|polish|belgian|from\s+(?:ireland|france|germany|spain|the\s+netherlands))\b", re.I)
+_ONLY_LOCAL = re.compile(
+    r"\b(?:only\s+(?:from\s+)?(?:the\s+)?(?:uk|local|london|british|domestic|national|english)|(?:purely|just|all|entirely|very|"
+    r"mostly|mainly|only)\s+local|local\s+(?:only|providers\s+only|market)|uk[\s-]only|uk[\s-]based\s+only|domestic\s+only|"
+    r"(?:purely|entirely)\s+(?:uk|domestic|national))\b", re.I)
+_NEGATION = re.compile(
+    r"\b(?:no|not|none|nobody|no\s*one|noone|unlikely|doubt\w*|never|zero|nil|won'?t|wouldn'?t|isn'?t|aren'?t|wasn'?t|"
+    r"weren'?t|don'?t|doesn'?t|didn'?t|haven'?t|hasn'?t|hardly|nah|nope|without)\b", re.I)
+_YES = re.compile(r"^\s*(?:yes|yeah|yep|yup|y|definitely|certainly|likely|probably|there\s+is|there's|some)\b", re.I)
+_NO = re.compile(r"^\s*(?:no|nope|nah|n|none|nil|not\s+really|unlikely|never)\b", re.I)
+_QUESTION = re.compile(r"\?\s*$|^\s*(?:what|is|are|does|do|how|why|should|can|could|would|will|which|who|when)\b", re.I)
+
+
+def parse_cross_border(text: str, answer: bool = False) -> Optional[Fact]:
+    """Whether suppliers outside the UK are likely to be interested: 'yes', 'no' or 'unknown'."""
+    if _QUESTION.search(text):
+        return None
+    topic = _ABROAD.search(text)
+    local = _ONLY_LOCAL.search(text)
+    unknown = _UNKNOWN.search(text)
+    if unknown and (topic or local or answer):
+        return _fact("unknown", unknown, text)
+    if local:
+        return _fact("no", local, text)
+    if topic:
+        clause = _clause_around(text, topic.start(), topic.end())
+        neg = _NEGATION.search(clause[0])
+        if neg:
+            return Fact("no", topic.start(), topic.end(), text[topic.start():topic.end()])
+        return _fact("yes", topic, text)
+    if answer:
+        if (m := _NO.search(text) or _NEGATION.search(text)):
+            return _fact("no", m, text)
+        if (m := _YES.search(text)):
+            return _fact("yes", m, text)
+    return None
+
+
+def _clause_around(text: str, s: int, e: int) -> tuple[str, int]:
+    bounds = [i for i in (text.rfind(c, 0, s) for c in ".;!?") if i != -1]
+    left = max(bounds) + 1 if bounds else 0
+    rights = [i for i in (text.find(c, e) for c in ".;!?") if i != -1]
+    right = min(rights) if rights else len(text)
+    # "but" starts a new thought: "not much local interest but EU firms might bid"
+    chunk = text[left:right]
+    rel_s = s - left
+    buts = [m.end() for m in re.finditer(r"\bbut\b|\bhowever\b|\balthough\b", chunk, re.I) if m.end() <= rel_s]
+    if buts:
+        left += buts[-1]
+    nxt = re.search(r"\bbut\b|\bhowever\b", text[e:right], re.I)
+    if nxt:
+        right = e + nxt.start()
+    return text[left:right], left
+
+
+# ---- VAT, yes/no, user choice -------------------------------------------------------------------
+
+_VAT_WORD = re.compile(r"\bv\.?a\.?t\b", re.I)
+_BARE_VAT_ANSWERS = [
+    ("excluded", re.compile(r"^\s*(?:ex|exc|excl|exclusive|excluding|excluded|net|without|before|no,?\s+it\s+doesn'?t|it\s+doesn'?t)\b\.?\s*$", re.I)),
+    ("included", re.compile(r"^\s*(?:inc|incl|inclusive|including|included|gross|with|after|yes,?\s+it\s+does|it\s+does)\b\.?\s*$", re.I)),
+    ("exempt", re.compile(r"^\s*(?:exempt|vat[\s-]+exempt|none|no\s+vat|not\s+applicable|n/?a)\b\.?\s*$", re.I)),
+]
+
+
+def parse_vat_status(text: str, answer: bool = False) -> Optional[Fact]:
+    """'included', 'excluded', 'exempt' or 'unknown' ("not sure about VAT")."""
+    found = find_vat(text)
+    if found:
+        status, s, e = found[0]
+        return Fact(status, s, e, text[s:e])
+    unknown = _UNKNOWN.search(text)
+    if unknown and (_VAT_WORD.search(text) or answer):
+        return _fact("unknown", unknown, text)
+    if answer:
+        for status, rx in _BARE_VAT_ANSWERS:
+            if (m := rx.search(text)):
+                return _fact(status, m, text)
+    return None
+
+
+_YES_ANSWER = re.compile(
+    r"^\s*(?:yes|yeah|yep|yup|yea|ya|y|yess+|sure|correct|that'?s\s+(?:right|correct)|right|affirmative|absolutely|definitely|"
+    r"indeed|of\s+course|ok|okay|it\s+is|they\s+do|they\s+have|we\s+do|it\s+does|true|certainly|i\s+think\s+so|i\s+believe\s+so)\b", re.I)
+_NO_ANSWER = re.compile(
+    r"^\s*(?:no|nope|nah|n|not\s+really|negative|never|it\s+isn'?t|it\s+is\s+not|false|they\s+don'?t|they\s+haven'?t|"
+    r"we\s+don'?t|it\s+doesn'?t|none|not\s+at\s+all|i\s+don'?t\s+think\s+so|definitely\s+not|absolutely\s+not|certainly\s+not)\b", re.I)
+
+
+def parse_yes_no(text: str) -> Optional[bool]:
+    """True for "yes"/"yep"/"that's right", False for "no"/"nope"/"not really", None otherwise (incl. "not sure")."""
+    if _UNKNOWN.search(text):
+        return None
+    if _NO_ANSWER.search(text):
+        return False
+    if _YES_ANSWER.search(text):
+        return True
+    return None
+
+
+_CHOOSER = r"(?:person|individual|resident|service\s+user|user|client|family|families|carer|parent|patient|young\s+person|child|" \
+           r"they|she|he|mum|dad|son|daughter|relatives?)"
+_USER_CHOSE = re.compile(
+    rf"\b{_CHOOSER}\b[^.?!]{{0,40}}\b(?:chose|chosen|choose|chooses|picked|prefers?|preferred|want(?:s|ed)?\s+to\s+(?:stay|use|keep|go)|"
+    rf"asked\s+for|requested|has\s+expressed\s+a\s+preference|expressed\s+a\s+preference)\b"
+    rf"|\b(?:their|his|her|own)\s+(?:choice|preference|preferred)\b|\buser\s+choice\b|\bpersonal\s+(?:choice|preference)\b", re.I)
+_NO_CHOICE = re.compile(
+    r"\b(?:no\s+(?:particular\s+)?preference|(?:hasn'?t|haven'?t|has\s+not|have\s+not|didn'?t|did\s+not)\s+(?:expressed|stated|said|given|"
+    r"chosen|picked)|not\s+(?:a\s+)?user\s+choice|no\s+(?:user\s+)?choice)\b", re.I)
+
+
+def parse_user_choice(text: str, answer: bool = False) -> Optional[bool]:
+    """Whether the service user (or carer) has chosen or prefers a particular provider."""
+    if _NO_CHOICE.search(text):
+        return False
+    if _USER_CHOSE.search(text):
+        return True
+    return parse_yes_no(text) if answer else None
