@@ -51,6 +51,7 @@ class _Run:
         self.warnings: list[Item] = []
         self.assumptions: list[str] = []
         self.missing: list[str] = []
+        self.mixed_mention = False  # the text named several services that the rules treat differently
 
     def step(self, id_: str, text: str, ref: str) -> None:
         self.trace.append(Item(id_, text, ref))
@@ -243,6 +244,7 @@ def _classify_one(run: _Run, text: Optional[str], cpv: list[str], what: str):
         return None, None, []
     distinct = {(_sig(run, s)) for s in expanded}
     if len(distinct) > 1 or any(s.ambiguous_with for s in matches):
+        run.mixed_mention = len(matches) > 1
         return None, None, expanded
     svc = expanded[0]
     prof = profile(svc.cpv or "", kb, svc.kind)
@@ -281,8 +283,14 @@ def _ask(run: _Run, candidates, text: Optional[str]) -> Assessment:
     kb = run.kb
     if candidates:
         cands = [Candidate(s.id, s.label, profile(s.cpv, kb, s.kind).light_touch, s.cpv or "") for s in candidates if s.cpv]
-        run.need("which of these best describes the service: " + "; ".join(c.label for c in cands))
-        answer = "Your description could mean services the rules treat differently. Which is closest?"
+        if run.mixed_mention:
+            run.need("whether the contract is mainly one of these, or the value of each part if it is a mix: "
+                     + "; ".join(c.label for c in cands))
+            answer = ("You mentioned services the rules treat differently. Which is the main part? If it is a mix, "
+                      "tell me the value of each part.")
+        else:
+            run.need("which of these best describes the service: " + "; ".join(c.label for c in cands))
+            answer = "Your description could mean services the rules treat differently. Which is closest?"
     else:
         cands = []
         run.need("what service you are buying (for example 'home care', or a CPV code)")
