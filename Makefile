@@ -22,7 +22,7 @@ run: setup
 test: test-unit
 
 test-unit: setup
-	$(PY) -m pytest -q tests/ltr tests/cli
+	$(PY) -m pytest -q tests/ltr tests/cli tests/text tests/nlu
 
 bench: setup
 	$(PY) -m bench.assess

@@ -4,12 +4,12 @@ Whether a code is light touch, reservable or PSR health care comes only from cpv
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
 
 from .knowledge import CpvList, Knowledge, Service
+from .match import matcher_for
 
 
 @lru_cache(maxsize=256)
@@ -82,58 +82,12 @@ def profile(code: str, kb: Knowledge, kind: Optional[str] = None) -> Profile:
 
 # ---- free text -> catalogue entries ------------------------------------------------------------
 
-_WORD = re.compile(r"[a-z0-9&']+")
 
-
-def _normalise(text: str) -> str:
-    t = text.lower().replace("’", "'").replace("-", " ").replace("/", " ")
-    return " ".join(_WORD.findall(t))
-
-
-def _plural_variants(term: str) -> set[str]:
-    norm = _normalise(term)
-    out = {norm}
-    if norm.endswith("s") and len(norm) > 4:
-        out.add(norm[:-1])
-    elif not norm.endswith("s"):
-        out.add(norm + "s")
-    return out
-
-
-_INDEX: dict[str, tuple[re.Pattern[str], dict[str, list[str]]]] = {}
-
-
-def _term_index(kb: Knowledge) -> tuple[re.Pattern[str], dict[str, list[str]]]:
-    """One regex over every normalised term (longest first), and term -> service ids; built once per rules version."""
-    if kb.rules_version not in _INDEX:
-        by_term: dict[str, list[str]] = {}
-        for s in kb.services:
-            for t in s.terms:
-                for v in _plural_variants(t):
-                    if v and s.id not in by_term.setdefault(v, []):
-                        by_term[v].append(s.id)
-        alternation = "|".join(re.escape(t) for t in sorted(by_term, key=lambda t: (-len(t), t)))
-        pattern = re.compile(rf"(?<![a-z0-9&'])(?:{alternation})(?![a-z0-9&'])")
-        _INDEX[kb.rules_version] = (pattern, by_term)
-    return _INDEX[kb.rules_version]
-
-
-@dataclass(frozen=True)
-class Match:
-    service: Service
-    start: int  # offsets in the normalised text
-    end: int
-    term: str
-
-
-def match_services(text: str, kb: Knowledge) -> list[Match]:
-    """Catalogue entries named in the text, leftmost-longest, each entry once, in order of appearance."""
-    pattern, by_term = _term_index(kb)
-    out: list[Match] = []
-    for m in pattern.finditer(_normalise(text)):
-        for sid in by_term[m.group(0)]:
-            if all(sid != o.service.id for o in out):
-                svc = kb.service(sid)
-                assert svc is not None
-                out.append(Match(svc, m.start(), m.end(), m.group(0)))
+def match_services(text: str, kb: Knowledge) -> list[Service]:
+    """Catalogue entries named in the text, in order of appearance, each once."""
+    out: list[Service] = []
+    for m in matcher_for(kb).match(text):
+        svc = kb.service(m.id)
+        if svc is not None and svc not in out:
+            out.append(svc)
     return out

@@ -227,13 +227,13 @@ def _classify_one(run: _Run, text: Optional[str], cpv: list[str], what: str):
         svc = None
         if text:
             ms = match_services(text, kb)
-            svc = ms[0].service if ms else None
+            svc = ms[0] if ms else None
         _caveats(run, prof, svc)
         return prof, f"CPV {main}", svc
     if not text:
         return None, None, None
     direct = kb.service(text.strip())
-    matches = [direct] if direct else [m.service for m in match_services(text, kb)]
+    matches = [direct] if direct else match_services(text, kb)
     expanded: list[Service] = []
     for s in matches:
         for sid in (s.ambiguous_with or [s.id]):

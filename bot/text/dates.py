@@ -100,6 +100,8 @@ _NOTICES: list[tuple[str, re.Pattern[str]]] = [
     ("pin", re.compile(r"\b(?:pin|prior\s+information\s+notice)\b")),
     ("transparency_notice", re.compile(r"\btransparency\s+notice\b")),
 ]
+_LAW_BEFORE = re.compile(r"\b(?:act|acts|regulations?|regs|pcr|pa|si|directive|rules|order|measure|code|guidance|ppn|sch(?:edule)?)\s*$")
+_LAW_AFTER = re.compile(r"\s*(?:act|regulations?|regs|rules|directive|ppn)\b")
 _PAST = re.compile(
     r"\b(?:went|gone|was|were|did|had|have|has|advertised|published|issued|awarded|signed|started|began|commenced|"
     r"launched|already|ago|previously|earlier|last|put\s+it\s+out|tendered|let)\b")
@@ -125,10 +127,10 @@ def find_dates(text: str, today: date) -> list[DateMention]:
             taken.append((m.start(), m.end()))
     raw.sort()
     notice = _notice(low)
+    events = _bind_events(low, [(s, e) for s, e, *_ in raw])
     out = []
-    for s, e, d, precision, by_tense in raw:
+    for (s, e, d, precision, by_tense), event in zip(raw, events):
         sentence = _sentence(low, s, e)
-        event = _nearest_event(low, s, e, sentence)
         past_tense = _past_tense(low[sentence[0]:sentence[1]])
         if by_tense and past_tense and d is not None and d > today:
             d = _shift_back(d, precision)
@@ -215,8 +217,8 @@ def _resolve(kind: str, m: re.Match[str], low: str, today: date) -> Optional[tup
             return _month_relative(g["rel"], _MONTHS[mon], today), "month", not g["rel"]
         if kind == "year":
             y = int(g["y"])
-            if not 2000 <= y <= 2100:
-                return None
+            if not 2000 <= y <= 2100 or _LAW_BEFORE.search(low[:m.start()]) or _LAW_AFTER.match(low, m.end()):
+                return None  # "Procurement Act 2023", "PCR 2015", "the 2023 Act" name laws, not dates
             return date(y, 1, 1), "year", False
     except (ValueError, KeyError):
         return None
@@ -307,21 +309,48 @@ def _sentence(low: str, s: int, e: int) -> tuple[int, int]:
     return left + 1, min(right_candidates) if right_candidates else len(low)
 
 
-def _nearest_event(low: str, s: int, e: int, sentence: tuple[int, int]) -> Optional[str]:
-    a, b = sentence
-    best: Optional[tuple[int, int, str]] = None
-    covered: list[tuple[int, int]] = []
+def _cues(low: str, a: int, b: int) -> list[tuple[int, int, int, str]]:
+    """Event cues between a and b as (start, end, rank, event); a longer, more specific cue wins an overlap."""
+    out: list[tuple[int, int, int, str]] = []
     for rank, (event, rx) in enumerate(_EVENT_CUES):
         for m in rx.finditer(low, a, b):
-            if any(m.start() < ce and cs < m.end() for cs, ce in covered):
+            if not any(m.start() < ce and cs < m.end() for cs, ce, _, _ in out):
+                out.append((m.start(), m.end(), rank, event))
+    return out
+
+
+def _distance(cue: tuple[int, int, int, str], s: int, e: int) -> int:
+    cs, ce = cue[0], cue[1]
+    if ce <= s:
+        return s - ce
+    return cs - e + 10  # a cue after the date binds less closely than one before it
+
+
+def _bind_events(low: str, spans: list[tuple[int, int]]) -> list[Optional[str]]:
+    """Each event cue belongs to the nearest date in its sentence; a date takes its closest cue."""
+    best: list[Optional[tuple[int, int, str]]] = [None] * len(spans)
+    sentences = [_sentence(low, s, e) for s, e in spans]
+    for sentence in dict.fromkeys(sentences):
+        members = [k for k, sent in enumerate(sentences) if sent == sentence]
+        for cue in _cues(low, *sentence):
+            outside = [k for k in members if not spans[k][0] <= cue[0] < spans[k][1]]
+            if not outside:
                 continue
-            covered.append((m.start(), m.end()))
-            if s <= m.start() < e:
-                continue
-            distance = s - m.end() if m.end() <= s else m.start() - e + 10  # cues before the date bind closer
-            key = (max(distance, 0), rank, event)
-            if best is None or key < best:
-                best = key
+            k = min(outside, key=lambda j: _distance(cue, *spans[j]))
+            key = (max(_distance(cue, *spans[k]), 0), cue[2], cue[3])
+            if best[k] is None or key < best[k]:  # type: ignore[operator]
+                best[k] = key
+    return [b[2] if b else None for b in best]
+
+
+def _nearest_event(low: str, s: int, e: int, sentence: tuple[int, int]) -> Optional[str]:
+    best: Optional[tuple[int, int, str]] = None
+    for cue in _cues(low, *sentence):
+        if s <= cue[0] < e:
+            continue
+        key = (max(_distance(cue, s, e), 0), cue[2], cue[3])
+        if best is None or key < best:
+            best = key
     return best[2] if best else None
 
 

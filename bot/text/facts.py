@@ -70,7 +70,7 @@ def parse_buyer(text: str, answer: bool = False) -> Optional[Fact]:
         for m in rx.finditer(text):
             if any(h[2].start <= m.start() < h[2].end or m.start() <= h[2].start < m.end() for h in hits):
                 continue
-            described = bool(_SELF.search(text[:m.start()]))
+            described = bool(_SELF.search(text[max(0, m.start() - 80):m.start()]))
             if value == "school" and _SCHOOL_SERVICE_AFTER.match(text, m.end()):
                 continue
             if strict and not (described or answer):
@@ -105,11 +105,9 @@ _QUESTION = re.compile(r"\?\s*$|^\s*(?:what|is|are|does|do|how|why|should|can|co
 
 def parse_cross_border(text: str, answer: bool = False) -> Optional[Fact]:
     """Whether suppliers outside the UK are likely to be interested: 'yes', 'no' or 'unknown'."""
-    if _QUESTION.search(text):
-        return None
-    topic = _ABROAD.search(text)
-    local = _ONLY_LOCAL.search(text)
-    unknown = _UNKNOWN.search(text)
+    topic = _statement(text, _ABROAD)
+    local = _statement(text, _ONLY_LOCAL)
+    unknown = _statement(text, _UNKNOWN)
     if unknown and (topic or local or answer):
         return _fact("unknown", unknown, text)
     if local:
@@ -120,11 +118,22 @@ def parse_cross_border(text: str, answer: bool = False) -> Optional[Fact]:
         if neg:
             return Fact("no", topic.start(), topic.end(), text[topic.start():topic.end()])
         return _fact("yes", topic, text)
-    if answer:
+    if answer and not _QUESTION.search(text):
         if (m := _NO.search(text) or _NEGATION.search(text)):
             return _fact("no", m, text)
         if (m := _YES.search(text)):
             return _fact("yes", m, text)
+    return None
+
+
+def _statement(text: str, rx: re.Pattern[str]) -> Optional[re.Match[str]]:
+    """The first match of `rx` in a sentence that is not a question ("is there cross-border interest?")."""
+    for m in rx.finditer(text):
+        left = max(text.rfind(c, 0, m.start()) for c in ".;!?\n") + 1
+        ends = [i for i in (text.find(c, m.end()) for c in ".;!?\n") if i != -1]
+        right = min(ends) if ends else len(text)
+        if not _QUESTION.search(text[left:right + 1]):
+            return m
     return None
 
 

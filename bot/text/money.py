@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any, Optional
 
-from bot.text.numbers import FRACTIONS, NUMBER_WORDS, Token, parse_cardinal, parse_number, small_number, to_float, tokenize
+from bot.text.numbers import FRACTIONS, NUMBER_WORDS, Token, parse_number, small_number, to_float, tokenize
 from bot.text.vat import find_vat, vat_at
 
 
@@ -56,12 +56,12 @@ _SUFFIX_CURRENCY = {"pounds", "pound", "quid", "gbp", "sterling", "pound's", "£
 _FOREIGN_CURRENCY = {"€", "$", "eur", "euro", "euros", "usd", "dollars", "dollar"}
 # A multiplier followed by one of these is a count, not money ("5k residents", "2m people").
 _COUNT_NOUNS = re.compile(
-    r"\s*(?:people|persons?|residents?|users?|service\s+users|clients?|patients?|children|kids|pupils|students|"
-    r"adults|households?|families|hours?|hrs?|visits?|beds?|places?|staff|employees|miles?|km|kilomet\w+|words?|"
-    r"calls?|meals?|journeys?|sessions?|items?|units?|population|inhabitants|tenants?|homes?|properties|square|sq|"
-    r"metres?|meters?|cases?|referrals?|contacts?|appointments?|nights?|steps|views|downloads|population|"
-    r"members|volunteers|carers|older\s+people|individuals|lives|bed\s+nights|placements?|packages?|"
-    r"days?|weeks?|months?|years?|yrs?|%|percent|per\s*cent)\b",
+    r"\s*(?:people|persons|residents|users|service\s+users|clients|patients|children|kids|pupils|students|"
+    r"adults|households|families|hours|hrs|visits|beds|places|staff|employees|miles|km|kilomet\w+|words|"
+    r"calls|meals|journeys|sessions|items|units|population|inhabitants|tenants|homes|properties|square|sq|"
+    r"metres|meters|cases|referrals|contacts|appointments|nights|steps|views|downloads|"
+    r"members|volunteers|carers|older\s+people|individuals|lives|bed\s+nights|placements|packages|"
+    r"%|percent|per\s*cent)\b",
     re.I,
 )
 

@@ -12,13 +12,13 @@ from typing import Optional
 
 # A numeral with thousands separators must have groups of exactly three digits ("1,2,3" is a list).
 _TOKEN_RE = re.compile(
-    r"\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)"
-    r"|\d+(?:\.\d+)?"
-    r"|\.\d+"
+    r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?(?![0-9])"
+    r"|[0-9]+(?:\.[0-9]+)?"
+    r"|\.[0-9]+"
     r"|[^\W\d_]+"
     r"|\S",
-    re.UNICODE,
 )
+_DIGITS = frozenset("0123456789")
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,8 @@ class Token:
 
     @property
     def is_num(self) -> bool:
-        return self.text[0].isdigit() or (self.text[0] == "." and len(self.text) > 1)
+        t = self.text
+        return t[0] in _DIGITS or (t[0] == "." and len(t) > 1 and t[1] in _DIGITS)
 
     @property
     def is_word(self) -> bool:
@@ -113,9 +114,6 @@ def parse_number(tokens: list[Token], i: int) -> Optional[tuple[Decimal, int]]:
     if i < len(tokens) and tokens[i].is_num:
         return tokens[i].number(), i + 1
     return parse_cardinal(tokens, i)
-
-
-_SMALL_NUMBER_RE = re.compile(r"^(?:\d+(?:\.\d+)?|" + "|".join(sorted(list(UNITS) + list(TENS), key=len, reverse=True)) + r")$")
 
 
 def small_number(text: str) -> Optional[float]:

@@ -33,6 +33,8 @@ def parse_value_phrase(text: str) -> dict[str, Any]:
     if _UNKNOWN.match(text):
         return {"unknown": True}
     amounts = parse_money(text)
+    if not amounts and re.search(r"(?:£|\bgbp)\s*0+(?:\.0+)?(?![\d.,])", text, re.I):
+        raise ValueError("The value must be more than £0.")
     if not amounts:
         raise ValueError(f"I could not find an amount of money in '{text}'. Try '£700k' or '£180k a year for 3 years'.")
     distinct = {(m.amount_gbp, m.period) for m in amounts}
@@ -59,8 +61,6 @@ def parse_value_phrase(text: str) -> dict[str, Any]:
             out["years"] = years
         if extension:
             out["extension_years"] = extension
-    if money.amount_gbp <= 0:
-        raise ValueError("The value must be more than £0.")
     if money.vat:
         out["vat"] = money.vat
     return out

@@ -1,0 +1,84 @@
+"""`MoneyExtractor`: amounts of money, wrapping `bot.text.money.parse_money`.
+
+Entities, per amount found:
+- `money`:  a JSON-able dict for an `any` slot: {"amount_gbp": 700000.0, "period": "year",
+            "vat": "excluded", "years": 5.0, "low_gbp": 600000.0}; keys other than amount_gbp only when said.
+            period: total | year | month, or week | day | hour for unit rates (not a contract value).
+- `amount`: the amount in pounds (float), for a `float` slot.
+- `period`: the period when said (string).
+- `vat`:    the VAT status when said: included | excluded | exempt. Said without an amount
+            ("that's ex VAT"), `vat` is emitted on its own, and then can also be `unknown`
+            ("not sure about VAT").
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu._common import entity, readable_text, source_fingerprint
+from bot.text.facts import parse_vat_status
+from bot.text.money import parse_money
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False, model_from="SpacyNLP")
+class MoneyExtractor(EntityExtractorMixin, GraphComponent):
+    @classmethod
+    def required_components(cls) -> List[type]:
+        return [SpacyNLP]
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {}
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        return source_fingerprint("nlu/money_extractor.py")
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "MoneyExtractor":
+        return cls()
+
+    def process(self, messages: List[Message], model: Optional[SpacyModel] = None) -> List[Message]:
+        for message in messages:
+            text = readable_text(message.get(TEXT))
+            if text is None:
+                continue
+            found = self.extract(text)
+            if found:
+                message.set(ENTITIES, message.get(ENTITIES, []) + self.add_extractor_name(found), add_to_output=True)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData, model: Optional[SpacyModel] = None) -> TrainingData:
+        return training_data
+
+    @staticmethod
+    def extract(text: str) -> List[Dict[str, Any]]:
+        out: List[Dict[str, Any]] = []
+        amounts = parse_money(text)
+        for m in amounts:
+            out.append(entity("money", m.to_dict(), m.start, m.end, text))
+            out.append(entity("amount", m.amount_gbp, m.start, m.end, text))
+            if m.period:
+                out.append(entity("period", m.period, m.start, m.end, text))
+            if m.vat:
+                out.append(entity("vat", m.vat, m.start, m.end, text))
+        if not any(m.vat for m in amounts):
+            vat = parse_vat_status(text)
+            if vat is not None:
+                out.append(entity("vat", vat.value, vat.start, vat.end, text))
+        return out
