@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import date
 from typing import Any, NoReturn, Optional, Sequence
@@ -112,10 +113,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except KnowledgeError as e:
         print(f"ltr: the knowledge files are broken: {e}", file=sys.stderr)
         return 1
-    if args.json:
-        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
-    else:
-        print(render_assessment(result, full=True))
+    out = json.dumps(result.to_dict(), indent=2, ensure_ascii=False) if args.json else render_assessment(result, full=True)
+    try:
+        print(out)
+        sys.stdout.flush()
+    except BrokenPipeError:  # e.g. `ltr assess ... | head`: the reader left; that is not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 
