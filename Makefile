@@ -22,7 +22,7 @@ run: setup
 test: test-unit
 
 test-unit: setup
-	$(PY) -m pytest -q tests/ltr tests/cli tests/text tests/nlu
+	$(PY) -m pytest -q tests/ltr tests/cli tests/text tests/nlu tests/quiz
 
 bench: setup
 	$(PY) -m bench.assess

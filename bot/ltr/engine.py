@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from typing import Optional
 
 from .classify import Profile, cpv_in, match_services, profile
-from .knowledge import Knowledge, Service, Threshold, load_knowledge
+from .knowledge import Knowledge, Service, Threshold, applies_to, load_knowledge
 from .model import Assessment, Candidate, Case, Item
 from .value import Estimate, apply_vat, part_value, raw_whole_life
 
@@ -590,23 +590,10 @@ def _facts(run: _Run, regime: str, lt: bool, above: Optional[bool], est: Estimat
     return f
 
 
-def _matches(applies: list[str], regime: str, lt: bool, above: Optional[bool]) -> bool:
-    for a in applies:
-        r, c, v = a.split("/")
-        if r != regime:
-            continue
-        if c != "any" and (c == "lt") != lt:
-            continue
-        if v != "any" and (above is None or (v == "above") != above):
-            continue
-        return True
-    return False
-
-
 def _obligations(run: _Run, regime: str, lt: bool, above: Optional[bool], facts: dict[str, bool]) -> list[Item]:
     out = []
     for o in run.kb.obligations:
-        if _matches(o.applies, regime, lt, above) and all(facts.get(n, False) for n in o.needs):
+        if applies_to(o.applies, regime, lt, above) and all(facts.get(n, False) for n in o.needs):
             out.append(Item(o.id, o.text, o.ref, o.verified, o.source))
             if not o.verified:
                 run.warn(f"W-{o.id}", f"Not confirmed: {o.text}", o.ref, o.source)
@@ -618,7 +605,7 @@ def _routes(run: _Run, regime: str, lt: bool, above: Optional[bool], subject: Su
     case, kb = run.case, run.kb
     out = []
     for r in kb.routes:
-        if not _matches(r.applies, regime, lt, above):
+        if not applies_to(r.applies, regime, lt, above):
             continue
         if not all(_route_need(run, n, regime, subject, est, r.id) for n in r.needs):
             continue

@@ -140,6 +140,20 @@ class Service(_Strict):
         return v
 
 
+def applies_to(applies: list[str], regime: str, lt: bool, above: Optional[bool]) -> bool:
+    """Does a REGIME/CONTRACT/VALUE list cover this regime, contract type and side of the threshold?"""
+    for a in applies:
+        r, c, v = a.split("/")
+        if r != regime:
+            continue
+        if c != "any" and (c == "lt") != lt:
+            continue
+        if v != "any" and (above is None or (v == "above") != above):
+            continue
+        return True
+    return False
+
+
 def _check_applies(v: list[str]) -> list[str]:
     if not v:
         raise ValueError("needs at least one REGIME/CONTRACT/VALUE")

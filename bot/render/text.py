@@ -17,7 +17,7 @@ REGIME_NAMES = {
 TOP_ROUTES = 4
 TOP_OBLIGATIONS = 4
 # Routes that are specific to light touch contracts come first: they are what the officer gains.
-LT_SPECIFIC = ("R-BESPOKE", "R-COPRODUCE", "R-NOMINTIME", "R-LT-FRAMEWORK", "R-USERCHOICE", "R-MUTUAL", "R-PROCMOD",
+LT_SPECIFIC = ("R-USERCHOICE", "R-MUTUAL", "R-BESPOKE", "R-COPRODUCE", "R-NOMINTIME", "R-LT-FRAMEWORK", "R-PROCMOD",
                "R-PROXIMITY", "R-MOD-LT", "R-PSR-DA-C", "R-PSR-MSP", "R-PSR-COMP", "R-BELOW-PROPORTIONATE", "R-PILOT-BELOW")
 
 
