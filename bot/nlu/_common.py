@@ -5,7 +5,16 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any, Dict, Iterable, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
 _BOT = Path(__file__).resolve().parent.parent
 
@@ -46,3 +55,53 @@ def _unique(paths: Iterable[Path]) -> list[Path]:
             seen.add(p)
             out.append(p)
     return out
+
+
+class ParserExtractor(EntityExtractorMixin, GraphComponent):
+    """The shared shape of the extractors: each wraps a pure `bot/text` parser.
+
+    Subclasses set `SOURCES` (files, relative to `bot`, whose content must invalidate Rasa's cache),
+    implement `extract(text)` (or `entities(text)`), and may override `get_default_config` and `from_config`.
+    Registered by each subclass with `DefaultV1Recipe.register(ENTITY_EXTRACTOR, is_trainable=False,
+    model_from="SpacyNLP")`: `model_from` is needed even though the spaCy doc is unused (field notes §2.10).
+    """
+
+    SOURCES: tuple[str, ...] = ()
+
+    @classmethod
+    def required_components(cls) -> List[type]:
+        return [SpacyNLP]
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {}
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        return source_fingerprint(*cls.SOURCES)
+
+    @classmethod
+    def from_config(cls, config: Dict[Text, Any]) -> "ParserExtractor":
+        return cls()
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "ParserExtractor":
+        return cls.from_config(config)
+
+    def entities(self, text: str) -> List[Dict[str, Any]]:
+        """The entities in one message; by default the subclass's `extract(text)`."""
+        return self.extract(text)  # type: ignore[attr-defined]
+
+    def process(self, messages: List[Message], model: Optional[SpacyModel] = None) -> List[Message]:
+        for message in messages:
+            text = readable_text(message.get(TEXT))
+            if text is None:
+                continue
+            found = self.entities(text)
+            if found:
+                message.set(ENTITIES, message.get(ENTITIES, []) + self.add_extractor_name(found), add_to_output=True)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData, model: Optional[SpacyModel] = None) -> TrainingData:
+        return training_data

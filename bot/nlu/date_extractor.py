@@ -17,48 +17,31 @@ import os
 from datetime import date, datetime
 from typing import Any, Dict, List, Optional, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.extractors.extractor import EntityExtractorMixin
-from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
-from rasa.shared.nlu.constants import ENTITIES, TEXT
-from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu._common import entity, readable_text, source_fingerprint
+from bot.nlu._common import ParserExtractor, entity
 from bot.text.dates import parse_date
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False, model_from="SpacyNLP")
-class DateExtractor(EntityExtractorMixin, GraphComponent):
-    @classmethod
-    def required_components(cls) -> List[type]:
-        return [SpacyNLP]
-
+class DateExtractor(ParserExtractor):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         # `today`: ISO date to read relative dates against; None = the date when each message arrives.
         return {"today": None}
 
-    @classmethod
-    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
-        return source_fingerprint("nlu/date_extractor.py")
+    SOURCES = ("nlu/date_extractor.py",)
 
     def __init__(self, today: Optional[date] = None) -> None:
         self._today = today
 
     @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "DateExtractor":
+    def from_config(cls, config: Dict[Text, Any]) -> "DateExtractor":
         fixed = config.get("today") or os.environ.get("LTR_TODAY")
         return cls(date.fromisoformat(str(fixed)) if fixed else None)
+
+    def entities(self, text: str) -> List[Dict[str, Any]]:
+        return self.extract(text, self.today())
 
     def today(self) -> date:
         if self._today is not None:
@@ -69,20 +52,6 @@ class DateExtractor(EntityExtractorMixin, GraphComponent):
             return datetime.now(ZoneInfo("Europe/London")).date()
         except Exception:  # no time zone database on this machine: the local date is close enough
             return date.today()
-
-    def process(self, messages: List[Message], model: Optional[SpacyModel] = None) -> List[Message]:
-        today = self.today()
-        for message in messages:
-            text = readable_text(message.get(TEXT))
-            if text is None:
-                continue
-            found = self.extract(text, today)
-            if found:
-                message.set(ENTITIES, message.get(ENTITIES, []) + self.add_extractor_name(found), add_to_output=True)
-        return messages
-
-    def process_training_data(self, training_data: TrainingData, model: Optional[SpacyModel] = None) -> TrainingData:
-        return training_data
 
     @staticmethod
     def extract(text: str, today: date) -> List[Dict[str, Any]]:

@@ -11,61 +11,28 @@ Entities:
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.extractors.extractor import EntityExtractorMixin
-from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
-from rasa.shared.nlu.constants import ENTITIES, TEXT
-from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu._common import entity, readable_text, source_fingerprint
+from bot.nlu._common import ParserExtractor, entity
 from bot.text.facts import parse_buyer, parse_cross_border
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False, model_from="SpacyNLP")
-class FactsExtractor(EntityExtractorMixin, GraphComponent):
-    @classmethod
-    def required_components(cls) -> List[type]:
-        return [SpacyNLP]
-
+class FactsExtractor(ParserExtractor):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"short_reply_words": 4}
 
-    @classmethod
-    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
-        return source_fingerprint("nlu/facts_extractor.py")
+    SOURCES = ("nlu/facts_extractor.py",)
 
     def __init__(self, short_reply_words: int = 4) -> None:
         self._short = short_reply_words
 
     @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "FactsExtractor":
+    def from_config(cls, config: Dict[Text, Any]) -> "FactsExtractor":
         return cls(int(config.get("short_reply_words", 4)))
-
-    def process(self, messages: List[Message], model: Optional[SpacyModel] = None) -> List[Message]:
-        for message in messages:
-            text = readable_text(message.get(TEXT))
-            if text is None:
-                continue
-            found = self.extract(text)
-            if found:
-                message.set(ENTITIES, message.get(ENTITIES, []) + self.add_extractor_name(found), add_to_output=True)
-        return messages
-
-    def process_training_data(self, training_data: TrainingData, model: Optional[SpacyModel] = None) -> TrainingData:
-        return training_data
 
     def extract(self, text: str) -> List[Dict[str, Any]]:
         out: List[Dict[str, Any]] = []
