@@ -138,6 +138,7 @@ def checked_assessment(data: Any) -> dict:
         "threshold_gbp": _number(data.get("threshold_gbp"), "threshold_gbp"),
         "estimated_value_gbp": _number(data.get("estimated_value_gbp"), "estimated_value_gbp"),
         "service_category": _text(data.get("service_category"), "service_category"),
+        "service_category_label": _text(data.get("service_category_label"), "service_category_label"),
         "cross_border_interest": _text(data.get("cross_border_interest"), "cross_border_interest"),
         "obligations": _items(data.get("obligations"), "obligations"),
         "routes": _items(data.get("routes"), "routes"),
@@ -236,7 +237,7 @@ def case_facts(case: Mapping[str, Any]) -> list[tuple[str, str]]:
     """What the officer told us, as (label, plain text) rows; only facts that were given."""
     rows: list[tuple[str, str]] = []
     if case.get("service"):
-        rows.append(("Service", str(case["service"])))
+        rows.append(("Service", service_label(str(case["service"]))))
     if case.get("cpv"):
         rows.append(("CPV codes", ", ".join(str(c) for c in case["cpv"])))
     for i, part in enumerate(case.get("parts") or [], start=1):
@@ -285,9 +286,35 @@ def result_rows(a: Mapping[str, Any]) -> list[tuple[str, str]]:
         ("Threshold", money(a["threshold_gbp"]) if a["threshold_gbp"] is not None else "No threshold applies"),
         ("Above the threshold", yes_no(a["above_threshold"])),
     ]
-    if a["service_category"]:
-        rows.append(("Service category", a["service_category"]))
+    label = a.get("service_category_label") or category_label(a["service_category"])
+    if label:
+        rows.append(("Service category", label))
     return rows
+
+
+def service_label(service: str) -> str:
+    """The knowledge base's name for a service id (the assistant records ids such as 'home_care');
+    free text is returned as given."""
+    try:
+        from bot.ltr.knowledge import load_knowledge
+
+        entry = load_knowledge().service(service)
+    except Exception:  # the record must still render without the knowledge base
+        entry = None
+    return entry.label if entry else service
+
+
+def category_label(category_id: str) -> str:
+    """The knowledge base's name for a service category id ('' when unknown)."""
+    if not category_id:
+        return ""
+    try:
+        from bot.ltr.knowledge import load_knowledge
+
+        categories = load_knowledge().categories
+    except Exception:  # the record must still render without the knowledge base
+        return ""
+    return next((c.label for c in categories if c.id == category_id), "")
 
 
 def record_filename(data: Any, generated_at: datetime, fmt: str) -> str:
@@ -337,7 +364,7 @@ def render_record_html(data: Any, generated_at: datetime, note: str = "") -> str
     a = checked_assessment(data)
     title = "Decision record"
     if a["case"].get("service"):
-        title += f": {a['case']['service']}"
+        title += f": {service_label(str(a['case']['service']))}"
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en-GB"><head><meta charset="utf-8">',
@@ -420,7 +447,7 @@ def render_record_markdown(data: Any, generated_at: datetime, note: str = "") ->
     a = checked_assessment(data)
     title = "Decision record"
     if a["case"].get("service"):
-        title += f": {_md(a['case']['service'])}"
+        title += f": {_md(service_label(str(a['case']['service'])))}"
     lines = [
         f"# {title}",
         "",

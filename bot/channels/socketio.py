@@ -1,0 +1,608 @@
+"""Socket.io channel for the web widget: server-issued sessions, origin checks, a message cap,
+and the widget's own files served by the Rasa server itself (no extra process, no CDN).
+
+credentials.yml block (keep it in credentials.yml; `make run` starts Rasa with it):
+
+    bot.channels.socketio.SecureSocketIOInput:
+      user_message_evt: user_uttered
+      bot_message_evt: bot_uttered
+      # Pages on other origins that may embed the widget, as scheme://host[:port].
+      # The Rasa server's own origin is always allowed; LTA_ALLOWED_ORIGINS adds more.
+      allowed_origins: []
+      max_message_chars: 2000
+
+Environment variables:
+    LTA_SESSION_SECRET   signs session IDs. Without it a random secret is made at start (logged),
+                         and conversations cannot be resumed after a restart.
+    LTA_ALLOWED_ORIGINS  comma-separated origins allowed to embed the widget, besides the above.
+    LTA_WEB_DIR          the widget's folder (default: this repository's web/).
+
+Why not the stock `SocketIOInput` (rasa/core/channels/socketio.py, 3.6.21):
+- it calls `sio.enter_room()` without `await`; python-socketio >= 5.10 made that a coroutine, so
+  with session persistence the client never gets a reply (RasaHQ/rasa#13027);
+- it takes the session id from the client, so anyone who knows or guesses an id joins that
+  conversation. Here the server issues the id (random, HMAC-signed) and binds it to the socket;
+- it creates the server with `cors_allowed_origins=[]`, which turns engineio's origin check off;
+- it emits custom payloads as keyword arguments of `emit()`, which fails for {"type": ...}.
+
+Protocol (compatible with the stock event names):
+    client -> server  session_request {session_id?: <token from session_confirm>, new?: true}
+                      user_uttered {message, metadata?}   (a session_id in it is ignored)
+    server -> client  session_confirm <token>   (a new token unless the one sent was valid)
+                      lta_history {messages: [{sender: "user"|"bot", text?, quick_replies?, custom?}]}
+                                  (after session_confirm when the session was resumed; may be empty)
+                      bot_uttered {text?, quick_replies?, custom?, attachment?, elements?}
+                      lta_error {code: "no_session"|"server_error", message}
+HTTP routes (added to the Rasa app):
+    GET  /widget/widget.js, /widget/<module>.js, /widget/widget.css, /widget/vendor/socket.io.esm.min.js
+    GET  /demo/                      the demo intranet page
+    POST /widget/record?format=html|md   body {"assessment": {...}} -> a decision record download
+"""
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import os
+import re
+import secrets
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text
+
+from rasa.core.channels.channel import InputChannel, UserMessage, decode_bearer_token
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+from rasa.shared.core.events import BotUttered, Event, UserUttered
+from sanic import Blueprint, Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_MESSAGE_CHARS = 2000
+HISTORY_LIMIT = 200  # messages sent back on resume; older ones stay in the tracker store
+RECORD_MAX_BYTES = 512 * 1024
+SESSION_PREFIX = "web-"  # keeps widget conversations apart from REST/CLI sender ids
+
+TOO_LONG_REPLY = (
+    "Sorry, that message is too long for me: it has {length:,} characters and I can read up to "
+    "{limit:,}. Please send just the key facts, for example the service, the contract value and "
+    "when the procurement starts."
+)
+SERVER_ERROR_REPLY = (
+    "Sorry, something went wrong on our side and I could not answer that. "
+    "Your conversation is saved. Please try again in a moment."
+)
+NO_SESSION_MESSAGE = "Your chat session was not set up. Reload the page to start again."
+
+
+# ---- session tokens ----------------------------------------------------------------------------
+
+
+class SessionSigner:
+    """Issues and checks session tokens `<sender_id>.<mac>`.
+
+    The sender id is 128 random bits; the MAC proves the server issued it, so a client can
+    neither guess a live conversation nor choose its own id (for example one used over REST).
+    """
+
+    _TOKEN = re.compile(r"^(web-[A-Za-z0-9_-]{16,64})\.([A-Za-z0-9_-]{43})$")
+
+    def __init__(self, secret: bytes) -> None:
+        if not secret:
+            raise ValueError("the session secret must not be empty")
+        self._secret = secret
+
+    def _mac(self, sender_id: str) -> str:
+        digest = hmac.new(self._secret, b"lta-session-v1:" + sender_id.encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+    def issue(self) -> tuple[str, str]:
+        """Returns (token for the client, sender id for the tracker)."""
+        sender_id = SESSION_PREFIX + secrets.token_urlsafe(16)
+        return f"{sender_id}.{self._mac(sender_id)}", sender_id
+
+    def verify(self, token: Any) -> Optional[str]:
+        """The sender id of a token this server issued, else None."""
+        if not isinstance(token, str) or len(token) > 200:
+            return None
+        match = self._TOKEN.match(token)
+        if not match:
+            return None
+        sender_id, mac = match.groups()
+        return sender_id if hmac.compare_digest(mac, self._mac(sender_id)) else None
+
+
+def session_secret_from_env() -> bytes:
+    secret = os.environ.get("LTA_SESSION_SECRET", "")
+    if secret:
+        if len(secret) < 16:
+            logger.warning("LTA_SESSION_SECRET is shorter than 16 characters; use a long random value.")
+        return secret.encode()
+    logger.warning(
+        "LTA_SESSION_SECRET is not set: using a random secret for this run. Web chat sessions "
+        "will not resume after a restart. Set LTA_SESSION_SECRET to a long random value to keep them."
+    )
+    return secrets.token_bytes(32)
+
+
+# ---- origins -----------------------------------------------------------------------------------
+
+
+def normalise_origin(origin: str) -> str:
+    return origin.strip().rstrip("/").lower()
+
+
+def parse_origins(value: Any) -> list[str]:
+    """Origins from credentials (a list or a comma-separated string) or the environment."""
+    if not value:
+        return []
+    items = value.split(",") if isinstance(value, str) else list(value)
+    origins = []
+    for item in items:
+        origin = normalise_origin(str(item))
+        if not origin:
+            continue
+        if origin == "*" or not re.match(r"^https?://[^/\s]+$", origin):
+            raise ValueError(
+                f"allowed origin {item!r} must look like https://intranet.example.gov.uk "
+                "(scheme and host, no path, no wildcard)"
+            )
+        origins.append(origin)
+    return origins
+
+
+def _same_origins(scheme: str, host: str, forwarded_proto: str = "", forwarded_host: str = "") -> set[str]:
+    origins = {normalise_origin(f"{scheme}://{host}")} if host else set()
+    if forwarded_proto or forwarded_host:
+        proto = (forwarded_proto or scheme).split(",")[0].strip()
+        fhost = (forwarded_host or host).split(",")[0].strip()
+        origins.add(normalise_origin(f"{proto}://{fhost}"))
+    return origins
+
+
+# ---- messages ----------------------------------------------------------------------------------
+
+
+def _quick_replies(buttons: Any) -> list[dict]:
+    out = []
+    for button in buttons or []:
+        if isinstance(button, dict) and button.get("title") is not None:
+            out.append(
+                {"content_type": "text", "title": str(button["title"]), "payload": str(button.get("payload", ""))}
+            )
+    return out
+
+
+def _with_labels(custom: Any) -> Any:
+    """Adds the service category's name to an assessment card (the payload carries only its id)."""
+    if not (isinstance(custom, dict) and custom.get("type") == "ltr_assessment"):
+        return custom
+    assessment = custom.get("assessment")
+    if not isinstance(assessment, dict) or not assessment.get("service_category") or assessment.get("service_category_label"):
+        return custom
+    from bot.render.record import category_label
+
+    label = category_label(str(assessment["service_category"]))
+    return dict(custom, assessment=dict(assessment, service_category_label=label)) if label else custom
+
+
+def bot_message_payload(text: Optional[str], data: Dict[str, Any]) -> Dict[str, Any]:
+    """One bot message as the widget receives it, live or from history: text, buttons and
+    custom payload together, so a card and the text it belongs to arrive as one event."""
+    out: Dict[str, Any] = {}
+    if text:
+        out["text"] = text
+    replies = _quick_replies(data.get("buttons")) or _quick_replies(data.get("quick_replies"))
+    if replies:
+        out["quick_replies"] = replies
+    if data.get("custom") is not None:
+        out["custom"] = _with_labels(data["custom"])
+    if data.get("image"):
+        out["attachment"] = {"type": "image", "payload": {"src": data["image"]}}
+    elif data.get("attachment"):
+        out["attachment"] = data["attachment"]
+    if data.get("elements"):
+        out["elements"] = data["elements"]
+    return out
+
+
+def history_from_events(events: Iterable[Event], limit: int = HISTORY_LIMIT) -> list[dict]:
+    """The conversation as the widget shows it. A button press is stored as its payload
+    (`/inform{...}`), so it is shown with the button's title; other `/intent` messages
+    (the widget's silent greeting) are not shown."""
+    messages: list[dict] = []
+    titles: dict[str, str] = {}
+    for event in events:
+        if isinstance(event, UserUttered):
+            text = event.text or ""
+            if text in titles:
+                messages.append({"sender": "user", "text": titles[text]})
+            elif text and not text.startswith("/"):
+                messages.append({"sender": "user", "text": text})
+        elif isinstance(event, BotUttered):
+            payload = bot_message_payload(event.text, event.data or {})
+            if payload:
+                messages.append({"sender": "bot", **payload})
+                titles.update({r["payload"]: r["title"] for r in payload.get("quick_replies", [])})
+    return messages[-limit:]
+
+
+class WidgetOutput(SocketIOOutput):
+    """Sends each bot message as one `bot_uttered` event (the stock class splits text on blank
+    lines, which breaks Markdown lists, and emits custom payloads as `emit()` keyword arguments)."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "socketio"
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        payload = bot_message_payload(message.get("text"), message)
+        if payload:
+            await self._send_message(recipient_id, payload)
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await self._send_message(recipient_id, {"text": text})
+
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
+    ) -> None:
+        await self._send_message(recipient_id, bot_message_payload(text, {"buttons": buttons}))
+
+    async def send_quick_replies(
+        self, recipient_id: Text, text: Text, quick_replies: List[Dict[Text, Any]], **kwargs: Any
+    ) -> None:
+        await self._send_message(recipient_id, bot_message_payload(text, {"buttons": quick_replies}))
+
+    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+        await self._send_message(recipient_id, {"custom": json_message})
+
+
+# ---- static files ------------------------------------------------------------------------------
+
+_CONTENT_TYPES = {
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+}
+_MODULE_NAME = re.compile(r"^[a-z][a-z0-9-]*\.js$")
+BUILD_HINT = (
+    "The chat widget's files are missing. Run `make setup` (it runs `npm ci --prefix web` and "
+    "`npm run --prefix web build`)."
+)
+# The demo page is ours, so it gets a strict policy: no inline script or style at all, which also
+# means a message rendered as HTML by mistake could not run code.
+DEMO_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
+)
+
+
+def default_web_dir() -> Path:
+    configured = os.environ.get("LTA_WEB_DIR")
+    if configured:
+        return Path(configured)
+    return Path(__file__).resolve().parents[2] / "web"
+
+
+class WidgetFiles:
+    """Maps URL names to files under web/ (an allow-list: nothing else can be read)."""
+
+    def __init__(self, web_dir: Path) -> None:
+        self.web_dir = web_dir
+
+    def widget_file(self, name: str) -> Optional[Path]:
+        if name == "widget.css":
+            return self.web_dir / "dist" / "widget.css"
+        if _MODULE_NAME.match(name):
+            return self.web_dir / "src" / name
+        return None
+
+    def vendor_file(self, name: str) -> Optional[Path]:
+        if name == "socket.io.esm.min.js":
+            return self.web_dir / "node_modules" / "socket.io-client" / "dist" / "socket.io.esm.min.js"
+        return None
+
+    def demo_file(self, name: str) -> Optional[Path]:
+        if name in ("", "index.html"):
+            return self.web_dir / "demo" / "index.html"
+        if name == "demo.css":
+            return self.web_dir / "dist" / "demo.css"
+        return None
+
+
+# ---- the input channel -------------------------------------------------------------------------
+
+
+class SecureSocketIOInput(SocketIOInput):
+    """Rasa's socket.io channel with server-issued sessions, origin checks and a message cap."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "socketio"  # keeps `channel: socketio` response variations working
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        credentials = credentials or {}
+        origins = parse_origins(credentials.get("allowed_origins")) + parse_origins(
+            os.environ.get("LTA_ALLOWED_ORIGINS", "")
+        )
+        return cls(
+            user_message_evt=credentials.get("user_message_evt", "user_uttered"),
+            bot_message_evt=credentials.get("bot_message_evt", "bot_uttered"),
+            namespace=credentials.get("namespace"),
+            socketio_path=credentials.get("socketio_path", "/socket.io"),
+            jwt_key=credentials.get("jwt_key"),
+            jwt_method=credentials.get("jwt_method", "HS256"),
+            metadata_key=credentials.get("metadata_key", "metadata"),
+            allowed_origins=origins,
+            max_message_chars=int(credentials.get("max_message_chars", DEFAULT_MAX_MESSAGE_CHARS)),
+        )
+
+    def __init__(
+        self,
+        user_message_evt: Text = "user_uttered",
+        bot_message_evt: Text = "bot_uttered",
+        namespace: Optional[Text] = None,
+        session_persistence: bool = True,
+        socketio_path: Optional[Text] = "/socket.io",
+        jwt_key: Optional[Text] = None,
+        jwt_method: Optional[Text] = "HS256",
+        metadata_key: Optional[Text] = "metadata",
+        *,
+        allowed_origins: Iterable[str] = (),
+        max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS,
+        session_secret: Optional[bytes] = None,
+        web_dir: Optional[Path] = None,
+    ) -> None:
+        # Sessions are always server-issued and persistent; the flag is kept for the signature only.
+        super().__init__(
+            user_message_evt, bot_message_evt, namespace, True, socketio_path, jwt_key, jwt_method, metadata_key
+        )
+        if max_message_chars < 1:
+            raise ValueError("max_message_chars must be at least 1")
+        self.allowed_origins = {normalise_origin(o) for o in allowed_origins}
+        self.max_message_chars = max_message_chars
+        self.signer = SessionSigner(session_secret or session_secret_from_env())
+        self.files = WidgetFiles(web_dir or default_web_dir())
+        self._app: Optional[Sanic] = None
+
+    # -- origins --
+
+    def origin_allowed(self, origin: Optional[str], environ: Dict[str, Any]) -> bool:
+        """engineio calls this for each request that has an Origin header."""
+        if not origin:
+            return True  # not a browser; browsers always send Origin on cross-site requests
+        origin = normalise_origin(origin)
+        if origin in self.allowed_origins:
+            return True
+        return origin in _same_origins(
+            environ.get("wsgi.url_scheme", "http"),
+            environ.get("HTTP_HOST", ""),
+            environ.get("HTTP_X_FORWARDED_PROTO", ""),
+            environ.get("HTTP_X_FORWARDED_HOST", ""),
+        )
+
+    def _request_origin_allowed(self, request: Request) -> Optional[str]:
+        """The request's Origin if it may read our responses, else None."""
+        origin = request.headers.get("origin")
+        if not origin:
+            return None
+        environ = {
+            "wsgi.url_scheme": request.headers.get("x-forwarded-proto", "http"),
+            "HTTP_HOST": request.headers.get("host", ""),
+            "HTTP_X_FORWARDED_HOST": request.headers.get("x-forwarded-host", ""),
+        }
+        return origin if self.origin_allowed(origin, environ) else None
+
+    # -- history --
+
+    async def conversation_history(self, sender_id: str) -> list[dict]:
+        agent = getattr(getattr(self._app, "ctx", None), "agent", None) if self._app else None
+        store = getattr(agent, "tracker_store", None)
+        if store is None:
+            return []
+        try:
+            tracker = await asyncio.wait_for(self._retrieve_after_turn(agent, store, sender_id), timeout=15)
+        except Exception:  # a broken store must not stop the chat
+            logger.exception("Could not read the conversation history for a web chat session.")
+            return []
+        return history_from_events(tracker.events) if tracker else []
+
+    @staticmethod
+    async def _retrieve_after_turn(agent: Any, store: Any, sender_id: str) -> Any:
+        # A reload straight after a reply can arrive before Rasa has saved that turn: taking the
+        # conversation's lock (as Agent.handle_message does) waits for the turn to finish.
+        lock_store = getattr(agent, "lock_store", None)
+        if lock_store is None:
+            return await store.retrieve(sender_id)
+        async with lock_store.lock(sender_id, wait_time_in_seconds=0.05):
+            return await store.retrieve(sender_id)
+
+    # -- the blueprint --
+
+    def get_output_channel(self) -> Optional["WidgetOutput"]:
+        if self.sio is None:
+            return super().get_output_channel()  # logs Rasa's warning and returns None
+        return WidgetOutput(self.sio, self.bot_message_evt)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.origin_allowed)
+        channel = self
+
+        class _Blueprint(SocketBlueprint):
+            def register(self, app: Sanic, options: Dict[Text, Any]) -> None:
+                super().register(app, options)
+                channel._app = app
+                channel._add_widget_routes(app)
+
+        socketio_webhook = _Blueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+        self.sio = sio
+        namespace = self.namespace
+
+        @socketio_webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @sio.on("connect", namespace=namespace)
+        async def connect(sid: Text, environ: Dict, auth: Optional[Dict]) -> bool:
+            if self.jwt_key:
+                token = auth.get("token") if isinstance(auth, dict) else None
+                if not token or not decode_bearer_token(token, self.jwt_key, self.jwt_algorithm):
+                    return False
+            return True
+
+        @sio.on("session_request", namespace=namespace)
+        async def session_request(sid: Text, data: Any) -> None:
+            data = data if isinstance(data, dict) else {}
+            sender_id = None if data.get("new") else self.signer.verify(data.get("session_id"))
+            resumed = sender_id is not None
+            if resumed:
+                token = data["session_id"]
+            else:
+                token, sender_id = self.signer.issue()
+            async with sio.session(sid, namespace=namespace) as session:
+                previous = session.get("sender_id")
+                session["sender_id"] = sender_id
+            if previous and previous != sender_id:
+                await sio.leave_room(sid, previous, namespace=namespace)
+            # Awaited: the stock channel forgets to, and replies then never reach the client.
+            await sio.enter_room(sid, sender_id, namespace=namespace)
+            await sio.emit("session_confirm", token, room=sid, namespace=namespace)
+            if resumed:  # always answered, even when empty, so the client knows where it stands
+                history = await self.conversation_history(sender_id)
+                await sio.emit("lta_history", {"messages": history}, room=sid, namespace=namespace)
+
+        @sio.on(self.user_message_evt, namespace=namespace)
+        async def handle_message(sid: Text, data: Any) -> None:
+            session = await sio.get_session(sid, namespace=namespace)
+            sender_id = session.get("sender_id")
+            if not sender_id:
+                await sio.emit(
+                    "lta_error", {"code": "no_session", "message": NO_SESSION_MESSAGE}, room=sid, namespace=namespace
+                )
+                return
+            data = data if isinstance(data, dict) else {}
+            text = data.get("message")
+            if not isinstance(text, str) or not text.strip():
+                return
+            output = WidgetOutput(sio, self.bot_message_evt)
+            if len(text) > self.max_message_chars:
+                reply = TOO_LONG_REPLY.format(length=len(text), limit=self.max_message_chars)
+                await output.send_text_message(sender_id, reply)
+                return
+            metadata = data.get(self.metadata_key) or {}
+            if isinstance(metadata, str):
+                try:
+                    metadata = json.loads(metadata)
+                except ValueError:
+                    metadata = {}
+            if not isinstance(metadata, dict):
+                metadata = {}
+            message = UserMessage(
+                text.strip(), output, sender_id, input_channel=self.name(), metadata=metadata
+            )
+            try:
+                await on_new_message(message)
+            except Exception:
+                logger.exception("The assistant failed to handle a web chat message.")
+                await output.send_text_message(sender_id, SERVER_ERROR_REPLY)
+                await sio.emit(
+                    "lta_error",
+                    {"code": "server_error", "message": SERVER_ERROR_REPLY},
+                    room=sender_id,
+                    namespace=namespace,
+                )
+
+        return socketio_webhook
+
+    # -- widget routes --
+
+    def _add_widget_routes(self, app: Sanic) -> None:
+        async def widget_file(request: Request, name: str) -> HTTPResponse:
+            return self._file_response(request, self.files.widget_file(name))
+
+        async def vendor_file(request: Request, name: str) -> HTTPResponse:
+            return self._file_response(request, self.files.vendor_file(name))
+
+        async def demo_page(request: Request, name: str = "") -> HTTPResponse:
+            return self._file_response(request, self.files.demo_file(name), csp=DEMO_CSP)
+
+        async def record(request: Request) -> HTTPResponse:
+            return self._record_response(request)
+
+        app.add_route(widget_file, "/widget/<name>", methods=["GET", "HEAD"], name="lta_widget_file")
+        app.add_route(vendor_file, "/widget/vendor/<name>", methods=["GET", "HEAD"], name="lta_widget_vendor")
+        app.add_route(record, "/widget/record", methods=["POST"], name="lta_widget_record")
+        app.add_route(demo_page, "/demo/", methods=["GET", "HEAD"], name="lta_demo_index")
+        app.add_route(demo_page, "/demo/<name>", methods=["GET", "HEAD"], name="lta_demo_file")
+
+    def _headers(self, request: Request, content_type: str) -> Dict[str, str]:
+        headers = {
+            "Content-Type": content_type,
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-cache",
+            "Referrer-Policy": "same-origin",
+        }
+        origin = self._request_origin_allowed(request)
+        if origin:
+            headers["Access-Control-Allow-Origin"] = origin
+            headers["Vary"] = "Origin"
+        return headers
+
+    def _file_response(self, request: Request, path: Optional[Path], csp: Optional[str] = None) -> HTTPResponse:
+        if path is None:
+            return response.text("Not found", status=404)
+        if not path.is_file():
+            if path.parent.name in ("dist", "node_modules") or "node_modules" in path.parts:
+                logger.error(BUILD_HINT)
+                return response.text(BUILD_HINT, status=503)
+            return response.text("Not found", status=404)
+        body = path.read_bytes()
+        headers = self._headers(request, _CONTENT_TYPES.get(path.suffix, "application/octet-stream"))
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        headers["ETag"] = etag
+        if csp:
+            headers["Content-Security-Policy"] = csp
+        if request.headers.get("if-none-match") == etag:
+            return HTTPResponse(status=304, headers={k: v for k, v in headers.items() if k != "Content-Type"})
+        content_type = headers.pop("Content-Type")
+        return HTTPResponse(body=b"" if request.method == "HEAD" else body, headers=headers, content_type=content_type)
+
+    def _record_response(self, request: Request) -> HTTPResponse:
+        from bot.render.record import (
+            RecordError,
+            authoritative_assessment,
+            record_filename,
+            render_record_html,
+            render_record_markdown,
+        )
+
+        fmt = request.args.get("format", "html")
+        if fmt not in ("html", "md"):
+            return response.json({"error": "format must be html or md"}, status=400)
+        body = request.body or b""
+        if len(body) > RECORD_MAX_BYTES:
+            return response.json({"error": "the record is too large"}, status=413)
+        try:
+            data = json.loads(body.decode("utf-8"))
+            assessment, note = authoritative_assessment(data["assessment"])
+            generated_at = datetime.now(timezone.utc)
+            if fmt == "html":
+                content = render_record_html(assessment, generated_at, note)
+                content_type = "text/html; charset=utf-8"
+            else:
+                content = render_record_markdown(assessment, generated_at, note)
+                content_type = "text/markdown; charset=utf-8"
+        except (ValueError, KeyError, TypeError, RecordError) as error:
+            logger.info("Rejected a decision record request: %s", error)
+            return response.json({"error": "that is not an assessment this assistant produced"}, status=400)
+        headers = self._headers(request, content_type)
+        headers["Content-Disposition"] = f'attachment; filename="{record_filename(assessment, generated_at, fmt)}"'
+        headers["Access-Control-Expose-Headers"] = "Content-Disposition"
+        headers.pop("Content-Type")
+        return HTTPResponse(body=content.encode("utf-8"), headers=headers, content_type=content_type)

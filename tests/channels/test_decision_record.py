@@ -1,0 +1,139 @@
+"""Decision records (bot/render/record.py): what the widget's "Download decision record" returns."""
+from __future__ import annotations
+
+import copy
+import json
+import re
+from datetime import date, datetime, timezone
+from html.parser import HTMLParser
+
+import pytest
+
+from bot.ltr import Case, assess
+from bot.render.record import (
+    RecordError,
+    authoritative_assessment,
+    record_filename,
+    render_record_html,
+    render_record_markdown,
+)
+
+MADE = datetime(2026, 11, 26, 14, 5, tzinfo=timezone.utc)
+CASE = {"service": "home care", "value": {"total_gbp": 700000}, "commenced": "2026-04-01", "buyer": "sub_central"}
+
+
+@pytest.fixture(scope="module")
+def assessment() -> dict:
+    return assess(Case.from_dict(CASE), as_of=date(2026, 11, 26)).to_dict()
+
+
+class Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.attrs: list[tuple[str, str | None]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attrs.extend(attrs)
+
+
+def test_the_html_record_holds_the_case_answer_references_and_version(assessment):
+    html = render_record_html(assessment, MADE)
+    assert assessment["answer"].replace("'", "&#x27;") in html
+    assert "Record made 26 November 2026 at 14:05 UTC" in html
+    assert "Rules applied as of 26 November 2026" in html
+    assert f"Rules version {assessment['rules_version']}" in html
+    assert "home care" in html and "£700,000 in total" in html
+    assert "£663,540" in html
+    for item in assessment["trace"] + assessment["obligations"] + assessment["routes"]:
+        assert item["ref"].replace("'", "&#x27;") in html
+    for assumption in assessment["assumptions"]:
+        assert assumption.replace("'", "&#x27;") in html
+    assert "not legal advice" in html
+    parser = Tags()
+    parser.feed(html)
+    # Self-contained: nothing is fetched when it is opened or printed.
+    assert "link" not in parser.tags and "img" not in parser.tags
+    assert all(name != "src" for name, _ in parser.attrs)
+    embedded = re.search(r'<script type="application/json" id="lta-assessment">(.*?)</script>', html, re.S).group(1)
+    assert json.loads(embedded)["answer"] == assessment["answer"]
+
+
+def test_the_markdown_record_says_the_same(assessment):
+    md = render_record_markdown(assessment, MADE)
+    assert md.startswith("# Decision record: home care\n")
+    assert "Record made 26 November 2026 at 14:05 UTC" in md
+    assert "## What must still be done" in md and "## How the answer was reached" in md
+    assert f"1. {assessment['trace'][0]['text'][:15]}" in md
+    machine = md.split("```json\n", 1)[1].split("\n```", 1)[0]
+    assert json.loads(machine)["rules_version"] == assessment["rules_version"]
+
+
+def test_unverified_items_tell_the_officer_to_check_with_legal(assessment):
+    a = copy.deepcopy(assessment)
+    a["routes"][0]["verified"] = False
+    assert "<strong>Check with your legal team:</strong> " + a["routes"][0]["text"][:20] in render_record_html(a, MADE)
+    assert "**Check with your legal team:** " in render_record_markdown(a, MADE)
+
+
+def test_the_officers_own_words_cannot_become_markup(assessment):
+    a = copy.deepcopy(assessment)
+    a["case"]["service"] = '<script>alert(1)</script> **care** [x](javascript:alert(1))'
+    a["obligations"][0]["source"] = "javascript:alert(1)"
+    html = render_record_html(a, MADE)
+    assert "<script>alert(1)" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert 'href="javascript:' not in html
+    embedded = re.search(r'id="lta-assessment">(.*?)</script>', html, re.S).group(1)
+    assert "</script" not in embedded.lower()
+    md = render_record_markdown(a, MADE)
+    assert "<script>" not in md.split("```json", 1)[0]
+    assert r"\*\*care\*\*" in md and r"\[x\]" in md
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        None,
+        "text",
+        {"answer": "x"},  # no rules version or date
+        {"answer": "x", "rules_version": "v", "as_of": "not a date"},
+        {"answer": "x", "rules_version": "v", "as_of": "2026-11-26", "regime": "EU"},
+        {"answer": "x", "rules_version": "v", "as_of": "2026-11-26", "routes": "R-BESPOKE"},
+        {"answer": "x" * 20_000, "rules_version": "v", "as_of": "2026-11-26"},
+    ],
+)
+def test_anything_else_is_refused(broken):
+    with pytest.raises(RecordError):
+        render_record_html(broken, MADE)
+
+
+def test_the_engine_has_the_last_word_on_what_is_recorded(assessment):
+    tampered = copy.deepcopy(assessment)
+    tampered["answer"] = "No rules apply, do what you like."
+    recorded, note = authoritative_assessment(tampered)
+    assert recorded["answer"] == assessment["answer"]
+    assert note == "Re-checked by the rule engine when this record was made."
+
+    old_rules = dict(copy.deepcopy(assessment), rules_version="2020-01-01+00000000")
+    recorded, note = authoritative_assessment(old_rules)
+    assert recorded["rules_version"] == "2020-01-01+00000000"
+    assert "The rules have changed since" in note
+
+    unreadable = dict(copy.deepcopy(assessment), case={"service": 42})
+    recorded, note = authoritative_assessment(unreadable)
+    assert "could not re-check" in note
+
+
+def test_service_ids_are_shown_by_name(assessment):
+    a = copy.deepcopy(assessment)
+    a["case"]["service"] = "home_care"  # what the assistant records once it has matched the service
+    html = render_record_html(a, MADE)
+    assert "<h1>Decision record: Home care (domiciliary care)</h1>" in html
+    assert "home_care" not in html.split('<script type="application/json"')[0]
+
+
+def test_file_names_carry_the_time(assessment):
+    assert record_filename(assessment, MADE, "html") == "decision-record-2026-11-26-140500.html"
+    assert record_filename(assessment, MADE, "md") == "decision-record-2026-11-26-140500.md"

@@ -1,0 +1,60 @@
+// Wording shared by the card and the announcements. The same labels are used by the decision
+// record (bot/render/record.py), so a card and its record read alike.
+
+export const REGIME_LABELS = {
+  PCR2015: "Public Contracts Regulations 2015",
+  PA2023: "Procurement Act 2023",
+  PSR: "Health Care Services (Provider Selection Regime) Regulations 2023",
+  none: "None of these regimes",
+};
+
+const pounds = new Intl.NumberFormat("en-GB", { style: "currency", currency: "GBP", maximumFractionDigits: 0 });
+const poundsPence = new Intl.NumberFormat("en-GB", { style: "currency", currency: "GBP", minimumFractionDigits: 2 });
+const count = new Intl.NumberFormat("en-GB");
+
+export function money(value) {
+  if (value === null || value === undefined || Number.isNaN(Number(value))) return "Not known";
+  const n = Number(value);
+  return Number.isInteger(n) ? pounds.format(n) : poundsPence.format(n);
+}
+
+export function number(value) {
+  return count.format(value);
+}
+
+const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+  "October", "November", "December"];
+
+export function longDate(iso) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(iso || ""));
+  if (!m) return String(iso || "");
+  return `${Number(m[3])} ${MONTHS[Number(m[2]) - 1]} ${m[1]}`;
+}
+
+export function yesNo(value) {
+  if (value === null || value === undefined) return "Not known";
+  return value ? "Yes" : "No";
+}
+
+export function regimeLabel(regime) {
+  return REGIME_LABELS[regime] || "Not decided yet";
+}
+
+/** A short title for a route or obligation: its first sentence, at most about 90 characters. */
+export function shortTitle(text) {
+  const plain = String(text || "").trim();
+  const first = plain.split(/(?<=[.;:])\s|\s\(/)[0].replace(/[.;:]$/, "");
+  if (first.length <= 90) return first;
+  const cut = first.slice(0, 90);
+  return cut.slice(0, cut.lastIndexOf(" ")) + "…";
+}
+
+/** A safe link target: http(s) or mailto only, else null. */
+export function safeUrl(url) {
+  try {
+    const parsed = new URL(String(url));
+    return ["http:", "https:", "mailto:"].includes(parsed.protocol) ? parsed.href : null;
+  } catch {
+    return null;
+  }
+}
