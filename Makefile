@@ -6,26 +6,50 @@ STAMP := $(VENV)/.installed
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 
-.PHONY: setup run test test-unit bench constraints clean
+.PHONY: setup run test test-unit train test-rasa test-e2e bench constraints clean
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml scripts/setup-venv
 	scripts/setup-venv
 	touch $@
 
-setup: $(STAMP)
+WEB_STAMP := web/dist/.built
+$(WEB_STAMP): web/package.json web/package-lock.json web/build.mjs $(wildcard web/src/*)
+	npm ci --prefix web --no-audit --no-fund --loglevel=error
+	npm run --prefix web --silent build
+	touch $@
 
-## run: the assistant (for now: the `ltr` command on an example case)
+setup: $(STAMP) $(WEB_STAMP)
+
+## run: the assistant: trains if needed, then the action server and Rasa on http://localhost:5005 (scripts/run)
 run: setup
-	$(VENV)/bin/ltr assess --service "home care for older people" --value "£180k a year for 3 years plus 2" --start 2026-04-01 --vat exempt
+	scripts/run
 
 ## test: every test suite, as CI runs it
-test: test-unit
+test: test-unit test-rasa test-e2e
 
 test-unit: setup
-	$(PY) -m pytest -q tests/ltr tests/cli tests/text tests/nlu tests/quiz
+	$(PY) -m pytest -q tests/ltr tests/cli tests/text tests/nlu tests/quiz tests/channels tests/actions tests/conversations
+
+## train: the Rasa model, only when its inputs changed (scripts/train keeps a hash next to the model)
+train: setup
+	scripts/train
+
+## test-rasa: validate the data, then test stories and held-out intents, gated (rasa test exits 0 on failures)
+test-rasa: train
+	$(VENV)/bin/rasa data validate --fail-on-warnings
+	rm -rf results
+	$(VENV)/bin/rasa test core -m models/assistant.tar.gz --stories tests/conversations --out results/core --no-plot --quiet
+	$(VENV)/bin/rasa test nlu -m models/assistant.tar.gz -u tests/nlu/heldout_intents.yml --out results/nlu --no-plot --quiet
+	$(PY) scripts/gate_results.py
+
+## test-e2e: the real action server and Rasa on loopback (REST conversations, the widget in Chromium)
+test-e2e: train
+	scripts/setup-browser
+	$(PY) -m pytest -q tests/e2e
 
 bench: setup
 	$(PY) -m bench.assess
+	$(PY) -m bench.assistant
 
 ## constraints: re-pin every transitive dependency from the current venv
 constraints: setup

@@ -1,0 +1,42 @@
+"""What every action shares: today's date (the engine never reads the clock), the case slots, and
+the reply that carries an assessment."""
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+from typing import Any, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.ltr import Assessment
+
+CASE_SLOTS = ("service", "cpv", "money", "duration", "commencement", "vat", "buyer", "cross_border")
+DISCLAIMER = "Please note: this is information to help you plan, not legal advice. Check important decisions with your legal team."
+
+
+def today() -> date:
+    """Today in London, or LTR_TODAY (an ISO date) for reproducible runs and tests."""
+    fixed = os.environ.get("LTR_TODAY")
+    if fixed:
+        return date.fromisoformat(fixed)
+    try:
+        from zoneinfo import ZoneInfo
+
+        return datetime.now(ZoneInfo("Europe/London")).date()
+    except Exception:  # no time zone database: the local date is close enough
+        return date.today()
+
+
+def payload(a: Assessment) -> dict[str, Any]:
+    """The machine-readable copy of an answer that channels can render as a card."""
+    return {"type": "ltr_assessment", "assessment": a.to_dict()}
+
+
+def latest_entity(tracker: Tracker, name: str) -> Optional[Any]:
+    values = [e.get("value") for e in (tracker.latest_message or {}).get("entities", []) if e.get("entity") == name]
+    return values[-1] if values else None
+
+
+def utter(dispatcher: CollectingDispatcher, text: str, buttons: Optional[list[dict[str, str]]] = None) -> None:
+    dispatcher.utter_message(text=text, buttons=buttons or [])

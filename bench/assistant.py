@@ -1,0 +1,201 @@
+"""Benchmark: the running assistant under load, against a stock `rasa init` bot under the same load.
+
+    python -m bench.assistant [--skip-training] [--users 20] [--json artifacts/bench-assistant.json]
+
+Measures, for this assistant (action server + Rasa, REST, SQLite tracker store) and for a stock
+`rasa init` bot trained in a temporary folder (REST, its default in-memory tracker store):
+training time (fresh training cache), start-up time, turn latency p50/p95 with 1 user and with
+N concurrent users (each turn is one REST call, custom actions included), throughput (turns/s with N
+users) and the RSS of each process after the load. Ratios are assistant / stock. Not a test: the
+numbers depend on the machine; run it by `make bench`.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Optional
+
+import aiohttp
+
+from bot.assistant import servers
+
+ROOT = Path(__file__).resolve().parents[1]
+TODAY = "2026-11-26"
+
+# Conversations as officers have them: one-shot, guided, FAQ, corrections, follow-ups.
+ASSISTANT_SCRIPTS = [
+    ["hello", "does LTR apply to a £700k home care contract starting next April?", "what must we still do?",
+     "actually it's £500k", "thanks"],
+    ["I need to check a contract", "supported living", "about £150k a year", "3 years plus 2", "next June",
+     "what would change the answer?"],
+    ["what is the light touch threshold?", "is a refuge contract light touch?", "I don't know", "not sure",
+     "start again"],
+]
+# The moodbot's own intents (greet, mood_*, affirm, deny, bot_challenge, goodbye).
+STOCK_SCRIPTS = [
+    ["hi", "I am sad", "yes", "bye"],
+    ["hello", "I am feeling great", "goodbye"],
+    ["hey", "are you a bot?", "not good", "no", "bye"],
+]
+
+
+def pct(samples: list[float], q: float) -> float:
+    s = sorted(samples)
+    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
+
+
+def rss_mb(pid: Optional[int]) -> Optional[float]:
+    if pid is None:
+        return None
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+async def _conversation(session: aiohttp.ClientSession, url: str, script: list[str], latencies: list[float]) -> None:
+    sender = f"bench-{uuid.uuid4().hex[:12]}"
+    for message in script:
+        t = time.perf_counter()
+        async with session.post(url, json={"sender": sender, "message": message}) as r:
+            body = await r.json()
+            if r.status != 200 or not body:
+                raise RuntimeError(f"no reply to {message!r} (HTTP {r.status})")
+        latencies.append((time.perf_counter() - t) * 1000)
+
+
+async def load(url: str, scripts: list[list[str]], users: int, conversations_per_user: int) -> dict[str, float]:
+    """`users` concurrent users, each holding `conversations_per_user` conversations in a row."""
+    latencies: list[float] = []
+    timeout = aiohttp.ClientTimeout(total=120)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        await _conversation(session, url, scripts[0], [])  # warm-up, not measured
+
+        async def user(n: int) -> None:
+            for k in range(conversations_per_user):
+                await _conversation(session, url, scripts[(n + k) % len(scripts)], latencies)
+
+        start = time.perf_counter()
+        await asyncio.gather(*(user(n) for n in range(users)))
+        wall = time.perf_counter() - start
+    return {"turns": len(latencies), "p50_ms": statistics.median(latencies), "p95_ms": pct(latencies, 0.95),
+            "throughput_turns_per_s": len(latencies) / wall}
+
+
+def timed_train(cmd: list[str], cwd: Path, cache: Path, out: Path) -> float:
+    env = {**os.environ, **servers.QUIET_ENV, "RASA_CACHE_DIRECTORY": str(cache)}
+    start = time.perf_counter()
+    subprocess.run(cmd + ["--out", str(out)], cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def measure(name: str, url: str, pids: dict, scripts: list[list[str]], users: int) -> dict:
+    result = {
+        "one_user": asyncio.run(load(url, scripts, users=1, conversations_per_user=12)),
+        f"{users}_users": asyncio.run(load(url, scripts, users=users, conversations_per_user=4)),
+    }
+    result["rss_mb"] = {k: rss_mb(pid) for k, pid in pids.items() if pid is not None}
+    print(f"  {name}: measured", flush=True)
+    return result
+
+
+def bench_assistant(tmp: Path, users: int, skip_training: bool) -> dict:
+    out: dict = {}
+    if not skip_training:
+        print("Training the assistant with an empty training cache...", flush=True)
+        out["training_s"] = timed_train([servers._bin("rasa"), "train", "--fixed-model-name", "bench"], ROOT,
+                                        tmp / "cache-assistant", tmp / "assistant-model")
+        model = tmp / "assistant-model" / "bench.tar.gz"
+    else:
+        subprocess.run([str(ROOT / "scripts" / "train")], check=True, cwd=ROOT)
+        model = servers.DEFAULT_MODEL
+    print("Starting the assistant...", flush=True)
+    a = servers.start(tmp / "assistant", model=model, extra_env={"LTR_TODAY": TODAY})
+    try:
+        out["startup_s"] = dict(a.startup_seconds)
+        out.update(measure("assistant", f"{a.url}/webhooks/rest/webhook", a.pids, ASSISTANT_SCRIPTS, users))
+    finally:
+        a.stop()
+    return out
+
+
+def bench_stock(tmp: Path, users: int) -> dict:
+    out: dict = {}
+    project = tmp / "stock"
+    env = {**os.environ, **servers.QUIET_ENV, "RASA_CACHE_DIRECTORY": str(tmp / "cache-stock")}
+    # `rasa init --no-prompt` writes the moodbot project and trains it: timed as the stock training time
+    # (copying the project's few files takes milliseconds).
+    print("Creating and training a stock `rasa init` bot with an empty training cache...", flush=True)
+    project.mkdir()
+    start = time.perf_counter()
+    subprocess.run([servers._bin("rasa"), "init", "--no-prompt", "--init-dir", str(project)], cwd=tmp, env=env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    out["training_s"] = time.perf_counter() - start
+    port = servers.free_port()
+    log = open(tmp / "stock.log", "wb")
+    proc = subprocess.Popen(
+        [servers._bin("rasa"), "run", "--model", str(project / "models"), "--credentials",
+         str(project / "credentials.yml"), "--interface", "127.0.0.1", "--port", str(port)],
+        cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        out["startup_s"] = {"rasa": servers.wait_for(f"http://127.0.0.1:{port}/", 300, proc)}
+        out.update(measure("stock", f"http://127.0.0.1:{port}/webhooks/rest/webhook", {"rasa": proc.pid},
+                           STOCK_SCRIPTS, users))
+    finally:
+        servers._stop(proc)
+    return out
+
+
+def report(ours: dict, stock: dict, users: int) -> None:
+    def row(label: str, a: Optional[float], b: Optional[float], unit: str) -> None:
+        ratio = f"{a / b:5.2f}" if a is not None and b else "  n/a"
+        fa = f"{a:8.1f}" if a is not None else "     n/a"
+        fb = f"{b:8.1f}" if b is not None else "     n/a"
+        print(f"{label:34} {fa} {fb}   {ratio}  {unit}")
+
+    print(f"\n{'':34} {'assistant':>8} {'stock':>8}   ratio (assistant / stock)")
+    row("training (fresh cache)", ours.get("training_s"), stock.get("training_s"), "s")
+    row("start-up, Rasa", ours["startup_s"].get("rasa"), stock["startup_s"].get("rasa"), "s")
+    row("start-up, action server", ours["startup_s"].get("actions"), None, "s")
+    for key, label in (("one_user", "1 user"), (f"{users}_users", f"{users} users")):
+        row(f"{label}: turn latency p50", ours[key]["p50_ms"], stock[key]["p50_ms"], "ms")
+        row(f"{label}: turn latency p95", ours[key]["p95_ms"], stock[key]["p95_ms"], "ms")
+        row(f"{label}: throughput", ours[key]["throughput_turns_per_s"], stock[key]["throughput_turns_per_s"], "turns/s")
+    row("RSS after load, Rasa", ours["rss_mb"].get("rasa"), stock["rss_mb"].get("rasa"), "MB")
+    row("RSS after load, action server", ours["rss_mb"].get("actions"), None, "MB")
+    print(f"\nTurns measured: assistant {ours['one_user']['turns']} + {ours[f'{users}_users']['turns']}, "
+          f"stock {stock['one_user']['turns']} + {stock[f'{users}_users']['turns']}.")
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--users", type=int, default=20)
+    p.add_argument("--skip-training", action="store_true", help="use models/assistant.tar.gz; do not time training")
+    p.add_argument("--json", type=Path, default=ROOT / "artifacts" / "bench-assistant.json")
+    args = p.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="lta-bench-") as d:
+        tmp = Path(d)
+        ours = bench_assistant(tmp, args.users, args.skip_training)
+        stock = bench_stock(tmp, args.users)
+    report(ours, stock, args.users)
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps({"assistant": ours, "stock": stock, "users": args.users}, indent=2))
+    print(f"Raw figures: {args.json.relative_to(ROOT) if args.json.is_relative_to(ROOT) else args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,241 @@
+"""Start the two processes of the assistant on loopback: `rasa run actions` and `rasa run`.
+
+Used by `scripts/run` (python -m bot.assistant.servers), the end-to-end tests and the benchmark, so
+the assistant always starts the same way. The action server binds 127.0.0.1 only: it has no
+authentication and must never be reachable from outside the machine.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_MODEL = ROOT / "models" / "assistant.tar.gz"
+QUIET_ENV = {
+    "RASA_TELEMETRY_ENABLED": "false",
+    "TF_CPP_MIN_LOG_LEVEL": "3",
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    "PYTHONWARNINGS": "ignore",
+}
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket() as s:
+        return s.connect_ex((host, port)) == 0
+
+
+def _bin(name: str) -> str:
+    return str(Path(sys.executable).parent / name)
+
+
+def wait_for(url: str, timeout: float, proc: Optional[subprocess.Popen] = None) -> float:
+    """Seconds until `url` answers 200; raises if `proc` dies or the time runs out."""
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"process exited with code {proc.returncode} before {url} answered")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return time.monotonic() - start
+        except OSError:
+            pass
+        time.sleep(0.25)
+    raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
+
+
+def write_endpoints(path: Path, actions_url: str, tracker_db: Path) -> Path:
+    path.write_text(
+        f'action_endpoint:\n  url: "{actions_url}/webhook"\n'
+        f"tracker_store:\n  type: bot.assistant.store.SQLiteTrackerStore\n  db: {tracker_db}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+@dataclass
+class Assistant:
+    """The running assistant. `rasa_url`: REST at {rasa_url}/webhooks/rest/webhook, socket.io at
+    {rasa_url}/socket.io. `actions_url`: the action server. Logs go to `workdir`."""
+
+    rasa_url: str
+    actions_url: str
+    workdir: Path
+    model: Path
+    endpoints: Path
+    credentials: Path
+    env: dict[str, str]
+    host: str = "127.0.0.1"
+    actions_port: int = 5055
+    rasa_port: int = 5005
+    startup_seconds: dict[str, float] = field(default_factory=dict)
+    _actions: Optional[subprocess.Popen] = None
+    _rasa: Optional[subprocess.Popen] = None
+
+    # ---- the action server can be stopped and started on its own (reliability tests) ----
+    def start_actions(self, timeout: float = 120) -> None:
+        log = open(self.workdir / "actions.log", "ab")
+        self._actions = subprocess.Popen(
+            [_bin("rasa"), "run", "actions", "--actions", "actions", "--port", str(self.actions_port)],
+            cwd=ROOT, env={**self.env, "SANIC_HOST": "127.0.0.1"}, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.startup_seconds["actions"] = wait_for(f"{self.actions_url}/health", timeout, self._actions)
+
+    def stop_actions(self) -> None:
+        _stop(self._actions)
+        self._actions = None
+
+    def start_rasa(self, timeout: float = 300) -> None:
+        log = open(self.workdir / "rasa.log", "ab")
+        self._rasa = subprocess.Popen(
+            [_bin("rasa"), "run", "--model", str(self.model), "--endpoints", str(self.endpoints),
+             "--credentials", str(self.credentials), "--interface", self.host, "--port", str(self.rasa_port)],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        self.startup_seconds["rasa"] = wait_for(f"{self.rasa_url}/", timeout, self._rasa)
+
+    def stop_rasa(self) -> None:
+        _stop(self._rasa)
+        self._rasa = None
+
+    def stop(self) -> None:
+        self.stop_rasa()
+        self.stop_actions()
+
+    @property
+    def url(self) -> str:
+        """The Rasa server's base URL (same as rasa_url)."""
+        return self.rasa_url
+
+    @property
+    def pids(self) -> dict[str, Optional[int]]:
+        return {"rasa": self._rasa.pid if self._rasa else None, "actions": self._actions.pid if self._actions else None}
+
+    def rasa_alive(self) -> bool:
+        return self._rasa is not None and self._rasa.poll() is None
+
+    def actions_alive(self) -> bool:
+        return self._actions is not None and self._actions.poll() is None
+
+
+def _stop(proc: Optional[subprocess.Popen]) -> None:
+    if proc is None or proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait(timeout=10)
+
+
+def start(
+    workdir: Path,
+    model: Path = DEFAULT_MODEL,
+    rasa_port: Optional[int] = None,
+    actions_port: Optional[int] = None,
+    endpoints: Optional[Path] = None,
+    credentials: Path = ROOT / "credentials.yml",
+    extra_env: Optional[dict[str, str]] = None,
+    host: str = "127.0.0.1",
+) -> Assistant:
+    """Start the action server, then Rasa; both on loopback. Free ports and a fresh SQLite tracker
+    store in `workdir` unless given."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    actions_port = actions_port or free_port()
+    rasa_port = rasa_port or free_port()
+    for port in (actions_port, rasa_port):
+        if port_in_use(port, "127.0.0.1"):
+            raise RuntimeError(f"port {port} is already in use (is the assistant already running?)")
+    actions_url = f"http://127.0.0.1:{actions_port}"
+    endpoints = endpoints or write_endpoints(workdir / "endpoints.yml", actions_url, workdir / "rasa.db")
+    env = {**os.environ, **QUIET_ENV, **(extra_env or {})}
+    a = Assistant(
+        rasa_url=f"http://{host}:{rasa_port}", actions_url=actions_url, workdir=workdir, model=model,
+        endpoints=endpoints, credentials=credentials, env=env, host=host, actions_port=actions_port, rasa_port=rasa_port,
+    )
+    try:
+        a.start_actions()
+        a.start_rasa()
+    except Exception:
+        a.stop()
+        raise
+    return a
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    p = argparse.ArgumentParser(description="Run the assistant: action server and Rasa (REST + socket.io).")
+    p.add_argument("--rasa-port", type=int, default=int(os.environ.get("RASA_PORT", 5005)))
+    p.add_argument("--actions-port", type=int, default=int(os.environ.get("ACTIONS_PORT", 5055)))
+    p.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    args = p.parse_args(argv)
+
+    var = ROOT / "var"
+    var.mkdir(exist_ok=True)
+    endpoints = ROOT / "endpoints.yml"
+    if args.actions_port != 5055:  # endpoints.yml names 5055; point a copy at the chosen port
+        endpoints = write_endpoints(var / "endpoints.yml", f"http://127.0.0.1:{args.actions_port}", var / "rasa.db")
+    print("Starting the action server and Rasa (about 30 s)...", flush=True)
+    try:
+        a = start(var, args.model, args.rasa_port, args.actions_port, endpoints=endpoints)
+    except (RuntimeError, TimeoutError) as e:
+        print(f"Could not start the assistant: {e}. Logs: var/actions.log, var/rasa.log", file=sys.stderr)
+        return 1
+    print(
+        f"\nThe assistant is ready.\n"
+        f"  REST:       POST http://localhost:{a.rasa_port}/webhooks/rest/webhook  {{\"sender\": \"me\", \"message\": \"hello\"}}\n"
+        f"  Web widget: http://localhost:{a.rasa_port}/demo/  (socket.io at http://localhost:{a.rasa_port}/socket.io)\n"
+        f"  Actions:    {a.actions_url} (loopback only)\n"
+        f"  Logs:       var/rasa.log, var/actions.log; conversations in var/rasa.db\n"
+        f"Press Ctrl-C to stop.",
+        flush=True,
+    )
+    stopping = False
+
+    def _stop_all(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, _stop_all)
+    signal.signal(signal.SIGTERM, _stop_all)
+    try:
+        while not stopping and a.rasa_alive():
+            if not a.actions_alive():
+                # Rasa keeps answering meanwhile ("I can't work that out right now, please try again").
+                print("The action server stopped; restarting it (see var/actions.log).", file=sys.stderr, flush=True)
+                try:
+                    a.start_actions()
+                except (RuntimeError, TimeoutError) as e:
+                    print(f"Could not restart the action server: {e}", file=sys.stderr, flush=True)
+                    time.sleep(5)
+            time.sleep(0.5)
+    finally:
+        print("\nStopping...", flush=True)
+        a.stop()
+    if not stopping:
+        print("Rasa stopped unexpectedly; see var/rasa.log.", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,121 @@
+"""FAQ answers from the knowledge base and follow-ups on the last answer, through the real actions."""
+from __future__ import annotations
+
+import pytest
+
+from actions.answers import (
+    ActionAnswerFaq,
+    ActionMoreAboutRoute,
+    ActionShowReferences,
+    ActionWhatMustWeDo,
+    ActionWhatWouldChange,
+)
+from bot.assistant.followups import NO_CASE_YET
+from bot.ltr import Case, assess, load_knowledge
+
+CASE = {"service": "home_care", "value": {"total_gbp": 900000}, "commenced": "2026-06-01"}
+
+
+def kb_faq(faq_id):
+    entry = load_knowledge().faq_entry(faq_id)
+    assert entry is not None, f"faq.yml has no entry {faq_id}"
+    return entry
+
+
+@pytest.mark.parametrize(
+    "question, faq_id",
+    [
+        ("what is the light touch threshold?", "threshold"),
+        ("wat is the light touch threshold", "threshold"),
+        ("do thresholds include VAT?", "vat"),
+        ("is there a standstill period for light touch contracts", "standstill"),
+        ("what is the provider selection regime", "psr"),
+    ],
+)
+async def test_faq_answers_come_from_the_knowledge_base_with_references(question, faq_id, tracker, dispatcher, domain):
+    await ActionAnswerFaq().run(dispatcher, tracker(text=question, intent="faq"), domain)
+    entry = kb_faq(faq_id)
+    text = dispatcher.messages[0]["text"]
+    assert text.startswith(entry.answer.strip())
+    assert f"Reference: {entry.ref}." in text
+
+
+async def test_a_question_the_knowledge_base_does_not_answer_offers_the_nearest(tracker, dispatcher, domain):
+    await ActionAnswerFaq().run(dispatcher, tracker(text="what colour is the procurement portal", intent="faq"), domain)
+    message = dispatcher.messages[0]
+    assert "don't have a ready answer" in message["text"]
+    assert message["buttons"] and all(b["payload"].startswith('/faq{"faq_id": ') for b in message["buttons"])
+
+
+async def test_an_faq_button_answers_that_entry(tracker, dispatcher, domain):
+    t = tracker(text='/faq{"faq_id": "mutuals"}', intent="faq", entities=[{"entity": "faq_id", "value": "mutuals"}])
+    await ActionAnswerFaq().run(dispatcher, t, domain)
+    assert dispatcher.messages[0]["text"].startswith(kb_faq("mutuals").answer.strip())
+
+
+@pytest.mark.parametrize("action", [ActionMoreAboutRoute, ActionWhatWouldChange, ActionShowReferences, ActionWhatMustWeDo])
+async def test_follow_ups_before_any_answer_say_so(action, tracker, dispatcher, domain):
+    await action().run(dispatcher, tracker(text="tell me more"), domain)
+    assert dispatcher.messages[0]["text"] == NO_CASE_YET
+
+
+async def test_more_about_a_named_route(tracker, dispatcher, domain, fixed_today):
+    a = assess(Case.from_dict(CASE), as_of=fixed_today)
+    coproduce = next(r for r in a.routes if r.id == "R-COPRODUCE")
+    await ActionMoreAboutRoute().run(dispatcher, tracker(slots={"case": CASE}, text="tell me more about co-design with service users"),
+                                     domain)
+    text = dispatcher.messages[0]["text"]
+    assert coproduce.text in text and coproduce.ref in text
+
+
+async def test_more_about_a_route_chosen_by_button(tracker, dispatcher, domain, fixed_today):
+    t = tracker(slots={"case": CASE}, text='/more_about_route{"route": "R-NOMINTIME"}',
+                entities=[{"entity": "route", "value": "R-NOMINTIME"}])
+    await ActionMoreAboutRoute().run(dispatcher, t, domain)
+    route = next(r for r in assess(Case.from_dict(CASE), as_of=fixed_today).routes if r.id == "R-NOMINTIME")
+    assert route.text in dispatcher.messages[0]["text"]
+
+
+async def test_more_about_the_options_lists_every_route_with_buttons(tracker, dispatcher, domain, fixed_today):
+    await ActionMoreAboutRoute().run(dispatcher, tracker(slots={"case": CASE}, text="what are our options"), domain)
+    a = assess(Case.from_dict(CASE), as_of=fixed_today)
+    message = dispatcher.messages[0]
+    assert all(r.ref in message["text"] for r in a.routes)
+    assert {b["payload"] for b in message["buttons"]} <= {f'/more_about_route{{"route": "{r.id}"}}' for r in a.routes}
+
+
+async def test_references_list_the_legal_basis_of_the_answer(tracker, dispatcher, domain, fixed_today):
+    await ActionShowReferences().run(dispatcher, tracker(slots={"case": CASE}), domain)
+    a = assess(Case.from_dict(CASE), as_of=fixed_today)
+    text = dispatcher.messages[0]["text"]
+    assert all(o.ref in text for o in a.obligations)
+
+
+async def test_what_must_we_do_lists_every_obligation(tracker, dispatcher, domain, fixed_today):
+    await ActionWhatMustWeDo().run(dispatcher, tracker(slots={"case": CASE}), domain)
+    a = assess(Case.from_dict(CASE), as_of=fixed_today)
+    assert a.obligations
+    assert all(o.text in dispatcher.messages[0]["text"] for o in a.obligations)
+
+
+async def test_what_would_change_states_assumptions_and_missing_facts(tracker, dispatcher, domain, fixed_today):
+    await ActionWhatWouldChange().run(dispatcher, tracker(slots={"case": CASE}), domain)
+    a = assess(Case.from_dict(CASE), as_of=fixed_today)
+    text = dispatcher.messages[0]["text"]
+    assert all(x in text for x in a.assumptions) and all(m in text for m in a.missing)
+
+
+def test_every_faq_entry_is_found_by_its_own_question_and_examples():
+    from bot.assistant.faq import faq_reply
+
+    for entry in load_knowledge().faq:
+        for phrasing in [entry.question, *entry.examples]:
+            assert faq_reply(phrasing).faq_id == entry.id, phrasing
+
+
+async def test_more_about_a_route_by_its_place_in_the_list(tracker, dispatcher, domain, fixed_today):
+    from bot.render.text import ranked_routes
+
+    second = ranked_routes(assess(Case.from_dict(CASE), as_of=fixed_today))[1]
+    await ActionMoreAboutRoute().run(dispatcher, tracker(slots={"case": CASE}, text="tell me more about the second one"), domain)
+    assert second.text in dispatcher.messages[0]["text"]

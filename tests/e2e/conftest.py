@@ -1,0 +1,46 @@
+"""The real assistant on loopback, shared by every end-to-end test of the session.
+
+Fixture `assistant` (session scope) yields a `bot.assistant.servers.Assistant`:
+
+- `assistant.url` / `assistant.rasa_url`: the Rasa server, e.g. http://127.0.0.1:41234
+  (REST: POST {url}/webhooks/rest/webhook; socket.io: {url}/socket.io; the widget's own routes);
+- `assistant.actions_url`: the action server (loopback only);
+- `assistant.stop_actions()` / `assistant.start_actions()`: stop and restart the action server alone;
+  `assistant.stop_rasa()` / `assistant.start_rasa()`: the same for Rasa (the SQLite tracker store
+  keeps conversations across it);
+- `assistant.workdir`: where the logs (rasa.log, actions.log) and the tracker store (rasa.db) are.
+
+It trains the model first if its inputs changed (scripts/train; otherwise reuses
+models/assistant.tar.gz), then starts the action server and Rasa with the repository's
+credentials.yml, on free ports, with a fresh tracker store. LTR_TODAY pins "today" to TODAY for
+both servers, so relative dates ("next April") and the engine's as_of are reproducible.
+"""
+from __future__ import annotations
+
+import subprocess
+from datetime import date
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from bot.assistant import servers
+
+ROOT = Path(__file__).resolve().parents[2]
+TODAY = date(2026, 11, 26)
+
+
+@pytest.fixture(scope="session")
+def today() -> date:
+    return TODAY
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[servers.Assistant]:
+    subprocess.run([str(ROOT / "scripts" / "train")], check=True, cwd=ROOT)
+    workdir = tmp_path_factory.mktemp("assistant")
+    running = servers.start(workdir, extra_env={"LTR_TODAY": TODAY.isoformat()})
+    try:
+        yield running
+    finally:
+        running.stop()
