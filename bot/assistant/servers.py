@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -182,6 +183,18 @@ def start(
     return a
 
 
+def _session_secret(path: Path) -> str:
+    """The key that signs web chat session ids, kept in var/ so open chats resume after a restart.
+
+    Set LTA_SESSION_SECRET in the environment instead for a real deployment (secrets never live in the repo).
+    """
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(32))
+    return path.read_text().strip()
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     p = argparse.ArgumentParser(description="Run the assistant: action server and Rasa (REST + socket.io).")
     p.add_argument("--rasa-port", type=int, default=int(os.environ.get("RASA_PORT", 5005)))
@@ -191,6 +204,7 @@ def main(argv: Optional[list[str]] = None) -> int:
 
     var = ROOT / "var"
     var.mkdir(exist_ok=True)
+    os.environ.setdefault("LTA_SESSION_SECRET", _session_secret(var / "session-secret"))
     endpoints = ROOT / "endpoints.yml"
     if args.actions_port != 5055:  # endpoints.yml names 5055; point a copy at the chosen port
         endpoints = write_endpoints(var / "endpoints.yml", f"http://127.0.0.1:{args.actions_port}", var / "rasa.db")

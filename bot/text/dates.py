@@ -71,6 +71,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("quarter", re.compile(rf"\bq(?P<q>[1-4])\s*(?:of\s+)?(?P<y>{_YEAR4}|'?\d{{2}})\b")),
     ("fy", re.compile(rf"\b(?:fy\s*)?(?P<y>{_YEAR4})\s*[/-]\s*(?P<y2>\d{{2}})\b(?!\s*[/-]\s*\d)")),
     ("part_year", re.compile(rf"\b(?P<part>early|mid|middle\s+of|late|end\s+of|start\s+of|beginning\s+of|spring|summer|autumn|winter)\s*[- ]?\s*(?P<y>{_YEAR4})\b")),
+    ("season", re.compile(r"\b(?:(?P<rel>next|this|last|coming|the\s+coming)\s+|in\s+the\s+)(?P<s>spring|summer|autumn|winter)\b")),
     ("rel_fy", re.compile(r"\b(?P<rel>next|this|last|current|previous)\s+financial\s+year\b")),
     ("rel_unit", re.compile(r"\b(?P<rel>next|this|last|previous|coming|the\s+coming|the\s+next)\s+(?P<unit>week|month|year|quarter)\b")),
     ("in_n", re.compile(r"\bin\s+(?:about\s+|around\s+|roughly\s+)?(?P<n>\d+|[a-z]+|a|an)\s+(?P<unit>days?|weeks?|months?|years?)(?:'?s?\s+time)?\b")),
@@ -189,6 +190,14 @@ def _resolve(kind: str, m: re.Match[str], low: str, today: date) -> Optional[tup
             month = {"early": 1, "start of": 1, "beginning of": 1, "mid": 7, "middle of": 7, "late": 10, "end of": 12,
                      "spring": 3, "summer": 6, "autumn": 9, "winter": 12}[re.sub(r"\s+", " ", g["part"])]
             return date(y, month, 1), "month", False
+        if kind == "season":
+            month = {"spring": 3, "summer": 6, "autumn": 9, "winter": 12}[g["s"]]
+            rel = g["rel"] or "next"
+            if rel == "last":
+                return date(today.year if month < today.month else today.year - 1, month, 1), "month", True
+            if rel == "this":
+                return date(today.year, month, 1), "month", False
+            return _next_or_same(today, month, 1), "month", False
         if kind == "rel_fy":
             start_year = today.year if today.month >= 4 else today.year - 1
             start_year += {"next": 1, "last": -1, "previous": -1}.get(g["rel"], 0)

@@ -15,13 +15,15 @@ _PATTERNS: list[tuple[str, str]] = [
                rf"|not\s+(?:subject|liable)\s+to\s+{_V}|outside\s+(?:the\s+)?scope\s+of\s+{_V}|without\s+any\s+{_V})"),
     ("excluded", rf"(?:(?:not|n't)\s+(?:including|incl\.?|inclusive\s+of|inc\.?)\s+{_V}"
                  rf"|(?:does\s+not|doesn't|don't|do\s+not)\s+include\s+(?:the\s+)?{_V}"
+                 rf"|excludes\s+(?:the\s+)?{_V}|{_V}\s+(?:is|isn't|is\s+not)\s+(?:excluded|extra|on\s+top|not\s+included|added)"
                  rf"|excl?(?:uding|usive|ud)?\b\.?\s*(?:of\s+)?(?:the\s+)?{_V}"
                  rf"|ex\b\.?\s*[- ]?\s*{_V}|exc\b\.?\s*{_V}|excl\b\.?\s*{_V}"
                  rf"|\+\s*{_V}|plus\s+{_V}|net\s+of\s+{_V}|before\s+{_V}|without\s+{_V}|pre[- ]?{_V}"
                  rf"|{_V}\s*(?:excluded|exclusive|exc\b\.?|excl\b\.?|ex\b\.?|not\s+included|on\s+top|extra|is\s+extra|to\s+be\s+added)"
                  rf"|(?:before|excluding|excl\.?|ex)\s+tax)"),
     ("included", rf"(?:(?:including|incl?\b\.?|inclusive\s+of|includes|with)\s+(?:the\s+)?{_V}|incl?\.?\s*{_V}"
-                 rf"|{_V}\s*[- ]?\s*(?:included|inclusive|incl?\b\.?|inc\b\.?)|after\s+{_V}|including\s+tax)"),
+                 rf"|{_V}\s*[- ]?\s*(?:included|inclusive|incl?\b\.?|inc\b\.?)|{_V}\s+is\s+(?:already\s+)?included"
+                 rf"|after\s+{_V}|including\s+tax)"),
 ]
 _COMPILED = [(status, re.compile(p, re.I)) for status, p in _PATTERNS]
 # Statuses said without the word VAT, accepted only straight after an amount ("£700k net").

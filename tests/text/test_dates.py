@@ -36,6 +36,9 @@ TODAY = date(2026, 11, 26)  # a Thursday
         ("contract start date 1st April", date(2027, 4, 1), "day"),
         ("last April", date(2026, 4, 1), "month"),
         ("this November", date(2026, 11, 1), "month"),
+        ("next summer", date(2027, 6, 1), "month"),
+        ("in the spring", date(2027, 3, 1), "month"),
+        ("last autumn", date(2026, 9, 1), "month"),
     ],
 )
 def test_reads_the_date(text, expected, precision):

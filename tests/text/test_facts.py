@@ -98,6 +98,9 @@ def test_no_cross_border(text):
         ("it's VAT exempt", "exempt"),
         ("care is exempt from VAT", "exempt"),
         ("not sure about VAT", "unknown"),
+        ("it excludes VAT", "excluded"),
+        ("VAT is extra", "excluded"),
+        ("VAT is included", "included"),
     ],
 )
 def test_vat_status(text, status):
