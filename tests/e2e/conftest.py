@@ -23,11 +23,18 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from bot.assistant import servers
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = date(2026, 11, 26)
+# Debian's Chromium (scripts/setup-browser): Playwright's own browser download does not work here.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
 
 
 @pytest.fixture(scope="session")
@@ -44,3 +51,13 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[servers.Assi
         yield running
     finally:
         running.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is not installed: run scripts/setup-browser (apt-get install -y chromium)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

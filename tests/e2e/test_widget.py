@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from bot.ltr import Case, assess
 from bot.render.record import REGIME_LABELS
@@ -23,11 +23,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 ONE_SHOT = (
     "Does the light touch regime apply to a £700k home care contract starting in April 2026? "
     "We are a London borough."
@@ -42,16 +37,6 @@ REPLY_TIMEOUT = 60_000  # ms to wait for the assistant (a wait, not a measuremen
 @pytest.fixture(scope="module")
 def demo_url(assistant: Any) -> str:
     return assistant.url.rstrip("/") + "/demo/"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is not installed: run scripts/setup-browser (apt-get install -y chromium)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 class Watched:
@@ -224,12 +209,12 @@ def test_a_reload_keeps_the_conversation(chat: Watched) -> None:
     page = chat.page
     ask(page, ONE_SHOT)
     wait_for_card(page)
-    before = page.locator(".lta-msg").all_inner_texts()
+    before = page.locator(".lta-msg").all_text_contents()
     token = page.evaluate("() => Object.entries(sessionStorage).find(([k]) => k.startsWith('lta-session:'))[1]")
     page.reload()
     expect(page.locator(".lta")).to_have_attribute("data-state", "ready", timeout=REPLY_TIMEOUT)
     expect(cards(page)).to_have_count(1, timeout=REPLY_TIMEOUT)
-    after = page.locator(".lta-msg").all_inner_texts()
+    after = page.locator(".lta-msg").all_text_contents()
     # Everything shown before the reload comes back, in order (a closing remark the assistant
     # sent after the card may arrive only with the history).
     assert after[: len(before)] == before

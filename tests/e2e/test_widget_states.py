@@ -18,16 +18,11 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 WAIT = 30_000  # ms
 
 SERVER = r"""
@@ -108,16 +103,6 @@ def server(tmp_path: Path) -> Iterator[ScriptedServer]:
     srv.kill()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is not installed: run scripts/setup-browser (apt-get install -y chromium)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def page(browser: Browser, server: ScriptedServer) -> Iterator[Page]:
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -151,7 +136,7 @@ def test_a_server_error_is_shown_with_a_way_to_try_again(page: Page) -> None:
 def test_disconnected_then_retry_then_resumed_after_a_restart(page: Page, server: ScriptedServer) -> None:
     ask(page, "our contract is for supported living")
     expect(page.locator(".lta-msg--bot").last).to_contain_text("echo: our contract is for supported living", timeout=WAIT)
-    before = page.locator(".lta-msg").all_inner_texts()
+    before = page.locator(".lta-msg").all_text_contents()
 
     server.kill()
     status = page.get_by_role("status")
@@ -171,7 +156,7 @@ def test_disconnected_then_retry_then_resumed_after_a_restart(page: Page, server
         retry.click()
     expect(page.locator(".lta")).to_have_attribute("data-state", "ready", timeout=WAIT)
     expect(page.locator(".lta-msg")).to_have_count(len(before), timeout=WAIT)
-    assert page.locator(".lta-msg").all_inner_texts() == before
+    assert page.locator(".lta-msg").all_text_contents() == before
     page.get_by_role("button", name="Send").click()
     expect(page.locator(".lta-msg--bot").last).to_contain_text("echo: are you there?", timeout=WAIT)
 
