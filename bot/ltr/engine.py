@@ -13,7 +13,7 @@ from typing import Optional
 from .classify import Profile, cpv_in, match_services, profile
 from .knowledge import Knowledge, Service, Threshold, applies_to, load_knowledge
 from .model import Assessment, Candidate, Case, Item
-from .value import Estimate, apply_vat, part_value, raw_whole_life
+from .value import Estimate, apply_vat, gbp, part_value, raw_whole_life
 
 CENTRAL_PA = {"central", "nhs_trust", "nhs_foundation_trust", "nhs_england"}
 CENTRAL_PCR = {"central", "nhs_trust", "nhs_england"}  # foundation trusts: sub-central [S, single source]
@@ -27,10 +27,6 @@ NEAR_DATE = timedelta(days=31)
 FIVE_MILLION = 5_000_000
 REGIME_NAMES = {"PCR2015": "Public Contracts Regulations 2015", "PA2023": "Procurement Act 2023",
                 "PSR": "Provider Selection Regime", "none": "no procurement regime (exempt)"}
-
-
-def _gbp(x: float) -> str:
-    return f"£{x:,.0f}"
 
 
 @dataclass
@@ -72,9 +68,8 @@ class _Run:
         return self.kb.dates[key].date
 
     def result(self, **kw) -> Assessment:
-        a = Assessment(rules_version=self.kb.rules_version, as_of=self.as_of, case=self.case, trace=self.trace,
-                       warnings=self.warnings, assumptions=self.assumptions, missing=self.missing, **kw)
-        return a
+        return Assessment(rules_version=self.kb.rules_version, as_of=self.as_of, case=self.case, trace=self.trace,
+                          warnings=self.warnings, assumptions=self.assumptions, missing=self.missing, **kw)
 
 
 def assess(case: Case, as_of: date, kb: Optional[Knowledge] = None) -> Assessment:
@@ -167,7 +162,7 @@ def assess(case: Case, as_of: date, kb: Optional[Knowledge] = None) -> Assessmen
     else:
         above = est.value_gbp >= thr.amount_gbp
         word = "at or above" if above else "below"
-        run.step("T-COMPARE", f"{_gbp(est.value_gbp)} is {word} the {_gbp(thr.amount_gbp)} threshold.", thr.ref)
+        run.step("T-COMPARE", f"{gbp(est.value_gbp)} is {word} the {gbp(thr.amount_gbp)} threshold.", thr.ref)
         _near(run, est, thr.amount_gbp, above)
 
     # 7. Act s.5 and s.10 for separable elements
@@ -349,7 +344,7 @@ def _psr_mixed(run: _Run, subject: Subject) -> bool:
     health = sum(v or 0.0 for p, v, _, _ in subject.parts if p.psr)
     other = sum(v or 0.0 for p, v, _, _ in subject.parts if not p.psr)
     if health <= other:
-        run.step("T-PSR", f"Health care ({_gbp(health)}) is not the main subject-matter by lifetime value ({_gbp(other)} other), "
+        run.step("T-PSR", f"Health care ({gbp(health)}) is not the main subject-matter by lifetime value ({gbp(other)} other), "
                  "so this is not a PSR mixed procurement.", ref)
         run.warn("W-PSR-CARVE-OUT", "Whether the health care element must still be bought separately under the PSR is not settled.", ref)
         return False
@@ -364,7 +359,7 @@ def _psr_mixed(run: _Run, subject: Subject) -> bool:
         run.step("T-PSR", "Health care is the main subject-matter, but it is not known whether the other services could be bought "
                  "separately, so the PSR is not assumed.", ref)
         return False
-    run.step("T-PSR", f"Health care ({_gbp(health)}) is the main subject-matter and the other services could not reasonably be "
+    run.step("T-PSR", f"Health care ({gbp(health)}) is the main subject-matter and the other services could not reasonably be "
              "bought separately: the whole package is treated as PSR health care services.", ref)
     return True
 
@@ -428,11 +423,11 @@ def _light_touch(run: _Run, subject: Subject, regime: str) -> bool:
     other = sum(v or 0.0 for p, v, _, _ in subject.parts if not p.light_touch)
     lt = lt_value > other
     if regime == "PCR2015":
-        text = (f"Mixed contract: light touch services {_gbp(lt_value)} against other elements {_gbp(other)}; "
+        text = (f"Mixed contract: light touch services {gbp(lt_value)} against other elements {gbp(other)}; "
                 f"the higher value decides, so it {'is' if lt else 'is not'} a light touch contract.")
         run.step("T-MIXED", text, "PCR 2015 reg 4(1)(b)")
     else:
-        text = (f"Mixed contract: light touch services {_gbp(lt_value)} against other elements {_gbp(other)}; "
+        text = (f"Mixed contract: light touch services {gbp(lt_value)} against other elements {gbp(other)}; "
                 f"it {'is' if lt else 'is not'} wholly or mainly light touch services.")
         run.step("T-MIXED", text, "PA 2023 s.9(1)")
         run.warn("W-MAINLY", "The Act does not define 'mainly'; value is the practical indicator used here.", "PA 2023 s.9(1)")
@@ -450,18 +445,18 @@ def _separable(run: _Run, subject: Subject, lt: bool, above: Optional[bool], bas
         if own is None or v < own.amount_gbp:
             continue
         if separable is None:
-            run.need(f"whether the {label} element ({_gbp(v)}) could reasonably be bought under a separate contract: "
+            run.need(f"whether the {label} element ({gbp(v)}) could reasonably be bought under a separate contract: "
                      "if so, the contract is not treated as light touch (s.10)")
             continue
         if not separable:
             continue
         if above is False:
             above = True
-            run.step("T-S5", f"The separable {label} element ({_gbp(v)}) meets its own {_gbp(own.amount_gbp)} threshold, so the "
+            run.step("T-S5", f"The separable {label} element ({gbp(v)}) meets its own {gbp(own.amount_gbp)} threshold, so the "
                      "whole contract is treated as above the threshold.", "PA 2023 s.5")
         if lt:
             lt = False
-            run.step("T-S10", f"The {label} element ({_gbp(v)}) could be bought separately and meets its own {_gbp(own.amount_gbp)} "
+            run.step("T-S10", f"The {label} element ({gbp(v)}) could be bought separately and meets its own {gbp(own.amount_gbp)} "
                      "threshold, so the contract is not treated as a light touch contract. The threshold used stays the light "
                      "touch one (s.10(7)).", "PA 2023 s.10(1)-(3), (7)")
     return above, lt
@@ -499,7 +494,7 @@ def _threshold(run: _Run, regime: str, lt: bool, commenced: date, utilities: boo
     thr = _pick(run, regime, kind, commenced)
     if thr is None:  # a date outside every table row (e.g. a PA2023 case dated before the Act); use the first row
         thr = min((t for t in run.kb.thresholds if t.regime == regime and t.kind == kind), key=lambda t: t.from_)
-    run.step("T-THRESHOLD", f"Threshold: {_gbp(thr.amount_gbp)} ({'including' if thr.vat_basis == 'inclusive' else 'excluding'} VAT) "
+    run.step("T-THRESHOLD", f"Threshold: {gbp(thr.amount_gbp)} ({'including' if thr.vat_basis == 'inclusive' else 'excluding'} VAT) "
              f"for {kind.replace('_', ' ')} contracts, for procurements commenced from {thr.from_.isoformat()}.", thr.ref)
     if regime == "PCR2015" and case.buyer == "nhs_foundation_trust" and not lt:
         run.warn("W-FT-PCR", "Treating an NHS foundation trust as sub-central under PCR 2015 rests on a single source.", "PCR 2015 Sch 1")
@@ -508,13 +503,13 @@ def _threshold(run: _Run, regime: str, lt: bool, commenced: date, utilities: boo
 
 def _threshold_caveat(run: _Run, thr: Threshold) -> None:
     if not thr.verified:
-        run.warn(f"W-{thr.id}", f"The {_gbp(thr.amount_gbp)} figure is not confirmed.", thr.ref, thr.source)
+        run.warn(f"W-{thr.id}", f"The {gbp(thr.amount_gbp)} figure is not confirmed.", thr.ref, thr.source)
 
 
 def _near(run: _Run, est: Estimate, amount: float, above: bool) -> None:
     x = est.value_gbp or 0.0
     if abs(x - amount) <= NEAR_THRESHOLD * amount:
-        run.need(f"a firmer value estimate: {_gbp(x)} is within 10% of the {_gbp(amount)} threshold")
+        run.need(f"a firmer value estimate: {gbp(x)} is within 10% of the {gbp(amount)} threshold")
     if est.other_vat_reading_gbp is not None and (est.other_vat_reading_gbp >= amount) != above:
         run.need("the VAT status of the figure: it changes whether the contract is above the threshold")
     if est.alternative_total_gbp is not None and (est.alternative_total_gbp >= amount) != above:
@@ -582,7 +577,7 @@ def _facts(run: _Run, regime: str, lt: bool, above: Optional[bool], est: Estimat
     if regime == "PA2023" and above is False:
         if f["part6"]:
             run.step("T-PART6", "Below the threshold the contract is a regulated below-threshold contract (Part 6 applies)"
-                     + (f"; at {_gbp(x)} it is notifiable." if x is not None and f["notifiable"] else "; it is not notifiable."),
+                     + (f"; at {gbp(x)} it is notifiable." if x is not None and f["notifiable"] else "; it is not notifiable."),
                      "PA 2023 ss.84, 87(4)")
         else:
             why = "schools" if f["school"] else "concessions and utilities contracts"
@@ -654,11 +649,11 @@ def _answer(regime: str, lt: bool, above: Optional[bool], thr: float, value: Opt
     law = REGIME_NAMES[regime]
     kind = "a light touch contract" if lt else "not a light touch contract"
     if unknown_above:
-        return f"Under the {law} this is {kind}. The value or duration is not known, so treat it as above the {_gbp(thr)} threshold."
+        return f"Under the {law} this is {kind}. The value or duration is not known, so treat it as above the {gbp(thr)} threshold."
     if above is None or value is None:
-        return f"Under the {law} this is {kind}. I need the value to compare it with the {_gbp(thr)} threshold."
+        return f"Under the {law} this is {kind}. I need the value to compare it with the {gbp(thr)} threshold."
     where = "above" if above else "below"
     if above and value < thr:
-        return (f"Under the {law} this is {kind}, treated as above the {_gbp(thr)} threshold because a separable element "
-                f"meets its own threshold (estimated value {_gbp(value)}).")
-    return f"Under the {law} this is {kind}, {where} the {_gbp(thr)} threshold (estimated value {_gbp(value)})."
+        return (f"Under the {law} this is {kind}, treated as above the {gbp(thr)} threshold because a separable element "
+                f"meets its own threshold (estimated value {gbp(value)}).")
+    return f"Under the {law} this is {kind}, {where} the {gbp(thr)} threshold (estimated value {gbp(value)})."

@@ -25,7 +25,8 @@ class Estimate:
     alternative_total_gbp: Optional[float] = None  # PCR: plain annual x years, where reg 6(19) capped it
 
 
-def _gbp(x: float) -> str:
+def gbp(x: float) -> str:
+    """Pounds, whole, with thousands separators: £663,540."""
     return f"£{x:,.0f}"
 
 
@@ -36,7 +37,7 @@ def raw_whole_life(case: Case, regime: str) -> Estimate:
     if v is None and case.parts and all(p.value_gbp is not None for p in case.parts):
         total = sum(p.value_gbp or 0.0 for p in case.parts)
         est.value_gbp = total
-        est.steps.append((f"Added up the parts: {_gbp(total)}.", "PA 2023 Sch 3 para 1; PCR 2015 reg 6(1)"))
+        est.steps.append((f"Added up the parts: {gbp(total)}.", "PA 2023 Sch 3 para 1; PCR 2015 reg 6(1)"))
         return est
     if v is None or v.unknown:
         if regime == "PA2023":
@@ -48,7 +49,7 @@ def raw_whole_life(case: Case, regime: str) -> Estimate:
         return est
     if v.total_gbp is not None:
         est.value_gbp = v.total_gbp
-        est.steps.append((f"Whole-life value given: {_gbp(v.total_gbp)}, taken to include every option and extension.",
+        est.steps.append((f"Whole-life value given: {gbp(v.total_gbp)}, taken to include every option and extension.",
                           "PA 2023 Sch 3 para 1(2)(c); PCR 2015 reg 6(1)"))
         est.assumptions.append("The total you gave includes all options and extensions.")
         return est
@@ -62,7 +63,7 @@ def raw_whole_life(case: Case, regime: str) -> Estimate:
             est.missing.append("how many years the contract runs, including extensions")
             return est
         est.value_gbp = annual * PCR_MONTHS_CAP / 12
-        est.steps.append((f"No total price and no fixed term: monthly value × 48 = {_gbp(est.value_gbp)}.", "PCR 2015 reg 6(19)"))
+        est.steps.append((f"No total price and no fixed term: monthly value × 48 = {gbp(est.value_gbp)}.", "PCR 2015 reg 6(19)"))
         est.missing.append("how many years the contract runs, including extensions")
         return est
     total_years = years + v.extension_years
@@ -70,13 +71,13 @@ def raw_whole_life(case: Case, regime: str) -> Estimate:
     if regime == "PCR2015" and total_years * 12 > PCR_MONTHS_CAP:
         est.value_gbp = annual * PCR_MONTHS_CAP / 12
         est.alternative_total_gbp = plain
-        est.steps.append((f"A yearly price with a term over 48 months: monthly value × 48 = {_gbp(est.value_gbp)}.", "PCR 2015 reg 6(19)"))
+        est.steps.append((f"A yearly price with a term over 48 months: monthly value × 48 = {gbp(est.value_gbp)}.", "PCR 2015 reg 6(19)"))
         est.assumptions.append("The contract gives a yearly price, not a total price, so PCR reg 6(19) caps the estimate at 48 months.")
-        est.missing.append(f"whether the contract states a total price: if so, the whole-term value {_gbp(plain)} is used instead")
+        est.missing.append(f"whether the contract states a total price: if so, the whole-term value {gbp(plain)} is used instead")
         return est
     est.value_gbp = plain
     ext = f" plus {v.extension_years:g} extension year(s)" if v.extension_years else ""
-    est.steps.append((f"{_gbp(annual)} a year × {years:g} year(s){ext} = {_gbp(plain)}.",
+    est.steps.append((f"{gbp(annual)} a year × {years:g} year(s){ext} = {gbp(plain)}.",
                       "PA 2023 Sch 3 para 1(2)(c); PCR 2015 reg 6(1)"))
     return est
 
@@ -91,21 +92,21 @@ def apply_vat(est: Estimate, case: Case, basis: str) -> Estimate:
     if basis == "inclusive":
         if case.vat == "excluded":
             est.value_gbp = x * (1 + VAT_RATE)
-            est.steps.append((f"Values include VAT: added VAT at 20% to {_gbp(x)} = {_gbp(est.value_gbp)}.", ref))
+            est.steps.append((f"Values include VAT: added VAT at 20% to {gbp(x)} = {gbp(est.value_gbp)}.", ref))
         elif case.vat == "unknown":
             est.other_vat_reading_gbp = x * (1 + VAT_RATE)
             est.assumptions.append("The figure you gave already includes any VAT (or the service is VAT-exempt).")
-            est.missing.append(f"whether the figure includes VAT: if VAT is due on top, the value is {_gbp(x * (1 + VAT_RATE))}")
+            est.missing.append(f"whether the figure includes VAT: if VAT is due on top, the value is {gbp(x * (1 + VAT_RATE))}")
         else:
             est.steps.append(("Values include VAT; the figure given already does (or the service is exempt).", ref))
     else:
         if case.vat == "included":
             est.value_gbp = x / (1 + VAT_RATE)
-            est.steps.append((f"Before 2022 PCR values exclude VAT: removed VAT at 20% from {_gbp(x)} = {_gbp(est.value_gbp)}.", ref))
+            est.steps.append((f"Before 2022 PCR values exclude VAT: removed VAT at 20% from {gbp(x)} = {gbp(est.value_gbp)}.", ref))
         elif case.vat == "unknown":
             est.other_vat_reading_gbp = x / (1 + VAT_RATE)
             est.assumptions.append("The figure you gave excludes VAT, as PCR values did before 2022.")
-            est.missing.append(f"whether the figure includes VAT: if it does, the net value is {_gbp(x / (1 + VAT_RATE))}")
+            est.missing.append(f"whether the figure includes VAT: if it does, the net value is {gbp(x / (1 + VAT_RATE))}")
         else:
             est.steps.append(("Before 2022 PCR values exclude VAT; the figure given already does.", ref))
     if est.alternative_total_gbp is not None:

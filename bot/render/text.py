@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from bot.ltr.model import Assessment, Item
+from bot.ltr.value import gbp as pounds
 
 REGIME_NAMES = {
     "PCR2015": "Public Contracts Regulations 2015 (light touch regime, regs 74-77)",
@@ -22,7 +23,7 @@ LT_SPECIFIC = ("R-USERCHOICE", "R-MUTUAL", "R-BESPOKE", "R-COPRODUCE", "R-NOMINT
 
 
 def gbp(x: float | None) -> str:
-    return "not known" if x is None else f"£{x:,.0f}"
+    return "not known" if x is None else pounds(x)
 
 
 def _bullets(items: Iterable[str]) -> list[str]:
