@@ -5,8 +5,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
+comma := ,
 
-.PHONY: setup run test test-unit train test-rasa test-e2e bench constraints clean
+.PHONY: setup run test test-unit train test-rasa test-e2e bench eval constraints clean
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml scripts/setup-venv
 	scripts/setup-venv
@@ -46,6 +47,14 @@ test-rasa: train
 test-e2e: train
 	scripts/setup-browser
 	$(PY) -m pytest -q tests/e2e
+
+## eval: the assistant scored on ../shared/eval (a measurement, not a test): `make eval`, `make eval faq`
+EVAL_SECTIONS := $(filter oneshot multiturn faq,$(MAKECMDGOALS))
+eval: setup
+	scripts/eval $(if $(EVAL_SECTIONS),$(subst $(eval) ,$(comma),$(EVAL_SECTIONS)))
+
+oneshot multiturn faq:
+	@:
 
 bench: setup
 	$(PY) -m bench.assess

@@ -1,0 +1,39 @@
+"""`make eval`: the assistant scored on the evaluation sets in ../shared/eval (a measurement, not a test).
+
+    python -m bench.eval EVAL_DIR [SECTIONS] [score.py options...]
+
+Starts the action server and Rasa on free loopback ports with a fresh tracker store and LTR_TODAY set to
+the sets' "today" (2026-11-26), runs EVAL_DIR/score.py against them, prints its report and stops.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from bot.assistant import servers
+
+EVAL_TODAY = "2026-11-26"
+
+
+def main(argv: list[str]) -> int:
+    if not argv:
+        print(__doc__)
+        return 2
+    eval_dir, rest = Path(argv[0]), argv[1:]
+    score = eval_dir / "score.py"
+    if not score.is_file():
+        print(f"The evaluation sets are not here: {score} does not exist.", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="lta-eval-") as tmp:
+        print("Starting the assistant for the evaluation (about 30 s)...", flush=True)
+        running = servers.start(Path(tmp), extra_env={"LTR_TODAY": EVAL_TODAY})
+        try:
+            return subprocess.call([sys.executable, str(score), *rest, "--url", running.url])
+        finally:
+            running.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
