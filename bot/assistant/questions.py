@@ -1,9 +1,9 @@
-"""The form's questions: which still need asking, and how to ask them.
+"""The dialogue's questions: which one to ask next, and how to ask it.
 
-"Ask only what is missing": a question is asked only when its answer is missing AND could change
-the outcome. Whether it could is never decided here: the engine is run on the case with each
-possible answer, and the question is skipped when every answer gives the same outcome
-(cross-border interest is asked only when the engine says it is a test for this procurement).
+"Ask only what can change the answer": a fact is asked only when it is missing AND the answer differs
+between its possible values. That is never decided here by hand: the engine is run on the case with each
+possible value and the question is skipped when every value gives the same headline.
+The wording here is conversation only (nothing legal): the law comes from the engine and its knowledge.
 """
 from __future__ import annotations
 
@@ -11,116 +11,139 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Any, Mapping, Optional
+from typing import Any, Optional
 
+from bot.assistant.reply import Message
 from bot.ltr import CaseError, assess, load_knowledge
 from bot.ltr.model import Case
 
-from .case_from_slots import UNKNOWN, case_from_slots, cpv_codes, needs_term
-
-# The order questions are asked in. VAT comes after the start date because whether the figure is
-# compared with or without VAT, and so whether VAT can matter, depends on which rules apply.
-FORM_SLOTS = ("service", "money", "duration", "commencement", "vat", "buyer", "cross_border")
-BUYER_CHOICES = ("sub_central", "nhs_trust", "icb", "school", "central")
+RECURRING_KEYS = ("annual_gbp", "monthly_gbp", "weekly_gbp")
 VAT_CHOICES = ("included", "excluded", "exempt")
+# A date before the Procurement Act, to test whether the date can change the answer at all.
+_PCR_ERA_PROBE = "2024-06-01"
+COMMON_SERVICES = ("home_care", "supported_living", "residential_care", "day_care", "substance_misuse", "sexual_health")
 
+DONT_KNOW = {"title": "I don't know yet", "payload": "/dont_know"}
+RESTARTED = "OK, I've cleared everything. Let's start again: tell me about the contract you're planning."
+DEFAULT = ("Sorry, I didn't understand that. Tell me about a contract (the service, roughly what it is worth and "
+           "when the procurement starts), ask a question about the rules, or say \"help\".")
+NO_CASE_YET = ("I haven't looked at a contract with you yet. Tell me about it first, for example: \"we're buying home "
+               "care worth £700k, going out to tender next April\".")
+DONT_KNOW_GENERAL = "That's fine. Tell me what you do know about the contract and I'll work from there, stating any assumptions."
+SERVICE_NOT_RECOGNISED = (
+    "I can't tell from \"{words}\" whether the light touch rules can apply: that depends on the CPV code of the service. "
+    "If you know the code, type it (for example 85312000). Otherwise your procurement or legal team can tell you "
+    "the code. You can still ask me general questions.")
+CONTROL = {
+    "greet": "Hello. Tell me about the contract you are planning, for example: \"we're buying home care worth £700k, "
+             "tender notice next April\". I'll tell you which rules apply and what follows, with references.",
+    "thanks": "You're welcome. Ask me about another contract at any time.",
+    "help": "Tell me about the contract you are planning: what the service is, roughly what it is worth and when the "
+            "procurement starts. I'll say which rules apply, whether it is above the threshold and what you still need "
+            "to do, with references. You can also ask general questions, such as \"what is the light touch "
+            "threshold?\". Say \"start again\" at any time, or \"quiz me\" for training scenarios.",
+    "bot_challenge": "I'm an automated assistant, not a person. I work from the published rules and show a reference "
+                     "for every answer. For a decision on a real procurement, speak to your procurement or legal team.",
+    "out_of_scope": "Sorry, I can only help with which procurement rules apply to a planned contract (light touch rules, "
+                    "the Provider Selection Regime, thresholds and routes). For anything else, please contact your "
+                    "procurement team or legal services.",
+}
+# Which question a "Change" button on a fact asks, and which question fixes a field the engine refused.
+CHANGE_ASKS = {  # the "Change" buttons send /inform{"fact": "<id>"}
+"service": "service", "parts": "service", "value": "value", "term": "term", "commenced": "date",
+               "date": "date", "vat": "vat", "buyer": "buyer", "cross_border_interest": "cross_border"}
+FIELD_ASKS = {"service": "service", "cpv": "service", "parts": "service", "value": "value", "commenced": "date",
+              "vat": "vat", "buyer": "buyer", "term_years": "term"}
 
-@dataclass(frozen=True)
-class Question:
-    text: str
-    buttons: tuple[tuple[str, str], ...] = ()
-
-    def as_message(self) -> dict[str, Any]:
-        return {"text": self.text, "buttons": [{"title": t, "payload": p} for t, p in self.buttons]}
-
-
-DONT_KNOW = ("I don't know yet", "/dont_know")
-
-QUESTIONS: dict[str, Question] = {
-    "service": Question(
-        "What service are you buying? For example: home care, supported living, a drug and alcohol service or a refuge."
-    ),
-    "money": Question(
-        "Roughly what is the contract worth? A total (\"£700k over the whole contract\") or a yearly figure "
-        "(\"£180k a year\") is fine.",
-        (DONT_KNOW,),
-    ),
-    "duration": Question(
-        "How long will the contract run, including any possible extensions? For example \"3 years plus 2 one-year extensions\".",
-        (DONT_KNOW,),
-    ),
-    "commencement": Question(
-        "When does (or did) the procurement start, for example when the tender notice goes out? \"Next April\", "
-        "\"March 2026\" or \"we advertised in January 2025\" are all fine.",
-        (DONT_KNOW,),
-    ),
-    "vat": Question(
-        "Does that figure include VAT?",
-        (
-            ("It includes VAT", '/inform{"vat": "included"}'),
-            ("It excludes VAT", '/inform{"vat": "excluded"}'),
-            ("The service is VAT-exempt", '/inform{"vat": "exempt"}'),
-            ("Not sure", "/dont_know"),
-        ),
-    ),
-    "buyer": Question(
-        "Who is buying?",
-        (
-            ("A London borough or other council", '/inform{"buyer": "sub_central"}'),
-            ("An NHS trust", '/inform{"buyer": "nhs_trust"}'),
-            ("An integrated care board", '/inform{"buyer": "icb"}'),
-            ("A school or academy", '/inform{"buyer": "school"}'),
-            ("Central government", '/inform{"buyer": "central"}'),
-        ),
-    ),
-    "cross_border": Question(
-        "Was there certain cross-border interest, that is, could suppliers based in other EU countries realistically "
-        "have wanted to bid?",
-        (
-            ("Yes", '/inform{"cross_border": "yes"}'),
-            ("No", '/inform{"cross_border": "no"}'),
-            ("Don't know", "/dont_know"),
-        ),
-    ),
+_WHY = {
+    "service": "The kind of service decides which rules can apply at all: only some services can use the light touch "
+               "rules, and some health services fall under a different regime.",
+    "value": "The value decides whether the contract is above or below the threshold, and that changes what you must "
+             "publish and how you can run the procurement. A rough estimate is enough.",
+    "value_choice": "Your message has more than one amount and I can't be sure what each one is for. The threshold is "
+                    "compared with the whole-life value, so I'd rather ask than guess.",
+    "term": "You gave a price per period. The threshold is compared with the value over the whole contract, including "
+            "extensions, so I need the length to work that out.",
+    "date": "The date the procurement starts decides which law applies (the Procurement Act 2023 from 24 February "
+            "2025) and which thresholds were in force.",
+    "vat": "Your figure is close enough to the threshold that VAT could move it above or below, so I need to know "
+           "whether it includes VAT.",
+    "cross_border": "For a procurement under the older rules, cross-border interest could bring extra duties.",
+    "separable": "Whether the parts could reasonably be bought separately changes which rules apply to a mixed contract.",
+    "buyer": "Who is buying can change the threshold and, for health care, which regime applies.",
+}
+_NOT_UNDERSTOOD = {
+    "service": "I need to know what kind of service it is. Describe it in a few words, for example \"home care for "
+               "older people\" or \"a drug and alcohol service\".",
+    "value": "I couldn't find an amount in that. Roughly what is the contract worth? For example \"£700k in total\" or "
+             "\"£180k a year\".",
+    "value_choice": "Please choose one of the readings below, or type the value again.",
+    "term": "How long will it run, including extensions? For example \"3 years plus 2\", or \"no end date\".",
+    "date": "When does (or did) the procurement start? The month and year are enough, for example \"March 2027\".",
+    "vat": "Does the figure include VAT? Choose one of the options below.",
+    "cross_border": "Was there certain cross-border interest? Yes, no or not sure is fine.",
+    "separable": "Could the parts reasonably be bought separately? Yes or no.",
 }
 
 
-def question_for(slot: str, slots: Mapping[str, Any]) -> Question:
-    """The question for `slot`, worded for what the officer has already said."""
-    q = QUESTIONS[slot]
-    money = slots.get("money")
-    if slot == "duration" and isinstance(money, Mapping) and isinstance(money.get("amount_gbp"), (int, float)):
-        per = "a month" if money.get("period") == "month" else "a year"
-        return Question(f"You said £{money['amount_gbp']:,.0f} {per}. " + q.text, q.buttons)
-    return q
+def why(ask: Optional[str]) -> str:
+    return _WHY.get(ask or "", "I only ask for facts that can change the answer. Tell me about your contract and "
+                               "I'll explain what each fact is for.")
+
+
+def not_understood(ask: Optional[str]) -> str:
+    return _NOT_UNDERSTOOD.get(ask or "", DEFAULT)
 
 
 def act_start() -> str:
     return load_knowledge().dates["act_start"].date.isoformat()
 
 
-def slots_to_ask(slots: Mapping[str, Any], as_of: date) -> list[str]:
-    """The form slots that matter for this case, in asking order (filled ones included, so they are
-    validated; the form asks the first empty one). Tolerates raw, unvalidated slot values."""
-    # A CPV code given instead of a description classifies the service on its own.
-    required = [] if slots.get("service") is None and cpv_codes(slots.get("cpv")) else ["service"]
-    required.append("money")
-    if needs_term(slots.get("money"), slots.get("duration")) or slots.get("duration") is not None:
-        required.append("duration")
-    required.append("commencement")
-    reading = case_from_slots(slots, act_start())
-    base = reading.case
-    current = _outcome(base, as_of)
-    if current is None:  # the service is not classified yet: nothing else can be weighed
-        return required
-    has_value = "value" in base and not base["value"].get("unknown")
-    if slots.get("vat") is not None or (has_value and _differs(base, "vat", VAT_CHOICES, as_of)):
-        required.append("vat")
-    if slots.get("buyer") is not None or _differs(base, "buyer", BUYER_CHOICES, as_of):
-        required.append("buyer")
-    if slots.get("cross_border") is not None or current.cross_border == "assess":
-        required.append("cross_border")
-    return required
+def service_label(service_id: str) -> str:
+    svc = next((s for s in load_knowledge().services if s.id == service_id), None)
+    return svc.label if svc else service_id
+
+
+# ---- which question next -------------------------------------------------------------------------------
+
+def _has_service(facts: dict[str, Any]) -> bool:
+    return bool(facts.get("service") or facts.get("cpv") or facts.get("parts"))
+
+
+def _value(facts: dict[str, Any]) -> dict[str, Any]:
+    v = facts.get("value")
+    return v if isinstance(v, dict) else {}
+
+
+def next_question(st: dict[str, Any], today: date) -> Optional[str]:
+    facts, source = st["facts"], st["source"]
+    if not _has_service(facts):
+        return "service"
+    value = _value(facts)
+    if not value and not facts.get("parts"):
+        return "value"
+    if (any(k in value for k in RECURRING_KEYS) and "years" not in value and not value.get("open_ended")
+            and source.get("term") != "you said"):
+        return "term"
+    base = {k: v for k, v in facts.items() if v is not None}
+    current = _outcome(base, today)
+    if current is None:
+        return None  # the service is not classified yet: the answer step says so
+    if "commenced" not in facts:
+        if _outcome({**base, "commenced": today.isoformat()}, today) != _outcome({**base, "commenced": _PCR_ERA_PROBE}, today):
+            return "date"
+    if "vat" not in facts and (value and not value.get("unknown") or facts.get("parts")):
+        keys = {_outcome({**base, "vat": v}, today) for v in VAT_CHOICES}
+        if len(keys) > 1:
+            return "vat"
+    if facts.get("parts") and any("separable" not in p for p in facts["parts"]) and source.get("separable") != "you said":
+        parts_t = [{**p, "separable": True} for p in facts["parts"]]
+        parts_f = [{**p, "separable": False} for p in facts["parts"]]
+        if _outcome({**base, "parts": parts_t}, today) != _outcome({**base, "parts": parts_f}, today):
+            return "separable"
+    if "cross_border_interest" not in facts and current.cross_border == "assess":
+        return "cross_border"
+    return None
 
 
 @dataclass(frozen=True)
@@ -131,27 +154,19 @@ class _Outcome:
     threshold_gbp: Optional[float]
     cross_border: str
 
-    @property
-    def key(self) -> tuple:
-        # The answer's headline: which rules, light touch or not, above the threshold or not.
-        return (self.regime, self.light_touch, self.above_threshold)
+    def __eq__(self, other: object) -> bool:  # the headline: which rules, light touch or not, above or not
+        return isinstance(other, _Outcome) and (self.regime, self.light_touch, self.above_threshold, self.threshold_gbp) == (
+            other.regime, other.light_touch, other.above_threshold, other.threshold_gbp)
 
-
-def _differs(base: dict[str, Any], field: str, choices: tuple[str, ...], as_of: date) -> bool:
-    keys = set()
-    for choice in choices:
-        o = _outcome({**base, field: choice}, as_of)
-        if o is None:
-            return False
-        keys.add(o.key)
-    return len(keys) > 1
+    def __hash__(self) -> int:
+        return hash((self.regime, self.light_touch, self.above_threshold, self.threshold_gbp))
 
 
 def _outcome(case: dict[str, Any], as_of: date) -> Optional[_Outcome]:
     return _cached_outcome(json.dumps(case, sort_keys=True), as_of.isoformat())
 
 
-@lru_cache(maxsize=2048)
+@lru_cache(maxsize=4096)
 def _cached_outcome(case_json: str, as_of_iso: str) -> Optional[_Outcome]:
     try:
         a = assess(Case.from_dict(json.loads(case_json)), as_of=date.fromisoformat(as_of_iso))
@@ -162,4 +177,85 @@ def _cached_outcome(case_json: str, as_of_iso: str) -> Optional[_Outcome]:
     return _Outcome(a.regime, a.light_touch, a.above_threshold, a.threshold_gbp, a.cross_border_interest)
 
 
-__all__ = ["FORM_SLOTS", "QUESTIONS", "Question", "question_for", "slots_to_ask", "act_start", "UNKNOWN"]
+# ---- how to ask ------------------------------------------------------------------------------------------
+
+def _progress(st: dict[str, Any], ask: str) -> dict[str, int]:
+    facts = st["facts"]
+    asked = st.setdefault("asked", [])
+    if ask not in asked:
+        asked.append(ask)
+    remaining = 0
+    for fact, missing in (("service", not _has_service(facts)), ("value", not _value(facts) and not facts.get("parts")),
+                          ("date", "commenced" not in facts), ("vat", "vat" not in facts)):
+        if missing and fact not in asked:
+            remaining += 1
+    return {"step": len(asked), "of": len(asked) + remaining}
+
+
+def question(ask: str, facts: dict[str, Any], st: dict[str, Any], today: date) -> Message:
+    pending = st.get("pending") or {}
+    progress = {"type": "progress", **_progress(st, ask)}
+    value = _value(facts)
+    if ask == "service":
+        buttons = [{"title": service_label(s), "payload": f'/inform{{"service": "{s}"}}'} for s in COMMON_SERVICES]
+        return Message("What service are you buying? Describe it in a few words, for example \"home care for older "
+                       "people\", \"a drug and alcohol service\" or \"a refuge\".", buttons, progress)
+    if ask == "value":
+        text = pending.get("problem") or ("Roughly what is the contract worth? A total (\"£700k over the whole contract\") "
+                                          "or a yearly figure with the term (\"£180k a year for 3 years plus 2\") is fine.")
+        return Message(text, [DONT_KNOW], progress)
+    if ask == "value_choice":
+        choices = pending.get("choices") or []
+        buttons = [{"title": c["label"], "payload": f'/inform{{"choice": {i}}}'} for i, c in enumerate(choices)]
+        return Message("Your message has more than one amount. Which reading is right? (If none is, type the value "
+                       "again, for example \"£150k a year for 4 years plus 2\".)", buttons, progress)
+    if ask == "term":
+        per = next((f"£{value[k]:,.0f} {w}" for k, w in (("annual_gbp", "a year"), ("monthly_gbp", "a month"),
+                                                          ("weekly_gbp", "a week")) if k in value), "a price per period")
+        return Message(f"You said {per}. How long will the contract run, including any extensions? For example "
+                       "\"3 years plus 2 one-year extensions\".",
+                       [{"title": "No fixed end date", "payload": '/inform{"open_ended": true}'}, DONT_KNOW], progress)
+    if ask == "date":
+        return Message("When does (or did) the procurement start, for example when the tender notice goes out? "
+                       "\"Next April\", \"March 2027\" or \"we advertised in January 2025\" are all fine.", [DONT_KNOW],
+                       progress)
+    if ask == "vat":
+        return Message("Does that figure include VAT? It could change the answer.", [
+            {"title": "It includes VAT", "payload": '/inform{"vat": "included"}'},
+            {"title": "It excludes VAT (VAT is added on top)", "payload": '/inform{"vat": "excluded"}'},
+            {"title": "No VAT is charged (exempt)", "payload": '/inform{"vat": "exempt"}'},
+            {"title": "Not sure", "payload": "/dont_know"}], progress)
+    if ask == "separable":
+        return Message("Could the parts reasonably be bought separately (for example as separate contracts)?", [
+            {"title": "Yes, they could", "payload": '/inform{"separable": true}'},
+            {"title": "No, they go together", "payload": '/inform{"separable": false}'},
+            {"title": "Not sure", "payload": "/dont_know"}], progress)
+    if ask == "cross_border":
+        return Message("Was there certain cross-border interest, that is, could suppliers based in other EU countries "
+                       "realistically have wanted to bid?", [
+                           {"title": "Yes", "payload": '/inform{"cross_border": "yes"}'},
+                           {"title": "No", "payload": '/inform{"cross_border": "no"}'},
+                           {"title": "Don't know", "payload": "/dont_know"}], progress)
+    if ask == "buyer":
+        return Message("Who is buying?", [
+            {"title": "A London borough or other council", "payload": '/inform{"buyer": "sub_central"}'},
+            {"title": "An NHS trust", "payload": '/inform{"buyer": "nhs_trust"}'},
+            {"title": "An integrated care board", "payload": '/inform{"buyer": "icb"}'},
+            {"title": "A school or academy", "payload": '/inform{"buyer": "school"}'},
+            {"title": "Central government", "payload": '/inform{"buyer": "central"}'}], progress)
+    return Message(not_understood(ask))
+
+
+def unknown_service(words: str) -> Message:
+    """Never loop on words the catalogue doesn't know: say so, offer the likely categories, keep the words."""
+    from bot.text.services import default_matcher
+
+    shown = words.strip()[:80] or "that"
+    options = default_matcher().suggest(words, limit=3) if words else []
+    buttons = [{"title": label, "payload": f'/inform{{"service": "{sid}"}}'} for sid, label in options]
+    buttons.append({"title": "Something else", "payload": '/inform{"choice": -1}'})
+    return Message(f"I don't recognise \"{shown}\" as a service yet. Is it one of these? If not, choose \"Something "
+                   "else\".", buttons)
+
+
+__all__ = ["next_question", "question", "why", "not_understood", "unknown_service", "act_start", "service_label"]

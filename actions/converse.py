@@ -1,0 +1,79 @@
+"""The conversation about a procurement: one thin action over `bot.assistant.dialogue`.
+
+Every message that is not part of the training quiz comes here. The dialogue reads it, merges its facts
+into the case (kept in the `conversation` slot as JSON) and says what to ask or answer; general questions
+go to the FAQ (`bot.assistant.faq`) and questions about the last answer to `bot.assistant.followups`.
+"""
+from __future__ import annotations
+
+from typing import Any, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot.assistant import followups
+from bot.assistant.dialogue import Incoming, Outcome, turn
+from bot.assistant.faq import faq_reply
+from bot.assistant.questions import question
+from bot.ltr import Assessment, Case, CaseError, assess
+
+from .common import today
+
+
+def incoming(tracker: Tracker) -> Incoming:
+    m = tracker.latest_message or {}
+    intent = m.get("intent") or {}
+    entities: dict[str, Any] = {}
+    for e in m.get("entities") or []:
+        if isinstance(e, dict) and isinstance(e.get("entity"), str):
+            entities[e["entity"]] = e.get("value")
+    return Incoming(str(m.get("text") or ""), intent.get("name"), entities, float(intent.get("confidence") or 0.0))
+
+
+def last_assessment(state: dict[str, Any]) -> Optional[Assessment]:
+    last = state.get("last") or {}
+    try:
+        a = assess(Case.from_dict(last.get("case") or {}), as_of=today())
+    except CaseError:
+        return None
+    return a if a.status == "complete" else None
+
+
+def follow_up(intent: str, a: Assessment, text: str, entities: dict[str, Any]) -> followups.Reply:
+    if intent == "more_about_route":
+        route = entities.get("route")
+        return followups.route_reply(a, text, route if isinstance(route, str) else None)
+    if intent == "what_would_change":
+        return followups.what_would_change_reply(a)
+    if intent == "show_references":
+        return followups.references_reply(a)
+    return followups.obligations_reply(a)
+
+
+class ActionConverse(Action):
+    def name(self) -> Text:
+        return "action_converse"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        msg = incoming(tracker)
+        out: Outcome = turn(tracker.get_slot("conversation"), msg, today())
+        for m in out.messages:
+            dispatcher.utter_message(text=m.text, buttons=m.buttons, json_message=m.custom)
+        if out.faq is not None:
+            context = (out.state.get("last") or {}).get("case")
+            reply = faq_reply(out.faq, out.faq_id, as_of=today(), context=context)
+            dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
+            pending = out.state.get("pending") or {}
+            if pending.get("ask"):  # a question asked mid-flow: answer it, then ask ours again
+                again = question(pending["ask"], out.state["facts"], out.state, today())
+                dispatcher.utter_message(text=again.text, buttons=again.buttons, json_message=again.custom)
+        if out.follow_up is not None:
+            a = last_assessment(out.state)
+            reply = follow_up(out.follow_up, a, msg.text, msg.entities) if a else followups.Reply(followups.NO_CASE_YET)
+            dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
+        events: list[EventType] = [SlotSet("conversation", out.state)]
+        if msg.intent == "start_again":
+            events += [SlotSet("quiz", None), SlotSet("quiz_active", False)]
+        return events

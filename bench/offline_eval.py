@@ -1,0 +1,86 @@
+"""The dialogue alone (no Rasa, no intents) on ../shared/eval: a fast measurement while working on the
+reader and the dialogue. `make eval` is the real figure (NLU and the servers included).
+
+    python -m bench.offline_eval [EVAL_DIR] [oneshot,multiturn] [--only D001,MT07] [-v]
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import importlib.util
+import re
+import sys
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from bot.assistant.dialogue import Incoming, turn
+
+TODAY = date(2026, 11, 26)
+_RESTART = re.compile(r"^\s*(?:start\s+(?:again|over)|restart|reset|new\s+(?:case|contract))\b", re.I)
+
+
+def _score_module(eval_dir: Path):
+    spec = importlib.util.spec_from_file_location("score", eval_dir / "score.py")
+    mod = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def send(state, text):
+    intent = "start_again" if _RESTART.match(text) else None
+    out = turn(state, Incoming(text, intent), TODAY)
+    a = out.assessment.to_dict() if out.assessment else None
+    said = " | ".join(m.text[:160] for m in out.messages) or (f"[faq: {out.faq}]" if out.faq is not None else "")
+    return out.state, a, said
+
+
+def main(argv: list[str]) -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("eval_dir", nargs="?", default="../shared/eval")
+    p.add_argument("sections", nargs="?", default="oneshot,multiturn")
+    p.add_argument("--only", default="")
+    p.add_argument("-v", action="store_true")
+    args = p.parse_args(argv)
+    eval_dir = Path(args.eval_dir)
+    score = _score_module(eval_dir)
+    only = set(filter(None, args.only.split(",")))
+    for section in args.sections.split(","):
+        items = yaml.safe_load((eval_dir / f"{section}.yaml").read_text())
+        items = [i for i in items if not only or i["id"] in only]
+        by_cat = collections.defaultdict(lambda: [0, 0, 0])
+        for it in items:
+            state, got, log = None, None, []
+            turns = [it["text"]] if section == "oneshot" else it["turns"]
+            for t in turns:
+                state, a, said = send(state, t)
+                got = a or got
+                log.append(f"  > {t}\n  < {said}")
+            if section == "oneshot":
+                n = 0
+                while got is None and n < score.MAX_FOLLOWUPS:
+                    state, got, said = send(state, it["followup"])
+                    log.append(f"  > {it['followup']}\n  < {said}")
+                    n += 1
+            exp = it["expected"] if section == "oneshot" else it["expected_final"]
+            d = score.differences(got, exp)
+            c = by_cat[it.get("category", "-")]
+            c[0] += not d
+            c[1] += 1
+            c[2] += bool(d) and got is not None
+            if d:
+                print(f"[{section}] {it['id']}: {'; '.join(d)}")
+                if args.v:
+                    print("\n".join(log))
+        print(f"\n{section}:")
+        for cat, (ok, n, wrong) in sorted(by_cat.items()):
+            print(f"  {cat:40s} {ok:4d}/{n:<4d} wrong {wrong}")
+        print(f"  TOTAL {sum(v[0] for v in by_cat.values())}/{sum(v[1] for v in by_cat.values())}, "
+              f"confidently wrong {sum(v[2] for v in by_cat.values())}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

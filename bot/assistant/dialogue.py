@@ -1,0 +1,538 @@
+"""The conversation about one procurement, as a pure function of a JSON state and the officer's message.
+
+    outcome = turn(state, Incoming(text, intent, entities), today)
+    outcome.messages  -> what to say (text, buttons, custom payload)
+    outcome.state     -> the state to keep (a Rasa slot holds it)
+
+Why not Rasa slots and a form: officers give several facts at once, correct any of them at any turn,
+ask questions mid-flow and use words the catalogue does not know. Reading each message whole
+(`bot.text.reader`) and merging it into one case here keeps every rule of the conversation in one
+place, testable without Rasa: "ask only what can change the answer", "change exactly the fact that
+was corrected", "never pick one amount silently", "never loop on a service we don't recognise".
+
+State (all JSON):
+    facts    the Case fields known so far (`bot.ltr.Case.from_dict` shape)
+    source   fact -> "you said" | "assumed" | "default"
+    words    fact -> the officer's own words for it (shown back in "What I understood")
+    pending  the question asked last: {"ask": name, ...}
+    last     the last answer: {"case", "key", "value", "headline"}
+    disclaimer  whether the "not legal advice" note has been given
+"""
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Optional
+
+from bot.assistant import questions as q
+from bot.assistant.reply import Message
+from bot.assistant.understood import changed_note, understood_facts
+from bot.ltr import Assessment, CaseError, assess
+from bot.ltr.model import Case
+from bot.text.dates import DateMention
+from bot.text.facts import parse_cross_border, parse_vat_status, parse_yes_no
+from bot.text.reader import Reading, read_message
+
+DISCLAIMER = ("This is information to help you plan, not legal advice. Check important decisions with your "
+              "legal team.")
+# The facts a new contract description replaces; the buyer carries over (officers rarely change employer).
+CASE_FACTS = ("service", "cpv", "parts", "value", "vat", "commenced", "commencement_event", "concession", "utilities",
+              "cross_border_interest", "term_years", "user_choice", "framework", "aims", "exempt",
+              "health_service_purpose", "england")
+_NOTICE_EVENTS_BEFORE_ACT = {
+    "find_a_tender": "pcr_contract_notice", "ojeu": "pcr_contract_notice", "contracts_finder": "contracts_finder_advert",
+    "pin": "pcr_pin", "transparency_notice": "transparency_notice",
+}
+_NOTICE_EVENTS_UNDER_ACT = {
+    "find_a_tender": "tender_notice", "contracts_finder": "below_threshold_tender_notice",
+    "transparency_notice": "transparency_notice",
+}
+
+
+@dataclass
+class Incoming:
+    text: str
+    intent: Optional[str] = None
+    entities: dict[str, Any] = field(default_factory=dict)  # from a button payload: /inform{"vat": "excluded"}
+    confidence: float = 1.0
+
+    @property
+    def is_payload(self) -> bool:
+        return self.text.startswith("/")
+
+
+@dataclass
+class Outcome:
+    messages: list[Message]
+    state: dict[str, Any]
+    assessment: Optional[Assessment] = None
+    faq: Optional[str] = None  # the question to hand to the FAQ, when the message was a general question
+    faq_id: Optional[str] = None  # a FAQ topic chosen with a button
+    follow_up: Optional[str] = None  # a question about the last answer: what_would_change, show_references, ...
+
+
+def new_state() -> dict[str, Any]:
+    return {"facts": {}, "source": {}, "words": {}, "pending": None, "last": None, "disclaimer": False}
+
+
+def _state(raw: Any) -> dict[str, Any]:
+    st = new_state()
+    if isinstance(raw, dict):
+        for k in st:
+            if k in raw and raw[k] is not None:
+                st[k] = copy.deepcopy(raw[k])
+    return st
+
+
+# ---- the turn ------------------------------------------------------------------------------------
+
+CONTROL_REPLIES = ("greet", "thanks", "help", "bot_challenge", "out_of_scope")
+FOLLOW_UPS = ("what_would_change", "show_references", "what_must_we_do", "more_about_route")
+
+
+def turn(raw_state: Any, msg: Incoming, today: date) -> Outcome:
+    st = _state(raw_state)
+    if msg.intent == "start_again":
+        fresh = new_state()
+        fresh["disclaimer"] = st["disclaimer"]
+        return Outcome([Message(q.RESTARTED)], fresh)
+    if msg.is_payload:
+        return _payload(st, msg, today)
+
+    r = read_message(msg.text, today, has_value=bool(st["facts"].get("value") or st["facts"].get("parts")))
+    pending = st["pending"] or {}
+
+    # A general question, not an answer and not a contract: the FAQ answers it (in the context of the last answer).
+    if _is_general_question(msg, r, pending):
+        return Outcome([], st, faq=msg.text)
+    if msg.intent in FOLLOW_UPS and st["last"] and not r.describes_contract:
+        return Outcome([], st, follow_up=msg.intent)
+    if msg.intent == "why_asking" and not r.has_case_facts:
+        return Outcome([Message(q.why(pending.get("ask")))] + _repeat(st, today), st)
+    if msg.intent in CONTROL_REPLIES and not r.has_case_facts and not (pending and _answers_pending(r, pending)):
+        return Outcome([Message(q.CONTROL[msg.intent])] + (_repeat(st, today) if pending else []), st)
+
+    if st["last"] and r.describes_contract and not r.correction and _is_new_contract(st, r):
+        kept_buyer = st["facts"].get("buyer")
+        disclaimer = st["disclaimer"]
+        st = new_state()
+        st["disclaimer"] = disclaimer
+        if kept_buyer:
+            st["facts"]["buyer"] = kept_buyer
+            st["source"]["buyer"] = "you said earlier"
+        pending = {}
+
+    notes: list[str] = []
+    took = _merge(st, r, pending, msg.text, today, notes)
+    if not took:
+        if pending:
+            return Outcome([Message(q.not_understood(pending.get("ask")))] + _repeat(st, today), st)
+        if st["last"]:
+            return Outcome([], st, faq=msg.text)
+        return Outcome([Message(q.DEFAULT)], st)
+    return _advance(st, today, notes)
+
+
+def _is_general_question(msg: Incoming, r: Reading, pending: dict[str, Any]) -> bool:
+    if msg.intent == "faq" and not r.describes_contract and not (pending and _answers_pending(r, pending)):
+        return True
+    if not r.question or r.describes_contract:
+        return False
+    # "what do you mean by VAT exempt?" asked at the VAT question is a question, not an answer.
+    if pending and _answers_pending(r, pending) and not _looks_like_a_question(msg.text):
+        return False
+    if r.value.found and not pending:
+        return False
+    return _looks_like_a_question(msg.text) or msg.intent in ("faq", "nlu_fallback", "out_of_scope")
+
+
+def _looks_like_a_question(text: str) -> bool:
+    import re
+
+    return bool(re.match(r"\s*(?:so\s+|and\s+|but\s+|ok,?\s+|okay,?\s+)?(?:what|which|how|why|who|where|when|do|does|did|is|are|"
+                         r"can|could|should|must|will|would|have|has|isn'?t|aren'?t|what'?s)\b", text, re.I)) \
+        or text.rstrip().endswith("?")
+
+
+def _answers_pending(r: Reading, pending: dict[str, Any]) -> bool:
+    ask = pending.get("ask")
+    return {
+        "service": bool(r.services or r.cpv),
+        "value": r.value.found or r.dont_know,
+        "term": r.value.term is not None or r.value.open_ended or r.dont_know,
+        "date": r.date is not None or r.dont_know,
+        "vat": r.vat is not None or r.dont_know,
+        "cross_border": r.cross_border is not None or r.dont_know,
+        "separable": r.separable is not None,
+    }.get(ask or "", False)
+
+
+def _is_new_contract(st: dict[str, Any], r: Reading) -> bool:
+    facts = st["facts"]
+    if not (r.services or r.cpv or r.parts):
+        return False
+    ids = {s.id for s in r.services}
+    same_service = facts.get("service") in ids or any(p.get("service") in ids for p in facts.get("parts") or [])
+    return not same_service or r.value.found
+
+
+# ---- payloads (buttons) --------------------------------------------------------------------------------
+
+def _payload(st: dict[str, Any], msg: Incoming, today: date) -> Outcome:
+    e, facts, pending = msg.entities, st["facts"], st["pending"] or {}
+    notes: list[str] = []
+    if msg.intent == "faq":
+        return Outcome([], st, faq="", faq_id=str(e.get("faq_id") or "") or None)
+    if msg.intent in FOLLOW_UPS:
+        return Outcome([], st, follow_up=msg.intent) if st["last"] else Outcome([Message(q.NO_CASE_YET)], st)
+    if msg.intent == "quiz":
+        return Outcome([], st)
+    if "fact" in e:  # a "Change" button on a fact of the answer
+        fact = str(e.get("fact") or "")
+        st["pending"] = {"ask": q.CHANGE_ASKS.get(fact, "service")}
+        return Outcome([q.question(st["pending"]["ask"], facts, st, today)], st)
+    if "choice" in e and pending.get("ask") == "value_choice":
+        i = e.get("choice")
+        choices = pending.get("choices") or []
+        if isinstance(i, int) and 0 <= i < len(choices):
+            _set(st, "value", choices[i]["value"], "you said", choices[i]["label"])
+            st["pending"] = None
+            return _advance(st, today, notes)
+        return Outcome(_repeat(st, today), st)
+    if "choice" in e and pending.get("ask") == "service_unknown":
+        st["pending"] = None
+        st["source"]["service_unrecognised"] = "you said"
+        return Outcome([Message(q.SERVICE_NOT_RECOGNISED.format(words=st["words"].get("service", "that service")))], st)
+    if msg.intent == "dont_know":
+        return _dont_know(st, pending.get("ask"), today)
+    if msg.intent in ("inform", "affirm", "deny"):
+        if "service" in e:
+            _set(st, "service", str(e["service"]), "you said", q.service_label(str(e["service"])))
+            facts.pop("cpv", None)
+        for key, fact in (("vat", "vat"), ("buyer", "buyer"), ("cross_border", "cross_border_interest")):
+            if key in e:
+                _set(st, fact, str(e[key]), "you said")
+        if "separable" in e:
+            for p in facts.get("parts") or []:
+                p["separable"] = bool(e["separable"])
+            st["source"]["separable"] = "you said"
+        if "commenced" in e:
+            _set(st, "commenced", str(e["commenced"]), "you said")
+        if e.get("open_ended") and isinstance(facts.get("value"), dict):
+            facts["value"].pop("years", None)
+            facts["value"]["open_ended"] = True
+            st["source"]["term"] = "you said"
+        st["pending"] = None
+        return _advance(st, today, notes)
+    return Outcome([Message(q.DEFAULT)], st)
+
+
+def _dont_know(st: dict[str, Any], ask: Optional[str], today: date) -> Outcome:
+    facts, notes = st["facts"], []
+    if ask == "value":
+        _set(st, "value", {"unknown": True}, "you said", "not known yet")
+    elif ask == "term":
+        value = facts.get("value") or {}
+        value.pop("years", None)
+        facts["value"] = value
+        st["source"]["term"] = "you said"
+        st["words"]["term"] = "not known"
+    elif ask == "date":
+        _set(st, "commenced", today.isoformat(), "assumed", "not known: I've assumed the procurement starts now")
+        facts.pop("commencement_event", None)
+    elif ask == "vat":
+        _set(st, "vat", "unknown", "you said", "not known")
+    elif ask == "cross_border":
+        _set(st, "cross_border_interest", "unknown", "you said")
+    elif ask == "separable":
+        st["source"]["separable"] = "you said"
+    else:
+        return Outcome([Message(q.DONT_KNOW_GENERAL)], st)
+    st["pending"] = None
+    return _advance(st, today, notes)
+
+
+# ---- merging what a message says into the case ----------------------------------------------------
+
+def _set(st: dict[str, Any], fact: str, value: Any, source: str, words: Optional[str] = None) -> None:
+    st["facts"][fact] = value
+    st["source"][fact] = source
+    if words:
+        st["words"][fact] = words
+    elif fact in st["words"]:
+        del st["words"][fact]
+
+
+def _merge(st: dict[str, Any], r: Reading, pending: dict[str, Any], text: str, today: date, notes: list[str]) -> bool:
+    """Puts every fact the message states into the case. False when it states nothing usable."""
+    facts = st["facts"]
+    ask = pending.get("ask")
+    took = False
+
+    # A pending question's bare answer ("no", "dunno", "a charity", "home care for older people")
+    if ask == "vat" and r.vat is None:
+        v = parse_vat_status(text, answer=True)
+        yn = parse_yes_no(text)
+        if v is not None:
+            r.vat = v.value
+        elif yn is not None:
+            r.vat = "included" if yn else "excluded"
+        elif r.dont_know:
+            r.vat = "unknown"
+    if ask == "cross_border" and r.cross_border is None:
+        c = parse_cross_border(text, answer=True)
+        if c is not None:
+            r.cross_border = c.value
+    if ask == "separable" and r.separable is None:
+        yn = parse_yes_no(text)
+        if yn is not None:
+            r.separable = yn
+    if ask in ("value", "term", "date", "cross_border") and r.dont_know and not r.has_case_facts:
+        _dont_know(st, ask, today)
+        return True
+
+    # service
+    services = r.services
+    if r.parts and len(r.parts) >= 2:
+        parts = [{"service": p["service"], "value_gbp": p["value_gbp"],
+                  **({"separable": p["separable"]} if "separable" in p else {})} for p in r.parts]
+        facts["parts"] = parts
+        facts.pop("service", None)
+        facts.pop("value", None)
+        st["source"]["parts"] = "you said"
+        st["words"]["parts"] = "; ".join(f"{p['words']} £{p['value_gbp']:,.0f}" for p in r.parts)
+        took = True
+    elif services or r.cpv:
+        if r.cpv and not services:
+            _set(st, "cpv", [c.code for c in r.cpv], "you said", ", ".join(c.text for c in r.cpv))
+            facts.pop("service", None)
+        else:
+            main = services[0]
+            _set(st, "service", main.id, "you said", main.text)
+            if r.cpv:
+                facts["cpv"] = [c.code for c in r.cpv]
+            else:
+                facts.pop("cpv", None)
+            if facts.get("parts") and not r.parts:
+                _update_part_values(st, r)
+        st.pop("unrecognised", None)
+        took = True
+    elif ask == "service" and not r.has_case_facts and not r.dont_know and text.strip():
+        # Words the catalogue does not know: keep them, and let the engine (and the officer) decide.
+        _set(st, "service", text.strip(), "you said", text.strip())
+        took = True
+
+    # value
+    v = r.value
+    if v.problem:
+        st["pending"] = {"ask": "value", "problem": v.problem}
+        notes.append(v.problem)
+        took = True
+    elif v.choices:
+        st["pending"] = {"ask": "value_choice", "choices": [{"label": label, "value": val} for label, val in v.choices]}
+        took = True
+    elif v.value is not None and not r.parts:
+        _merge_value(st, v.value, r, notes)
+        took = True
+    elif v.addition and (facts.get("value") or facts.get("parts")):
+        base = facts.get("value") or {}
+        for k, x in v.addition.items():
+            base[k] = (base.get(k) or 0) + x
+        facts["value"] = base
+        st["source"]["value"] = "you said"
+        took = True
+    elif r.period_only and facts.get("value"):
+        took = _change_period(st, r.period_only) or took
+    elif v.term is not None and facts.get("value") and not v.amounts:
+        value = facts["value"]
+        value["years"] = v.term.years
+        if v.term.extension_years or r.correction or ask == "term":
+            value["extension_years"] = v.term.extension_years
+        value.pop("open_ended", None)
+        st["source"]["term"] = "you said"
+        took = True
+    elif v.open_ended and facts.get("value") and ask in ("term", None, "value"):
+        facts["value"].pop("years", None)
+        facts["value"]["open_ended"] = True
+        took = True
+    elif v.term is not None and not facts.get("value"):
+        st["term"] = {"years": v.term.years, "extension_years": v.term.extension_years}
+        took = True
+    if v.vat and not r.vat:
+        r.vat = v.vat
+
+    if r.vat:
+        _set(st, "vat", r.vat, "you said")
+        took = True
+    if r.date is not None and (r.date.date is not None or r.date.event):
+        took = _merge_date(st, r.date, today) or took
+    if r.buyer:
+        _set(st, "buyer", r.buyer, "you said")
+        took = True
+    if r.cross_border:
+        _set(st, "cross_border_interest", r.cross_border, "you said")
+        took = True
+    for k, x in r.flags.items():
+        if x is None:
+            facts.pop(k, None)
+        else:
+            facts[k] = x
+            st["source"][k] = "you said"
+        took = True
+    if r.aims:
+        facts["aims"] = sorted(set(facts.get("aims") or []) | set(r.aims))
+        took = True
+    if r.separable is not None and facts.get("parts"):
+        for p in facts["parts"]:
+            p["separable"] = r.separable
+        st["source"]["separable"] = "you said"
+        took = True
+    if took and st.get("pending") is pending and (not pending or _answers_pending(r, pending)):
+        st["pending"] = None
+    return took
+
+
+def _merge_value(st: dict[str, Any], new: dict[str, Any], r: Reading, notes: list[str]) -> None:
+    facts = st["facts"]
+    old = facts.get("value") or {}
+    value = dict(new)
+    # "sorry, that £500k is per year": the new figure keeps the term already given.
+    if "years" not in value and old.get("years") and not value.get("unknown") and not value.get("open_ended"):
+        if any(k in value for k in ("annual_gbp", "monthly_gbp", "weekly_gbp")) or (r.correction and "total_gbp" in value):
+            value["years"] = old["years"]
+            if old.get("extension_years") and "extension_years" not in value:
+                value["extension_years"] = old["extension_years"]
+    if "years" not in value and st.get("term") and not value.get("unknown"):
+        value["years"] = st["term"]["years"]
+        if st["term"].get("extension_years"):
+            value["extension_years"] = st["term"]["extension_years"]
+    for k in ("one_off_gbp",):
+        if k in old and k not in value and r.correction:
+            value[k] = old[k]
+    facts["value"] = value
+    st["source"]["value"] = "you said"
+    notes.extend(r.value.notes)
+
+
+def _change_period(st: dict[str, Any], period: str) -> bool:
+    value = st["facts"].get("value") or {}
+    amount = next((value.pop(k) for k in ("total_gbp", "annual_gbp", "monthly_gbp", "weekly_gbp") if k in value), None)
+    if amount is None:
+        return False
+    key = {"year": "annual_gbp", "month": "monthly_gbp", "total": "total_gbp"}[period]
+    value[key] = amount
+    st["facts"]["value"] = value
+    st["source"]["value"] = "you said"
+    return True
+
+
+def _update_part_values(st: dict[str, Any], r: Reading) -> None:
+    """"devices are £190k not £120k": a new amount for one named part."""
+    amounts = [a for a in r.value.amounts if a.role != "other"]
+    if len(r.services) == 1 and len(amounts) == 1:
+        for p in st["facts"]["parts"]:
+            if p.get("service") == r.services[0].id:
+                p["value_gbp"] = amounts[0].money.amount_gbp
+                st["facts"].pop("service", None)
+                st["facts"].pop("value", None)
+                r.value.value = None
+
+
+def _merge_date(st: dict[str, Any], d: DateMention, today: date) -> bool:
+    facts = st["facts"]
+    if d.date is None:
+        return False
+    act_start = q.act_start()
+    facts["commenced"] = d.date.isoformat()
+    st["source"]["commenced"] = "you said"
+    st["words"]["commenced"] = d.text
+    event = _event(d, act_start)
+    if event:
+        facts["commencement_event"] = event
+    else:
+        facts.pop("commencement_event", None)
+    st["date_event"] = d.event
+    return True
+
+
+def _event(d: DateMention, act_start: str) -> Optional[str]:
+    if d.event == "awarded" and d.past:
+        return "contract_awarded"
+    if d.notice is None:
+        return None
+    before_act = bool(d.date and d.date.isoformat() < act_start)
+    return (_NOTICE_EVENTS_BEFORE_ACT if before_act else _NOTICE_EVENTS_UNDER_ACT).get(d.notice)
+
+
+# ---- deciding what comes next: a question, or the answer ---------------------------------------------
+
+def case_dict(st: dict[str, Any]) -> dict[str, Any]:
+    facts = {k: v for k, v in st["facts"].items() if v is not None and k in Case.__dataclass_fields__}
+    return facts
+
+
+def _advance(st: dict[str, Any], today: date, notes: list[str]) -> Outcome:
+    pending = st.get("pending") or {}
+    if pending.get("ask") in ("value_choice", "value") and (pending.get("choices") or pending.get("problem")):
+        msg = q.question(pending["ask"], st["facts"], st, today)
+        return Outcome([msg], st)
+    ask = q.next_question(st, today)
+    if ask is not None:
+        st["pending"] = {"ask": ask}
+        msgs = [Message(n) for n in notes if n]
+        return Outcome(msgs + [q.question(ask, st["facts"], st, today)], st)
+    return _answer(st, today, notes)
+
+
+def _repeat(st: dict[str, Any], today: date) -> list[Message]:
+    pending = st.get("pending") or {}
+    if not pending.get("ask"):
+        return []
+    return [q.question(pending["ask"], st["facts"], st, today)]
+
+
+def _answer(st: dict[str, Any], today: date, notes: list[str]) -> Outcome:
+    case = case_dict(st)
+    try:
+        a = assess(Case.from_dict(case), as_of=today)
+    except CaseError as e:
+        st["pending"] = {"ask": q.FIELD_ASKS.get(e.field.split(".")[0], "value")}
+        return Outcome([Message(f"Sorry, I can't use that: {e.message}.")] + _repeat(st, today), st)
+    if a.status == "needs_input":
+        if a.candidates:
+            st["pending"] = {"ask": "service_choice"}
+            buttons = [{"title": c.label, "payload": f'/inform{{"service": "{c.id}"}}'} for c in a.candidates]
+            return Outcome([Message(a.answer, buttons)], st)
+        words = st["words"].get("service") or st["facts"].get("service") or ""
+        st["pending"] = {"ask": "service_unknown"}
+        return Outcome([q.unknown_service(words)], st)
+    understood = understood_facts(st, a)
+    changed = changed_note(st.get("last"), a)
+    st["last"] = {"case": case, "key": [a.regime, a.light_touch, a.above_threshold],
+                  "value": a.estimated_value_gbp, "threshold": a.threshold_gbp}
+    st["pending"] = None
+    return _answer_messages(st, a, understood, changed, [Message(n) for n in notes if n])
+
+
+def _answer_messages(st: dict[str, Any], a: Assessment, understood: list[dict[str, Any]], changed: Optional[str],
+                     notes: list[Message]) -> Outcome:
+    from bot.render.text import render_answer
+
+    texts = render_answer(a, understood, changed)
+    payload = {"type": "ltr_assessment", "assessment": a.to_dict(), "understood": understood, "changed": changed}
+    msgs = list(notes)
+    for i, t in enumerate(texts):
+        msgs.append(Message(t, custom=payload if i == 0 else None))
+    if not st["disclaimer"]:
+        msgs[-1].text += "\n\n" + DISCLAIMER
+        st["disclaimer"] = True
+    return Outcome(msgs, st, assessment=a)
+
+
+def state_json(st: dict[str, Any]) -> str:
+    return json.dumps(st, sort_keys=True)
+
+
+__all__ = ["Incoming", "Message", "Outcome", "turn", "new_state", "case_dict", "DISCLAIMER"]

@@ -1,0 +1,112 @@
+""""What I understood": every fact the answer rests on, in plain words, with where it came from.
+
+Each fact: {"id", "label", "text", "source", "change"}. `source` is "you said", "assumed" or "default";
+`change` is the button payload that asks for that fact again. The value's working is the engine's own
+trace step, so what is shown is exactly what was compared with the threshold.
+"""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from bot.assistant.questions import service_label
+from bot.ltr import Assessment
+from bot.ltr.value import gbp
+
+BUYER_WORDS = {"sub_central": "a London borough (or other local authority)", "central": "central government",
+               "school": "a school or academy", "utility": "a utility", "nhs_trust": "an NHS trust",
+               "nhs_foundation_trust": "an NHS foundation trust", "icb": "an integrated care board",
+               "nhs_england": "NHS England"}
+VAT_WORDS = {"included": "the figures include VAT", "excluded": "VAT is added on top of the figures",
+             "exempt": "no VAT is charged", "unknown": "not known"}
+EVENT_WORDS = {"tender_notice": "tender notice", "transparency_notice": "transparency notice",
+               "below_threshold_tender_notice": "below-threshold tender notice",
+               "pcr_contract_notice": "PCR contract notice", "pcr_pin": "prior information notice",
+               "pcr_negotiated_contact": "first contact with suppliers", "contracts_finder_advert": "Contracts Finder advert",
+               "psr_notice": "PSR notice", "contract_awarded": "contract awarded"}
+AIM_WORDS = {"framework": "a framework", "open_framework": "an open framework", "dynamic_market": "a dynamic market",
+             "mutual": "reserving the contract to a mutual", "co_design": "co-design with users", "pilot": "a pilot",
+             "user_choice": "the user's choice of provider", "direct_award": "a direct award"}
+
+
+def _change(fact: str) -> str:
+    return f'/inform{{"fact": "{fact}"}}'
+
+
+def _date_words(iso: str) -> str:
+    y, m, d = (int(x) for x in iso.split("-"))
+    months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+              "November", "December"]
+    return f"{d} {months[m - 1]} {y}"
+
+
+def understood_facts(st: dict[str, Any], a: Assessment) -> list[dict[str, Any]]:
+    facts, source, words = st["facts"], st["source"], st["words"]
+    out: list[dict[str, Any]] = []
+
+    def add(fid: str, label: str, text: str, src: str, change: Optional[str] = None) -> None:
+        out.append({"id": fid, "label": label, "text": text, "source": src, "change": change or _change(fid)})
+
+    if facts.get("parts"):
+        add("parts", "Services", words.get("parts") or "; ".join(str(p.get("service")) for p in facts["parts"]),
+            source.get("parts", "you said"))
+    else:
+        sid = facts.get("service")
+        label = service_label(sid) if isinstance(sid, str) and service_label(sid) != sid else None
+        said = words.get("service") or words.get("cpv") or facts.get("service") or ", ".join(facts.get("cpv") or [])
+        text = f"{label} (you said \"{said}\")" if label and said and label.lower() != str(said).lower() else (label or str(said))
+        add("service", "Service", text, source.get("service", source.get("cpv", "you said")))
+    value_step = next((t for t in a.trace if t.id.startswith("T-VALUE")), None)
+    if value_step is not None:
+        add("value", "Value", value_step.text, source.get("value", "you said"))
+    elif facts.get("value", {}).get("unknown"):
+        add("value", "Value", "not known yet", "you said")
+    vat = facts.get("vat")
+    add("vat", "VAT", VAT_WORDS.get(vat or "unknown", "not known") if vat else "not said: see the assumptions",
+        source.get("vat", "you said") if vat else "assumed")
+    if facts.get("commenced"):
+        event = EVENT_WORDS.get(facts.get("commencement_event") or "", "procurement starts")
+        text = f"{event} on {_date_words(facts['commenced'])}"
+        if words.get("commenced"):
+            text += f" (you said \"{words['commenced']}\")"
+        elif source.get("commenced") == "assumed":
+            text += " (assumed: you didn't know the date)"
+        add("date", "Date", text, source.get("commenced", "you said"))
+    buyer = facts.get("buyer") or "sub_central"
+    add("buyer", "Buyer", BUYER_WORDS.get(buyer, buyer), source.get("buyer", "default"))
+    if facts.get("aims"):
+        add("aims", "You asked about", ", ".join(AIM_WORDS.get(x, x) for x in facts["aims"]), "you said", "")
+    for flag, label in (("concession", "Concession"), ("utilities", "Utilities contract")):
+        if facts.get(flag):
+            add(flag, label, "yes", source.get(flag, "you said"), "")
+    if facts.get("exempt"):
+        add("exempt", "Exemption", str(facts["exempt"]), source.get("exempt", "you said"), "")
+    if facts.get("england") is False:
+        add("england", "Where", "outside England", "you said", "")
+    return out
+
+
+def headline_key(a: Assessment) -> list[Any]:
+    return [a.regime, a.light_touch, a.above_threshold]
+
+
+def changed_note(last: Optional[dict[str, Any]], a: Assessment) -> Optional[str]:
+    """After a correction: what changed, and whether the answer did ("Value now £1,000,000 — the answer changed: above the threshold")."""
+    if not last:
+        return None
+    parts = []
+    if last.get("value") != a.estimated_value_gbp and a.estimated_value_gbp is not None:
+        parts.append(f"Value now {gbp(a.estimated_value_gbp)}")
+    if last.get("key") == headline_key(a):
+        return (", ".join(parts) + " — the answer is the same.") if parts else "I've updated the case: the answer is the same."
+    if a.above_threshold is True:
+        what = "above the threshold"
+    elif a.above_threshold is False:
+        what = "below the threshold"
+    elif a.regime == "PSR":
+        what = "the Provider Selection Regime applies"
+    elif a.regime == "none":
+        what = "outside the procurement rules"
+    else:
+        what = "see below"
+    lead = (", ".join(parts) + " — ") if parts else ""
+    return f"{lead}the answer changed: {what}."

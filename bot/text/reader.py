@@ -1,0 +1,262 @@
+"""One officer message -> the facts it states about a procurement (`Reading`), each in the Case's terms.
+
+Pure: the caller passes `today` and whether the case already has a value (which changes how a lone
+"plus a £90k set-up fee" or "there's an optional fourth year at £200k" is read). The dialogue
+(`bot.assistant.dialogue`) decides what to do with the facts; nothing here decides the law.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Optional
+
+from bot.ltr.match import ServiceMatch
+from bot.text.dates import DateMention, find_dates, parse_date
+from bot.text.facts import parse_buyer, parse_cross_border, parse_user_choice, parse_vat_status
+from bot.text.services import CpvMention, find_cpv, match_services
+from bot.text.value_reader import ValueReading, read_value
+
+_CORRECTION = re.compile(
+    r"\b(?:actually|sorry|correction|correct(?:ing)?\s+(?:that|myself)|i\s+meant|meant\s+to\s+say|my\s+mistake|my\s+bad|"
+    r"scratch\s+that|instead|rather\s+than|not\s+\w+\s+but|should\s+(?:be|have\s+said)|wrong|hang\s+on|wait|oops|forgot|"
+    r"turns\s+out|update|changed?|to\s+clarify|just\s+to\s+be\s+clear|on\s+reflection|thinking\s+about\s+it|i\s+mis\w+)\b",
+    re.I)
+_PERIOD_ONLY = [
+    ("year", re.compile(r"\b(?:per\s+(?:year|annum)|a\s+year|each\s+year|annual(?:ly)?|yearly|p\.?a\.?|every\s+year)\b", re.I)),
+    ("month", re.compile(r"\b(?:per\s+month|a\s+month|monthly|each\s+month|pcm)\b", re.I)),
+    ("total", re.compile(r"\b(?:in\s+total|the\s+total|whole[\s-]life|overall|for\s+the\s+whole\s+(?:contract|term))\b", re.I)),
+]
+_CONCESSION = re.compile(
+    r"\bconcession\b|(?:operator|provider|contractor|they)\s+(?:keeps?|retains?|takes?|collects?)\s+(?:all\s+)?(?:the\s+)?"
+    r"(?:takings|income|revenue|fees|profits?|charges|receipts)|(?:we|council)\s+(?:don'?t|do\s+not|won'?t)\s+pay\s+(?:them|the\s+operator|anything)"
+    r"|paid\s+(?:by|from)\s+(?:the\s+)?(?:users|customers|the\s+public)|(?:income|revenue)\s+from\s+(?:users|customers|visitors)",
+    re.I)
+_NOT_CONCESSION = re.compile(r"\bnot\s+a\s+concession\b|\bwe\s+pay\s+(?:them|the\s+provider)\b", re.I)
+_UTILITIES = re.compile(r"\butilit(?:y|ies)\s+(?:contract|activity|activities|sector|procurement)|\bfor\s+(?:our|the)\s+(?:heat\s+network|water|energy|gas|electricity)\s+(?:activity|network|supply)", re.I)
+_FRAMEWORK = re.compile(r"\bframework(?:\s+agreement)?s?\b|\bfw\b|\bpanel\b|\bapproved\s+(?:provider|supplier)\s+list\b", re.I)
+_OPEN_FRAMEWORK = re.compile(r"\bopen\s+framework\b|\breopen\w*\s+(?:the\s+)?framework|\badd\s+(?:new\s+)?(?:providers|suppliers)\s+(?:later|over\s+time|each\s+year)", re.I)
+_DYNAMIC = re.compile(r"\bdynamic\s+(?:market|purchasing\s+system)\b|\bdps\b|\bflexible\s+(?:purchasing\s+system|contracting\s+arrangement)\b", re.I)
+_MUTUAL = re.compile(r"\bmutual\b|\bspin[\s-]?out\b|\breserv\w*\s+(?:it\s+|the\s+contract\s+|this\s+)?(?:to|for)\b|\bstaff[\s-]led\b|\bpublic\s+service\s+mutual", re.I)
+_CODESIGN = re.compile(r"\bco[\s-]?(?:design|produc\w+|creat\w+)\b|\bwith\s+(?:service\s+)?users\s+(?:involved|on\s+the\s+panel)|\blived\s+experience\b", re.I)
+_PILOT = re.compile(r"\bpilot\w*\b|\btrial\b|\bproof\s+of\s+concept\b|\binnovation\s+partnership\b|\btest\s+and\s+learn\b|\bresearch\b", re.I)
+_DIRECT_AWARD = re.compile(r"\bdirect(?:ly)?\s*(?:-\s*)?award\w*|\bwithout\s+(?:a\s+)?(?:competition|tender\w*)|\bjust\s+give\s+it\s+to\b|\bsingle\s+source\b|\bincumbent\b", re.I)
+_NOT_ENGLAND = re.compile(r"\b(?:scotland|scottish|wales|welsh|northern\s+ireland|ni\s+executive|cardiff|edinburgh|glasgow|belfast)\b", re.I)
+_VERTICAL = re.compile(
+    r"\bteckal\b|\bvertical\s+arrangement\b|\bwholly[\s-]owned\s+(?:company|subsidiary|local\s+authority\s+trading)|"
+    r"\bour\s+own\s+(?:company|trading\s+company|latc)\b|\blatc\b", re.I)
+_HORIZONTAL = re.compile(r"\bhorizontal\s+arrangement\b|\bshared\s+service\s+(?:agreement\s+)?with\s+(?:another|a\s+neighbouring)\s+(?:council|authority|borough)", re.I)
+_LITIGATION = re.compile(
+    r"\b(?:counsel|barrister|kc\b|qc\b|litigation|tribunal|judicial\s+review|\bjr\b|court\s+proceedings|care\s+proceedings|"
+    r"arbitration|conciliation|mediation\s+of\s+a\s+dispute|legal\s+representation|represent(?:ing)?\s+us\s+(?:in|at))", re.I)
+_EMPLOYMENT = re.compile(r"\bcontracts?\s+of\s+employment\b|\bemploy(?:ing)?\s+(?:staff|people)\s+directly\b|\bagency\s+staff\b", re.I)
+_NO_DISPUTE = re.compile(r"\bno\s+(?:disputes?|litigation)\b|\bnon[\s-]contentious\b", re.I)
+_DONT_KNOW = re.compile(
+    r"^\s*(?:i\s+)?(?:don'?t|do\s+not|dont)\s+know\b|^\s*(?:dunno|not\s+sure|unsure|no\s+idea|not\s+known|unknown|tbc|no\s+clue|"
+    r"can'?t\s+say|i'?m\s+not\s+sure|haven'?t\s+decided|not\s+decided|not\s+yet\s+(?:known|decided))\b", re.I)
+_SEPARABLE_NO = re.compile(
+    r"\b(?:can(?:'t|not)|could(?:n'?t|\s+not)|not)\s+(?:really\s+)?(?:reasonably\s+)?(?:be\s+)?(?:bought|procured|purchased|split|"
+    r"separated|supplied|tendered)(?:\s+it)?\s*(?:sep[ae]rately|apart|on\s+(?:its|their)\s+own|under\s+a\s+separate\s+contract|$|\b)|"
+    r"\bcan'?t\s+(?:really\s+)?split\b|\bwould\s+break\s+the\s+(?:integrated\s+)?service\b|\bnot\s+separable\b|\binseparable\b|\bpart\s+of\s+the\s+(?:same\s+)?(?:response\s+)?service\b", re.I)
+_SEPARABLE_YES = re.compile(
+    r"\b(?:can|could)\s+(?:reasonably\s+)?(?:be\s+)?(?:bought|procured|purchased|split|separated|supplied|tendered)\s+"
+    r"(?:sep[ae]rately|apart|under\s+a\s+separate\s+contract|on\s+(?:its|their)\s+own)|\bseparable\b|\bseparate\s+lots?\b|"
+    r"\b(?:could|can)\s+(?:reasonably\s+)?be\s+separate\b|\b(?:could|can)\s+(?:\w+\s+){0,3}buy\s+(?:\w+\s+){0,3}sep[ae]rately\b", re.I)
+# How officers say no VAT is charged on a service (reference §3.1: many care services are VAT-exempt).
+_NO_VAT = re.compile(
+    r"\b(?:won'?t|don'?t|doesn'?t|do\s+not|does\s+not|will\s+not|can'?t)\s+charge\s+(?:any\s+)?vat\b|\bcharit(?:y|ies|able)\b[^.?!]{0,30}\bno\s+vat\b|"
+    r"\b(?:provider|they|it)(?:'s|\s+is|\s+are|'re)\s+(?:a\s+)?(?:registered\s+)?charit(?:y|ies)\b|\bcqc[\s-]registered\b|\bcharity\s+provider\b|"
+    r"\bprovider\s+will\s+be\s+a\s+charity\b|\bvat\s+doesn'?t\s+apply\b", re.I)
+_VAT_ON_TOP = re.compile(r"\b(?:charges?|charging|add(?:s|ing)?)\s+vat\s+on\s+top\b|\bvat\s+(?:will\s+be\s+|is\s+)?(?:added|on\s+top)\b", re.I)
+_FOR_NHS = re.compile(r"\bfor\s+the\s+(?:purposes\s+of\s+the\s+)?nhs\b|\bnhs[\s-]funded\b|\bon\s+behalf\s+of\s+the\s+(?:icb|nhs)\b", re.I)
+_NOT_FOR_NHS = re.compile(r"\bnot\s+(?:for|on\s+behalf\s+of)\s+the\s+nhs\b|\bpublic\s+health\s+grant\b", re.I)
+_MAX_TERM = re.compile(r"\b(?:max(?:imum)?|total|overall|up\s+to|no\s+more\s+than)\s+(?:term\s+(?:of\s+)?)?(\d{1,2})\s*(?:years?|yrs?)\b", re.I)
+
+
+@dataclass
+class Reading:
+    """The facts one message states. Everything is optional: most messages state only a few."""
+
+    text: str
+    services: list[ServiceMatch] = field(default_factory=list)
+    cpv: list[CpvMention] = field(default_factory=list)
+    value: ValueReading = field(default_factory=ValueReading)
+    parts: list[dict[str, Any]] = field(default_factory=list)  # mixed contract: [{"service", "value_gbp", "words"}]
+    vat: Optional[str] = None
+    date: Optional[DateMention] = None
+    dates: list[DateMention] = field(default_factory=list)
+    buyer: Optional[str] = None
+    cross_border: Optional[str] = None
+    flags: dict[str, Any] = field(default_factory=dict)  # Case fields: concession, utilities, framework, user_choice, ...
+    aims: list[str] = field(default_factory=list)
+    separable: Optional[bool] = None
+    correction: bool = False
+    period_only: Optional[str] = None  # "that's per year": a new period for the amount already given
+    dont_know: bool = False
+    question: bool = False
+
+    @property
+    def has_case_facts(self) -> bool:
+        return bool(self.services or self.cpv or self.value.found or self.parts or self.date or self.vat or self.buyer
+                    or self.flags or self.aims or self.period_only or self.separable is not None
+                    or (self.value.term is not None))
+
+    @property
+    def describes_contract(self) -> bool:
+        """Enough to be a new contract rather than an answer: a service, or a value with something else."""
+        return bool(self.services or self.cpv or self.parts) or (self.value.found and bool(self.date))
+
+
+def read_message(text: str, today: date, has_value: bool = False) -> Reading:
+    r = Reading(text=text)
+    low = text.lower()
+    r.cpv = find_cpv(text)
+    r.services = match_services(text)
+    r.value = read_value(text, has_value=has_value)
+    r.vat = r.value.vat
+    vat = parse_vat_status(text)
+    if vat is not None and vat.value != "unknown":
+        r.vat = vat.value
+    if _VAT_ON_TOP.search(text):
+        r.vat = "excluded"
+    elif _NO_VAT.search(text):
+        r.vat = "exempt"
+    r.dates = find_dates(text, today)
+    r.date = parse_date(text, today)
+    buyer = parse_buyer(text)
+    r.buyer = buyer.value if buyer else None
+    cross = parse_cross_border(text)
+    r.cross_border = cross.value if cross else None
+    r.correction = bool(_CORRECTION.search(text))
+    r.dont_know = bool(_DONT_KNOW.search(text))
+    r.question = "?" in text or bool(re.match(r"\s*(?:what|which|how|when|why|who|where|do|does|did|is|are|can|could|should|must|will|would|have|has)\b", low))
+    if not r.value.found and not r.value.amounts:
+        for period, rx in _PERIOD_ONLY:
+            if rx.search(text):
+                r.period_only = period
+                break
+    _flags(text, r)
+    _parts(text, r)
+    return r
+
+
+def _flags(text: str, r: Reading) -> None:
+    f = r.flags
+    if _CONCESSION.search(text) and not _NOT_CONCESSION.search(text):
+        f["concession"] = True
+    if _UTILITIES.search(text):
+        f["utilities"] = True
+    if _FRAMEWORK.search(text):
+        f["framework"] = True
+        r.aims.append("framework")
+    if _OPEN_FRAMEWORK.search(text):
+        f["framework"] = True
+        r.aims.append("open_framework")
+    if _DYNAMIC.search(text):
+        r.aims.append("dynamic_market")
+    if _MUTUAL.search(text):
+        r.aims.append("mutual")
+    if _CODESIGN.search(text):
+        r.aims.append("co_design")
+    if _PILOT.search(text):
+        r.aims.append("pilot")
+    if _DIRECT_AWARD.search(text):
+        r.aims.append("direct_award")
+    choice = parse_user_choice(text)
+    if choice is not None:
+        f["user_choice"] = choice
+        if choice:
+            r.aims.append("user_choice")
+    if _NOT_ENGLAND.search(text):
+        f["england"] = False
+    if _VERTICAL.search(text):
+        f["exempt"] = "a vertical arrangement: a contract with a person the buyer controls (Teckal)"
+    elif _HORIZONTAL.search(text):
+        f["exempt"] = "a horizontal arrangement between public authorities"
+    elif _LITIGATION.search(text) and not _NO_DISPUTE.search(text):
+        f["exempt"] = "legal representation in, or advice in contemplation of, proceedings before a court, tribunal or arbitrator"
+    elif _EMPLOYMENT.search(text):
+        f["exempt"] = "a contract of employment"
+    if _NO_DISPUTE.search(text):
+        f["exempt"] = None
+    if _SEPARABLE_NO.search(text):
+        r.separable = False
+    elif _SEPARABLE_YES.search(text):
+        r.separable = True
+    if _FOR_NHS.search(text):
+        f["health_service_purpose"] = True
+    elif _NOT_FOR_NHS.search(text):
+        f["health_service_purpose"] = False
+    m = _MAX_TERM.search(text)
+    if m:
+        f["term_years"] = float(m.group(1))
+
+
+_HARD_STOP = re.compile(r"[.;:()\[\]=?!,]|\s[-–—]\s|\b(?:for|of|is|are|was|incl\w*|about|around|approx\w*|roughly|on|at|costs?|"
+                        r"worth|budget|spend|priced)\b", re.I)
+_LEADING = re.compile(r"^(?:[\s,+&(]|\band\b|\bplus\b|\bthe\b|\ba\b|\ban\b|\bour\b|\bthen\b|\balso\b|\bwith\b|\bboth\b[^,)]*[,)])+", re.I)
+
+
+def _words_before(text: str, start: int, floor: int) -> tuple[str, int]:
+    """The few words naming what an amount is for, written just before it ("devices £250k", "day care (£300k)")."""
+    chunk = text[floor:start].rstrip(" (")
+    lead = _LEADING.match(chunk)
+    offset = lead.end() if lead else 0
+    piece = chunk[offset:]
+    stops = [m for m in _HARD_STOP.finditer(piece) if piece[m.end():].strip(" (")]
+    seg = piece[stops[-1].end():] if stops else piece
+    seg_start = floor + offset + (stops[-1].end() if stops else 0)
+    words = _LEADING.sub("", seg.strip(" (-–—:,")).strip()
+    if len(words.split()) > 5:
+        words = ""
+    return words, seg_start
+
+
+def _parts(text: str, r: Reading) -> None:
+    """Two or more services, each with its own amount ("home care £2.4m + devices £150k"): a mixed contract."""
+    amounts = [a for a in r.value.amounts if a.role not in ("other", "compared", "restated", "one_off", "extension")]
+    if len(amounts) < 2 or r.value.choices and not r.services:
+        return
+    segments: list[tuple[str, Optional[ServiceMatch], Any]] = []
+    floor = 0
+    for a in amounts:
+        words, seg_start = _words_before(text, a.money.start, floor)
+        match = next((s for s in r.services if s.start >= seg_start - 1 and s.end <= a.money.start + 1), None)
+        if match is None and not segments and r.services and r.services[0].end <= a.money.start:
+            match = r.services[0]  # "Older people's day centre: care & activities £500k + ...": the service named first
+        segments.append((words, match, a))
+        floor = a.money.end
+    named = [s for s in segments if s[0] or s[1]]
+    if len(named) < 2 or not any(s[1] for s in named) or len(named) != len(segments):
+        return
+    if len({(m.id if m else w.lower()) for w, m, _ in named}) < 2:
+        return
+    term = r.value.term
+    for words, match, a in named:
+        m = a.money
+        factor = 1.0
+        if m.period in ("year", "month", "week"):
+            per_year = {"year": 1, "month": 12, "week": 52}[m.period]
+            years = m.years or (term.years + term.extension_years if term else None)
+            if not years:
+                r.parts = []
+                return  # a yearly price with no term: leave it to the value question
+            factor = per_year * years
+        r.parts.append({"service": match.id if match else words, "words": match.text if match else words,
+                        "value_gbp": round(m.amount_gbp * factor, 2)})
+    if r.separable is not None:
+        for p in r.parts:
+            p["separable"] = r.separable
+
+
+def _distinct_services(matches: list[ServiceMatch]) -> list[ServiceMatch]:
+    seen: set[str] = set()
+    out = []
+    for m in matches:
+        if m.id not in seen:
+            seen.add(m.id)
+            out.append(m)
+    return out
+
+
+__all__ = ["Reading", "read_message"]

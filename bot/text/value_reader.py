@@ -1,0 +1,368 @@
+"""Every amount in a message gets a role, and the roles make the Case `value` (issue: "a value reader for
+compositions").
+
+    >>> read_value("£80k a year for 3+2 plus a £90k set-up fee, ex VAT").value
+    {'annual_gbp': 80000.0, 'years': 3.0, 'extension_years': 2.0, 'one_off_gbp': 90000.0}
+
+Roles, read from the words around each amount (never from its size):
+
+- recurring   a yearly, monthly or weekly price ("£180k pa", "£12k a month")
+- total       a total price, for the whole life or for the initial term ("£1.6m for the first three years")
+- one_off     set-up, implementation, mobilisation, equipment: added once
+- extension   an extension priced on its own ("an optional fourth year at about £600k")
+- per_lot     "3 lots of ~£200k a year": the price is per lot
+- part        an amount tied to one named service of a mixed contract ("home care £2m and a sensor platform £250k")
+- other       not this contract's value: an old contract, last year's spend, an hourly rate with no volume
+
+The arithmetic is NOT done here: the engine (`bot.ltr`) values the case and shows the working. When the roles
+cannot be told with certainty the reading carries `choices` (each a complete Case value) and no `value`: the
+assistant asks which, never picks one silently. Absurd, negative or malformed figures give a `problem`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from bot.text.duration import Duration, parse_duration
+from bot.text.money import Money, parse_money
+from bot.text.numbers import small_number
+
+# The largest UK public contracts are tens of billions: anything above this is a typing slip.
+MAX_PLAUSIBLE_GBP = 100_000_000_000
+RECURRING = {"year": "annual_gbp", "month": "monthly_gbp", "week": "weekly_gbp"}
+
+_ONE_OFF = re.compile(
+    r"\b(?:set[\s-]?up|setup|implementation|implement|mobili[sz]ation|mobili[sz]e|one[\s-]?off|one[\s-]time|start[\s-]?up|"
+    r"installation|install|capital|equipment|kit|hardware|devices?\s+(?:purchase|up\s*front)|transition(?:\s+costs?)?|"
+    r"up[\s-]?front|initial\s+(?:cost|fee|payment|outlay)|launch\s+costs?|build\s+costs?|fit[\s-]?out|onboarding|"
+    r"licen[cs]e\s+fee\s+up\s*front|data\s+migration|migration)\b", re.I)
+_EXTENSION = re.compile(
+    r"\b(?:extension|extensions|ext|extn|extend\w*|renewal|optional|option|further|additional|extra|another)\b"
+    r"|\b(?:fourth|4th|fifth|5th|sixth|6th|third|3rd|second|2nd|seventh|7th|final|last)\s+(?:year|yr)\b", re.I)
+_PRICED = re.compile(r"\b(?:priced|costing|costs?|worth|valued|at|for|of|be|is)\b|[@=]", re.I)
+_LOTS = re.compile(
+    r"\b(?P<n>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|twelve)\s+lots?\b"
+    r"|\b(?:per|each|a)\s+lot\b|\blots?\s+(?:each|of)\b", re.I)
+_OTHER = re.compile(
+    r"\b(?:current(?:ly)?|existing|old|previous(?:ly)?|last\s+(?:year|time|contract)|incumbent|historic\w*|used\s+to|"
+    r"spent\s+last|spend\s+last|last\s+year'?s|was\s+worth|budget\s+(?:last|this)\s+year|saving|savings|underspend|overspend|"
+    r"insurance|turnover\s+(?:threshold|limit)|hourly\s+rate|per\s+hour|an\s+hour|penalt\w+|liquidated)\b", re.I)
+# A figure the officer compares with ("under 30k so no notices?", "below the £663,540 threshold"): not the value.
+_COMPARED = re.compile(
+    r"\b(?:under|over|below|above|less\s+than|more\s+than|exceed\w*|threshold\s+(?:of|is)|limit\s+(?:of|is)|"
+    r"than|versus|vs\.?|compared\s+(?:with|to))\s+(?:the\s+)?(?:£|gbp)?\s*$", re.I)
+_COMPARED_AFTER = re.compile(r"^\s*(?:threshold|limit|mark|line|rule)\b", re.I)
+# A restatement of the sum ("= £650k", "so £650k in total"): a check figure, not another amount.
+_RESTATED = re.compile(r"(?:=|\bso\s+(?:that'?s\s+)?|\bmaking\s+|\bthat'?s\s+|\bi\.e\.?\s*|\btotal(?:ling)?\s+(?:of\s+)?)\s*(?:about\s+|around\s+|~\s*)?$", re.I)
+_ADDED = re.compile(r"^[^.;?!]{0,60}?(?:\+|\bplus\b|\band\s+(?:also\s+)?(?:we\s+)?(?:pay|a|an)\b|\bon\s+top\b|\bas\s+well\b)", re.I)
+_UP_TO = re.compile(r"\b(?:up\s+to|max(?:imum)?\s+(?:of\s+)?|no\s+more\s+than|not\s+more\s+than|ceiling\s+of|cap(?:ped)?\s+(?:at|of))\s*$", re.I)
+_OPEN_ENDED = re.compile(
+    r"\b(?:rolling|no\s+(?:fixed\s+)?end\s+date|open[\s-]?ended|indefinite(?:ly)?|until\s+further\s+notice|no\s+fixed\s+term|"
+    r"ongoing\s+basis|no\s+end\s+point|without\s+an?\s+end\s+date|runs?\s+until\s+(?:terminated|cancelled|ended))\b", re.I)
+_UNKNOWN_VALUE = re.compile(
+    r"\b(?:(?:don'?t|do\s+not)\s+know|no\s+idea|not\s+sure|unsure|unknown|tbc|tbd|to\s+be\s+confirmed|not\s+(?:yet\s+)?known|"
+    r"haven'?t\s+(?:got|worked\s+out)|can'?t\s+(?:say|estimate)|no\s+(?:budget|figure|value)\s+yet)\b", re.I)
+_VALUE_WORD = re.compile(r"\b(?:value|worth|cost|budget|price|spend|figure|how\s+much|amount)\b", re.I)
+_NUMBER_WORDS_N = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+                   "twelve": 12}
+# Malformed figures the money parser rightly skips, which must still get a clear question.
+_MALFORMED = re.compile(
+    r"(?:(?:^|[\s(:,=])[-−–]£\s*\d|£\s*[-−–]\s*\d|\bminus\s+£?\d|£\s*\d+(?:\.\d+)?\s*e\s*[+-]?\d+\b|\d\.?\d*e\+?\d{2,}|\d{16,})", re.I)
+_ZERO = re.compile(r"(?:£|\bgbp)\s*0+(?:\.0+)?(?![\d.,])(?!\s*(?:k|m)\b)", re.I)
+
+
+@dataclass(frozen=True)
+class Amount:
+    money: Money
+    role: str  # recurring | total | one_off | extension | per_lot | other | compared | restated
+    lots: Optional[int] = None
+    up_to: bool = False
+
+
+@dataclass
+class ValueReading:
+    """What a message says about the contract's value. At most one of `value`, `choices`, `problem` is set."""
+
+    value: Optional[dict[str, Any]] = None  # the Case value
+    vat: Optional[str] = None  # included | excluded | exempt, when the message says so
+    choices: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (how it was read, Case value)
+    problem: Optional[str] = None  # a plain question for an absurd or malformed figure
+    amounts: list[Amount] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # readings the officer should know about ("took the top of the range")
+    term: Optional[Duration] = None  # the term, when the message gives one even without an amount
+    open_ended: bool = False
+    addition: dict[str, Any] = field(default_factory=dict)  # one-off / priced extension with no main price
+    text: str = ""
+
+    @property
+    def found(self) -> bool:
+        return self.value is not None or bool(self.choices) or self.problem is not None or bool(self.addition)
+
+
+def _window_before(text: str, m: Money, prev_end: int) -> str:
+    return text[max(prev_end, m.start - 60):m.start]
+
+
+def _window_after(text: str, m: Money, next_start: int) -> str:
+    return text[m.end:min(next_start, m.end + 40)]
+
+
+def _clause_after(text: str, m: Money, next_start: int) -> str:
+    """The words after an amount up to the next amount or the end of its clause."""
+    tail = text[m.end:next_start]
+    cut = re.search(r"[.;?!]|\band\b|\bplus\b|,\s", tail)
+    return tail[:cut.start()] if cut else tail
+
+
+def _role(text: str, m: Money, prev_end: int, next_start: int, first: bool) -> Amount:
+    before = _window_before(text, m, prev_end)
+    after = _clause_after(text, m, next_start)
+    near_before = before[-35:]
+    lots = None
+    lm = None
+    for lm in _LOTS.finditer(near_before + " " + after):
+        pass
+    if lm is not None:
+        n = lm.group("n")
+        if n:
+            lots = int(n) if n.isdigit() else _NUMBER_WORDS_N.get(n.lower())
+        else:
+            lots = 0  # "per lot" without a count: the count is elsewhere in the message
+    up_to = bool(_UP_TO.search(before))
+    if m.period in ("day", "hour"):
+        return Amount(m, "other")
+    if _COMPARED.search(before[-30:]) or _COMPARED_AFTER.search(text[m.end:m.end + 20]):
+        return Amount(m, "compared")
+    if not first and _RESTATED.search(before[-20:]):
+        return Amount(m, "restated")
+    if _OTHER.search(near_before) or _OTHER.search(after[:25]):
+        return Amount(m, "other")
+    if _ONE_OFF.search(near_before[-30:]) or _ONE_OFF.search(after[:30]):
+        return Amount(m, "one_off")
+    if not first and (_EXTENSION.search(near_before) or _EXTENSION.search(after[:25])) and m.period not in ("month", "week"):
+        return Amount(m, "extension")
+    if lots is not None:
+        return Amount(m, "per_lot", lots=lots, up_to=up_to)
+    if m.period in RECURRING:
+        return Amount(m, "recurring", up_to=up_to)
+    return Amount(m, "total", up_to=up_to)
+
+
+def _problem(text: str, amounts: list[Money]) -> Optional[str]:
+    if _MALFORMED.search(text):
+        return ("One of the figures doesn't look like an amount I can use (a negative number, or one too long to be a "
+                "contract value). What is the estimated value, for example \"£700k\" or \"£180k a year for 3 years\"?")
+    for m in amounts:
+        if m.amount_gbp > MAX_PLAUSIBLE_GBP:
+            return (f"£{m.amount_gbp:,.0f} is far more than any public contract. What is the estimated value, "
+                    "for example \"£700k\" or \"£180k a year for 3 years\"?")
+        if m.amount_gbp <= 0:
+            return "The value must be more than £0. What is the estimated value of the contract?"
+    if not amounts and _ZERO.search(text):
+        return "The value must be more than £0. What is the estimated value of the contract?"
+    return None
+
+
+def _lots_count(text: str) -> Optional[int]:
+    m = re.search(r"\b(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|twelve)\s+(?:separate\s+)?lots?\b", text, re.I)
+    if not m:
+        return None
+    n = m.group(1)
+    return int(n) if n.isdigit() else _NUMBER_WORDS_N.get(n.lower())
+
+
+def _extension_years_from_words(text: str) -> Optional[float]:
+    """"an optional fourth year" -> 1; "two further years" -> 2; "a 12-month extension" -> 1."""
+    m = re.search(r"\b(?:an?\s+)?(?:optional\s+|possible\s+|further\s+|additional\s+|extra\s+)*"
+                  r"(?:fourth|4th|fifth|5th|sixth|6th|third|3rd|second|2nd|seventh|7th|final|last)\s+(?:year|yr)\b", text, re.I)
+    if m:
+        return 1.0
+    m = re.search(r"\b(\d+(?:\.\d+)?|an?|one|two|three|four|five)\s*(?:-|\s)?\s*(?:further|more|additional|extra|optional)?\s*"
+                  r"(years?|yrs?|months?|mths?)\b[^.]{0,20}\b(?:extension|ext|option)", text, re.I)
+    if m:
+        n = small_number(m.group(1)) if not m.group(1)[0].isdigit() else float(m.group(1))
+        if m.group(1).lower() in ("a", "an"):
+            n = 1.0
+        if n:
+            return n / 12 if m.group(2).lower().startswith("m") else float(n)
+    return None
+
+
+def _vat_of(amounts: list[Money]) -> Optional[str]:
+    said = {m.vat for m in amounts if m.vat}
+    return said.pop() if len(said) == 1 else None
+
+
+def read_value(text: str, has_value: bool = False) -> ValueReading:
+    """The value the message gives, with a role for every amount; see the module docstring. `has_value`: the
+    case already has a value, so a lone "plus a £90k set-up fee" or "an optional 4th year at £200k" adds to it."""
+    raw = parse_money(text)
+    reading = ValueReading(term=parse_duration(text), open_ended=bool(_OPEN_ENDED.search(text)), text=text)
+    problem = _problem(text, raw)
+    if problem:
+        reading.problem = problem
+        return reading
+    if not raw:
+        if _UNKNOWN_VALUE.search(text) and _VALUE_WORD.search(text):
+            reading.value = {"unknown": True}
+        return reading
+    ends = [0] + [m.end for m in raw]
+    starts = [m.start for m in raw[1:]] + [len(text)]
+    amounts = [_role(text, m, ends[i], starts[i], i == 0 and not has_value) for i, m in enumerate(raw)]
+    reading.amounts = amounts
+    reading.vat = _vat_of(raw)
+    _compose(text, reading)
+    return reading
+
+
+_TIMES_YEARS = re.compile(r"^\s*(?:\(?(?:incl\w*|ex\w*|\+)\s*vat\)?\s*)?(?:x|×|\*|times)\s*(\d{1,2}(?:\.\d)?)\b(?!\s*(?:lots?|k\b|m\b|%))", re.I)
+
+
+def _term(reading: ValueReading, money: Optional[Money], text: str = "") -> tuple[Optional[float], float]:
+    years = money.years if money is not None and money.years else None
+    if years is None and money is not None and money.period == "year" and text:
+        t = _TIMES_YEARS.match(text[money.end:])  # "£200k pa x 3"
+        if t:
+            years = float(t.group(1))
+    ext = 0.0
+    if reading.term is not None:
+        if years is None:
+            years = reading.term.years
+        ext = reading.term.extension_years
+    return years, ext
+
+
+def _base(reading: ValueReading, a: Amount) -> dict[str, Any]:
+    m = a.money
+    v: dict[str, Any] = {}
+    if a.role in ("recurring",) or (a.role == "per_lot" and m.period in RECURRING):
+        v[RECURRING[m.period]] = m.amount_gbp
+    else:
+        v["total_gbp"] = m.amount_gbp
+    years, ext = _term(reading, m, reading.text)
+    if years is not None:
+        v["years"] = years
+        if ext:
+            v["extension_years"] = ext
+    elif reading.open_ended and "total_gbp" not in v:
+        v["open_ended"] = True
+    return v
+
+
+def _describe(v: dict[str, Any]) -> str:
+    """A short label for a button: how the figures were read."""
+    parts = []
+    for key, per in (("annual_gbp", "a year"), ("monthly_gbp", "a month"), ("weekly_gbp", "a week")):
+        if key in v:
+            parts.append(f"£{v[key]:,.0f} {per}")
+    if "total_gbp" in v:
+        parts.append(f"£{v['total_gbp']:,.0f} in total" if "years" not in v else f"£{v['total_gbp']:,.0f} for the first {v['years']:g} years")
+    if "years" in v and "total_gbp" not in v:
+        parts.append(f"for {v['years']:g} years")
+    if v.get("extension_years"):
+        parts.append(f"+ {v['extension_years']:g} extension years")
+    if v.get("extension_gbp"):
+        parts.append(f"+ £{v['extension_gbp']:,.0f} for the extension")
+    if v.get("one_off_gbp"):
+        parts.append(f"+ £{v['one_off_gbp']:,.0f} one-off")
+    if v.get("lots"):
+        parts.append(f"× {v['lots']} lots")
+    return " ".join(parts)
+
+
+def _compose(text: str, reading: ValueReading) -> None:
+    used = [a for a in reading.amounts if a.role not in ("other", "compared", "restated")]
+    if not used:
+        return  # only amounts that are not this contract's value (an old contract, an hourly rate)
+    mains = [a for a in used if a.role in ("recurring", "total", "per_lot")]
+    one_offs = [a for a in used if a.role == "one_off"]
+    extensions = [a for a in used if a.role == "extension"]
+    if not mains:
+        # Only a one-off or a priced extension: an addition to a value given earlier (the dialogue merges it).
+        add: dict[str, Any] = {}
+        if one_offs:
+            add["one_off_gbp"] = sum(a.money.amount_gbp for a in one_offs)
+        if extensions:
+            add["extension_gbp"] = sum(a.money.amount_gbp for a in extensions)
+            add["extension_years"] = _extension_years_from_words(text) or float(len(extensions))
+        reading.addition = add
+        return
+    if len(mains) > 1:
+        _several_mains(text, reading, mains, one_offs, extensions)
+        return
+    main = mains[0]
+    v = _base(reading, main)
+    if main.up_to:
+        reading.notes.append(f"You said up to £{main.money.amount_gbp:,.0f}: I've used the upper figure.")
+    if main.money.low_gbp:
+        reading.notes.append(f"You gave a range: I've used the upper figure, £{main.money.amount_gbp:,.0f}.")
+    if main.role == "per_lot":
+        n = main.lots or _lots_count(text)
+        if not n:
+            reading.choices = [("one lot only", v)]
+            return
+        v["lots"] = n
+    if one_offs:
+        v["one_off_gbp"] = sum(a.money.amount_gbp for a in one_offs)
+    if extensions:
+        v["extension_gbp"] = sum(a.money.amount_gbp for a in extensions)
+        ext_years = v.get("extension_years") or _extension_years_from_words(text)
+        if not ext_years:
+            ext_years = 1.0 if len(extensions) == 1 else float(len(extensions))
+        v["extension_years"] = ext_years
+        if "years" not in v and "total_gbp" in v:
+            # "£1.6m plus an optional year at £600k" with no initial term: the extension adds to the total.
+            v.pop("extension_years", None)
+            v["total_gbp"] += v.pop("extension_gbp")
+    reading.value = v
+
+
+def _several_mains(text: str, reading: ValueReading, mains: list[Amount], one_offs: list[Amount],
+                   extensions: list[Amount]) -> None:
+    """Several amounts that could each be the value: consistent restatements are fine, anything else is asked."""
+    recurring = [a for a in mains if a.role == "recurring"]
+    totals = [a for a in mains if a.role == "total"]
+    extra: dict[str, Any] = {}
+    if one_offs:
+        extra["one_off_gbp"] = sum(a.money.amount_gbp for a in one_offs)
+    # "£150k a year, so £600k over 4 years": a recurring price and the total it makes.
+    if len(recurring) == 1 and len(totals) == 1:
+        v = _base(reading, recurring[0])
+        years = v.get("years")
+        total = totals[0].money.amount_gbp
+        annual = recurring[0].money.amount_gbp * {"year": 1, "month": 12, "week": 52}[recurring[0].money.period]
+        whole = years + v.get("extension_years", 0) if years else None
+        if years and (abs(annual * years - total) <= 0.02 * total or (whole and abs(annual * whole - total) <= 0.02 * total)):
+            reading.value = {**v, **extra}
+            return
+        tv = {"total_gbp": total, **extra}
+        reading.choices = [(_describe({**v, **extra}), {**v, **extra}), (_describe(tv), tv)]
+        return
+    # "about £5m a year ... plus we pay them a £200k a year subsidy": amounts joined by "plus" add up.
+    if len(mains) == 2 and len({a.money.period for a in mains}) == 1 and _ADDED.search(
+            text[mains[0].money.end:mains[1].money.start] + " "):
+        v = _base(reading, mains[0])
+        key = next(k for k in ("total_gbp", "annual_gbp", "monthly_gbp", "weekly_gbp") if k in v)
+        v[key] = mains[0].money.amount_gbp + mains[1].money.amount_gbp
+        reading.value = {**v, **extra}
+        return
+    # The same figure twice ("£700k ... the £700k includes VAT") is one figure.
+    distinct = {(a.money.amount_gbp, a.money.period, a.role) for a in mains}
+    if len(distinct) == 1:
+        reading.value = {**_base(reading, mains[0]), **extra}
+        return
+    options = []
+    for a in mains:
+        v = {**_base(reading, a), **extra}
+        options.append((_describe(v), v))
+    if len(mains) == 2 and mains[0].role == mains[1].role:
+        both = dict(options[0][1])
+        key = next(k for k in ("total_gbp", "annual_gbp", "monthly_gbp", "weekly_gbp") if k in both)
+        if key in options[1][1]:
+            both[key] = mains[0].money.amount_gbp + mains[1].money.amount_gbp
+            options.append((f"both added together: {_describe(both)}", both))
+    reading.choices = options
+
+
+__all__ = ["Amount", "ValueReading", "read_value", "RECURRING"]
