@@ -112,8 +112,8 @@ def assess(case: Case, as_of: date, kb: Optional[Knowledge] = None) -> Assessmen
 
     # 2. PSR carve-out
     if _psr_applies(run, subject, commenced):
-        est = raw_whole_life(case, "PSR")
-        est = apply_vat(est, case, "inclusive")
+        est = raw_whole_life(case, "PSR", kb)
+        est = apply_vat(est, case, "inclusive", "PSR", kb)
         run.assumptions.extend(a for a in est.assumptions if a not in run.assumptions and "VAT" not in a)
         obligations = _obligations(run, "PSR", False, None, {})
         routes = _routes(run, "PSR", False, None, subject, commenced, est)
@@ -133,7 +133,7 @@ def assess(case: Case, as_of: date, kb: Optional[Knowledge] = None) -> Assessmen
 
     # 5. Value
     basis = "inclusive" if regime == "PA2023" or commenced >= run.date("pcr_vat_inclusive") else "net"
-    est = apply_vat(raw_whole_life(case, regime), case, basis)
+    est = apply_vat(raw_whole_life(case, regime, kb), case, basis, regime, kb)
     for text, ref in est.steps:
         run.step("T-VALUE", text, ref)
     for a in est.assumptions:
@@ -441,7 +441,7 @@ def _separable(run: _Run, subject: Subject, lt: bool, above: Optional[bool], bas
         if prof.light_touch or value is None:
             continue
         own = _pick(run, "PA2023", _standard_kind(run.case.buyer, "PA2023", utilities, run.case.concession), commenced)
-        v = part_value(value, run.case, basis)
+        v = part_value(value, run.case, basis, run.kb)
         if own is None or v < own.amount_gbp:
             continue
         if separable is None:
@@ -512,8 +512,6 @@ def _near(run: _Run, est: Estimate, amount: float, above: bool) -> None:
         run.need(f"a firmer value estimate: {gbp(x)} is within 10% of the {gbp(amount)} threshold")
     if est.other_vat_reading_gbp is not None and (est.other_vat_reading_gbp >= amount) != above:
         run.need("the VAT status of the figure: it changes whether the contract is above the threshold")
-    if est.alternative_total_gbp is not None and (est.alternative_total_gbp >= amount) != above:
-        run.need("whether the contract states a total price: it changes whether the contract is above the threshold")
 
 
 def _date_boundaries(run: _Run, regime: str, commenced: date, subject: Subject) -> None:

@@ -11,14 +11,23 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 import yaml
 from pydantic import BaseModel, Extra, Field, ValidationError, validator
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 KNOWLEDGE_DIR = Path(__file__).parent / "knowledge"
-FILES = ("dates.yml", "thresholds.yml", "cpv.yml", "services.yml", "routes.yml", "obligations.yml", "faq.yml")
+FILES = ("dates.yml", "thresholds.yml", "parameters.yml", "cpv.yml", "services.yml", "routes.yml", "obligations.yml", "faq.yml")
+# The parameters and valuation references the engine reads; a file without one of them does not load.
+_NUMBER, _IDS = float, list
+REQUIRED_PARAMETERS: dict[str, type] = {
+    "vat_rate": _NUMBER, "pcr_no_total_price_months": _NUMBER, "mutual_max_years_PCR2015": _NUMBER,
+    "mutual_max_years_PA2023": _NUMBER, "kpi_and_copy_figure_gbp": _NUMBER, "central_buyers_PA2023": _IDS,
+    "central_buyers_PCR2015": _IDS, "pcr_floor_sub_central_buyers": _IDS, "psr_relevant_authorities": _IDS,
+    "nhs_bodies": _IDS, "pcr_saving_events": _IDS, "act_only_events": _IDS,
+}
+VALUATION_REGIMES = ("PA2023", "PCR2015", "PSR")
 _CPV = re.compile(r"^\d{8}(-\d{8})?$")
 _APPLIES = re.compile(r"^(PCR2015|PA2023|PSR|none)/(lt|std|any)/(above|below|any)$")
 
@@ -195,6 +204,27 @@ class Obligation(_Strict):
     _a = validator("applies", allow_reuse=True)(_check_applies)
 
 
+class Parameter(_Strict):
+    id: str
+    value: Union[float, list[str]]
+    text: str
+    ref: str
+    source: str
+    verified: bool
+
+
+class ValuationRefs(_Strict):
+    """The reference quoted for each part of the value working, for one regime (reference §3)."""
+
+    whole_life: str
+    vat: str
+    vat_net: Optional[str] = None
+    no_total: str
+    lots: str
+    framework: str
+    concession: str
+
+
 class KeyDate(_Strict):
     id: str
     date: date
@@ -218,6 +248,8 @@ class Faq(_Strict):
 class Knowledge:
     dates: dict[str, KeyDate]
     thresholds: tuple[Threshold, ...]
+    parameters: dict[str, Parameter]
+    valuation: dict[str, ValuationRefs]
     categories: tuple[Category, ...]
     reservable_pa2023: CpvList
     reservable_pcr: CpvList
@@ -228,6 +260,16 @@ class Knowledge:
     obligations: tuple[Obligation, ...]
     faq: tuple[Faq, ...]
     rules_version: str
+
+    def number(self, parameter_id: str) -> float:
+        value = self.parameters[parameter_id].value
+        assert isinstance(value, float), parameter_id  # checked at load
+        return value
+
+    def ids(self, parameter_id: str) -> frozenset[str]:
+        value = self.parameters[parameter_id].value
+        assert isinstance(value, list), parameter_id  # checked at load
+        return frozenset(value)
 
     def service(self, service_id: str) -> Optional[Service]:
         return next((s for s in self.services if s.id == service_id), None)
@@ -302,9 +344,19 @@ def load_knowledge_from(directory: Path) -> Knowledge:
         for other in s.ambiguous_with:
             if other not in ids:
                 raise KnowledgeError(f"services.yml: entry {s.id}: field 'ambiguous_with': unknown entry '{other}'")
+    parameters = {p.id: p for p in _entries("parameters.yml", raw["parameters.yml"], Parameter)}
+    for pid, kind in REQUIRED_PARAMETERS.items():
+        if pid not in parameters:
+            raise KnowledgeError(f"parameters.yml: entry {pid}: missing (the engine needs it)")
+        if not isinstance(parameters[pid].value, kind):
+            raise KnowledgeError(f"parameters.yml: entry {pid}: field 'value': must be a {'number' if kind is float else 'list'}")
+    valuation_raw = raw["parameters.yml"].get("valuation") or {}
+    valuation = {r: _one("parameters.yml", valuation_raw, r, ValuationRefs) for r in VALUATION_REGIMES}
     kb = Knowledge(
         dates={d.id: d for d in _entries("dates.yml", raw["dates.yml"], KeyDate)},
         thresholds=_entries("thresholds.yml", raw["thresholds.yml"], Threshold),
+        parameters=parameters,
+        valuation=valuation,
         categories=_entries("cpv.yml", raw["cpv.yml"], Category, key="light_touch_categories"),
         reservable_pa2023=_one("cpv.yml", raw["cpv.yml"], "reservable_pa2023", CpvList),
         reservable_pcr=_one("cpv.yml", raw["cpv.yml"], "reservable_pcr", CpvList),

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any, Literal, Optional
 
 REGIMES = ("PCR2015", "PA2023", "PSR", "none")
+AIMS = ("framework", "open_framework", "dynamic_market", "mutual", "co_design", "pilot", "user_choice", "direct_award")
 VAT_STATUSES = ("included", "excluded", "exempt", "unknown")
 BUYERS = ("sub_central", "central", "school", "utility", "nhs_trust", "nhs_foundation_trust", "icb", "nhs_england")
 CROSS_BORDER = ("yes", "no", "unknown")
@@ -40,13 +41,42 @@ class CaseError(ValueError):
 
 @dataclass(frozen=True)
 class Value:
-    """Estimated value as given: a whole-life total, or annual × years (+ optional extension years), or unknown."""
+    """The value as the officer gave it; `bot.ltr.value` turns it into the whole-life figure (reference §3).
+
+    total_gbp: with `years`, the total for that initial term; alone, the whole-life value as given.
+    annual_gbp / monthly_gbp / weekly_gbp: a recurring price (at most one, and not with total_gbp).
+    years: the initial term; extension_years: all extension options added up.
+    extension_gbp: the extensions priced on their own (total for all extension periods).
+    one_off_gbp: set-up, implementation, mobilisation or equipment costs, added once.
+    lots: the recurring price or total is per lot; open_ended: rolling, no end date; unknown: not known.
+    """
 
     total_gbp: Optional[float] = None
     annual_gbp: Optional[float] = None
+    monthly_gbp: Optional[float] = None
+    weekly_gbp: Optional[float] = None
     years: Optional[float] = None
     extension_years: float = 0.0
+    extension_gbp: Optional[float] = None
+    one_off_gbp: Optional[float] = None
+    lots: int = 1
+    open_ended: bool = False
     unknown: bool = False
+
+    @property
+    def recurring(self) -> Optional[tuple[float, str]]:
+        """The recurring price and its period ("year", "month" or "week"), if one was given."""
+        for amount, period in ((self.annual_gbp, "year"), (self.monthly_gbp, "month"), (self.weekly_gbp, "week")):
+            if amount is not None:
+                return amount, period
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape `Case.from_dict` reads: only the fields given (extension_years always)."""
+        d = {k: v for k, v in asdict(self).items() if v not in (None, False) or k == "extension_years"}
+        if self.lots == 1:
+            d.pop("lots")
+        return d
 
 
 @dataclass(frozen=True)
@@ -76,6 +106,7 @@ class Case:
     user_choice: Optional[bool] = None
     # Optional facts beyond the core set.
     framework: bool = False
+    aims: tuple[str, ...] = ()  # routes the officer has in mind (AIMS); each gets a yes or "not open, because ..."
     exempt: Optional[str] = None  # an exemption the officer already knows applies, e.g. "litigation legal services"
     health_service_purpose: Optional[bool] = None  # PSR: bought for the purposes of the NHS in England
     england: bool = True
@@ -112,6 +143,11 @@ class Case:
         if data.get("user_choice") is not None:
             kw["user_choice"] = _bool(data["user_choice"], "user_choice")
         kw["framework"] = _bool(data.get("framework", False), "framework")
+        kw["aims"] = _aims(data.get("aims"))
+        # One fact, two spellings: `framework: true` and `aims: [framework]` mean the same thing.
+        if kw["framework"] and "framework" not in kw["aims"]:
+            kw["aims"] = ("framework",) + kw["aims"]
+        kw["framework"] = "framework" in kw["aims"]
         if data.get("exempt") is not None:
             kw["exempt"] = _text(data["exempt"], "exempt")
         if data.get("health_service_purpose") is not None:
@@ -124,8 +160,9 @@ class Case:
         d["commenced"] = self.commenced.isoformat() if self.commenced else None
         d["cpv"] = list(self.cpv)
         d["parts"] = [dict(asdict(p), cpv=list(p.cpv)) for p in self.parts]
+        d["aims"] = list(self.aims)
         if self.value is not None:
-            d["value"] = {k: v for k, v in asdict(self.value).items() if v not in (None, False) or k == "extension_years"}
+            d["value"] = self.value.to_dict()
         return d
 
 
@@ -286,32 +323,82 @@ def _date(v: Any, name: str) -> date:
     return d
 
 
+VALUE_FIELDS = ("total_gbp", "annual_gbp", "monthly_gbp", "weekly_gbp", "years", "extension_years", "extension_gbp",
+                "one_off_gbp", "lots", "open_ended", "unknown")
+RECURRING_FIELDS = ("annual_gbp", "monthly_gbp", "weekly_gbp")
+MAX_LOTS = 1000
+
+
 def _value(v: Any) -> Value:
+    """Checks the value object; any contradiction is refused naming the field, never guessed."""
     if not isinstance(v, dict):
         raise CaseError("value", "must be an object such as {\"total_gbp\": 700000}")
-    allowed = {"total_gbp", "annual_gbp", "years", "extension_years", "unknown"}
     for k in v:
-        if k not in allowed:
+        if k not in VALUE_FIELDS:
             raise CaseError(f"value.{k}", "unknown field")
-    if v.get("unknown"):
-        if not isinstance(v["unknown"], bool):
-            raise CaseError("value.unknown", "must be true or false")
+    given = {k: x for k, x in v.items() if x is not None}
+    unknown = _bool(given.get("unknown", False), "value.unknown")
+    open_ended = _bool(given.get("open_ended", False), "value.open_ended")
+    money = {k: _money(given[k], f"value.{k}") for k in ("total_gbp", *RECURRING_FIELDS, "extension_gbp", "one_off_gbp")
+             if k in given}
+    years = _years(given["years"], "value.years") if "years" in given else None
+    ext = _years(given.get("extension_years", 0), "value.extension_years")
+    lots = given.get("lots", 1)
+    if isinstance(lots, bool) or not isinstance(lots, (int, float)) or lots != int(lots) or lots < 1:
+        raise CaseError("value.lots", "must be a whole number, 1 or more")
+    if lots > MAX_LOTS:
+        raise CaseError("value.lots", f"{lots:g} lots is not plausible")
+    lots = int(lots)
+    if unknown:
+        figures = [k for k, x in given.items()
+                   if k != "unknown" and x is not False and not (k == "extension_years" and x == 0) and not (k == "lots" and x == 1)]
+        if figures:
+            raise CaseError("value.unknown", f"cannot be true when {figures[0]} is also given")
         return Value(unknown=True)
-    ext = _years(v.get("extension_years", 0) or 0, "value.extension_years")
-    if v.get("total_gbp") is not None:
-        if v.get("annual_gbp") is not None:
-            raise CaseError("value", "give total_gbp or annual_gbp, not both")
-        return Value(total_gbp=_money(v["total_gbp"], "value.total_gbp"), extension_years=ext,
-                     years=_years(v["years"], "value.years") if v.get("years") is not None else None)
-    if v.get("annual_gbp") is not None:
-        annual = _money(v["annual_gbp"], "value.annual_gbp")
-        years = _years(v["years"], "value.years") if v.get("years") is not None else None
-        if years is not None and years == 0:
-            raise CaseError("value.years", "must be more than 0")
-        if years is not None and annual * (years + ext) > MAX_VALUE_GBP:
-            raise CaseError("value", "the whole-life value is not plausible")
-        return Value(annual_gbp=annual, years=years, extension_years=ext)
-    raise CaseError("value", "needs total_gbp, or annual_gbp with years, or unknown: true")
+    recurring = [k for k in RECURRING_FIELDS if k in money]
+    if len(recurring) > 1:
+        raise CaseError(f"value.{recurring[1]}", f"give one recurring price, not both {recurring[0]} and {recurring[1]}")
+    if "total_gbp" in money and recurring:
+        raise CaseError(f"value.{recurring[0]}", "give total_gbp or a recurring price, not both")
+    if years is not None and years == 0:
+        raise CaseError("value.years", "must be more than 0")
+    if "extension_gbp" in money and not ext:
+        raise CaseError("value.extension_gbp", "needs extension_years (how long the priced extensions run)")
+    if open_ended:
+        for k in ("total_gbp", "years", "extension_gbp"):
+            if k in given:
+                raise CaseError(f"value.{k}", "cannot be given for an open-ended contract (no end date, so no total)")
+        if ext:
+            raise CaseError("value.extension_years", "cannot be given for an open-ended contract")
+    if "total_gbp" not in money and not recurring:
+        if not open_ended:
+            what = next((k for k in ("one_off_gbp", "years", "extension_years", "extension_gbp", "lots") if k in given), None)
+            if what:
+                raise CaseError(f"value.{what}", "needs a price too: total_gbp or a recurring price (annual_gbp, monthly_gbp, weekly_gbp)")
+            raise CaseError("value", "needs total_gbp, a recurring price with years, open_ended: true or unknown: true")
+        if "one_off_gbp" in money or lots > 1:
+            raise CaseError("value.open_ended", "with a one-off cost or lots needs a recurring price too")
+    if ext and years is None and not open_ended:
+        raise CaseError("value.years", "needed with extension_years: the initial term the price covers")
+    out = Value(total_gbp=money.get("total_gbp"), annual_gbp=money.get("annual_gbp"), monthly_gbp=money.get("monthly_gbp"),
+                weekly_gbp=money.get("weekly_gbp"), years=years, extension_years=ext, extension_gbp=money.get("extension_gbp"),
+                one_off_gbp=money.get("one_off_gbp"), lots=lots, open_ended=open_ended)
+    from .value import stated_whole_life  # the arithmetic lives once, in value.py
+
+    whole = stated_whole_life(out)
+    if whole is not None and whole > MAX_VALUE_GBP:
+        raise CaseError("value", "the whole-life value is not plausible")
+    return out
+
+
+def _aims(v: Any) -> tuple[str, ...]:
+    out: list[str] = []
+    for a in _list(v, "aims"):
+        if a not in AIMS:
+            raise CaseError("aims", f"'{a}' is not one of: {', '.join(AIMS)}")
+        if a not in out:
+            out.append(a)
+    return tuple(out)
 
 
 def _part(p: Any, i: int) -> Part:

@@ -1,16 +1,19 @@
 """Estimating the value to compare with a threshold (reference §3).
 
-Whole-life, options and extensions included; VAT by regime and commencement date.
+Whole-life value including every option, extension and one-off cost; lots aggregated; VAT by regime and
+commencement date. The arithmetic lives here once (`working`); what each regime does when there is no
+computable total lives in `raw_whole_life`. Figures and references come from knowledge/parameters.yml.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Optional
 
-from .model import Case
+from .knowledge import Knowledge
+from .model import Case, Value
 
-VAT_RATE = 0.20  # UK standard rate; used only to convert a figure the officer gave with or without VAT
-PCR_MONTHS_CAP = 48  # PCR reg 6(19): no total price and indefinite or > 48 months -> monthly value x 48
+# Calendar counts, not law: how many of each period make a year.
+PERIODS_PER_YEAR = {"year": 1, "month": 12, "week": 52}
 
 
 @dataclass
@@ -22,103 +25,176 @@ class Estimate:
     assumptions: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     other_vat_reading_gbp: Optional[float] = None  # the figure if the unknown VAT status were the other way
-    alternative_total_gbp: Optional[float] = None  # PCR: plain annual x years, where reg 6(19) capped it
+
+
+@dataclass(frozen=True)
+class Working:
+    """A whole-life figure with the sum that produced it, in words."""
+
+    total_gbp: float
+    text: str  # e.g. "£80,000 a year × (3 + 2) years + £90,000 one-off = £490,000"
+    assumptions: tuple[str, ...] = ()
 
 
 def gbp(x: float) -> str:
-    """Pounds, whole, with thousands separators: £663,540."""
+    """Pounds, whole, with thousands separators: £663,540. Pence are dropped only for display."""
     return f"£{x:,.0f}"
 
 
-def raw_whole_life(case: Case, regime: str) -> Estimate:
+def _years(n: float) -> str:
+    return f"{n:g} year" if n == 1 else f"{n:g} years"
+
+
+def working(v: Value, term_years: Optional[float] = None) -> Optional[Working]:
+    """The whole-life arithmetic of reference §3, or None when there is no computable total.
+
+    recurring × (years + extension_years), or recurring × years + extension_gbp when the extensions are
+    priced on their own; a total for `years` with unpriced extension years is extended pro rata (stated);
+    lots multiply the recurring price or total (extension_gbp and one_off_gbp are totals already);
+    one_off_gbp is added once. `term_years` (the case's whole term) stands in when the value has no years.
+    """
+    notes: list[str] = []
+    lots = f"{v.lots} lots × " if v.lots > 1 else ""
+    prefix = ""
+    if v.total_gbp is not None:
+        total = v.total_gbp * v.lots
+        if v.years is None:
+            expr = f"{lots}{gbp(v.total_gbp)}"
+            notes.append("The total you gave is the whole-life value, including every option and extension.")
+        else:
+            expr = f"{lots}{gbp(v.total_gbp)} for {_years(v.years)}"
+            if v.extension_years and v.extension_gbp is not None:
+                total += v.extension_gbp
+                expr += f" + {gbp(v.extension_gbp)} for the {_years(v.extension_years)} of extensions"
+            elif v.extension_years:
+                per_year = v.total_gbp / v.years
+                total += per_year * v.extension_years * v.lots
+                expr += f" + {lots}{gbp(per_year)} a year × {_years(v.extension_years)} of extensions (pro rata)"
+                notes.append(f"The extension years are priced pro rata, at the initial term's yearly rate, {gbp(per_year)} a year"
+                             f"{' per lot' if v.lots > 1 else ''}. Tell me if they are priced differently.")
+    else:
+        rec = v.recurring
+        years = v.years if v.years is not None else term_years
+        if rec is None or v.open_ended or years is None:
+            return None
+        amount, period = rec
+        annual = amount * PERIODS_PER_YEAR[period]
+        if period != "year":
+            n = PERIODS_PER_YEAR[period]
+            prefix = f"{gbp(amount)} a {period} × {n} = {gbp(annual)} a year; "
+            notes.append(f"A price per {period} is counted as {n} {period}s a year.")
+        if v.extension_gbp is not None:
+            total = annual * years * v.lots + v.extension_gbp
+            expr = f"{lots}{gbp(annual)} a year × {_years(years)} + {gbp(v.extension_gbp)} for the extensions"
+        elif v.extension_years:
+            total = annual * (years + v.extension_years) * v.lots
+            expr = f"{lots}{gbp(annual)} a year × ({years:g} + {v.extension_years:g}) years"
+        else:
+            total = annual * years * v.lots
+            expr = f"{lots}{gbp(annual)} a year × {_years(years)}"
+    if v.one_off_gbp:
+        total += v.one_off_gbp
+        expr += f" + {gbp(v.one_off_gbp)} one-off"
+    return Working(total, f"{prefix}{expr} = {gbp(total)}", tuple(notes))
+
+
+def stated_whole_life(v: Value) -> Optional[float]:
+    """The whole-life figure as stated, or None when there is no computable total (for plausibility checks)."""
+    w = working(v)
+    if w is not None:
+        return w.total_gbp
+    rec = v.recurring
+    return None if rec is None else rec[0] * PERIODS_PER_YEAR[rec[1]] * v.lots + (v.one_off_gbp or 0.0)
+
+
+def raw_whole_life(case: Case, regime: str, kb: Knowledge) -> Estimate:
     """The whole-life figure as the officer stated it, before any VAT adjustment."""
+    refs = kb.valuation[regime]
     est = Estimate(value_gbp=None, basis="inclusive")
     v = case.value
     if v is None and case.parts and all(p.value_gbp is not None for p in case.parts):
         total = sum(p.value_gbp or 0.0 for p in case.parts)
         est.value_gbp = total
-        est.steps.append((f"Added up the parts: {gbp(total)}.", "PA 2023 Sch 3 para 1; PCR 2015 reg 6(1)"))
+        est.steps.append((" + ".join(gbp(p.value_gbp or 0.0) for p in case.parts) + f" for the parts = {gbp(total)}.",
+                          refs.whole_life))
         return est
     if v is None or v.unknown:
         if regime == "PA2023":
             est.unknown_treated_as_above = True
             est.steps.append(("The value or duration cannot be estimated, so the Act treats the contract as above the threshold.",
-                              "PA 2023 Sch 3 para 5"))
+                              refs.no_total))
             est.assumptions.append("Treated as above the threshold because the value or duration is not known.")
         est.missing.append("the estimated whole-life value")
         return est
-    if v.total_gbp is not None:
-        est.value_gbp = v.total_gbp
-        est.steps.append((f"Whole-life value given: {gbp(v.total_gbp)}, taken to include every option and extension.",
-                          "PA 2023 Sch 3 para 1(2)(c); PCR 2015 reg 6(1)"))
-        est.assumptions.append("The total you gave includes all options and extensions.")
+    w = working(v, case.term_years)
+    if w is not None:
+        est.value_gbp = w.total_gbp
+        ref = refs.whole_life + (f"; {refs.lots}" if v.lots > 1 else "")
+        est.steps.append((w.text + ".", ref))
+        est.assumptions.extend(w.assumptions)
         return est
-    annual = v.annual_gbp or 0.0
-    years = v.years if v.years is not None else case.term_years
-    if years is None:
-        if regime == "PA2023":
-            est.unknown_treated_as_above = True
-            est.steps.append(("The contract has no fixed duration, so the Act treats it as above the threshold.", "PA 2023 Sch 3 para 5"))
-            est.assumptions.append("Treated as above the threshold because the duration is not known.")
-            est.missing.append("how many years the contract runs, including extensions")
-            return est
-        est.value_gbp = annual * PCR_MONTHS_CAP / 12
-        est.steps.append((f"No total price and no fixed term: monthly value × 48 = {gbp(est.value_gbp)}.", "PCR 2015 reg 6(19)"))
+    # No computable total: a rolling or open-ended arrangement, or a rate with no term.
+    rec = v.recurring
+    why = "It has no end date" if v.open_ended else "No term was given"
+    if not v.open_ended:
         est.missing.append("how many years the contract runs, including extensions")
+    if regime == "PA2023":
+        est.unknown_treated_as_above = True
+        est.steps.append((f"{why}, so there is no total price: the Act treats the contract as above the threshold.",
+                          refs.no_total))
+        est.assumptions.append("Treated as above the threshold because the contract has no fixed duration.")
         return est
-    total_years = years + v.extension_years
-    plain = annual * total_years
-    if regime == "PCR2015" and total_years * 12 > PCR_MONTHS_CAP:
-        est.value_gbp = annual * PCR_MONTHS_CAP / 12
-        est.alternative_total_gbp = plain
-        est.steps.append((f"A yearly price with a term over 48 months: monthly value × 48 = {gbp(est.value_gbp)}.", "PCR 2015 reg 6(19)"))
-        est.assumptions.append("The contract gives a yearly price, not a total price, so PCR reg 6(19) caps the estimate at 48 months.")
-        est.missing.append(f"whether the contract states a total price: if so, the whole-term value {gbp(plain)} is used instead")
+    if regime == "PCR2015" and rec is not None:
+        months = kb.number("pcr_no_total_price_months")
+        amount, period = rec
+        monthly = amount * PERIODS_PER_YEAR[period] / 12
+        lots = f"{v.lots} lots × " if v.lots > 1 else ""
+        est.value_gbp = monthly * months * v.lots + (v.one_off_gbp or 0.0)
+        one_off = f" + {gbp(v.one_off_gbp)} one-off" if v.one_off_gbp else ""
+        est.steps.append((f"{why}, so there is no total price: {lots}{gbp(monthly)} a month × {months:g} months{one_off} = "
+                          f"{gbp(est.value_gbp)}.", refs.no_total))
         return est
-    est.value_gbp = plain
-    ext = f" plus {v.extension_years:g} extension year(s)" if v.extension_years else ""
-    est.steps.append((f"{gbp(annual)} a year × {years:g} year(s){ext} = {gbp(plain)}.",
-                      "PA 2023 Sch 3 para 1(2)(c); PCR 2015 reg 6(1)"))
+    est.missing.append("the estimated whole-life value")
     return est
 
 
-def apply_vat(est: Estimate, case: Case, basis: str) -> Estimate:
+def apply_vat(est: Estimate, case: Case, basis: str, regime: str, kb: Knowledge) -> Estimate:
     """Puts the figure on the regime's VAT basis ("inclusive" or "net")."""
     est.basis = basis
     if est.value_gbp is None:
         return est
     x = est.value_gbp
-    ref = "PA 2023 s.123(2)" if basis == "inclusive" else "PCR 2015 reg 6(1) (before SI 2021/1221)"
+    rate = kb.number("vat_rate")
+    refs = kb.valuation[regime]
+    ref = refs.vat if basis == "inclusive" else (refs.vat_net or refs.vat)
     if basis == "inclusive":
         if case.vat == "excluded":
-            est.value_gbp = x * (1 + VAT_RATE)
-            est.steps.append((f"Values include VAT: added VAT at 20% to {gbp(x)} = {gbp(est.value_gbp)}.", ref))
+            est.value_gbp = x * (1 + rate)
+            est.steps.append((f"Values include VAT: {gbp(x)} + VAT at {rate:.0%} = {gbp(est.value_gbp)}.", ref))
         elif case.vat == "unknown":
-            est.other_vat_reading_gbp = x * (1 + VAT_RATE)
+            est.other_vat_reading_gbp = x * (1 + rate)
             est.assumptions.append("The figure you gave already includes any VAT (or the service is VAT-exempt).")
-            est.missing.append(f"whether the figure includes VAT: if VAT is due on top, the value is {gbp(x * (1 + VAT_RATE))}")
+            est.missing.append(f"whether the figure includes VAT: if VAT is due on top, the value is {gbp(x * (1 + rate))}")
         else:
             est.steps.append(("Values include VAT; the figure given already does (or the service is exempt).", ref))
     else:
         if case.vat == "included":
-            est.value_gbp = x / (1 + VAT_RATE)
-            est.steps.append((f"Before 2022 PCR values exclude VAT: removed VAT at 20% from {gbp(x)} = {gbp(est.value_gbp)}.", ref))
+            est.value_gbp = x / (1 + rate)
+            est.steps.append((f"Before 2022 PCR values exclude VAT: {gbp(x)} less VAT at {rate:.0%} = {gbp(est.value_gbp)}.", ref))
         elif case.vat == "unknown":
-            est.other_vat_reading_gbp = x / (1 + VAT_RATE)
+            est.other_vat_reading_gbp = x / (1 + rate)
             est.assumptions.append("The figure you gave excludes VAT, as PCR values did before 2022.")
-            est.missing.append(f"whether the figure includes VAT: if it does, the net value is {gbp(x / (1 + VAT_RATE))}")
+            est.missing.append(f"whether the figure includes VAT: if it does, the net value is {gbp(x / (1 + rate))}")
         else:
             est.steps.append(("Before 2022 PCR values exclude VAT; the figure given already does.", ref))
-    if est.alternative_total_gbp is not None:
-        factor = (est.value_gbp / x) if x else 1.0
-        est.alternative_total_gbp *= factor
     return est
 
 
-def part_value(amount: float, case: Case, basis: str) -> float:
+def part_value(amount: float, case: Case, basis: str, kb: Knowledge) -> float:
     """A part's value on the regime's VAT basis (parts share the case's VAT status)."""
+    rate = kb.number("vat_rate")
     if basis == "inclusive" and case.vat == "excluded":
-        return amount * (1 + VAT_RATE)
+        return amount * (1 + rate)
     if basis == "net" and case.vat == "included":
-        return amount / (1 + VAT_RATE)
+        return amount / (1 + rate)
     return amount
