@@ -29,10 +29,12 @@ _UNIT_WORDS = "|".join(sorted((w for w in UNITS if w not in ("zero", "nil")), ke
 _TENS_WORDS = "|".join(sorted(TENS, key=len, reverse=True))
 _NUMW = rf"(?:(?:{_TENS_WORDS})(?:\s(?:{_UNIT_WORDS}))?|{_UNIT_WORDS})"
 _NUM = rf"(?:\d+(?:\.\d+)?|{_NUMW}|an?)(?:\s+and\s+a\s+half)?"
-_UNIT = r"(?:years?|yrs?|yr|y|months?|mths?|mnths?|mos?)"
+# "m" is a month only before an extension word ("2x12m ext"): elsewhere "12m" is money.
+_UNIT = r"(?:years?|yrs?|yr|y|months?|mths?|mnths?|mos?|m(?=\s*(?:ext\w*|options?|renewals?)\b))"
 _COUNT = r"(?:[1-9]|one|two|three|four|five|six)"
 _SPAN = re.compile(
-    rf"\b(?:(?P<count>{_COUNT})(?:\s*(?:x|×|\*)\s*|\s+)(?=(?:\d+(?:\.\d+)?|{_NUMW}|an?)\s*(?:{_UNIT})\b))?"
+    rf"\b(?:(?P<count>{_COUNT})(?:\s*(?:x|×|\*)\s*|\s+(?:(?:optional|further|additional|extra|possible|more)\s+)?)"
+    rf"(?=(?:\d+(?:\.\d+)?|{_NUMW}|an?)\s*(?:{_UNIT})\b))?"
     rf"(?P<n>{_NUM})\s*(?:(?:further|more|additional|extra|optional)\s+)?(?P<u>{_UNIT})\b",
 )
 _PLUS_PART = rf"\d+(?:\.\d+)?(?:\s*{_UNIT}\b)?"
@@ -58,7 +60,7 @@ _TOTAL_BEFORE = re.compile(
 _BARE_EXT = re.compile(
     rf"(?:\bplus|\+|\bextend\w*|\bextension\w*|\bfurther|\banother|\badditional|\brenew\w*)"
     rf"(?:\s+(?!\d)[a-z']+){{0,4}}?\s*(?:by|for|of)?\s*(?:up\s+to\s+)?(?:a\s+(?:further|max(?:imum)?\s+of)\s+|another\s+|an?\s+additional\s+)?"
-    rf"\b(?P<n>\d+(?:\.\d+)?|{_NUMW})\b(?![\d.,%£]|\s*(?:x\b|k\b|m\b|mil|million|bn|thousand|\+|{_UNIT}\b|[a-z]+\s+{_UNIT}\b|(?:further|more|additional|extra)\b))"
+    rf"\b(?P<n>\d+(?:\.\d+)?|{_NUMW})\b(?![\d.,%£]|\s*(?:off\b|time\b|x\b|k\b|m\b|mil|million|bn|thousand|\+|{_UNIT}\b|[a-z]+\s+{_UNIT}\b|(?:further|more|additional|extra)\b))"
 )
 MAX_YEARS = 50.0
 

@@ -56,6 +56,10 @@ _COMPARED_AFTER = re.compile(r"^\s*(?:threshold|limit|mark|line|rule)\b", re.I)
 # A restatement of the sum ("= £650k", "so £650k in total"): a check figure, not another amount.
 _RESTATED = re.compile(r"(?:=|\bso\s+(?:that'?s\s+)?|\bmaking\s+|\bthat'?s\s+|\bi\.e\.?\s*|\btotal(?:ling)?\s+(?:of\s+)?)\s*(?:about\s+|around\s+|~\s*)?$", re.I)
 _ADDED = re.compile(r"^[^.;?!]{0,60}?(?:\+|\bplus\b|\band\s+(?:also\s+)?(?:we\s+)?(?:pay|a|an)\b|\bon\s+top\b|\bas\s+well\b)", re.I)
+_TERM_NOT_MONEY = re.compile(r"^\d{1,2}\s*m$", re.I)
+_EXT_WORD_AFTER = re.compile(r"\s*(?:ext\w*|options?|renewals?)\b", re.I)
+_NO_EXTENSION = re.compile(r"\b(?:no|without(?:\s+any)?)\s+(?:\w+\s+)?(?:extensions?|options?\s+to\s+extend)\b|\bnot\s+extendable\b", re.I)
+_ADDITION_CUE = re.compile(r"\b(?:plus|also|too|as\s+well|on\s+top|additional|extra|forgot|there'?s|there\s+is|and\s+a)\b|\+", re.I)
 _UP_TO = re.compile(r"\b(?:up\s+to|max(?:imum)?\s+(?:of\s+)?|no\s+more\s+than|not\s+more\s+than|ceiling\s+of|cap(?:ped)?\s+(?:at|of))\s*$", re.I)
 _OPEN_ENDED = re.compile(
     r"\b(?:rolling|no\s+(?:fixed\s+)?end\s+date|open[\s-]?ended|indefinite(?:ly)?|until\s+further\s+notice|no\s+fixed\s+term|"
@@ -94,6 +98,7 @@ class ValueReading:
     open_ended: bool = False
     addition: dict[str, Any] = field(default_factory=dict)  # one-off / priced extension with no main price
     text: str = ""
+    has_value: bool = False
 
     @property
     def found(self) -> bool:
@@ -132,6 +137,8 @@ def _role(text: str, m: Money, prev_end: int, next_start: int, first: bool) -> A
     up_to = bool(_UP_TO.search(before))
     if m.period in ("day", "hour"):
         return Amount(m, "other")
+    if _TERM_NOT_MONEY.search(m.text) and (re.search(r"x\s*$", text[:m.start]) or _EXT_WORD_AFTER.match(text[m.end:])):
+        return Amount(m, "other")  # "2x12m ext": twelve months, not £12m
     if _COMPARED.search(before[-30:]) or _COMPARED_AFTER.search(text[m.end:m.end + 20]):
         return Amount(m, "compared")
     if not first and _RESTATED.search(before[-20:]):
@@ -140,7 +147,8 @@ def _role(text: str, m: Money, prev_end: int, next_start: int, first: bool) -> A
         return Amount(m, "other")
     if _ONE_OFF.search(near_before[-30:]) or _ONE_OFF.search(after[:30]):
         return Amount(m, "one_off")
-    if not first and (_EXTENSION.search(near_before) or _EXTENSION.search(after[:25])) and m.period not in ("month", "week"):
+    ext_context = _NO_EXTENSION.sub(" ", near_before + " \x00 " + after[:25])
+    if not first and _EXTENSION.search(ext_context) and m.period not in ("month", "week"):
         return Amount(m, "extension")
     if lots is not None:
         return Amount(m, "per_lot", lots=lots, up_to=up_to)
@@ -198,7 +206,8 @@ def read_value(text: str, has_value: bool = False) -> ValueReading:
     """The value the message gives, with a role for every amount; see the module docstring. `has_value`: the
     case already has a value, so a lone "plus a £90k set-up fee" or "an optional 4th year at £200k" adds to it."""
     raw = parse_money(text)
-    reading = ValueReading(term=parse_duration(text), open_ended=bool(_OPEN_ENDED.search(text)), text=text)
+    reading = ValueReading(term=parse_duration(text), open_ended=bool(_OPEN_ENDED.search(text)), text=text,
+                           has_value=has_value)
     problem = _problem(text, raw)
     if problem:
         reading.problem = problem
@@ -278,6 +287,10 @@ def _compose(text: str, reading: ValueReading) -> None:
     mains = [a for a in used if a.role in ("recurring", "total", "per_lot")]
     one_offs = [a for a in used if a.role == "one_off"]
     extensions = [a for a in used if a.role == "extension"]
+    additive = bool(_ADDITION_CUE.search(text))
+    if not mains and one_offs and not extensions and not (reading.has_value and additive):
+        # "it's a one-off £15k": the whole contract is a one-off purchase, not an extra on top of a price.
+        mains, one_offs = [Amount(one_offs[0].money, "total")], one_offs[1:]
     if not mains:
         # Only a one-off or a priced extension: an addition to a value given earlier (the dialogue merges it).
         add: dict[str, Any] = {}
