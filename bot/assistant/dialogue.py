@@ -80,9 +80,9 @@ def new_state() -> dict[str, Any]:
 def _state(raw: Any) -> dict[str, Any]:
     st = new_state()
     if isinstance(raw, dict):
-        for k in st:
-            if k in raw and raw[k] is not None:
-                st[k] = copy.deepcopy(raw[k])
+        for k, v in raw.items():
+            if v is not None:
+                st[k] = copy.deepcopy(v)
     return st
 
 
@@ -326,7 +326,9 @@ def _merge(st: dict[str, Any], r: Reading, pending: dict[str, Any], text: str, t
 
     # value
     v = r.value
-    if v.problem:
+    if r.parts:
+        pass  # the parts carry their own values
+    elif v.problem:
         st["pending"] = {"ask": "value", "problem": v.problem}
         notes.append(v.problem)
         took = True
@@ -342,6 +344,12 @@ def _merge(st: dict[str, Any], r: Reading, pending: dict[str, Any], text: str, t
             base[k] = (base.get(k) or 0) + x
         facts["value"] = base
         st["source"]["value"] = "you said"
+        took = True
+    elif v.extension_only is not None and facts.get("value") and facts["value"].get("years"):
+        value = facts["value"]
+        value["extension_years"] = v.extension_only if (r.correction and not v.extension_added) else \
+            (value.get("extension_years") or 0) + v.extension_only
+        st["source"]["term"] = "you said"
         took = True
     elif r.period_only and facts.get("value"):
         took = _change_period(st, r.period_only) or took
@@ -366,6 +374,8 @@ def _merge(st: dict[str, Any], r: Reading, pending: dict[str, Any], text: str, t
     if r.vat:
         _set(st, "vat", r.vat, "you said")
         took = True
+    if r.date is not None and r.date.notice:
+        st["notice"] = r.date.notice  # "we advertised it on Contracts Finder": the date may come later
     if r.date is not None and (r.date.date is not None or r.date.event):
         took = _merge_date(st, r.date, today) or took
     if r.buyer:
@@ -448,6 +458,8 @@ def _merge_date(st: dict[str, Any], d: DateMention, today: date) -> bool:
     facts["commenced"] = d.date.isoformat()
     st["source"]["commenced"] = "you said"
     st["words"]["commenced"] = d.text
+    if d.notice is None and st.get("notice") and d.event in ("advertised", None):
+        d = DateMention(d.date, d.past, "advertised", d.precision, st["notice"], d.start, d.end, d.text)
     event = _event(d, act_start)
     if event:
         facts["commencement_event"] = event

@@ -141,8 +141,8 @@ def next_question(st: dict[str, Any], today: date) -> Optional[str]:
         parts_f = [{**p, "separable": False} for p in facts["parts"]]
         if _outcome({**base, "parts": parts_t}, today) != _outcome({**base, "parts": parts_f}, today):
             return "separable"
-    if "cross_border_interest" not in facts and current.cross_border == "assess":
-        return "cross_border"
+    # Cross-border interest is not asked: it changes what must be done, not which rules apply, so the
+    # answer states what it would mean instead of holding the officer up.
     return None
 
 

@@ -57,7 +57,8 @@ _AMBIGUOUS_MONTHS = {"may", "mar", "march", "jan", "dec", "sep", "aug"}
 _MONTH_CUE = re.compile(
     r"(?:\b(?:in|from|by|until|till|til|since|during|before|after|of|on|around|early|mid|late|end\s+of|start\s+of|"
     r"beginning\s+of|middle\s+of|next|last|this|coming|for|starting|start|begin|beginning|commencing|due|to|"
-    r"the|as\s+of|went\s+out|go\s+live|live)\s*)$"
+    r"the|as\s+of|went\s+out|go\s+live|live|notice|tender|tendering|advertise|advertised|advertising|published|issued|"
+    r"market|out)\s*)$"
 )
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [

@@ -59,9 +59,8 @@ _SEPARABLE_NO = re.compile(
     r"separated|supplied|tendered)(?:\s+it)?\s*(?:sep[ae]rately|apart|on\s+(?:its|their)\s+own|under\s+a\s+separate\s+contract|$|\b)|"
     r"\bcan'?t\s+(?:really\s+)?split\b|\bwould\s+break\s+the\s+(?:integrated\s+)?service\b|\bnot\s+separable\b|\binseparable\b|\bpart\s+of\s+the\s+(?:same\s+)?(?:response\s+)?service\b", re.I)
 _SEPARABLE_YES = re.compile(
-    r"\b(?:can|could)\s+(?:reasonably\s+)?(?:be\s+)?(?:bought|procured|purchased|split|separated|supplied|tendered)\s+"
-    r"(?:sep[ae]rately|apart|under\s+a\s+separate\s+contract|on\s+(?:its|their)\s+own)|\bseparable\b|\bseparate\s+lots?\b|"
-    r"\b(?:could|can)\s+(?:reasonably\s+)?be\s+separate\b|\b(?:could|can)\s+(?:\w+\s+){0,3}buy\s+(?:\w+\s+){0,3}sep[ae]rately\b", re.I)
+    r"\b(?:can|could)\b[^.;?!]{0,40}?\b(?:sep[ae]rate(?:ly|d)?|split|apart|on\s+(?:its|their)\s+own)\b|\bseparable\b|"
+    r"\bseparate\s+lots?\b", re.I)
 # How officers say no VAT is charged on a service (reference §3.1: many care services are VAT-exempt).
 _NO_VAT = re.compile(
     r"\b(?:won'?t|don'?t|doesn'?t|do\s+not|does\s+not|will\s+not|can'?t)\s+charge\s+(?:any\s+)?vat\b|\bcharit(?:y|ies|able)\b[^.?!]{0,30}\bno\s+vat\b|"
@@ -179,7 +178,8 @@ def _flags(text: str, r: Reading) -> None:
         f["exempt"] = "a contract of employment"
     if _NO_DISPUTE.search(text):
         f["exempt"] = None
-    if _SEPARABLE_NO.search(text):
+    if _SEPARABLE_NO.search(text) or re.search(r"\b(?:can(?:'t|not)|could(?:n'?t|\s+not)|won'?t|wouldn'?t)\b[^.;?!]{0,40}?"
+                                                r"\b(?:sep[ae]rate(?:ly)?|split|apart)\b", text, re.I):
         r.separable = False
     elif _SEPARABLE_YES.search(text):
         r.separable = True
@@ -212,8 +212,45 @@ def _words_before(text: str, start: int, floor: int) -> tuple[str, int]:
     return words, seg_start
 
 
+_OF_WORDS = re.compile(r"\s*(?:a\s+year|pa|per\s+year|a\s+month)?\s*(?:of|for|on)\s+(?:the\s+)?([a-z][a-z &'-]{2,60}?)(?=[,.;:)(]|\s+(?:and|over|for|but|which|that|is|are|so)\b|$)", re.I)
+
+
+def _component_parts(text: str, r: Reading) -> bool:
+    """"£1.5m a year including £100k a year of health promotion": the whole, and a named part within it."""
+    comps = [a for a in r.value.amounts if a.role == "component"]
+    mains = [a for a in r.value.amounts if a.role in ("recurring", "total")]
+    if len(comps) != 1 or len(mains) != 1 or not r.services or r.value.value is None:
+        return False
+    comp, main = comps[0], mains[0]
+    m = _OF_WORDS.match(text, comp.money.end)
+    if not m or comp.money.amount_gbp >= main.money.amount_gbp:
+        return False
+    term = r.value.term
+    per = {"year": 1, "month": 12, "week": 52}
+    factor = 1.0
+    if main.money.period in per:
+        years = main.money.years or (term.years + term.extension_years if term else None)
+        if not years:
+            return False
+        factor = per[main.money.period] * years
+    comp_words = m.group(1).strip()
+    comp_match = next((s for s in r.services if s.start >= m.start(1) - 1), None)
+    first = next((s for s in r.services if s.end <= main.money.start + 1), r.services[0])
+    r.parts = [
+        {"service": first.id, "words": first.text, "value_gbp": round((main.money.amount_gbp - comp.money.amount_gbp) * factor, 2)},
+        {"service": comp_match.id if comp_match else comp_words, "words": comp_match.text if comp_match else comp_words,
+         "value_gbp": round(comp.money.amount_gbp * factor, 2)},
+    ]
+    return True
+
+
 def _parts(text: str, r: Reading) -> None:
     """Two or more services, each with its own amount ("home care £2.4m + devices £150k"): a mixed contract."""
+    if _component_parts(text, r):
+        if r.separable is not None:
+            for p in r.parts:
+                p["separable"] = r.separable
+        return
     amounts = [a for a in r.value.amounts if a.role not in ("other", "compared", "restated", "one_off", "extension")]
     if len(amounts) < 2 or r.value.choices and not r.services:
         return

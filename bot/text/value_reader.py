@@ -21,7 +21,7 @@ assistant asks which, never picks one silently. Absurd, negative or malformed fi
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
 from bot.text.duration import Duration, parse_duration
@@ -56,6 +56,7 @@ _COMPARED_AFTER = re.compile(r"^\s*(?:threshold|limit|mark|line|rule)\b", re.I)
 # A restatement of the sum ("= £650k", "so £650k in total"): a check figure, not another amount.
 _RESTATED = re.compile(r"(?:=|\bso\s+(?:that'?s\s+)?|\bmaking\s+|\bthat'?s\s+|\bi\.e\.?\s*|\btotal(?:ling)?\s+(?:of\s+)?)\s*(?:about\s+|around\s+|~\s*)?$", re.I)
 _ADDED = re.compile(r"^[^.;?!]{0,60}?(?:\+|\bplus\b|\band\s+(?:also\s+)?(?:we\s+)?(?:pay|a|an)\b|\bon\s+top\b|\bas\s+well\b)", re.I)
+_COMPONENT_BEFORE = re.compile(r"\b(?:incl(?:uding|udes|\.)?|of\s+which(?:\s+(?:about|around))?|within\s+(?:that|which))\s*(?:about\s+|around\s+|~\s*)?$", re.I)
 _TERM_NOT_MONEY = re.compile(r"^\d{1,2}\s*m$", re.I)
 _EXT_WORD_AFTER = re.compile(r"\s*(?:ext\w*|options?|renewals?)\b", re.I)
 _NO_EXTENSION = re.compile(r"\b(?:no|without(?:\s+any)?)\s+(?:\w+\s+)?(?:extensions?|options?\s+to\s+extend)\b|\bnot\s+extendable\b", re.I)
@@ -79,7 +80,7 @@ _ZERO = re.compile(r"(?:£|\bgbp)\s*0+(?:\.0+)?(?![\d.,])(?!\s*(?:k|m)\b)", re.I
 @dataclass(frozen=True)
 class Amount:
     money: Money
-    role: str  # recurring | total | one_off | extension | per_lot | other | compared | restated
+    role: str  # recurring | total | one_off | extension | per_lot | component | other | compared | restated
     lots: Optional[int] = None
     up_to: bool = False
 
@@ -99,6 +100,8 @@ class ValueReading:
     addition: dict[str, Any] = field(default_factory=dict)  # one-off / priced extension with no main price
     text: str = ""
     has_value: bool = False
+    extension_only: Optional[float] = None  # "forgot - there's a 1-year extension option": extension years alone
+    extension_added: bool = False  # said as an addition ("there's also", "forgot") rather than a correction
 
     @property
     def found(self) -> bool:
@@ -120,7 +123,15 @@ def _clause_after(text: str, m: Money, next_start: int) -> str:
     return tail[:cut.start()] if cut else tail
 
 
+_PERIOD_AFTER = [("year", re.compile(r"\s*(?:is|was|are|'s|will\s+be)\s+(?:per\s+(?:year|annum)|a\s+year|p\.?a\.?|annual(?:ly)?|yearly|each\s+year)\b", re.I)),
+                 ("month", re.compile(r"\s*(?:is|was|are|'s|will\s+be)\s+(?:per\s+month|a\s+month|monthly|each\s+month)\b", re.I))]
+
+
 def _role(text: str, m: Money, prev_end: int, next_start: int, first: bool) -> Amount:
+    if m.period is None:  # "that £500k is per year"
+        for period, rx in _PERIOD_AFTER:
+            if rx.match(text, m.end):
+                m = replace(m, period=period)
     before = _window_before(text, m, prev_end)
     after = _clause_after(text, m, next_start)
     near_before = before[-35:]
@@ -139,6 +150,8 @@ def _role(text: str, m: Money, prev_end: int, next_start: int, first: bool) -> A
         return Amount(m, "other")
     if _TERM_NOT_MONEY.search(m.text) and (re.search(r"x\s*$", text[:m.start]) or _EXT_WORD_AFTER.match(text[m.end:])):
         return Amount(m, "other")  # "2x12m ext": twelve months, not £12m
+    if not first and _COMPONENT_BEFORE.search(text[max(0, m.start - 25):m.start]):
+        return Amount(m, "component")  # "£1.5m a year including £100k a year of health promotion": part of the first
     if _COMPARED.search(before[-30:]) or _COMPARED_AFTER.search(text[m.end:m.end + 20]):
         return Amount(m, "compared")
     if not first and _RESTATED.search(before[-20:]):
@@ -202,12 +215,45 @@ def _vat_of(amounts: list[Money]) -> Optional[str]:
     return said.pop() if len(said) == 1 else None
 
 
+_EXTENSION_ONLY = re.compile(
+    r"\b(?:(?P<count>\d|an?|one|two|three|four|five)\s*(?:x|×|\*)\s*)?(?P<n>\d+(?:\.\d+)?|an?|one|two|three|four|five)\s*[- ]?\s*"
+    r"(?P<u>years?|yrs?|yr|months?|mths?|m)\s*(?:optional\s+|possible\s+|further\s+)?(?:extension|ext|extn|option|renewal)s?\b"
+    r"|\b(?:extension|ext|option)s?\s+(?:is|are|of|for|by)\s+(?:another\s+|a\s+further\s+)?(?P<n2>\d+(?:\.\d+)?|an?|one|two|three|four|five)\s*"
+    r"(?P<u2>years?|yrs?|months?|mths?)\b"
+    r"|\b(?:extend|extension|ext)\w*\s+(?:by|for)\s+(?:another\s+|a\s+further\s+)?(?P<n3>\d+(?:\.\d+)?|an?|one|two|three|four|five)\s*"
+    r"(?P<u3>years?|yrs?|months?|mths?)\b", re.I)
+_NUM_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+
+
+def _num(x: str) -> float:
+    return float(_NUM_WORDS.get(x.lower(), 0)) if not x[0].isdigit() else float(x)
+
+
+def extension_only(text: str) -> Optional[float]:
+    """Extension years said on their own, with no initial term: "a 1-year extension", "2x12m extension options"."""
+    if re.search(r"\b\d+\s*\+\s*\d+", text):
+        return None  # "3+3": a whole term, read by the duration parser
+    m = _EXTENSION_ONLY.search(text)
+    if not m:
+        return None
+    if m.group("n"):
+        n, unit, count = _num(m.group("n")), m.group("u"), _num(m.group("count")) if m.group("count") else 1.0
+    elif m.group("n2"):
+        n, unit, count = _num(m.group("n2")), m.group("u2"), 1.0
+    else:
+        n, unit, count = _num(m.group("n3")), m.group("u3"), 1.0
+    years = n / 12 if unit.lower().startswith("m") else n
+    return round(count * years, 4) or None
+
+
 def read_value(text: str, has_value: bool = False) -> ValueReading:
     """The value the message gives, with a role for every amount; see the module docstring. `has_value`: the
     case already has a value, so a lone "plus a £90k set-up fee" or "an optional 4th year at £200k" adds to it."""
     raw = parse_money(text)
     reading = ValueReading(term=parse_duration(text), open_ended=bool(_OPEN_ENDED.search(text)), text=text,
                            has_value=has_value)
+    reading.extension_only = extension_only(text)
+    reading.extension_added = bool(_ADDITION_CUE.search(text))
     problem = _problem(text, raw)
     if problem:
         reading.problem = problem
@@ -281,7 +327,7 @@ def _describe(v: dict[str, Any]) -> str:
 
 
 def _compose(text: str, reading: ValueReading) -> None:
-    used = [a for a in reading.amounts if a.role not in ("other", "compared", "restated")]
+    used = [a for a in reading.amounts if a.role not in ("other", "compared", "restated", "component")]
     if not used:
         return  # only amounts that are not this contract's value (an old contract, an hourly rate)
     mains = [a for a in used if a.role in ("recurring", "total", "per_lot")]
