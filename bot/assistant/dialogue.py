@@ -338,6 +338,10 @@ def _merge(st: dict[str, Any], r: Reading, pending: dict[str, Any], text: str, t
     elif v.value is not None and not r.parts:
         _merge_value(st, v.value, r, notes)
         took = True
+    elif v.addition and set(v.addition) == {"one_off_gbp"} and _same_amount(facts.get("value"), v.addition["one_off_gbp"]):
+        facts["value"] = {"total_gbp": v.addition["one_off_gbp"]}  # "a one-off £18k": the same figure, now a total
+        st["source"]["value"] = "you said"
+        took = True
     elif v.addition and (facts.get("value") or facts.get("parts")):
         base = facts.get("value") or {}
         for k, x in v.addition.items():
@@ -376,7 +380,7 @@ def _merge(st: dict[str, Any], r: Reading, pending: dict[str, Any], text: str, t
         took = True
     if r.date is not None and r.date.notice:
         st["notice"] = r.date.notice  # "we advertised it on Contracts Finder": the date may come later
-    if r.date is not None and (r.date.date is not None or r.date.event):
+    if r.date is not None and r.date.date is not None and (r.date.event or ask == "date" or _only_a_date(r)):
         took = _merge_date(st, r.date, today) or took
     if r.buyer:
         _set(st, "buyer", r.buyer, "you said")
@@ -404,6 +408,11 @@ def _merge(st: dict[str, Any], r: Reading, pending: dict[str, Any], text: str, t
     return took
 
 
+def _only_a_date(r: Reading) -> bool:
+    """A message that is just a date ("March 2027") answers the date question even when none is pending."""
+    return r.date is not None and len(r.text.strip()) <= len(r.date.text) + 12
+
+
 def _merge_value(st: dict[str, Any], new: dict[str, Any], r: Reading, notes: list[str]) -> None:
     facts = st["facts"]
     old = facts.get("value") or {}
@@ -424,6 +433,12 @@ def _merge_value(st: dict[str, Any], new: dict[str, Any], r: Reading, notes: lis
     facts["value"] = value
     st["source"]["value"] = "you said"
     notes.extend(r.value.notes)
+
+
+def _same_amount(value: Any, amount: float) -> bool:
+    if not isinstance(value, dict):
+        return False
+    return any(abs(float(value.get(k) or 0) - amount) < 0.5 for k in ("total_gbp", "annual_gbp", "monthly_gbp", "weekly_gbp"))
 
 
 def _change_period(st: dict[str, Any], period: str) -> bool:

@@ -47,7 +47,7 @@ _VERTICAL = re.compile(
     r"\bour\s+own\s+(?:company|trading\s+company|latc)\b|\blatc\b", re.I)
 _HORIZONTAL = re.compile(r"\bhorizontal\s+arrangement\b|\bshared\s+service\s+(?:agreement\s+)?with\s+(?:another|a\s+neighbouring)\s+(?:council|authority|borough)", re.I)
 _LITIGATION = re.compile(
-    r"\b(?:counsel|barrister|kc\b|qc\b|litigation|tribunal|judicial\s+review|\bjr\b|court\s+proceedings|care\s+proceedings|"
+    r"\b(?:counsel\b|barristers?\b|kc\b|qc\b|litigation|tribunal|judicial\s+review|\bjr\b|court\s+proceedings|care\s+proceedings|"
     r"arbitration|conciliation|mediation\s+of\s+a\s+dispute|legal\s+representation|represent(?:ing)?\s+us\s+(?:in|at))", re.I)
 _EMPLOYMENT = re.compile(r"\bcontracts?\s+of\s+employment\b|\bemploy(?:ing)?\s+(?:staff|people)\s+directly\b|\bagency\s+staff\b", re.I)
 _NO_DISPUTE = re.compile(r"\bno\s+(?:disputes?|litigation)\b|\bnon[\s-]contentious\b", re.I)
@@ -197,9 +197,12 @@ _HARD_STOP = re.compile(r"[.;:()\[\]=?!,]|\s[-–—]\s|\b(?:for|of|is|are|was|i
 _LEADING = re.compile(r"^(?:[\s,+&(]|\band\b|\bplus\b|\bthe\b|\ba\b|\ban\b|\bour\b|\bthen\b|\balso\b|\bwith\b|\bboth\b[^,)]*[,)])+", re.I)
 
 
+_TRAILING = re.compile(r"(?:\s|\(|\b(?:is|are|was|were|at|costs?|of|=|about|around|approx\w*|roughly|~)\b)+$", re.I)
+
+
 def _words_before(text: str, start: int, floor: int) -> tuple[str, int]:
     """The few words naming what an amount is for, written just before it ("devices £250k", "day care (£300k)")."""
-    chunk = text[floor:start].rstrip(" (")
+    chunk = _TRAILING.sub("", text[floor:start])
     lead = _LEADING.match(chunk)
     offset = lead.end() if lead else 0
     piece = chunk[offset:]
@@ -207,8 +210,9 @@ def _words_before(text: str, start: int, floor: int) -> tuple[str, int]:
     seg = piece[stops[-1].end():] if stops else piece
     seg_start = floor + offset + (stops[-1].end() if stops else 0)
     words = _LEADING.sub("", seg.strip(" (-–—:,")).strip()
-    if len(words.split()) > 5:
-        words = ""
+    if len(words.split()) > 4:
+        seg_start += len(seg) - len(" ".join(words.split()[-3:])) - 1
+        words = " ".join(words.split()[-3:])
     return words, seg_start
 
 
