@@ -207,6 +207,18 @@ def _payload(st: dict[str, Any], msg: Incoming, today: date) -> Outcome:
         return Outcome([Message(q.SERVICE_NOT_RECOGNISED.format(words=st["words"].get("service", "that service")))], st)
     if msg.intent == "dont_know":
         return _dont_know(st, pending.get("ask"), today)
+    if "service" in e and pending.get("ask") == "part_service":
+        parts = facts.get("parts") or []
+        i = pending.get("index")
+        if isinstance(i, int) and 0 <= i < len(parts):
+            parts[i]["service"] = str(e["service"])
+        st["pending"] = None
+        return _advance(st, today, notes)
+    if "choice" in e and pending.get("ask") == "part_service":
+        st["pending"] = None
+        st["source"]["service_unrecognised"] = "you said"
+        words = (facts.get("parts") or [{}])[pending.get("index") or 0].get("service", "that service")
+        return Outcome([Message(q.SERVICE_NOT_RECOGNISED.format(words=words))], st)
     if msg.intent in ("inform", "affirm", "deny"):
         if "service" in e:
             _set(st, "service", str(e["service"]), "you said", q.service_label(str(e["service"])))
@@ -295,6 +307,13 @@ def _merge(st: dict[str, Any], r: Reading, pending: dict[str, Any], text: str, t
 
     # service
     services = r.services
+    if ask == "part_service" and services and not r.parts:
+        parts = facts.get("parts") or []
+        i = pending.get("index")
+        if isinstance(i, int) and 0 <= i < len(parts):
+            parts[i]["service"] = services[0].id
+            st["pending"] = None
+            return True
     if r.parts and len(r.parts) >= 2:
         parts = [{"service": p["service"], "value_gbp": p["value_gbp"],
                   **({"separable": p["separable"]} if "separable" in p else {})} for p in r.parts]
@@ -380,8 +399,12 @@ def _merge(st: dict[str, Any], r: Reading, pending: dict[str, Any], text: str, t
         took = True
     if r.date is not None and r.date.notice:
         st["notice"] = r.date.notice  # "we advertised it on Contracts Finder": the date may come later
-    if r.date is not None and r.date.date is not None and (r.date.event or ask == "date" or _only_a_date(r)):
-        took = _merge_date(st, r.date, today) or took
+    date_said = r.date
+    if st.get("notice") and ask == "date":
+        # "that was on 20 Feb 2025, awarded April 2025": the first date answers "when was it advertised?"
+        date_said = next((d for d in r.dates if d.date is not None and d.event in ("advertised", None)), r.date)
+    if date_said is not None and date_said.date is not None and (date_said.event or ask == "date" or _only_a_date(r)):
+        took = _merge_date(st, date_said, today) or took
     if r.buyer:
         _set(st, "buyer", r.buyer, "you said")
         took = True
@@ -528,6 +551,10 @@ def _answer(st: dict[str, Any], today: date, notes: list[str]) -> Outcome:
         st["pending"] = {"ask": q.FIELD_ASKS.get(e.field.split(".")[0], "value")}
         return Outcome([Message(f"Sorry, I can't use that: {e.message}.")] + _repeat(st, today), st)
     if a.status == "needs_input":
+        unknown = _unknown_part(st)
+        if unknown is not None:
+            st["pending"] = {"ask": "part_service", "index": unknown}
+            return Outcome([q.unknown_service(str(st["facts"]["parts"][unknown].get("service") or ""))], st)
         if a.candidates:
             st["pending"] = {"ask": "service_choice"}
             buttons = [{"title": c.label, "payload": f'/inform{{"service": "{c.id}"}}'} for c in a.candidates]
@@ -541,6 +568,15 @@ def _answer(st: dict[str, Any], today: date, notes: list[str]) -> Outcome:
                   "value": a.estimated_value_gbp, "threshold": a.threshold_gbp}
     st["pending"] = None
     return _answer_messages(st, a, understood, changed, [Message(n) for n in notes if n])
+
+
+def _unknown_part(st: dict[str, Any]) -> Optional[int]:
+    """The first part of a mixed contract named in words the catalogue does not know."""
+    ids = q.service_ids()
+    for i, p in enumerate(st["facts"].get("parts") or []):
+        if p.get("service") not in ids and not p.get("cpv"):
+            return i
+    return None
 
 
 def _answer_messages(st: dict[str, Any], a: Assessment, understood: list[dict[str, Any]], changed: Optional[str],

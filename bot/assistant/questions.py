@@ -99,6 +99,15 @@ def act_start() -> str:
     return load_knowledge().dates["act_start"].date.isoformat()
 
 
+@lru_cache(maxsize=4)
+def _service_ids(rules_version: str) -> frozenset[str]:
+    return frozenset(s.id for s in load_knowledge().services)
+
+
+def service_ids() -> frozenset[str]:
+    return _service_ids(load_knowledge().rules_version)
+
+
 def service_label(service_id: str) -> str:
     svc = next((s for s in load_knowledge().services if s.id == service_id), None)
     return svc.label if svc else service_id

@@ -89,7 +89,10 @@ _EVENT_CUES: list[tuple[str, re.Pattern[str]]] = [
         r"go(?:ing)?\s+(?:out\s+)?to\s+market|went\s+live\s+on|launch\w*|notice\b|fts\b|find\s+a\s+tender|contracts\s+finder|ojeu|"
         r"official\s+journal|\bted\b|\bpin\b|\bitt\b|invitation\s+to\s+tender|procurement\s+(?:started|began|begins|begun|"
         r"commenced|commences|starts|will\s+start|will\s+begin|kicked\s+off|kicks\s+off)|started\s+the\s+procurement|"
-        r"(?:start|begin|commence|kick)(?:ed|ing|s)?\s+(?:off\s+)?the\s+procurement|approached\s+(?:the\s+)?market)")),
+        r"(?:start|begin|commence|kick)(?:ed|ing|s)?\s+(?:off\s+)?the\s+procurement|approached\s+(?:the\s+)?market|"
+        r"quotes?\b|quotations?\b|rfqs?\b|request\s+for\s+quot\w+|invit\w+\s+(?:quotes|tenders|bids)|"
+        r"(?:contact|approach)\w*\s+(?:the\s+|a\s+|one\s+)?(?:provider|supplier|home|school|charity|agency|firm)s?|"
+        r"process\s+(?:starts?|begins?|will\s+start|kicks\s+off)|instruct\w*)")),
     ("awarded", re.compile(r"\b(?:award\w*|signed|let\s+the\s+contract|contract\s+was\s+let|entered\s+into|concluded)")),
     ("start", re.compile(
         r"\b(?:start\w*|commenc\w*|begin\w*|began|go(?:es|ing)?\s+live|go[- ]live|live\s+from|kick\w*\s+off|mobilis\w*|"

@@ -32,7 +32,7 @@ _CONCESSION = re.compile(
     r"(?:takings|income|revenue|fees|profits?|charges|receipts)|(?:we|council)\s+(?:don'?t|do\s+not|won'?t)\s+pay\s+(?:them|the\s+operator|anything)"
     r"|paid\s+(?:by|from)\s+(?:the\s+)?(?:users|customers|the\s+public)|(?:income|revenue)\s+from\s+(?:users|customers|visitors)",
     re.I)
-_NOT_CONCESSION = re.compile(r"\bnot\s+a\s+concession\b|\bwe\s+pay\s+(?:them|the\s+provider)\b", re.I)
+_NOT_CONCESSION = re.compile(r"\bnot\s+a\s+concession\b", re.I)
 _UTILITIES = re.compile(r"\butilit(?:y|ies)\s+(?:contract|activity|activities|sector|procurement)|\bfor\s+(?:our|the)\s+(?:heat\s+network|water|energy|gas|electricity)\s+(?:activity|network|supply)", re.I)
 _FRAMEWORK = re.compile(r"\bframework(?:\s+agreement)?s?\b|\bfw\b|\bpanel\b|\bapproved\s+(?:provider|supplier)\s+list\b", re.I)
 _OPEN_FRAMEWORK = re.compile(r"\bopen\s+framework\b|\breopen\w*\s+(?:the\s+)?framework|\badd\s+(?:new\s+)?(?:providers|suppliers)\s+(?:later|over\s+time|each\s+year)", re.I)

@@ -150,6 +150,8 @@ def _role(text: str, m: Money, prev_end: int, next_start: int, first: bool) -> A
         return Amount(m, "other")
     if _TERM_NOT_MONEY.search(m.text) and (re.search(r"x\s*$", text[:m.start]) or _EXT_WORD_AFTER.match(text[m.end:])):
         return Amount(m, "other")  # "2x12m ext": twelve months, not £12m
+    if re.search(r"\bnot\s*(?:the\s+)?$", text[max(0, m.start - 8):m.start], re.I):
+        return Amount(m, "other")  # "£190k not £120k": the figure being corrected
     if not first and _COMPONENT_BEFORE.search(text[max(0, m.start - 25):m.start]):
         return Amount(m, "component")  # "£1.5m a year including £100k a year of health promotion": part of the first
     if _COMPARED.search(before[-30:]) or _COMPARED_AFTER.search(text[m.end:m.end + 20]):
@@ -222,6 +224,7 @@ _EXTENSION_ONLY = re.compile(
     r"(?P<u2>years?|yrs?|months?|mths?)\b"
     r"|\b(?:extend|extension|ext)\w*\s+(?:by|for)\s+(?:another\s+|a\s+further\s+)?(?P<n3>\d+(?:\.\d+)?|an?|one|two|three|four|five)\s*"
     r"(?P<u3>years?|yrs?|months?|mths?)\b", re.I)
+_PLUS_FORM = re.compile(r"(?<![\d£.,])\d+(?:\.\d+)?(?:\s*(?:years?|yrs?))?(?:\s*\+\s*\d+(?:\.\d+)?(?:\s*(?:years?|yrs?))?)+(?![\d%]|\s*(?:k|m|bn)\b)", re.I)
 _NUM_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 
 
@@ -250,7 +253,9 @@ def read_value(text: str, has_value: bool = False) -> ValueReading:
     """The value the message gives, with a role for every amount; see the module docstring. `has_value`: the
     case already has a value, so a lone "plus a £90k set-up fee" or "an optional 4th year at £200k" adds to it."""
     raw = parse_money(text)
-    reading = ValueReading(term=parse_duration(text), open_ended=bool(_OPEN_ENDED.search(text)), text=text,
+    plus = _PLUS_FORM.search(text)  # "so 3+3": a term written as a sum is the term, whatever else is said
+    term = parse_duration(plus.group(0)) if plus else parse_duration(text)
+    reading = ValueReading(term=term, open_ended=bool(_OPEN_ENDED.search(text)), text=text,
                            has_value=has_value)
     reading.extension_only = extension_only(text)
     reading.extension_added = bool(_ADDITION_CUE.search(text))
