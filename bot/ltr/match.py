@@ -1,28 +1,41 @@
-"""Services named in free text, matched against the service catalogue (services.yml).
+"""Services named in free text, matched against the service catalogue (services.yml) and the official
+CPV 2008 descriptions (cpv-2008.csv).
 
-This module decides how loosely to read the catalogue's terms: case-insensitive, hyphens and slashes as
-spaces ("home-care"), plurals and possessives folded ("care homes", "children's homes"), two-word terms
-also written as one ("homecare"), and one typing slip per term ("domicilary care"). Longest match wins;
-every match is returned with its character offsets, so a message naming two services yields both.
-The engine (classification) and the NLU service extractor both use it, so they always agree.
+How loosely the catalogue's terms are read: case-insensitive, hyphens and slashes as spaces ("home-care"),
+plurals and possessives folded ("care homes", "children's homes"), two-word terms also written as one
+("homecare"), and typing slips ("domicilary care", "independant fostering") found with rapidfuzz.
+Longest match wins; every match carries its character offsets, so a message naming two services yields
+both. An official CPV description typed in full ("welfare services for the elderly") matches too, as
+id "cpv:<code>". When nothing matches, `suggest` ranks the catalogue by fuzzy score so the assistant can
+offer the likely categories instead of asking again.
+The engine (classification) and the NLU service extractor both use this module, so they always agree.
 """
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Iterable, Optional
 
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from . import cpv_catalogue
 from .knowledge import Knowledge
+
+CPV_PREFIX = "cpv:"  # id of a match on an official CPV description: "cpv:85311100"
+
 
 @dataclass(frozen=True)
 class ServiceMatch:
-    id: str
+    id: str  # catalogue entry id, or "cpv:<code>" for an official CPV description
     label: str
     cpv: Optional[str]
     start: int
     end: int
     text: str
-    term: str  # the catalogue term that matched
+    term: str  # the catalogue term (or official description) that matched
 
 
 @dataclass(frozen=True)
@@ -31,6 +44,7 @@ class _Entry:
     label: str
     cpv: Optional[str]
     terms: tuple[str, ...]
+    ambiguous_with: tuple[str, ...] = ()
 
 
 # ---- normalising words -----------------------------------------------------------------------
@@ -60,63 +74,112 @@ def _fold(word: str) -> str:
     return w
 
 
-def _tokens(text: str) -> list[tuple[str, int, int]]:
-    """(folded word, start, end) for each word; hyphens, slashes and other punctuation separate words."""
+# Shortenings officers type, read as the word they stand for.
+_ABBREVIATIONS = {"mgmt": "management", "mgt": "management", "accom": "accommodation", "accomm": "accommodation",
+                  "svc": "service", "svcs": "service", "ppl": "person", "prog": "programme", "dev": "development"}
+# Joining words: "drug and alcohol", "drug & alcohol" and "drug/alcohol" are one phrase.
+_JOINERS = frozenset({"and", "&", "n"})
+
+
+def _plain(text: str) -> str:
+    """Lower case, curly quotes straightened, accents dropped ("café" -> "cafe"); same length as `text`,
+    so offsets into it are offsets into the original."""
     low = text.lower().replace("’", "'").replace("‘", "'")
-    return [(_fold(m.group()), m.start(), m.end()) for m in _TOKEN.finditer(low)]
+    return "".join(unicodedata.normalize("NFKD", ch)[0] for ch in low)
+
+
+def _tokens(text: str) -> list[tuple[str, int, int]]:
+    """(folded word, start, end) for each word; punctuation separates words and joining words are skipped."""
+    out = []
+    for m in _TOKEN.finditer(_plain(text)):
+        w = m.group()
+        if w in _JOINERS:
+            continue
+        out.append((_fold(_ABBREVIATIONS.get(w, w)), m.start(), m.end()))
+    return out
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(t for t, _, _ in _tokens(text))
 
 
 def _term_keys(term: str) -> set[tuple[str, ...]]:
-    words = tuple(t for t, _, _ in _tokens(term))
+    words = _words(term)
     keys = {words} if words else set()
-    if len(words) == 2:
+    if len(words) == 2 and words[0].isalpha() and words[1].isalpha():
         keys.add((_fold(words[0] + words[1]),))  # "home care" -> "homecare"
     return keys
 
 
+# ---- official CPV descriptions ---------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _cpv_descriptions() -> dict[tuple[str, ...], tuple[str, str]]:
+    """Folded official description -> (code, description). One-word descriptions ("Fish", "Salt") are left
+    out: alone they are everyday words, not a choice of CPV code. The first (broadest) code keeps a wording."""
+    out: dict[tuple[str, ...], tuple[str, str]] = {}
+    for code, text in cpv_catalogue.codes().items():
+        key = _words(text)
+        if len(key) >= 2 and key not in out:
+            out[key] = (code, text)
+    return out
+
+
 # ---- typing slips ------------------------------------------------------------------------------
 
+# Words one or two letters from a catalogue word that mean something else; never read as slips.
+_NOT_SLIPS_WORDS = frozenset({
+    "clearing", "leaning", "hosing", "posting", "testing", "nursery", "nurse", "caring", "carer", "career",
+    "training", "raining", "event", "even", "meal", "mean", "art", "part", "sport", "support", "report",
+    "transport", "passport", "living", "giving", "learning", "earning", "planning", "planting", "waste", "paste",
+    "taste", "housing", "homing", "rousing", "policy", "police", "school", "library", "literary", "device",
+    "advice", "advise", "service", "cleaning", "meaning", "dental", "rental", "mental", "legal", "regal",
+    "postal", "portal", "mail", "main", "social", "special", "spatial", "contract", "contact", "provider",
+    "provided", "providing", "provision", "framework", "threshold", "procurement", "commissioning", "tender",
+    "tendering", "extension", "extended", "existing", "resident", "residence", "resilient", "treatment",
+    "treating", "training", "trading", "catering", "creating", "counting", "consulting", "consultant",
+    "consultation", "accommodation", "recommendation", "community", "communities", "commodity", "residential",
+    "presidential", "personal", "personnel", "management", "manager", "managed", "placement", "replacement",
+    "assessment", "assistant", "assistance", "insurance", "ensure", "licence", "licensed", "license", "agency",
+    "agenda", "parking", "marking", "banking", "monitoring", "mentoring", "counselling", "councillor", "council",
+    "advocacy", "adequacy", "families", "familiar", "outreach", "overreach", "physical", "physician", "housing",
+    "nursing", "cursing", "pursuing", "hostel", "hostile", "respite", "despite", "recruiting", "recruitment",
+    "interpreting", "interesting", "translation", "transition", "translating", "therapy", "theory", "visiting",
+    "visitor", "visiting", "daily", "dairy", "diary", "value", "venue", "annual", "manual", "general",
+    "generally", "include", "included", "including", "exclude", "excluded", "excluding", "below", "above",
+})
+_NOT_SLIPS = frozenset(_fold(w) for w in _NOT_SLIPS_WORDS)
 
-def _edit_distance_at_most_one(a: str, b: str) -> bool:
-    """Levenshtein distance <= 1, counting a swap of two neighbouring letters as one slip."""
-    if a == b:
-        return True
-    la, lb = len(a), len(b)
-    if abs(la - lb) > 1:
-        return False
-    if la == lb:
-        diffs = [k for k in range(la) if a[k] != b[k]]
-        if len(diffs) == 1:
-            return True
-        return len(diffs) == 2 and diffs[1] == diffs[0] + 1 and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]]
-    if la > lb:
-        a, b = b, a
-    k = 0
-    while k < len(a) and a[k] == b[k]:
-        k += 1
-    return a[k:] == b[k + 1:]
+
+@lru_cache(maxsize=1)
+def _real_words() -> frozenset[str]:
+    """Words of the official CPV descriptions: real English words, so never a typing slip of another."""
+    return frozenset(w for key in _cpv_descriptions() for w in key) | _NOT_SLIPS
+
+
+def _max_slips(word: str) -> int:
+    """Typing slips allowed in one word: none in short words (too many real words sit one letter apart)."""
+    if len(word) < 5 or not word.isalpha() or word in _real_words():
+        return 0
+    return 2 if len(word) >= 10 else 1
+
+
+# ---- the matcher ---------------------------------------------------------------------------------
 
 
 class ServiceMatcher:
-    """Longest-match lookup of catalogue terms in free text."""
+    """Longest-match lookup of catalogue terms and official CPV descriptions in free text."""
 
-    # Words that sit one slip away from a catalogue word but mean something else.
-    _NOT_SLIPS = frozenset({"clearing", "leaning", "hosing", "posting", "testing", "nursery", "nurses", "caring", "cares",
-                            "carer", "career", "careers", "training", "raining", "event", "even", "meal", "mean", "arts",
-                            "art", "parts", "part", "sport", "support", "report", "transport", "passport", "living", "giving",
-                            "learning", "earning", "planning", "planting", "waste", "paste", "taste", "housing", "homing",
-                            "rousing", "policy", "police", "schools", "school", "library", "literary", "devices", "advice",
-                            "advise", "services", "service", "cleaning", "leaning", "meaning", "dental", "rental", "mental",
-                            "legal", "regal", "postal", "portal", "mail", "main", "social", "special", "spatial"})
-
-    def __init__(self, entries: Iterable[Any]):
+    def __init__(self, entries: Iterable[Any], cpv_descriptions: bool = True):
         self._entries: dict[str, _Entry] = {}
         self._index: dict[tuple[str, ...], list[tuple[str, str]]] = {}  # key -> [(service id, term)]
         for e in entries:
             cpv = getattr(e, "cpv", None)
             if isinstance(cpv, (list, tuple)):
                 cpv = cpv[0] if cpv else None
-            entry = _Entry(str(e.id), str(getattr(e, "label", e.id)), cpv, tuple(str(t).lower() for t in e.terms))
+            entry = _Entry(str(e.id), str(getattr(e, "label", e.id)), cpv, tuple(str(t).lower() for t in e.terms),
+                           tuple(getattr(e, "ambiguous_with", None) or ()))
             self._entries[entry.id] = entry
             for term in entry.terms:
                 for key in _term_keys(term):
@@ -124,8 +187,14 @@ class ServiceMatcher:
                     if all(sid != entry.id for sid, _ in hits):
                         hits.append((entry.id, term))
         self._max_len = max((len(k) for k in self._index), default=0)
-        self._vocab = {w for k in self._index for w in k}
+        self._vocab = sorted({w for k in self._index for w in k if w.isalpha()})
+        self._vocab_set = frozenset(self._vocab)
+        self._official = _cpv_descriptions() if cpv_descriptions else {}
+        self._official_max = max((len(k) for k in self._official), default=0)
         self._slips: dict[str, Optional[str]] = {}
+        # For suggest(): each term once, with the entry it belongs to.
+        self._choices = {(sid, term): " ".join(_words(term)) for key, hits in self._index.items()
+                         for sid, term in hits if len(key) > 1 or len(term.split()) == 1}
 
     @property
     def ids(self) -> list[str]:
@@ -133,40 +202,74 @@ class ServiceMatcher:
 
     def label(self, service_id: str) -> Optional[str]:
         e = self._entries.get(service_id)
-        return e.label if e else None
+        if e:
+            return e.label
+        if service_id.startswith(CPV_PREFIX):
+            return cpv_catalogue.describe(service_id[len(CPV_PREFIX):])
+        return None
 
     def _slip(self, word: str) -> Optional[str]:
-        """The catalogue word `word` is one slip away from, if exactly one."""
+        """The one catalogue word `word` is a typing slip of (same first letter), or None."""
         if word in self._slips:
             return self._slips[word]
         found: Optional[str] = None
-        if len(word) >= 5 and word.isalpha() and word not in self._vocab and word not in self._NOT_SLIPS:
-            near = [v for v in self._vocab if v[0] == word[0] and _edit_distance_at_most_one(word, v)]
-            found = near[0] if len(near) == 1 else None
+        limit = _max_slips(word)
+        if limit and word not in self._vocab_set:
+            near = process.extract(word, self._vocab, scorer=OSA.distance, score_cutoff=limit, limit=None)
+            best = [v for v, d, _ in near if v[0] == word[0] and d == min(n[1] for n in near)]
+            found = best[0] if len(best) == 1 else None
         if len(self._slips) > 20_000:  # a long-running server sees endless new words; keep memory flat
             self._slips.clear()
         self._slips[word] = found
         return found
 
     def match(self, text: str) -> list[ServiceMatch]:
-        """Every catalogue service named in `text`, left to right (a phrase two services share yields both)."""
+        """Every service named in `text`, left to right (a phrase two catalogue entries share yields both)."""
         toks = _tokens(text)
         words = [t for t, _, _ in toks]
         out: list[ServiceMatch] = []
         i = 0
         while i < len(toks):
             hit = self._longest_at(words, i)
+            official = self._official_at(words, i)
+            if official and (hit is None or official[0] > hit[0]):
+                length, code, desc = official
+                s, e = toks[i][1], toks[i + length - 1][2]
+                out.append(ServiceMatch(CPV_PREFIX + code, desc, code, s, e, text[s:e], desc))
+                i += length
+                continue
             if hit is None:
                 i += 1
                 continue
             length, key = hit
             s, e = toks[i][1], toks[i + length - 1][2]
-            if not _guarded(text, s, e):
+            if not _guarded(text, s, e) and not (out and self._is_setting(text, out[-1], s, key)):
                 for sid, term in self._index[key]:
                     entry = self._entries[sid]
                     out.append(ServiceMatch(sid, entry.label, entry.cpv, s, e, text[s:e], term))
             i += length
-        return out
+        return self._settle(out)
+
+    def _is_setting(self, text: str, previous: ServiceMatch, s: int, key: tuple[str, ...]) -> bool:
+        """Do the words since the previous service name a place or group it serves ("cleaning for our care
+        homes")? Not when this service says what a vague previous one meant ("solicitors for conveyancing")."""
+        vague = self._entries[previous.id].ambiguous_with if previous.id in self._entries else ()
+        if any(sid in vague for sid, _ in self._index[key]):
+            return False
+        between = text[previous.end:s]
+        return bool(_SETTING.search(between)) and not _NEW_PART.search(between)
+
+    def _settle(self, found: list[ServiceMatch]) -> list[ServiceMatch]:
+        """Drop a vague mention ("telecare", "solicitors") when the message also names one of the services it
+        could mean ("alarm monitoring", "judicial review"): the specific words settle it."""
+        named = {m.id for m in found}
+        keep = []
+        for m in found:
+            entry = self._entries.get(m.id)
+            if entry and entry.ambiguous_with and named.intersection(entry.ambiguous_with):
+                continue
+            keep.append(m)
+        return keep
 
     def _longest_at(self, words: list[str], i: int) -> Optional[tuple[int, tuple[str, ...]]]:
         for length in range(min(self._max_len, len(words) - i), 0, -1):
@@ -174,27 +277,77 @@ class ServiceMatcher:
             key = tuple(span)
             if key in self._index:
                 return length, key
-            # One slip per term: in a longer term another word must match exactly; alone, the word must be long.
+            # One slipped word per term: in a longer term the other words match exactly; alone, the word
+            # must be long (a short word near a catalogue word is usually another real word).
             for j, w in enumerate(span):
+                if length == 1 and len(w) < 8:
+                    continue
                 fixed = self._slip(w)
-                if fixed is None or (length == 1 and len(w) < 8):
+                if fixed is None:
                     continue
                 key = tuple(span[:j] + [fixed] + span[j + 1:])
                 if key in self._index:
                     return length, key
         return None
 
+    def _official_at(self, words: list[str], i: int) -> Optional[tuple[int, str, str]]:
+        """The longest official CPV description starting at word i, typed exactly (no slips: 9,000 wordings
+        are too many to guess between)."""
+        for length in range(min(self._official_max, len(words) - i), 1, -1):
+            hit = self._official.get(tuple(words[i:i + length]))
+            if hit:
+                return length, hit[0], hit[1]
+        return None
+
+    def suggest(self, text: str, limit: int = 3) -> list[tuple[str, str]]:
+        """The catalogue entries closest to `text` by fuzzy score, best first, as (id, label): the categories
+        to offer as buttons when `match` finds nothing. Generic words are ignored; empty if nothing is close."""
+        words = [w for w in _words(text) if w not in _GENERIC and w.isalpha() and len(w) > 2]
+        if not words:
+            return []
+        query = " ".join(words)
+        scored = process.extract(query, self._choices, scorer=fuzz.token_set_ratio, score_cutoff=60, limit=None)
+        out: list[tuple[str, str]] = []
+        for _, _score, (sid, _term) in sorted(scored, key=lambda r: (-r[1], len(r[0]))):
+            if sid not in (i for i, _ in out):
+                out.append((sid, self._entries[sid].label))
+            if len(out) == limit:
+                break
+        return out
+
+
+# Words that say nothing about which service it is; they must not drive a suggestion.
+_GENERIC = frozenset({
+    "service", "contract", "the", "and", "for", "our", "we", "need", "want", "buy", "buying", "procure",
+    "procurement", "tender", "provider", "light", "touch", "ltr", "year", "month", "week", "total", "vat", "incl",
+    "exc", "plus", "with", "from", "into", "about", "approx", "est", "ish", "new", "some", "this", "that", "what",
+    "which", "is", "it", "are", "do", "does", "apply", "above", "below", "threshold", "under", "over", "rule",
+    "regime", "council", "borough", "framework", "lot", "yr", "pa", "per", "annum", "support", "care", "provision",
+})
+
 
 # Phrases in which a catalogue word does not name a service.
 _GUARDS = re.compile(r"\b(?:in\s+the\s+event|at\s+any\s+event|in\s+any\s+event|waste\s+of\s+time|the\s+app(?:lication)?\s+form)\b", re.I)
 
 
-def _guarded(text: str, s: int, e: int) -> bool:
-    for m in _GUARDS.finditer(text):
-        if m.start() <= s and e <= m.end():
-            return True
-    return False
+# A service word right after a negation is what the officer is NOT buying: "no litigation",
+# "not representation at tribunals", "instead of buying consultancy", "actually supported living not home care".
+_NEGATED = re.compile(r"\b(?:no|not|non|without|excluding|except|nor|instead\s+of|rather\s+than)"
+                      r"(?:\s+(?:a|an|the|any|just|buying|using|including|really|for))*[\s(-]*$", re.I)
+# A service word after "for/at/in/to (our) ..." once a service has been named says where or for whom the first
+# service is delivered, not a second purchase: "cleaning for our care homes", "IT support for the social care
+# team", "transport to our day centres", "a café in the central library".
+_SETTING = re.compile(r"(?:\b(?:for|at|in|across|within|via)\b|\bto\s+(?:our|the|their|its)\b)[^.;:!?()\n]*$", re.I)
 
+
+def _guarded(text: str, s: int, e: int) -> bool:
+    if _NEGATED.search(text, 0, s):
+        return True
+    return any(m.start() <= s and e <= m.end() for m in _GUARDS.finditer(text))
+
+
+# ...unless an amount or "plus" in between starts a new part: "day care (£300k) + transport to the centres".
+_NEW_PART = re.compile(r"[£$€]|\d\s*[km]\b|\bplus\b|\band\s+(?:a|an|the)\b", re.I)
 
 
 _MATCHERS: dict[str, ServiceMatcher] = {}
