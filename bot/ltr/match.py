@@ -238,10 +238,7 @@ class ServiceMatcher:
         while i < len(toks):
             hit = self._longest_at(words, i)
             official = self._official_at(words, i)
-            # A full official description beats a shorter catalogue term, unless that term names the same code
-            # ("crisis management services": the catalogue entry, with its label and caveats, is more use).
-            if official and (hit is None or (official[0] > hit[0] and
-                                             all(self._entries[sid].cpv != official[1] for sid, _ in self._index[hit[1]]))):
+            if official and self._official_wins(official, hit):
                 length, code, desc = official
                 s, e = toks[i][1], toks[i + length - 1][2]
                 out.append(ServiceMatch(CPV_PREFIX + code, desc, code, s, e, text[s:e], desc))
@@ -298,6 +295,15 @@ class ServiceMatcher:
                 if key in self._index:
                     return length, key
         return None
+
+    def _official_wins(self, official: tuple[int, str, str], hit: Optional[tuple[int, tuple[str, ...]]]) -> bool:
+        """A full official description beats a catalogue term only when it says clearly more ("welfare services
+        for the elderly" over "welfare services"); the catalogue entry, with its label and caveats, is more use
+        than a near-synonym ("museum services") or the same code ("crisis management services")."""
+        if hit is None:
+            return True
+        length, key = hit
+        return official[0] >= length + 2 and all(self._entries[sid].cpv != official[1] for sid, _ in self._index[key])
 
     def _official_at(self, words: list[str], i: int) -> Optional[tuple[int, str, str]]:
         """The longest official CPV description starting at word i, typed exactly (no slips: 9,000 wordings
