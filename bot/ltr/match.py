@@ -215,9 +215,15 @@ class ServiceMatcher:
         found: Optional[str] = None
         limit = _max_slips(word)
         if limit and word not in self._vocab_set:
-            near = process.extract(word, self._vocab, scorer=OSA.distance, score_cutoff=limit, limit=None)
-            best = [v for v, d, _ in near if v[0] == word[0] and d == min(n[1] for n in near)]
-            found = best[0] if len(best) == 1 else None
+            near = [(v, d) for v, d, _ in process.extract(word, self._vocab, scorer=OSA.distance, score_cutoff=limit,
+                                                           limit=None) if v[0] == word[0]]
+            if near:
+                # Fewest slips first, then the closest spelling: "traning" is "training" (a letter left out)
+                # rather than "tracing" (a letter changed).
+                ranked = sorted(near, key=lambda vd: (vd[1], -fuzz.ratio(word, vd[0])))
+                best = ranked[0]
+                tied = len(ranked) > 1 and ranked[1][1] == best[1] and fuzz.ratio(word, ranked[1][0]) == fuzz.ratio(word, best[0])
+                found = None if tied else best[0]
         if len(self._slips) > 20_000:  # a long-running server sees endless new words; keep memory flat
             self._slips.clear()
         self._slips[word] = found
@@ -232,7 +238,7 @@ class ServiceMatcher:
         while i < len(toks):
             hit = self._longest_at(words, i)
             official = self._official_at(words, i)
-            if official and (hit is None or official[0] > hit[0]):
+            if official and self._official_wins(official, hit):
                 length, code, desc = official
                 s, e = toks[i][1], toks[i + length - 1][2]
                 out.append(ServiceMatch(CPV_PREFIX + code, desc, code, s, e, text[s:e], desc))
@@ -280,7 +286,7 @@ class ServiceMatcher:
             # One slipped word per term: in a longer term the other words match exactly; alone, the word
             # must be long (a short word near a catalogue word is usually another real word).
             for j, w in enumerate(span):
-                if length == 1 and len(w) < 8:
+                if length == 1 and len(w) < 7:
                     continue
                 fixed = self._slip(w)
                 if fixed is None:
@@ -289,6 +295,15 @@ class ServiceMatcher:
                 if key in self._index:
                     return length, key
         return None
+
+    def _official_wins(self, official: tuple[int, str, str], hit: Optional[tuple[int, tuple[str, ...]]]) -> bool:
+        """A full official description beats a catalogue term only when it says clearly more ("welfare services
+        for the elderly" over "welfare services"); the catalogue entry, with its label and caveats, is more use
+        than a near-synonym ("museum services") or the same code ("crisis management services")."""
+        if hit is None:
+            return True
+        length, key = hit
+        return official[0] >= length + 2 and all(self._entries[sid].cpv != official[1] for sid, _ in self._index[key])
 
     def _official_at(self, words: list[str], i: int) -> Optional[tuple[int, str, str]]:
         """The longest official CPV description starting at word i, typed exactly (no slips: 9,000 wordings
@@ -306,7 +321,7 @@ class ServiceMatcher:
         if not words:
             return []
         query = " ".join(words)
-        scored = process.extract(query, self._choices, scorer=fuzz.token_set_ratio, score_cutoff=60, limit=None)
+        scored = process.extract(query, self._choices, scorer=fuzz.token_set_ratio, score_cutoff=70, limit=None)
         out: list[tuple[str, str]] = []
         for _, _score, (sid, _term) in sorted(scored, key=lambda r: (-r[1], len(r[0]))):
             if sid not in (i for i, _ in out):

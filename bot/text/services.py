@@ -1,16 +1,19 @@
 """Services named in a message (the catalogue matcher lives in the rule module, so NLU and engine agree),
-and bare CPV codes.
+and CPV codes typed in it, checked against the whole CPV 2008 list.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional
 
+from bot.ltr import cpv_catalogue
 from bot.ltr.knowledge import load_knowledge
-from bot.ltr.match import ServiceMatch, ServiceMatcher, matcher_for
+from bot.ltr.match import CPV_PREFIX, ServiceMatch, ServiceMatcher, matcher_for
 
-__all__ = ["CpvMention", "ServiceMatch", "ServiceMatcher", "default_matcher", "find_cpv", "match_services"]
+__all__ = ["CPV_PREFIX", "CpvMention", "ServiceMatch", "ServiceMatcher", "default_matcher", "find_cpv", "match_services",
+           "suggest_services", "unknown_cpv_message"]
 
 
 @dataclass(frozen=True)
@@ -19,31 +22,43 @@ class CpvMention:
     start: int
     end: int
     text: str
+    description: Optional[str]  # the official wording; None when no CPV 2008 code has these digits
+
+    @property
+    def known(self) -> bool:
+        return self.description is not None
 
 
 # ---- CPV codes ----------------------------------------------------------------------------------
 
-# CPV divisions (the first two digits) that exist; anything else is not a CPV code.
-_DIVISIONS = frozenset({
-    "03", "09", "14", "15", "16", "18", "19", "22", "24", "30", "31", "32", "33", "34", "35", "37", "38", "39", "41",
-    "42", "43", "44", "45", "48", "50", "51", "55", "60", "63", "64", "65", "66", "70", "71", "72", "73", "75", "76",
-    "77", "79", "80", "85", "90", "92", "98",
-})
 _CPV = re.compile(r"(?<![\d£$€.,/-])(?P<code>\d{8})(?:\s?-\s?(?P<check>\d))?(?![\d,]|\.\d)")
-
-
 _PHONE_BEFORE = re.compile(r"(?:\b0\d{2,4}|\+44|\b(?:tel|phone|mobile|call|ring)\b[:.]?)\s*$", re.I)
+_CPV_BEFORE = re.compile(r"\bcpv\b[\s:#]*(?:codes?)?[\s:#]*$", re.I)
+
+
+@lru_cache(maxsize=1)
+def _divisions() -> frozenset[str]:
+    """CPV divisions (first two digits) that exist: an 8-digit number outside them is not meant as a code."""
+    return frozenset(c[:2] for c in cpv_catalogue.codes())
 
 
 def find_cpv(text: str) -> list[CpvMention]:
-    """Bare CPV codes ("85312000", "85312000-8"), without their check digits."""
+    """CPV codes ("85312000", "CPV 85312000-9"), without their check digits. A number in a CPV division, or
+    right after "CPV", is read as a code even when no such code exists, so it can be refused rather than
+    ignored; `description` is None for those."""
     out = []
     for m in _CPV.finditer(text):
         code = m.group("code")
-        if code[:2] in _DIVISIONS and not _PHONE_BEFORE.search(text, 0, m.start()):
-            out.append(CpvMention(code, m.start(), m.end(), m.group()))
+        named = bool(_CPV_BEFORE.search(text, 0, m.start()))
+        if named or (code[:2] in _divisions() and not _PHONE_BEFORE.search(text, 0, m.start())):
+            out.append(CpvMention(code, m.start(), m.end(), m.group(), cpv_catalogue.describe(code)))
     return out
 
+
+def unknown_cpv_message(code: str) -> str:
+    """What to tell an officer whose code is not in the CPV 2008 list (never 'not light touch')."""
+    return (f"{code} is not a CPV code: it is not in the CPV 2008 list. Check the code (8 digits, for example "
+            f"85312000), or describe the service in a few words.")
 
 
 def default_matcher() -> ServiceMatcher:
@@ -53,3 +68,8 @@ def default_matcher() -> ServiceMatcher:
 
 def match_services(text: str, matcher: Optional[ServiceMatcher] = None) -> list[ServiceMatch]:
     return (matcher or default_matcher()).match(text)
+
+
+def suggest_services(text: str, matcher: Optional[ServiceMatcher] = None, limit: int = 3) -> list[tuple[str, str]]:
+    """Up to `limit` (id, label) catalogue entries close to `text`, for buttons when nothing matched."""
+    return (matcher or default_matcher()).suggest(text, limit)

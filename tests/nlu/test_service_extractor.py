@@ -42,3 +42,14 @@ def test_cpv_codes(run, services, values):
 
 def test_nothing_named(run, services):
     assert run("what is the threshold?", services).get(ENTITIES, []) == []
+
+
+def test_official_cpv_description_gives_its_code(run, services, values):
+    msg = run("welfare services for the elderly, £400k", services)
+    assert values(msg, "cpv") == ["85311100"]
+    assert values(msg, "service") == []
+
+
+def test_unknown_cpv_code_still_reaches_the_engine(run, services, values):
+    # Given as `cpv` so the engine can refuse it with a clear message; it is not dropped silently.
+    assert values(run("CPV 85399999", services), "cpv") == ["85399999"]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from bot.ltr.knowledge import load_knowledge
-from bot.text.services import ServiceMatcher, find_cpv, match_services
+from bot.text.services import ServiceMatcher, find_cpv, match_services, suggest_services, unknown_cpv_message
 
 
 @dataclass
@@ -114,3 +114,33 @@ def test_default_matcher_reads_the_project_catalogue():
     ids = {e.id for e in load_knowledge().services}
     found = match_services("we buy home care")
     assert found and all(m.id in ids for m in found)
+
+
+# ---- CPV codes against the whole CPV 2008 list ---------------------------------------------------
+
+
+@pytest.mark.parametrize("text, code, known", [
+    ("CPV 85311000-2", "85311000", True),
+    ("cpv code: 85312000", "85312000", True),
+    ("79711000 alarm monitoring", "79711000", True),
+    ("CPV 85399999", "85399999", False),  # right division, no such code: refused, not ignored
+    ("cpv 12345678", "12345678", False),  # named as a CPV code, so read as one even outside any division
+])
+def test_cpv_codes_are_checked_against_the_list(text, code, known):
+    (c,) = find_cpv(text)
+    assert (c.code, c.known) == (code, known)
+
+
+@pytest.mark.parametrize("text", ["call 02079460000", "ref 12345678", "£85312000", "85,312,000"])
+def test_numbers_that_are_not_cpv_codes(text):
+    assert find_cpv(text) == []
+
+
+def test_unknown_code_message_says_it_is_not_a_code():
+    msg = unknown_cpv_message("85399999")
+    assert "85399999" in msg and "not a CPV code" in msg and "light touch" not in msg
+
+
+def test_suggestions_come_from_the_real_catalogue():
+    got = suggest_services("personal care visits to people in their own homes")
+    assert got and got[0][0] == "home_care"
