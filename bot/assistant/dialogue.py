@@ -125,6 +125,7 @@ def turn(raw_state: Any, msg: Incoming, today: date) -> Outcome:
         pending = {}
 
     notes: list[str] = []
+    st.setdefault("first_text", msg.text[:200])
     took = _merge(st, r, pending, msg.text, today, notes)
     if not took:
         if pending:
@@ -323,7 +324,7 @@ def _merge(st: dict[str, Any], r: Reading, pending: dict[str, Any], text: str, t
         st["source"]["parts"] = "you said"
         st["words"]["parts"] = "; ".join(f"{p['words']} £{p['value_gbp']:,.0f}" for p in r.parts)
         took = True
-    elif services or r.cpv:
+    elif (services or r.cpv) and not _keeps_service(st, r, ask):
         if r.cpv and not services:
             _set(st, "cpv", [c.code for c in r.cpv], "you said", ", ".join(c.text for c in r.cpv))
             facts.pop("service", None)
@@ -431,6 +432,16 @@ def _merge(st: dict[str, Any], r: Reading, pending: dict[str, Any], text: str, t
     return took
 
 
+def _keeps_service(st: dict[str, Any], r: Reading, ask: Optional[str]) -> bool:
+    """A later message that mentions another service in passing ("published on the central digital platform")
+    does not replace the service: only a correction or an answer to the service question does."""
+    facts = st["facts"]
+    if not (facts.get("service") or facts.get("cpv")) or r.correction or ask in ("service", "service_choice", "service_unknown"):
+        return False
+    ids = {s.id for s in r.services}
+    return facts.get("service") not in ids
+
+
 def _only_a_date(r: Reading) -> bool:
     """A message that is just a date ("March 2027") answers the date question even when none is pending."""
     return r.date is not None and len(r.text.strip()) <= len(r.date.text) + 12
@@ -529,6 +540,11 @@ def _advance(st: dict[str, Any], today: date, notes: list[str]) -> Outcome:
         msg = q.question(pending["ask"], st["facts"], st, today)
         return Outcome([msg], st)
     ask = q.next_question(st, today)
+    if ask == "service" and "service" in (st.get("asked") or []):
+        # Asked once already and still no service we know: say so and offer categories, never ask again.
+        st["pending"] = {"ask": "service_unknown"}
+        st["words"].setdefault("service", st.get("first_text", ""))
+        return Outcome([Message(n) for n in notes if n] + [q.unknown_service(st.get("first_text", ""))], st)
     if ask is not None:
         st["pending"] = {"ask": ask}
         msgs = [Message(n) for n in notes if n]

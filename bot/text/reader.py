@@ -50,7 +50,8 @@ _LITIGATION = re.compile(
     r"\b(?:counsel\b|barristers?\b|kc\b|qc\b|litigation|tribunal|judicial\s+review|\bjr\b|court\s+proceedings|care\s+proceedings|"
     r"arbitration|conciliation|mediation\s+of\s+a\s+dispute|legal\s+representation|represent(?:ing)?\s+us\s+(?:in|at))", re.I)
 _EMPLOYMENT = re.compile(r"\bcontracts?\s+of\s+employment\b|\bemploy(?:ing)?\s+(?:staff|people)\s+directly\b|\bagency\s+staff\b", re.I)
-_NO_DISPUTE = re.compile(r"\bno\s+(?:disputes?|litigation)\b|\bnon[\s-]contentious\b", re.I)
+_NO_DISPUTE = re.compile(r"\bno\s+(?:disputes?|litigation)\b|\bnon[\s-]contentious\b|\b(?:not|no)\s+(?:legal\s+)?representation\b|"
+                         r"\b(?:just|only)\s+advice\b", re.I)
 _DONT_KNOW = re.compile(
     r"^\s*(?:i\s+)?(?:don'?t|do\s+not|dont)\s+know\b|^\s*(?:dunno|not\s+sure|unsure|no\s+idea|not\s+known|unknown|tbc|no\s+clue|"
     r"can'?t\s+say|i'?m\s+not\s+sure|haven'?t\s+decided|not\s+decided|not\s+yet\s+(?:known|decided))\b", re.I)
@@ -193,7 +194,10 @@ def _flags(text: str, r: Reading) -> None:
 
 
 _HARD_STOP = re.compile(r"[.;:()\[\]=?!,]|\s[-–—]\s|\b(?:for|of|is|are|was|incl\w*|about|around|approx\w*|roughly|on|at|costs?|"
-                        r"worth|budget|spend|priced)\b", re.I)
+                        r"worth|budget|spend|priced|years?|yrs?|months?)\b", re.I)
+_PRONOUN = re.compile(r"^(?:it|this|that|them|these|those|one|which)$", re.I)
+# A part called just "care" in a care contract ("care £400k + devices £250k") is social care (CPV 85310000).
+_BARE_CARE = re.compile(r"^(?:care|care\s+(?:and|&)\s+(?:support|activities)|care\s+element|the\s+care\s+service|care\s+service)$", re.I)
 _LEADING = re.compile(r"^(?:[\s,+&(]|\band\b|\bplus\b|\bthe\b|\ba\b|\ban\b|\bour\b|\bthen\b|\balso\b|\bwith\b|\bboth\b[^,)]*[,)])+", re.I)
 
 
@@ -207,6 +211,9 @@ def _words_before(text: str, start: int, floor: int) -> tuple[str, int]:
     offset = lead.end() if lead else 0
     piece = chunk[offset:]
     stops = [m for m in _HARD_STOP.finditer(piece) if piece[m.end():].strip(" (")]
+    while stops and _PRONOUN.match(piece[stops[-1].end():].strip(" (")):  # "training for care staff on it £100k"
+        piece = piece[:stops[-1].start()]
+        stops = [m for m in _HARD_STOP.finditer(piece) if piece[m.end():].strip(" (")]
     seg = piece[stops[-1].end():] if stops else piece
     seg_start = floor + offset + (stops[-1].end() if stops else 0)
     words = _LEADING.sub("", seg.strip(" (-–—:,")).strip()
@@ -283,6 +290,9 @@ def _parts(text: str, r: Reading) -> None:
                 r.parts = []
                 return  # a yearly price with no term: leave it to the value question
             factor = per_year * years
+        if match is None and _BARE_CARE.match(words):
+            r.parts.append({"service": "social_work", "words": words, "value_gbp": round(m.amount_gbp * factor, 2)})
+            continue
         r.parts.append({"service": match.id if match else words, "words": match.text if match else words,
                         "value_gbp": round(m.amount_gbp * factor, 2)})
     if r.separable is not None:
