@@ -30,7 +30,7 @@ _TENS_WORDS = "|".join(sorted(TENS, key=len, reverse=True))
 _NUMW = rf"(?:(?:{_TENS_WORDS})(?:\s(?:{_UNIT_WORDS}))?|{_UNIT_WORDS})"
 _NUM = rf"(?:\d+(?:\.\d+)?|{_NUMW}|an?)(?:\s+and\s+a\s+half)?"
 # "m" is a month only before an extension word ("2x12m ext"): elsewhere "12m" is money.
-_UNIT = r"(?:years?|yrs?|yr|y|months?|mths?|mnths?|mos?|m(?=\s*(?:ext\w*|options?|renewals?)\b))"
+_UNIT = r"(?:years?|yrs?|yr|y|months?|mths?|mnths?|mos?|weeks?|wks?|m(?=\s*(?:ext\w*|options?|renewals?|contract|term|deal|pilot|period)\b))"
 _COUNT = r"(?:[1-9]|one|two|three|four|five|six)"
 _SPAN = re.compile(
     rf"\b(?:(?P<count>{_COUNT})(?:\s*(?:x|×|\*)\s*|\s+(?:(?:optional|further|additional|extra|possible|more)\s+)?)"
@@ -123,6 +123,8 @@ def parse_duration(text: str) -> Optional[Duration]:
 
 
 def _to_years(n: float, unit: Optional[str]) -> float:
+    if unit and unit.startswith("w"):
+        return n / 52
     return n / 12 if unit and unit.startswith("m") else n
 
 
@@ -163,6 +165,8 @@ def _spans(low: str) -> list[_Item]:
         unit = m.group("u")
         if unit == "y" and not n_text[0].isdigit():
             continue
+        if unit == "m" and ("." in n_text or re.search(r"£\s*$", before)):
+            continue  # "1.2m contract", "£2m contract": money, not months
         count = small_number(m.group("count")) if m.group("count") else 1.0
         if count is None or count > 10:
             continue

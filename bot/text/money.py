@@ -71,9 +71,9 @@ _PERIODS: list[tuple[str, re.Pattern[str]]] = [
         r"(?:per\s+(?:calendar\s+)?month|a\s+month|an?\s+mth|per\s+mth|each\s+month|every\s+month|monthly|pcm\b|p\.c\.m\.?"
         r"|/\s*(?:month|mth|mo|m|pcm)\b|pm\b|p/m\b)", re.I)),
     ("year", re.compile(
-        r"(?:per\s+an+um|per\s+annu?m|per\s+(?:financial\s+)?year|per\s+yr|an?\s+(?:financial\s+)?year|an?\s+yr\b|each\s+year"
+        r"(?:per\s+an+um|per\s+annu?m|pr\s+an+um|p\s*annum|per\s+(?:financial\s+)?year|per\s+yr|an?\s+(?:financial\s+)?year|an?\s+yr\b|each\s+year"
         r"|every\s+year|annually|yearly|annual\b|a\s+annum|p\s*\.\s*a\b\.?|p/a\b|pa\b|/\s*(?:year|yr|y|annum|pa|a)\b|yr\b)", re.I)),
-    ("week", re.compile(r"(?:per\s+week|a\s+week|each\s+week|weekly|pw\b|p/w\b|/\s*(?:week|wk|w)\b)", re.I)),
+    ("week", re.compile(r"(?:per\s+week|a\s+week|each\s+week|weekly|pw\b|p/w\b|/\s*(?:week|wk|w)\b|(?:a|per)\s+wk\b)", re.I)),
     ("day", re.compile(r"(?:per\s+day|a\s+day|daily|/\s*day\b)", re.I)),
     ("hour", re.compile(r"(?:per\s+hour|an\s+hour|hourly|ph\b|p/h\b|/\s*(?:hour|hr|h)\b)", re.I)),
     ("total", re.compile(

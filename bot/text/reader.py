@@ -68,6 +68,7 @@ _NO_VAT = re.compile(
     r"\b(?:provider|they|it)(?:'s|\s+is|\s+are|'re)\s+(?:a\s+)?(?:registered\s+)?charit(?:y|ies)\b|\bcqc[\s-]registered\b|\bcharity\s+provider\b|"
     r"\bprovider\s+will\s+be\s+a\s+charity\b|\bvat\s+doesn'?t\s+apply\b", re.I)
 _VAT_ON_TOP = re.compile(r"\b(?:charges?|charging|add(?:s|ing)?)\s+vat\s+on\s+top\b|\bvat\s+(?:will\s+be\s+|is\s+)?(?:added|on\s+top)\b", re.I)
+_BARE_VAT = re.compile(r"(?:^|[,;(]\s*|\s)(gross|net|charity)\s*(?:[,;.)]|$)", re.I)
 _FOR_NHS = re.compile(r"\bfor\s+the\s+(?:purposes\s+of\s+the\s+)?nhs\b|\bnhs[\s-]funded\b|\bon\s+behalf\s+of\s+the\s+(?:icb|nhs)\b", re.I)
 _NOT_FOR_NHS = re.compile(r"\bnot\s+(?:for|on\s+behalf\s+of)\s+the\s+nhs\b|\bpublic\s+health\s+grant\b", re.I)
 _MAX_TERM = re.compile(r"\b(?:max(?:imum)?|total|overall|up\s+to|no\s+more\s+than)\s+(?:term\s+(?:of\s+)?)?(\d{1,2})\s*(?:years?|yrs?)\b", re.I)
@@ -121,6 +122,10 @@ def read_message(text: str, today: date, has_value: bool = False) -> Reading:
         r.vat = "excluded"
     elif _NO_VAT.search(text):
         r.vat = "exempt"
+    elif r.vat is None and r.value.amounts:
+        bare = _BARE_VAT.search(text)  # "…, gross", "…, net", "charity": officers' shorthand beside a figure
+        if bare:
+            r.vat = "included" if bare.group(1).lower() == "gross" else "excluded" if bare.group(1).lower() == "net" else "exempt"
     r.dates = find_dates(text, today)
     r.date = parse_date(text, today)
     buyer = parse_buyer(text)
@@ -193,8 +198,9 @@ def _flags(text: str, r: Reading) -> None:
         f["term_years"] = float(m.group(1))
 
 
-_HARD_STOP = re.compile(r"[.;:()\[\]=?!,]|\s[-–—]\s|\b(?:for|of|is|are|was|incl\w*|about|around|approx\w*|roughly|on|at|costs?|"
+_HARD_STOP = re.compile(r"[.;:()\[\]=?!,]|\s[-–—]\s|\b(?:for|of|is|are|was|incl\w*|about|around|approx\w*|roughly|on|costs?|"
                         r"worth|budget|spend|priced|years?|yrs?|months?)\b", re.I)
+_JOINED = re.compile(r"\+|&|\band\b|\bplus\b|,", re.I)
 _PRONOUN = re.compile(r"^(?:it|this|that|them|these|those|one|which)$", re.I)
 # A part called just "care" in a care contract ("care £400k + devices £250k") is social care (CPV 85310000).
 _BARE_CARE = re.compile(r"^(?:care|care\s+(?:and|&)\s+(?:support|activities)|care\s+element|the\s+care\s+service|care\s+service)$", re.I)
@@ -275,9 +281,12 @@ def _parts(text: str, r: Reading) -> None:
         segments.append((words, match, a))
         floor = a.money.end
     named = [s for s in segments if s[0] or s[1]]
-    if len(named) < 2 or not any(s[1] for s in named) or len(named) != len(segments):
+    if len(named) < 2 or len(named) != len(segments):
         return
-    if len({(m.id if m else w.lower()) for w, m, _ in named}) < 2:
+    joined = all(_JOINED.search(text[a.money.end:b.money.start]) for (_, _, a), (_, _, b) in zip(named, named[1:]))
+    if not any(s[1] for s in named) and not joined:
+        return
+    if len({w.lower() for w, _, _ in named}) < 2:
         return
     term = r.value.term
     for words, match, a in named:

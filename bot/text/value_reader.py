@@ -34,23 +34,25 @@ RECURRING = {"year": "annual_gbp", "month": "monthly_gbp", "week": "weekly_gbp"}
 
 _ONE_OFF = re.compile(
     r"\b(?:set[\s-]?up|setup|implementation|implement|mobili[sz]ation|mobili[sz]e|one[\s-]?off|one[\s-]time|start[\s-]?up|"
-    r"installation|install|capital|equipment|kit|hardware|devices?\s+(?:purchase|up\s*front)|transition(?:\s+costs?)?|"
+    r"installation|install|capital\s+(?:cost|payment|outlay)|devices?\s+(?:purchase|up\s*front)|transition(?:\s+costs?)?|"
     r"up[\s-]?front|initial\s+(?:cost|fee|payment|outlay)|launch\s+costs?|build\s+costs?|fit[\s-]?out|onboarding|"
     r"licen[cs]e\s+fee\s+up\s*front|data\s+migration|migration)\b", re.I)
 _EXTENSION = re.compile(
-    r"\b(?:extension|extensions|ext|extn|extend\w*|renewal|optional|option|further|additional|extra|another)\b"
+    r"\b(?:extension|extensions|ext|extn|extend\w*|renewal|optional|option|further|additional|extra(?!\s+care)|another)\b"
     r"|\b(?:fourth|4th|fifth|5th|sixth|6th|third|3rd|second|2nd|seventh|7th|final|last)\s+(?:year|yr)\b", re.I)
 _PRICED = re.compile(r"\b(?:priced|costing|costs?|worth|valued|at|for|of|be|is)\b|[@=]", re.I)
 _LOTS = re.compile(
-    r"\b(?P<n>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|twelve)\s+lots?\b"
+    r"\b(?P<n>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|twelve)\s+(?:\w+\s+)?(?:lots?|beds?|places?|placements?|units?)\b"
+    r"(?=[^.;]{0,40}\b(?:each|per\s+(?:lot|bed|place))\b|\s+(?:of|at)\b)"
     r"|\b(?:per|each|a)\s+lot\b|\blots?\s+(?:each|of)\b", re.I)
+_COMBINED = re.compile(r"\b(?:altogether|combined|in\s+total|total|overall|across\s+(?:all|the)\s+lots|for\s+all\s+lots)\b", re.I)
 _OTHER = re.compile(
     r"\b(?:current(?:ly)?|existing|old|previous(?:ly)?|last\s+(?:year|time|contract)|incumbent|historic\w*|used\s+to|"
-    r"spent\s+last|spend\s+last|last\s+year'?s|was\s+worth|budget\s+(?:last|this)\s+year|saving|savings|underspend|overspend|"
+    r"spent|spend\s+last|last\s+year'?s|was\s+worth|budget\s+(?:last|this)\s+year|budget\s+for\s+\d{4}|saving|savings|underspend|overspend|"
     r"insurance|turnover\s+(?:threshold|limit)|hourly\s+rate|per\s+hour|an\s+hour|penalt\w+|liquidated)\b", re.I)
 # A figure the officer compares with ("under 30k so no notices?", "below the £663,540 threshold"): not the value.
 _COMPARED = re.compile(
-    r"\b(?:under|over|below|above|less\s+than|more\s+than|exceed\w*|threshold\s+(?:of|is)|limit\s+(?:of|is)|"
+    r"(?<!no\s)(?<!not\s)\b(?:under|over|below|above|less\s+than|more\s+than|exceed\w*|threshold\s+(?:of|is)|limit\s+(?:of|is)|"
     r"than|versus|vs\.?|compared\s+(?:with|to))\s+(?:the\s+)?(?:£|gbp)?\s*$", re.I)
 _COMPARED_AFTER = re.compile(r"^\s*(?:threshold|limit|mark|line|rule)\b", re.I)
 # A restatement of the sum ("= £650k", "so £650k in total"): a check figure, not another amount.
@@ -58,12 +60,25 @@ _RESTATED = re.compile(r"(?:=|\bso\s+(?:that'?s\s+)?|\bmaking\s+|\bthat'?s\s+|\b
 _ADDED = re.compile(r"^[^.;?!]{0,60}?(?:\+|\bplus\b|\band\s+(?:also\s+)?(?:we\s+)?(?:pay|a|an)\b|\bon\s+top\b|\bas\s+well\b)", re.I)
 _COMPONENT_BEFORE = re.compile(r"\b(?:incl(?:uding|udes|\.)?|of\s+which(?:\s+(?:about|around))?|within\s+(?:that|which))\s*(?:about\s+|around\s+|~\s*)?$", re.I)
 _TERM_NOT_MONEY = re.compile(r"^\d{1,2}\s*m$", re.I)
-_EXT_WORD_AFTER = re.compile(r"\s*(?:ext\w*|options?|renewals?)\b", re.I)
+_EXT_WORD_AFTER = re.compile(r"\s*(?:ext\w*|options?|renewals?|contract|term|deal|pilot|period)\b", re.I)
 _NO_EXTENSION = re.compile(r"\b(?:no|without(?:\s+any)?)\s+(?:\w+\s+)?(?:extensions?|options?\s+to\s+extend)\b|\bnot\s+extendable\b", re.I)
 _ADDITION_CUE = re.compile(r"\b(?:plus|also|too|as\s+well|on\s+top|additional|extra|forgot|there'?s|there\s+is|and\s+a)\b|\+", re.I)
+_PER_UNIT = re.compile(r"\s*(?:a|per|/)\s*(?:week\s+|wk\s+)?(?:per\s+|a\s+)?(?:placement|person|head|client|user|child|bed|place|night|"
+                       r"hour|hr|meal|visit|session|unit|call)\b", re.I)
+_VOLUME = re.compile(r"\b(?:about\s+|around\s+|~\s*)?(?P<n>\d[\d,]*)\s+(?:hours?|hrs?|meals?|visits?|sessions?|nights?|calls?|units?)\s+"
+                     r"(?:a|per|each)\s+(?P<per>year|week|month)\b", re.I)
+_COUNT_EACH = re.compile(r"\b\d+\s+(?:beds?|places?|placements?|units?|flats?|rooms?)\b", re.I)
+_LOT_LABEL = re.compile(r"\blot\s*\d+\s*[:(-]?\s*$", re.I)
+_NOT_SORTED = re.compile(r"\b(?:not\s+(?:sorted|agreed|decided|set|worked\s+out)|yet\s+to\s+be\s+(?:set|agreed|decided))\b", re.I)
+# Words that tie a total to its term ("£1.2m over 3 years", "£500k for the 2 years", "3-year contract for £500k").
+_TERM_LINKED = re.compile(r"\b(?:over|across|for|covering|lasting)\s+(?:the\s+|a\s+|an\s+)?(?:\w+\s+)?(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)[\s-]*(?:years?|yrs?|months?|mths?)\b"
+                          r"|\b(?:\d+|one|two|three|four|five)[\s-]*(?:years?|yrs?|months?)[\s-]+(?:contract|deal|term|framework|agreement|pilot)\b[^.;]{0,25}\b(?:for|at|worth|of|valued)\b"
+                          r"|\b(?:whole|total|overall|in\s+total|all\s+in|lifetime)\b", re.I)
+_WHOLE = re.compile(r"^\s*(?:for\s+the\s+(?:whole|full|entire)|whole[\s-]life|lifetime|over\s+the\s+(?:whole|full|entire|life))", re.I)
+_ONE_OFF_FOR = re.compile(r"\s*(?:for|on)\s+(?:the\s+)?(?:kit|equipment|hardware|devices|fit[\s-]?out)\b", re.I)
 _UP_TO = re.compile(r"\b(?:up\s+to|max(?:imum)?\s+(?:of\s+)?|no\s+more\s+than|not\s+more\s+than|ceiling\s+of|cap(?:ped)?\s+(?:at|of))\s*$", re.I)
 _OPEN_ENDED = re.compile(
-    r"\b(?:rolling|no\s+(?:fixed\s+)?end\s+date|open[\s-]?ended|indefinite(?:ly)?|until\s+further\s+notice|no\s+fixed\s+term|"
+    r"\b(?:rolling|evergreen|no\s+(?:fixed\s+)?end\s+date|open[\s-]?ended|indefinite(?:ly)?|until\s+further\s+notice|no\s+fixed\s+term|"
     r"ongoing\s+basis|no\s+end\s+point|without\s+an?\s+end\s+date|runs?\s+until\s+(?:terminated|cancelled|ended))\b", re.I)
 _UNKNOWN_VALUE = re.compile(
     r"\b(?:(?:don'?t|do\s+not)\s+know|no\s+idea|not\s+sure|unsure|unknown|tbc|tbd|to\s+be\s+confirmed|not\s+(?:yet\s+)?known|"
@@ -100,6 +115,7 @@ class ValueReading:
     addition: dict[str, Any] = field(default_factory=dict)  # one-off / priced extension with no main price
     text: str = ""
     has_value: bool = False
+    date_range_years: Optional[float] = None
     extension_only: Optional[float] = None  # "forgot - there's a 1-year extension option": extension years alone
     extension_added: bool = False  # said as an addition ("there's also", "forgot") rather than a correction
 
@@ -123,11 +139,16 @@ def _clause_after(text: str, m: Money, next_start: int) -> str:
     return tail[:cut.start()] if cut else tail
 
 
+_PERIOD_AFTER_LOT = [("year", re.compile(r"\s*(?:per|a|each)\s+lot\s+(?:per|a|each)\s+(?:year|annum)\b", re.I)),
+                     ("month", re.compile(r"\s*(?:per|a|each)\s+lot\s+(?:per|a|each)\s+month\b", re.I))]
+_QUARTER = re.compile(r"\s*(?:a|per|each)\s+quarter\b|\s*quarterly\b", re.I)
 _PERIOD_AFTER = [("year", re.compile(r"\s*(?:is|was|are|'s|will\s+be)\s+(?:per\s+(?:year|annum)|a\s+year|p\.?a\.?|annual(?:ly)?|yearly|each\s+year)\b", re.I)),
                  ("month", re.compile(r"\s*(?:is|was|are|'s|will\s+be)\s+(?:per\s+month|a\s+month|monthly|each\s+month)\b", re.I))]
 
 
 def _role(text: str, m: Money, prev_end: int, next_start: int, first: bool) -> Amount:
+    if m.period is None and _QUARTER.match(text, m.end):  # "£40k a quarter"
+        m = replace(m, amount_gbp=m.amount_gbp * 4, period="year")
     if m.period is None:  # "that £500k is per year"
         for period, rx in _PERIOD_AFTER:
             if rx.match(text, m.end):
@@ -146,6 +167,12 @@ def _role(text: str, m: Money, prev_end: int, next_start: int, first: bool) -> A
         else:
             lots = 0  # "per lot" without a count: the count is elsewhere in the message
     up_to = bool(_UP_TO.search(before))
+    rate = _PER_UNIT.match(text, m.end) or (m.period in ("hour", "day") and re.match(r"", ""))
+    if rate:
+        volume = _VOLUME.search(text, m.end, min(len(text), m.end + 60))
+        if volume:  # "£22/hr, about 9,000 hours a year": the rate times the volume
+            n = float(volume.group("n").replace(",", ""))
+            return Amount(replace(m, amount_gbp=m.amount_gbp * n, period=volume.group("per").lower()), "recurring")
     if m.period in ("day", "hour"):
         return Amount(m, "other")
     if _TERM_NOT_MONEY.search(m.text) and (re.search(r"x\s*$", text[:m.start]) or _EXT_WORD_AFTER.match(text[m.end:])):
@@ -154,28 +181,37 @@ def _role(text: str, m: Money, prev_end: int, next_start: int, first: bool) -> A
         return Amount(m, "other")  # "£190k not £120k": the figure being corrected
     if not first and _COMPONENT_BEFORE.search(text[max(0, m.start - 25):m.start]):
         return Amount(m, "component")  # "£1.5m a year including £100k a year of health promotion": part of the first
-    if _COMPARED.search(before[-30:]) or _COMPARED_AFTER.search(text[m.end:m.end + 20]):
+    if _COMPARED.search(before[-30:]) or (_COMPARED_AFTER.search(text[m.end:m.end + 20])
+                                           and not m.text.rstrip().endswith((".", "?", "!", ","))):
         return Amount(m, "compared")
     if not first and _RESTATED.search(before[-20:]):
         return Amount(m, "restated")
-    if _OTHER.search(near_before) or _OTHER.search(after[:25]):
+    if _OTHER.search(before[-60:]) or _OTHER.search(after[:25]):
         return Amount(m, "other")
-    if _ONE_OFF.search(near_before[-30:]) or _ONE_OFF.search(after[:30]):
+    if _PER_UNIT.match(text, m.end) and not _COUNT_EACH.search(before[-40:] + " " + after[:30]):
+        return Amount(m, "other")  # "£1,200 per week per placement": a unit price, not the contract's value
+    if _ONE_OFF.search(near_before[-30:]) or _ONE_OFF.search(after[:30]) or _ONE_OFF_FOR.match(after):
         return Amount(m, "one_off")
     ext_context = _NO_EXTENSION.sub(" ", near_before + " \x00 " + after[:25])
-    if not first and _EXTENSION.search(ext_context) and m.period not in ("month", "week"):
+    if not first and _EXTENSION.search(ext_context) and m.period != "week":
         return Amount(m, "extension")
-    if lots is not None:
+    if lots is not None and not _COMBINED.search(near_before + " " + after):
+        if m.period is None:  # "£350k per lot per year"
+            m = next((replace(m, period=p) for p, rx in _PERIOD_AFTER_LOT if rx.match(text, m.end)), m)
         return Amount(m, "per_lot", lots=lots, up_to=up_to)
     if m.period in RECURRING:
         return Amount(m, "recurring", up_to=up_to)
     return Amount(m, "total", up_to=up_to)
 
 
+_MALFORMED_QUESTION = ("One of the figures doesn't look like an amount I can use (a negative number, a malformed one, "
+                       "or one too long to be a contract value). What is the estimated value, for example \"£700k\" or "
+                       "\"£180k a year for 3 years\"?")
+
+
 def _problem(text: str, amounts: list[Money]) -> Optional[str]:
-    if _MALFORMED.search(text):
-        return ("One of the figures doesn't look like an amount I can use (a negative number, or one too long to be a "
-                "contract value). What is the estimated value, for example \"£700k\" or \"£180k a year for 3 years\"?")
+    if _MALFORMED.search(text) or re.search(r"£\s*\d+\.\d+\.\d|£\s*\d{1,3},\d{2}(?!\d)|£\s*\d+(?:\.\d+)?\s*(?:trillion|zillion|gazillion)|\d+e\d+\s*m\b", text, re.I):
+        return _MALFORMED_QUESTION
     for m in amounts:
         if m.amount_gbp > MAX_PLAUSIBLE_GBP:
             return (f"£{m.amount_gbp:,.0f} is far more than any public contract. What is the estimated value, "
@@ -197,6 +233,8 @@ def _lots_count(text: str) -> Optional[int]:
 
 def _extension_years_from_words(text: str) -> Optional[float]:
     """"an optional fourth year" -> 1; "two further years" -> 2; "a 12-month extension" -> 1."""
+    if re.search(r"\b(?:fourth|4th|third|3rd|fifth|5th)\s*(?:&|and|\+)\s*(?:fifth|5th|fourth|4th|sixth|6th)\s+(?:years?|yrs?)\b", text, re.I):
+        return 2.0
     m = re.search(r"\b(?:an?\s+)?(?:optional\s+|possible\s+|further\s+|additional\s+|extra\s+)*"
                   r"(?:fourth|4th|fifth|5th|sixth|6th|third|3rd|second|2nd|seventh|7th|final|last)\s+(?:year|yr)\b", text, re.I)
     if m:
@@ -224,7 +262,8 @@ _EXTENSION_ONLY = re.compile(
     r"(?P<u2>years?|yrs?|months?|mths?)\b"
     r"|\b(?:extend|extension|ext)\w*\s+(?:by|for)\s+(?:another\s+|a\s+further\s+)?(?P<n3>\d+(?:\.\d+)?|an?|one|two|three|four|five)\s*"
     r"(?P<u3>years?|yrs?|months?|mths?)\b", re.I)
-_PLUS_FORM = re.compile(r"(?<![\d£.,])\d+(?:\.\d+)?(?:\s*(?:years?|yrs?))?(?:\s*\+\s*\d+(?:\.\d+)?(?:\s*(?:years?|yrs?))?)+(?![\d%]|\s*(?:k|m|bn)\b)", re.I)
+_PLUS_UNIT = r"(?:\s*(?:years?|yrs?|months?|mths?|mos?))?"
+_PLUS_FORM = re.compile(rf"(?<![\d£.,])\d+(?:\.\d+)?{_PLUS_UNIT}(?:\s*\+\s*\d+(?:\.\d+)?{_PLUS_UNIT})+(?![\d%]|\s*(?:k|m|bn)\b)", re.I)
 _NUM_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 
 
@@ -252,7 +291,10 @@ def extension_only(text: str) -> Optional[float]:
 def read_value(text: str, has_value: bool = False) -> ValueReading:
     """The value the message gives, with a role for every amount; see the module docstring. `has_value`: the
     case already has a value, so a lone "plus a £90k set-up fee" or "an optional 4th year at £200k" adds to it."""
-    raw = parse_money(text)
+    try:
+        raw = parse_money(text)
+    except ArithmeticError:  # "£1.2.5m": not a number at all
+        return ValueReading(problem=_MALFORMED_QUESTION, text=text)
     plus = _PLUS_FORM.search(text)  # "so 3+3": a term written as a sum is the term, whatever else is said
     term = parse_duration(plus.group(0)) if plus else parse_duration(text)
     reading = ValueReading(term=term, open_ended=bool(_OPEN_ENDED.search(text)), text=text,
@@ -266,6 +308,9 @@ def read_value(text: str, has_value: bool = False) -> ValueReading:
     if not raw:
         if _UNKNOWN_VALUE.search(text) and _VALUE_WORD.search(text):
             reading.value = {"unknown": True}
+        return reading
+    raw = [m for m in raw if m.amount_gbp >= 100 or m.text.strip().startswith("£")]  # "lot 1 £200k": a count, not money
+    if not raw:
         return reading
     ends = [0] + [m.end for m in raw]
     starts = [m.start for m in raw[1:]] + [len(text)]
@@ -300,7 +345,11 @@ def _base(reading: ValueReading, a: Amount) -> dict[str, Any]:
         v[RECURRING[m.period]] = m.amount_gbp
     else:
         v["total_gbp"] = m.amount_gbp
+        if not m.years and _WHOLE.search(reading.text[m.end:m.end + 30]):
+            return v  # "£900k for the whole 3+2": the whole-life value as given
     years, ext = _term(reading, m, reading.text)
+    if years is None and reading.date_range_years:
+        years = reading.date_range_years  # "from 1 April 2027 to 31 March 2030"
     if years is not None:
         v["years"] = years
         if ext:
@@ -331,10 +380,33 @@ def _describe(v: dict[str, Any]) -> str:
     return " ".join(parts)
 
 
+def _extension_price(text: str, a: Amount, ext_years: float) -> float:
+    """The extensions' total: a yearly or monthly price, or one "each", runs for every extension year."""
+    m = a.money
+    if m.period == "year" or re.match(r"\s*(?:each|per\s+year|a\s+year)\b", text[m.end:], re.I):
+        return m.amount_gbp * ext_years
+    if m.period == "month":
+        return m.amount_gbp * 12 * ext_years
+    return m.amount_gbp
+
+
 def _compose(text: str, reading: ValueReading) -> None:
+    if reading.amounts and all(a.role == "compared" for a in reading.amounts) and not re.search(r"\bthreshold\b", text, re.I):
+        # "under £200k all in", "should be less than 150k a year": the figure is the estimate's upper bound.
+        reading.amounts = [Amount(a.money, "recurring" if a.money.period in RECURRING else "total", up_to=True)
+                           for a in reading.amounts]
     used = [a for a in reading.amounts if a.role not in ("other", "compared", "restated", "component")]
     if not used:
+        if _UNKNOWN_VALUE.search(text) or _NOT_SORTED.search(text):
+            reading.value = {"unknown": True}
         return  # only amounts that are not this contract's value (an old contract, an hourly rate)
+    labelled = [a for a in used if _LOT_LABEL.search(text[max(0, a.money.start - 12):a.money.start])]
+    if len(labelled) >= 2 and len(labelled) == len(used) and len({a.money.period for a in labelled}) == 1:
+        # "lot 1 £200k pa, lot 2 £150k pa": one procurement, the lots add up
+        first = labelled[0]
+        total = replace(first.money, amount_gbp=sum(a.money.amount_gbp for a in labelled))
+        reading.amounts = [Amount(total, first.role)] + [a for a in reading.amounts if a not in labelled]
+        used = [Amount(total, first.role)]
     mains = [a for a in used if a.role in ("recurring", "total", "per_lot")]
     one_offs = [a for a in used if a.role == "one_off"]
     extensions = [a for a in used if a.role == "extension"]
@@ -357,6 +429,17 @@ def _compose(text: str, reading: ValueReading) -> None:
         return
     main = mains[0]
     v = _base(reading, main)
+    if (main.role == "total" and main.money.period is None and main.money.years is None and reading.term is not None
+            and reading.term.years + reading.term.extension_years > 1 and not _TERM_LINKED.search(text)):
+        # "Dom care, £400k, 3 yrs": for the whole term, or a year? The readings differ by a factor of the term.
+        per_year = {"annual_gbp": main.money.amount_gbp, "years": reading.term.years}
+        if reading.term.extension_years:
+            per_year["extension_years"] = reading.term.extension_years
+        whole = {"total_gbp": main.money.amount_gbp}
+        extra = {k: x for k, x in (("one_off_gbp", sum(a.money.amount_gbp for a in one_offs)),) if x}
+        reading.choices = [(f"£{main.money.amount_gbp:,.0f} in total", {**whole, **extra}),
+                           (_describe({**per_year, **extra}), {**per_year, **extra})]
+        return
     if main.up_to:
         reading.notes.append(f"You said up to £{main.money.amount_gbp:,.0f}: I've used the upper figure.")
     if main.money.low_gbp:
@@ -370,11 +453,11 @@ def _compose(text: str, reading: ValueReading) -> None:
     if one_offs:
         v["one_off_gbp"] = sum(a.money.amount_gbp for a in one_offs)
     if extensions:
-        v["extension_gbp"] = sum(a.money.amount_gbp for a in extensions)
-        ext_years = v.get("extension_years") or _extension_years_from_words(text)
+        ext_years = v.get("extension_years") or _extension_years_from_words(text) or reading.extension_only
         if not ext_years:
             ext_years = 1.0 if len(extensions) == 1 else float(len(extensions))
         v["extension_years"] = ext_years
+        v["extension_gbp"] = sum(_extension_price(text, a, ext_years) for a in extensions)
         if "years" not in v and "total_gbp" in v:
             # "£1.6m plus an optional year at £600k" with no initial term: the extension adds to the total.
             v.pop("extension_years", None)
