@@ -167,6 +167,7 @@ def _answers_pending(r: Reading, pending: dict[str, Any]) -> bool:
         "vat": r.vat is not None or r.dont_know,
         "cross_border": r.cross_border is not None or r.dont_know,
         "separable": r.separable is not None,
+        "value_choice": r.value.found,
     }.get(ask or "", False)
 
 
@@ -354,6 +355,8 @@ def _merge(st: dict[str, Any], r: Reading, pending: dict[str, Any], text: str, t
         took = True
     elif v.choices:
         st["pending"] = {"ask": "value_choice", "choices": [{"label": label, "value": val} for label, val in v.choices]}
+        if v.term is not None:  # kept for a later "sorry, that £500k is per year"
+            st["term"] = {"years": v.term.years, "extension_years": v.term.extension_years}
         took = True
     elif v.value is not None and not r.parts:
         _merge_value(st, v.value, r, notes)

@@ -276,7 +276,7 @@ def _parts(text: str, r: Reading) -> None:
     for a in amounts:
         words, seg_start = _words_before(text, a.money.start, floor)
         match = next((s for s in r.services if s.start >= seg_start - 1 and s.end <= a.money.start + 1), None)
-        if match is None and not segments and r.services and r.services[0].end <= a.money.start:
+        if match is None and not segments and r.services and r.services[0].end <= a.money.start and not _BARE_CARE.match(words):
             match = r.services[0]  # "Older people's day centre: care & activities £500k + ...": the service named first
         segments.append((words, match, a))
         floor = a.money.end

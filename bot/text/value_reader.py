@@ -186,7 +186,8 @@ def _role(text: str, m: Money, prev_end: int, next_start: int, first: bool) -> A
         return Amount(m, "compared")
     if not first and _RESTATED.search(before[-20:]):
         return Amount(m, "restated")
-    if _OTHER.search(before[-60:]) or _OTHER.search(after[:25]):
+    clause = re.split(r"[.;,!?]|\s[-–—]\s", before[-60:])[-1]  # the words of this amount's own clause
+    if _OTHER.search(clause) or _OTHER.search(after[:25]):
         return Amount(m, "other")
     if _PER_UNIT.match(text, m.end) and not _COUNT_EACH.search(before[-40:] + " " + after[:30]):
         return Amount(m, "other")  # "£1,200 per week per placement": a unit price, not the contract's value
