@@ -114,6 +114,11 @@ def _term_keys(term: str) -> set[tuple[str, ...]]:
 # ---- official CPV descriptions ---------------------------------------------------------------
 
 
+# Official descriptions made only of these ("Other services") name nothing in particular.
+_VAGUE_WORDS = frozenset({"other", "service", "various", "miscellaneous", "related", "of", "for", "the", "general",
+                          "specific", "support", "product", "work", "item", "sundry"})
+
+
 @lru_cache(maxsize=1)
 def _cpv_descriptions() -> dict[tuple[str, ...], tuple[str, str]]:
     """Folded official description -> (code, description). One-word descriptions ("Fish", "Salt") are left
@@ -121,7 +126,7 @@ def _cpv_descriptions() -> dict[tuple[str, ...], tuple[str, str]]:
     out: dict[tuple[str, ...], tuple[str, str]] = {}
     for code, text in cpv_catalogue.codes().items():
         key = _words(text)
-        if len(key) >= 2 and key not in out:
+        if len(key) >= 2 and key not in out and not set(key) <= _VAGUE_WORDS:
             out[key] = (code, text)
     return out
 
@@ -233,11 +238,19 @@ class ServiceMatcher:
         """Every service named in `text`, left to right (a phrase two catalogue entries share yields both)."""
         toks = _tokens(text)
         words = [t for t, _, _ in toks]
+        # A phrase never runs across "+", a comma or a bracket: "care + tech" is two parts, not "care tech".
+        runs = [len(toks) - i for i in range(len(toks))]
+        for i in range(len(toks) - 2, -1, -1):
+            if not _PART_BREAK.search(text, toks[i][2], toks[i + 1][1]):
+                runs[i] = runs[i + 1] + 1
+            else:
+                runs[i] = 1
         out: list[ServiceMatch] = []
         i = 0
         while i < len(toks):
-            hit = self._longest_at(words, i)
-            official = self._official_at(words, i)
+            span = words[:i + runs[i]]
+            hit = self._longest_at(span, i)
+            official = self._official_at(span, i)
             if official and self._official_wins(official, hit):
                 length, code, desc = official
                 s, e = toks[i][1], toks[i + length - 1][2]
@@ -342,7 +355,15 @@ _GENERIC = frozenset({
 
 
 # Phrases in which a catalogue word does not name a service.
-_GUARDS = re.compile(r"\b(?:in\s+the\s+event|at\s+any\s+event|in\s+any\s+event|waste\s+of\s+time|the\s+app(?:lication)?\s+form)\b", re.I)
+_GUARDS = re.compile(
+    r"\b(?:in\s+the\s+event|at\s+any\s+event|in\s+any\s+event|waste\s+of\s+time|the\s+app(?:lication)?\s+form"
+    r"|(?:market|supplier|provider|bidder|engagement)s?\s+(?:engagement\s+)?events?"  # procurement events, not events bought
+    r"|advertis(?:e|ed|ing)\s+(?:it\s+)?(?:in|on|from|next|this|last|by)\b"  # advertising the tender, not advertising bought
+    r"|(?:central\s+)?digital\s+platf\w*|procurement\s+platf\w*|e-?tendering\s+platf\w*"  # where notices go
+    r"|health\s+care\s+services\s*\(provider\s+selection|relevant\s+health\s+care\s+services"  # the PSR's own title
+    r"|(?-i:\bit\s+supports\b))",  # "if it supports social care": the pronoun, not IT support
+    re.I)
+_PART_BREAK = re.compile(r"[,;:()\[\]]|(?<!\d)\+|\+(?=\s*\d)")  # but "16+ accommodation" is one phrase
 
 
 # A service word right after a negation is what the officer is NOT buying: "no litigation",

@@ -236,12 +236,29 @@ def test_things_that_are_not_services(m, text: str) -> None:
 
 
 @pytest.mark.parametrize("text, expected", [
+    # Procurement words that look like services: the tender's advert, market engagement events, the platform.
+    ("home care for adults, advertising in March 2027", ["home_care"]),
+    ("Nov 2024 was just market engagement events, no notice", []),
+    ("do we still need a tender notice on the central digital platfrom?", []),
+    ("Does the Health Care Services (Provider Selection Regime) Regulations 2023 apply?", []),
+    ("is SaaS light touch if it supports social care?", ["software", "social_work"]),
+    ("a contract combining light touch services with other services or goods", []),
+    # "+" and commas separate parts: "care + tech" is not "care tech"; "16+" is an age.
+    ("care + tech contract - still LT?", []),
+    ("16+ accommodation for care leavers", ["semi_independent"]),
+])
+def test_procurement_words_and_part_breaks(m, text: str, expected: list[str]) -> None:
+    assert ids(m, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
     ("domicilary care", "home_care"),
     ("subtance misuse service", "substance_misuse"),
     ("independant fostering", "childrens_residential"),
     ("physiotherpy", "therapy_services"),
     ("befreinding service", "befriending"),
     ("reablment", "reablement"),
+    ("staff traning", "training"),  # one letter left out: "training", not "tracing"
 ])
 def test_typing_slips(m, text: str, expected: str) -> None:
     assert ids(m, text) == [expected]
