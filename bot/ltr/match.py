@@ -360,7 +360,8 @@ _GUARDS = re.compile(
     r"|(?:market|supplier|provider|bidder|engagement)s?\s+(?:engagement\s+)?events?"  # procurement events, not events bought
     r"|advertis(?:e|ed|ing)\s+(?:it\s+)?(?:in|on|from|next|this|last|by)\b"  # advertising the tender, not advertising bought
     r"|(?:central\s+)?digital\s+platf\w*|procurement\s+platf\w*|e-?tendering\s+platf\w*"  # where notices go
-    r"|health\s+care\s+services\s*\(provider\s+selection|relevant\s+health\s+care\s+services"  # the PSR's own title
+    r"|health\s+care\s+services\s*\(provider\s+selection|relevant\s+health\s+care\s+services"  # the PSR's own words
+    r"|health\s+service\s+purposes|purposes\s+of\s+the\s+health\s+service"
     r"|(?-i:\bit\s+supports\b))",  # "if it supports social care": the pronoun, not IT support
     re.I)
 _PART_BREAK = re.compile(r"[,;:()\[\]]|(?<!\d)\+|\+(?=\s*\d)")  # but "16+ accommodation" is one phrase

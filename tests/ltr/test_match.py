@@ -157,6 +157,12 @@ PHRASINGS = [
     ("fraud investigation services", "investigation"),
     ("postal contract (franking, daily collections)", "postal"),
     ("Tyre remoulding/retreading for the fleet", "tyre_remoulding"),
+    ("fire and rescue support contract", "public_security"),
+    ("prisoner escort services", "public_security"),
+    ("community midwives for the family hubs", "midwifery"),
+    ("sight tests for care home residents", "optician"),
+    ("EHC plan provision for 20 pupils", "send_support"),
+    ("public health funerals contract", "funerals"),  # 98371000 is not in the light touch lists
     # legal (§8 item 10)
     ("External legal advice on a regeneration scheme", "legal_advice"),
     ("ET claim by ex-employee - need external solicitors to defend it", "litigation"),
@@ -230,6 +236,8 @@ def test_a_negated_service_is_not_bought(m, text: str, expected: list[str]) -> N
     "what's the difference between PSR and the light touch rules?", "start again", "I don't know", "dunno",
     "clearing the backlog", "in the event of a tie", "a waste of time", "sorry, that £500k is per year",
     "VAT exempt (charity)", "we're a London borough", "contract notice June 2021", "12 months",
+    "£100k-ish a year", "bid prep for the tender", "commissioning it for health service purposes",
+    "the council", "the provider's CQC registered so no VAT",
 ])
 def test_things_that_are_not_services(m, text: str) -> None:
     assert ids(m, text) == []
