@@ -133,7 +133,8 @@ def _cpv_descriptions() -> dict[tuple[str, ...], tuple[str, str]]:
 
 # ---- typing slips ------------------------------------------------------------------------------
 
-# Words one or two letters from a catalogue word that mean something else; never read as slips.
+# Words one or two letters from a catalogue word that mean something else; never read as slips (with every
+# word of the official CPV descriptions, see _real_words).
 _NOT_SLIPS_WORDS = frozenset({
     "clearing", "leaning", "hosing", "posting", "testing", "nursery", "nurse", "caring", "carer", "career",
     "training", "raining", "event", "even", "meal", "mean", "art", "part", "sport", "support", "report",
@@ -143,7 +144,7 @@ _NOT_SLIPS_WORDS = frozenset({
     "postal", "portal", "mail", "main", "social", "special", "spatial", "contract", "contact", "provider",
     "provided", "providing", "provision", "framework", "threshold", "procurement", "commissioning", "tender",
     "tendering", "extension", "extended", "existing", "resident", "residence", "resilient", "treatment",
-    "treating", "training", "trading", "catering", "creating", "counting", "consulting", "consultant",
+    "treating", "trading", "catering", "creating", "counting", "consulting", "consultant",
     "consultation", "accommodation", "recommendation", "community", "communities", "commodity", "residential",
     "presidential", "personal", "personnel", "management", "manager", "managed", "placement", "replacement",
     "assessment", "assistant", "assistance", "insurance", "ensure", "licence", "licensed", "license", "agency",
@@ -151,7 +152,7 @@ _NOT_SLIPS_WORDS = frozenset({
     "advocacy", "adequacy", "families", "familiar", "outreach", "overreach", "physical", "physician", "housing",
     "nursing", "cursing", "pursuing", "hostel", "hostile", "respite", "despite", "recruiting", "recruitment",
     "interpreting", "interesting", "translation", "transition", "translating", "therapy", "theory", "visiting",
-    "visitor", "visiting", "daily", "dairy", "diary", "value", "venue", "annual", "manual", "general",
+    "visitor", "daily", "dairy", "diary", "value", "venue", "annual", "manual", "general",
     "generally", "include", "included", "including", "exclude", "excluded", "excluding", "below", "above",
 })
 _NOT_SLIPS = frozenset(_fold(w) for w in _NOT_SLIPS_WORDS)
@@ -176,7 +177,7 @@ def _max_slips(word: str) -> int:
 class ServiceMatcher:
     """Longest-match lookup of catalogue terms and official CPV descriptions in free text."""
 
-    def __init__(self, entries: Iterable[Any], cpv_descriptions: bool = True):
+    def __init__(self, entries: Iterable[Any]):
         self._entries: dict[str, _Entry] = {}
         self._index: dict[tuple[str, ...], list[tuple[str, str]]] = {}  # key -> [(service id, term)]
         for e in entries:
@@ -194,7 +195,7 @@ class ServiceMatcher:
         self._max_len = max((len(k) for k in self._index), default=0)
         self._vocab = sorted({w for k in self._index for w in k if w.isalpha()})
         self._vocab_set = frozenset(self._vocab)
-        self._official = _cpv_descriptions() if cpv_descriptions else {}
+        self._official = _cpv_descriptions()
         self._official_max = max((len(k) for k in self._official), default=0)
         self._slips: dict[str, Optional[str]] = {}
         # For suggest(): each term once, with the entry it belongs to.
