@@ -114,6 +114,11 @@ def _term_keys(term: str) -> set[tuple[str, ...]]:
 # ---- official CPV descriptions ---------------------------------------------------------------
 
 
+# Official descriptions made only of these ("Other services") name nothing in particular.
+_VAGUE_WORDS = frozenset({"other", "service", "various", "miscellaneous", "related", "of", "for", "the", "general",
+                          "specific", "support", "product", "work", "item", "sundry"})
+
+
 @lru_cache(maxsize=1)
 def _cpv_descriptions() -> dict[tuple[str, ...], tuple[str, str]]:
     """Folded official description -> (code, description). One-word descriptions ("Fish", "Salt") are left
@@ -121,14 +126,15 @@ def _cpv_descriptions() -> dict[tuple[str, ...], tuple[str, str]]:
     out: dict[tuple[str, ...], tuple[str, str]] = {}
     for code, text in cpv_catalogue.codes().items():
         key = _words(text)
-        if len(key) >= 2 and key not in out:
+        if len(key) >= 2 and key not in out and not set(key) <= _VAGUE_WORDS:
             out[key] = (code, text)
     return out
 
 
 # ---- typing slips ------------------------------------------------------------------------------
 
-# Words one or two letters from a catalogue word that mean something else; never read as slips.
+# Words one or two letters from a catalogue word that mean something else; never read as slips (with every
+# word of the official CPV descriptions, see _real_words).
 _NOT_SLIPS_WORDS = frozenset({
     "clearing", "leaning", "hosing", "posting", "testing", "nursery", "nurse", "caring", "carer", "career",
     "training", "raining", "event", "even", "meal", "mean", "art", "part", "sport", "support", "report",
@@ -138,7 +144,7 @@ _NOT_SLIPS_WORDS = frozenset({
     "postal", "portal", "mail", "main", "social", "special", "spatial", "contract", "contact", "provider",
     "provided", "providing", "provision", "framework", "threshold", "procurement", "commissioning", "tender",
     "tendering", "extension", "extended", "existing", "resident", "residence", "resilient", "treatment",
-    "treating", "training", "trading", "catering", "creating", "counting", "consulting", "consultant",
+    "treating", "trading", "catering", "creating", "counting", "consulting", "consultant",
     "consultation", "accommodation", "recommendation", "community", "communities", "commodity", "residential",
     "presidential", "personal", "personnel", "management", "manager", "managed", "placement", "replacement",
     "assessment", "assistant", "assistance", "insurance", "ensure", "licence", "licensed", "license", "agency",
@@ -146,7 +152,7 @@ _NOT_SLIPS_WORDS = frozenset({
     "advocacy", "adequacy", "families", "familiar", "outreach", "overreach", "physical", "physician", "housing",
     "nursing", "cursing", "pursuing", "hostel", "hostile", "respite", "despite", "recruiting", "recruitment",
     "interpreting", "interesting", "translation", "transition", "translating", "therapy", "theory", "visiting",
-    "visitor", "visiting", "daily", "dairy", "diary", "value", "venue", "annual", "manual", "general",
+    "visitor", "daily", "dairy", "diary", "value", "venue", "annual", "manual", "general",
     "generally", "include", "included", "including", "exclude", "excluded", "excluding", "below", "above",
 })
 _NOT_SLIPS = frozenset(_fold(w) for w in _NOT_SLIPS_WORDS)
@@ -171,7 +177,7 @@ def _max_slips(word: str) -> int:
 class ServiceMatcher:
     """Longest-match lookup of catalogue terms and official CPV descriptions in free text."""
 
-    def __init__(self, entries: Iterable[Any], cpv_descriptions: bool = True):
+    def __init__(self, entries: Iterable[Any]):
         self._entries: dict[str, _Entry] = {}
         self._index: dict[tuple[str, ...], list[tuple[str, str]]] = {}  # key -> [(service id, term)]
         for e in entries:
@@ -189,7 +195,7 @@ class ServiceMatcher:
         self._max_len = max((len(k) for k in self._index), default=0)
         self._vocab = sorted({w for k in self._index for w in k if w.isalpha()})
         self._vocab_set = frozenset(self._vocab)
-        self._official = _cpv_descriptions() if cpv_descriptions else {}
+        self._official = _cpv_descriptions()
         self._official_max = max((len(k) for k in self._official), default=0)
         self._slips: dict[str, Optional[str]] = {}
         # For suggest(): each term once, with the entry it belongs to.
@@ -233,11 +239,19 @@ class ServiceMatcher:
         """Every service named in `text`, left to right (a phrase two catalogue entries share yields both)."""
         toks = _tokens(text)
         words = [t for t, _, _ in toks]
+        # A phrase never runs across "+", a comma or a bracket: "care + tech" is two parts, not "care tech".
+        runs = [len(toks) - i for i in range(len(toks))]
+        for i in range(len(toks) - 2, -1, -1):
+            if not _PART_BREAK.search(text, toks[i][2], toks[i + 1][1]):
+                runs[i] = runs[i + 1] + 1
+            else:
+                runs[i] = 1
         out: list[ServiceMatch] = []
         i = 0
         while i < len(toks):
-            hit = self._longest_at(words, i)
-            official = self._official_at(words, i)
+            span = words[:i + runs[i]]
+            hit = self._longest_at(span, i)
+            official = self._official_at(span, i)
             if official and self._official_wins(official, hit):
                 length, code, desc = official
                 s, e = toks[i][1], toks[i + length - 1][2]
@@ -342,7 +356,16 @@ _GENERIC = frozenset({
 
 
 # Phrases in which a catalogue word does not name a service.
-_GUARDS = re.compile(r"\b(?:in\s+the\s+event|at\s+any\s+event|in\s+any\s+event|waste\s+of\s+time|the\s+app(?:lication)?\s+form)\b", re.I)
+_GUARDS = re.compile(
+    r"\b(?:in\s+the\s+event|at\s+any\s+event|in\s+any\s+event|waste\s+of\s+time|the\s+app(?:lication)?\s+form"
+    r"|(?:market|supplier|provider|bidder|engagement)s?\s+(?:engagement\s+)?events?"  # procurement events, not events bought
+    r"|advertis(?:e|ed|ing)\s+(?:it\s+)?(?:in|on|from|next|this|last|by)\b"  # advertising the tender, not advertising bought
+    r"|(?:central\s+)?digital\s+platf\w*|procurement\s+platf\w*|e-?tendering\s+platf\w*"  # where notices go
+    r"|health\s+care\s+services\s*\(provider\s+selection|relevant\s+health\s+care\s+services"  # the PSR's own words
+    r"|health\s+service\s+purposes|purposes\s+of\s+the\s+health\s+service"
+    r"|(?-i:\bit\s+supports\b))",  # "if it supports social care": the pronoun, not IT support
+    re.I)
+_PART_BREAK = re.compile(r"[,;:()\[\]]|(?<!\d)\+|\+(?=\s*\d)")  # but "16+ accommodation" is one phrase
 
 
 # A service word right after a negation is what the officer is NOT buying: "no litigation",

@@ -1,37 +1,54 @@
-"""Plain-text rendering of an Assessment, for chat replies and the `ltr` command.
+"""Plain-text rendering of an Assessment: the chat-sized answer (`render_answer`), the full text for the
+`ltr` command (`render_assessment`) and the replies to follow-up questions.
 
-Content comes only from the Assessment; this module decides wording and order, nothing legal.
+Content comes only from the Assessment (names included: `regime_name`); this module decides wording
+and order, nothing legal. The "not legal advice" note is the caller's, once per conversation.
 """
 from __future__ import annotations
 
-from typing import Iterable
+from datetime import date
+from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from bot.ltr.model import Assessment, Item
 from bot.ltr.value import gbp as pounds
 
-REGIME_NAMES = {
-    "PCR2015": "Public Contracts Regulations 2015 (light touch regime, regs 74-77)",
-    "PA2023": "Procurement Act 2023",
-    "PSR": "Health Care Services (Provider Selection Regime) Regulations 2023",
-    "none": "None: the contract is outside the procurement rules",
-}
-TOP_ROUTES = 4
-TOP_OBLIGATIONS = 4
+# A chat answer shows the three consequences that matter most; the rest is one question away.
+TOP_CONSEQUENCES = 3
+LEGAL_TEAM = "Check with your legal team: "
 # Routes that are specific to light touch contracts come first: they are what the officer gains.
 LT_SPECIFIC = ("R-USERCHOICE", "R-MUTUAL", "R-BESPOKE", "R-COPRODUCE", "R-NOMINTIME", "R-LT-FRAMEWORK", "R-PROCMOD",
                "R-PROXIMITY", "R-MOD-LT", "R-PSR-DA-C", "R-PSR-MSP", "R-PSR-COMP", "R-BELOW-PROPORTIONATE", "R-PILOT-BELOW")
+# Follow-up questions the assistant understands (data/nlu/followups.yml), offered when they have more to say.
+ASK_DUTIES = "what must we still do?"
+ASK_OPTIONS = "what are our options?"
+ASK_CHANGE = "what would change the answer?"
+ASK_REFERENCES = "show the legal references"
 
 
 def gbp(x: float | None) -> str:
     return "not known" if x is None else pounds(x)
 
 
+def long_date(d: date) -> str:
+    return f"{d.day} {d.strftime('%B %Y')}"
+
+
 def _bullets(items: Iterable[str]) -> list[str]:
     return [f"- {i}" for i in items]
 
 
+def _checked(i: Item, text: str) -> str:
+    """Anything the reference could not confirm reaches the officer as a legal-team caveat."""
+    return text if i.verified or "legal team" in text else LEGAL_TEAM + text
+
+
 def _item(i: Item) -> str:
-    return f"{i.text} ({i.ref})"
+    return _checked(i, f"{i.text} ({i.ref})" if i.ref else i.text)
+
+
+def route_title(r: Item) -> str:
+    """A route's text is "Title: what it means"; a chat list shows the title."""
+    return r.text.split(":")[0]
 
 
 def ranked_routes(a: Assessment) -> list[Item]:
@@ -39,14 +56,90 @@ def ranked_routes(a: Assessment) -> list[Item]:
     return sorted(a.routes, key=lambda r: order.get(r.id, len(order)))
 
 
+def footer(a: Assessment) -> str:
+    return f"Rules version {a.rules_version}, applied on {long_date(a.as_of)}."
+
+
+def regime_line(a: Assessment) -> str:
+    return f"Rules: {a.regime_name}." if a.regime_name else "Rules: none that this tool covers."
+
+
 def value_line(a: Assessment) -> str:
+    basis = {"inclusive": " including VAT", "net": " excluding VAT"}.get(a.vat_basis or "", "")
     if a.threshold_gbp is None:
         return f"Estimated value: {gbp(a.estimated_value_gbp)}. No value threshold applies."
-    return f"Threshold: {gbp(a.threshold_gbp)} including VAT. Estimated whole-life value: {gbp(a.estimated_value_gbp)}."
+    return f"Threshold: {gbp(a.threshold_gbp)}{basis}. Estimated whole-life value: {gbp(a.estimated_value_gbp)}."
 
 
-def footer(a: Assessment) -> str:
-    return f"Rules version {a.rules_version}, applied on {a.as_of.isoformat()}."
+# ---- the chat-sized answer ---------------------------------------------------------------------
+
+
+def render_answer(a: Assessment, understood: Sequence[Mapping[str, Any]], changed: Optional[str]) -> list[str]:
+    """The answer as at most three chat messages: the headline (what changed first, then which rules,
+    light touch or not, value against threshold, and the caveats that qualify it), what was understood,
+    and the consequences that matter most with "more" follow-ups and the rules version."""
+    if a.status == "needs_input":
+        return [a.answer]
+    shown = consequences(a)
+    messages = [_headline(a, changed, shown)]
+    if understood:
+        messages.append("\n".join(["What I understood:", *_bullets(_fact(f) for f in understood)]))
+    tail = []
+    if shown:
+        tail += ["What this means for you:", *_bullets(_consequence(a, i) for i in shown)]
+    tail += [_more(a, shown), footer(a)]
+    messages.append("\n".join(tail))
+    return messages
+
+
+def consequences(a: Assessment) -> list[Item]:
+    """The routes the officer asked about that are not open first, then duties and routes in turn, each list
+    in its own order of importance (the engine orders duties; routes are ranked by `ranked_routes`)."""
+    duties, routes = list(a.obligations), ranked_routes(a)
+    picked = list(a.routes_not_open[:TOP_CONSEQUENCES])
+    while len(picked) < TOP_CONSEQUENCES and (duties or routes):
+        for pool in (duties, routes):
+            if pool and len(picked) < TOP_CONSEQUENCES:
+                picked.append(pool.pop(0))
+    return picked
+
+
+def _headline(a: Assessment, changed: Optional[str], shown: list[Item]) -> str:
+    lines = [changed] if changed else []
+    lines.append(a.answer)
+    if a.regime_name and a.regime_name not in a.answer:
+        lines.append(regime_line(a))  # the answer may name the regime informally: name the instrument
+    # Caveats on the answer itself, and on the consequences shown; those on items not shown come with them.
+    hidden = {f"W-{i.id}" for i in [*a.obligations, *a.routes] if i not in shown}
+    lines += [_item(w) for w in a.warnings if w.id not in hidden]
+    return "\n".join(lines)
+
+
+def _fact(f: Mapping[str, Any]) -> str:
+    source = f" ({f['source']})" if f.get("source") else ""
+    return f"{f.get('label', '')}: {f.get('text', '')}{source}"
+
+
+def _consequence(a: Assessment, i: Item) -> str:
+    """A duty or a route not open in full; an open route by its title (its detail is one question away)."""
+    if i in a.routes:
+        return _checked(i, f"Open to you: {route_title(i)} ({i.ref})")
+    return _item(i)
+
+
+def _more(a: Assessment, shown: list[Item]) -> str:
+    asks = []
+    if any(o not in shown for o in a.obligations):
+        asks.append(ASK_DUTIES)
+    if any(r not in shown for r in a.routes):
+        asks.append(ASK_OPTIONS)
+    if a.missing or a.assumptions:
+        asks.append(ASK_CHANGE)
+    asks.append(ASK_REFERENCES)
+    return "Ask me: " + " · ".join(asks)
+
+
+# ---- the full text (the `ltr` command) ----------------------------------------------------------
 
 
 def render_assessment(a: Assessment, full: bool = False) -> str:
@@ -55,20 +148,22 @@ def render_assessment(a: Assessment, full: bool = False) -> str:
         lines = [a.answer]
         lines += _bullets(c.label for c in a.candidates)
         return "\n".join(lines)
-    lines = [a.answer, "", f"Rules: {REGIME_NAMES.get(a.regime or 'none', a.regime)}.", value_line(a)]
+    lines = [a.answer, "", regime_line(a), value_line(a)]
     routes = ranked_routes(a)
     if routes:
         lines += ["", "Options open to you:"]
-        shown = routes if full else routes[:TOP_ROUTES]
-        lines += _bullets(f"{r.text.split(':')[0]} ({r.ref})" for r in shown)
+        shown = routes if full else routes[:4]
+        lines += _bullets(_checked(r, f"{route_title(r)} ({r.ref})") for r in shown)
         if len(routes) > len(shown):
             lines.append(f"- and {len(routes) - len(shown)} more (ask 'tell me more about the options').")
+    if a.routes_not_open:
+        lines += ["", "Not open to you:"] + _bullets(_item(r) for r in a.routes_not_open)
     if full and a.obligations:
         lines += ["", "What you must still do:"] + _bullets(_item(o) for o in a.obligations)
     elif a.obligations:
-        lines += ["", "What you must still do (first steps):"] + _bullets(_item(o) for o in a.obligations[:TOP_OBLIGATIONS])
+        lines += ["", "What you must still do (first steps):"] + _bullets(_item(o) for o in a.obligations[:4])
     if a.warnings:
-        lines += ["", "Caveats:"] + _bullets(w.text for w in a.warnings)
+        lines += ["", "Caveats:"] + _bullets(_item(w) for w in a.warnings)
     if a.assumptions:
         lines += ["", "Assumptions:"] + _bullets(a.assumptions)
     if full and a.missing:
@@ -77,6 +172,9 @@ def render_assessment(a: Assessment, full: bool = False) -> str:
         lines += ["", "How this was decided:"] + _bullets(_item(t) for t in a.trace)
     lines += ["", footer(a)]
     return "\n".join(lines)
+
+
+# ---- follow-up replies -------------------------------------------------------------------------
 
 
 def render_obligations(a: Assessment) -> str:

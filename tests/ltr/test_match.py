@@ -157,6 +157,12 @@ PHRASINGS = [
     ("fraud investigation services", "investigation"),
     ("postal contract (franking, daily collections)", "postal"),
     ("Tyre remoulding/retreading for the fleet", "tyre_remoulding"),
+    ("fire and rescue support contract", "public_security"),
+    ("prisoner escort services", "public_security"),
+    ("community midwives for the family hubs", "midwifery"),
+    ("sight tests for care home residents", "optician"),
+    ("EHC plan provision for 20 pupils", "send_support"),
+    ("public health funerals contract", "funerals"),  # 98371000 is not in the light touch lists
     # legal (§8 item 10)
     ("External legal advice on a regeneration scheme", "legal_advice"),
     ("ET claim by ex-employee - need external solicitors to defend it", "litigation"),
@@ -230,9 +236,27 @@ def test_a_negated_service_is_not_bought(m, text: str, expected: list[str]) -> N
     "what's the difference between PSR and the light touch rules?", "start again", "I don't know", "dunno",
     "clearing the backlog", "in the event of a tie", "a waste of time", "sorry, that £500k is per year",
     "VAT exempt (charity)", "we're a London borough", "contract notice June 2021", "12 months",
+    "£100k-ish a year", "bid prep for the tender", "commissioning it for health service purposes",
+    "the council", "the provider's CQC registered so no VAT",
 ])
 def test_things_that_are_not_services(m, text: str) -> None:
     assert ids(m, text) == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Procurement words that look like services: the tender's advert, market engagement events, the platform.
+    ("home care for adults, advertising in March 2027", ["home_care"]),
+    ("Nov 2024 was just market engagement events, no notice", []),
+    ("do we still need a tender notice on the central digital platfrom?", []),
+    ("Does the Health Care Services (Provider Selection Regime) Regulations 2023 apply?", []),
+    ("is SaaS light touch if it supports social care?", ["software", "social_work"]),
+    ("a contract combining light touch services with other services or goods", []),
+    # "+" and commas separate parts: "care + tech" is not "care tech"; "16+" is an age.
+    ("care + tech contract - still LT?", []),
+    ("16+ accommodation for care leavers", ["semi_independent"]),
+])
+def test_procurement_words_and_part_breaks(m, text: str, expected: list[str]) -> None:
+    assert ids(m, text) == expected
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -242,6 +266,7 @@ def test_things_that_are_not_services(m, text: str) -> None:
     ("physiotherpy", "therapy_services"),
     ("befreinding service", "befriending"),
     ("reablment", "reablement"),
+    ("staff traning", "training"),  # one letter left out: "training", not "tracing"
 ])
 def test_typing_slips(m, text: str, expected: str) -> None:
     assert ids(m, text) == [expected]
