@@ -29,7 +29,7 @@ run: setup
 test: test-unit test-rasa test-e2e
 
 test-unit: setup
-	$(PY) -m pytest -q tests/ltr tests/cli tests/text tests/nlu tests/quiz tests/channels tests/actions tests/conversations
+	$(PY) -m pytest -q tests --ignore=tests/e2e
 
 ## train: the Rasa model, only when its inputs changed (scripts/train keeps a hash next to the model)
 train: setup

@@ -1,12 +1,12 @@
-"""The conversation's glue, kept out of `actions/` so it can be tested without a tracker:
+"""The conversation, kept out of `actions/` so it can be tested without a tracker:
 
-- `case_from_slots`  form slots (entity values as the extractors in `bot.nlu` produce them) -> Case dict
-- `questions`        which of the form's questions can still change the answer, and how to ask them
-- `similarity`       a small TF-IDF index used to pick FAQ entries and routes from an officer's words
-- `faq`              FAQ entries of the knowledge base, matched to a question and rendered with references
-- `followups`        "tell me more about <route>" and the other questions about an answer
-- `guard`            runs inside the Rasa server: never silence when the action server fails, polite
-                     replies to oversized or HTML input
+- `dialogue`     one turn of the conversation as a pure function of a JSON state and the message: merges the
+                 facts `bot.text.reader` finds, decides what to ask next or answers (runs in the action server)
+- `questions`    which question can still change the answer (the engine decides), and how to ask it
+- `understood`   "what I understood": each fact of the answer with its source and a Change button
+- `faq`          general questions answered from the knowledge base
+- `followups`    "tell me more about <route>" and the other questions about an answer
+- `guard`, `rest`, `store`, `servers`, `speedups`   run in the Rasa process or start it (not the action server)
 
 Nothing here decides anything legal: that is `bot.ltr`.
 """

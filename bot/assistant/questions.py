@@ -203,7 +203,7 @@ def _progress(st: dict[str, Any], ask: str) -> dict[str, int]:
 
 def question(ask: str, facts: dict[str, Any], st: dict[str, Any], today: date) -> Message:
     pending = st.get("pending") or {}
-    progress = {"type": "progress", **_progress(st, ask)}
+    progress = {"progress": _progress(st, ask)}  # the widget shows "Question 2 of up to 4"
     value = _value(facts)
     if ask == "service":
         buttons = [{"title": service_label(s), "payload": f'/inform{{"service": "{s}"}}'} for s in COMMON_SERVICES]
