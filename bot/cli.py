@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from datetime import date
 from typing import Any, NoReturn, Optional, Sequence
@@ -19,6 +20,8 @@ from bot.ltr import Case, CaseError, KnowledgeError, assess
 from bot.render.text import render_assessment
 
 EXIT_BAD_INPUT = 2
+# A minus sign on an amount ("£-5k", "-£500k"): refused, never read as the positive figure.
+_NEGATIVE = re.compile(r"^\s*[-\u2212]\s*£?\s*\d|£\s*[-\u2212]\s*\d")  # not "£80k - £100k", a range
 
 
 class _Parser(argparse.ArgumentParser):
@@ -73,6 +76,9 @@ def _case_from_args(args: argparse.Namespace) -> dict[str, Any]:
         data["cpv"] = args.cpv
     if args.value:
         from bot.text.value import parse_value_phrase  # free-text parsing lives outside the rule module
+
+        if _NEGATIVE.search(args.value):
+            _fail("value", f"'{args.value}' is negative; a contract value cannot be")
 
         try:
             parsed = parse_value_phrase(args.value)

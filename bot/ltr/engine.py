@@ -13,20 +13,12 @@ from typing import Optional
 from .classify import Profile, cpv_in, match_services, profile
 from .knowledge import Knowledge, Service, Threshold, applies_to, load_knowledge
 from .model import Assessment, Candidate, Case, Item
-from .value import Estimate, apply_vat, gbp, part_value, raw_whole_life
+from . import offer
+from .conditions import Context
+from .value import Estimate, apply_vat, gbp, part_value, raw_whole_life, working
 
-CENTRAL_PA = {"central", "nhs_trust", "nhs_foundation_trust", "nhs_england"}
-CENTRAL_PCR = {"central", "nhs_trust", "nhs_england"}  # foundation trusts: sub-central [S, single source]
-PSR_AUTHORITIES = {"sub_central", "icb", "nhs_trust", "nhs_foundation_trust", "nhs_england"}
-PCR_SAVING_EVENTS = {"pcr_contract_notice", "pcr_negotiated_contact", "contracts_finder_advert", "contract_awarded",
-                     "transparency_notice"}
-ACT_ONLY_EVENTS = {"tender_notice", "below_threshold_tender_notice"}
-MUTUAL_MAX_YEARS = {"PA2023": 5.0, "PCR2015": 3.0}
-NEAR_THRESHOLD = 0.10
-NEAR_DATE = timedelta(days=31)
-FIVE_MILLION = 5_000_000
-REGIME_NAMES = {"PCR2015": "Public Contracts Regulations 2015", "PA2023": "Procurement Act 2023",
-                "PSR": "Provider Selection Regime", "none": "no procurement regime (exempt)"}
+NEAR_THRESHOLD = 0.10  # a tool policy, not law: values this close to a threshold ask for a firmer estimate
+NEAR_DATE = timedelta(days=31)  # likewise for dates close to a change in the rules
 
 
 @dataclass
@@ -48,6 +40,7 @@ class _Run:
         self.assumptions: list[str] = []
         self.missing: list[str] = []
         self.mixed_mention = False  # the text named several services that the rules treat differently
+        self.question: Optional[str] = None  # the question to ask when a code cannot decide on its own
 
     def step(self, id_: str, text: str, ref: str) -> None:
         self.trace.append(Item(id_, text, ref))
@@ -67,9 +60,27 @@ class _Run:
     def date(self, key: str) -> date:
         return self.kb.dates[key].date
 
+    def day(self, key: str) -> str:
+        """A key date from dates.yml in words: "24 February 2025"."""
+        return _day(self.kb.dates[key].date)
+
     def result(self, **kw) -> Assessment:
+        regime = kw.get("regime")
+        kw.setdefault("regime_name", self.kb.regime_names[regime] if regime else "")
+        category = kw.get("service_category")
+        if category:
+            kw.setdefault("service_category_label", next(c.label for c in self.kb.categories if c.id == category))
         return Assessment(rules_version=self.kb.rules_version, as_of=self.as_of, case=self.case, trace=self.trace,
                           warnings=self.warnings, assumptions=self.assumptions, missing=self.missing, **kw)
+
+    def out_of_scope(self, scope_id: str, estimated_value_gbp: Optional[float] = None) -> Assessment:
+        """The tool does not cover this case: the answer and the JSON both say so, with no regime."""
+        scope = self.kb.out_of_scope[scope_id]
+        item = Item(scope.id, scope.text, scope.ref, scope.verified, scope.source)
+        self.step("T-OUT-OF-SCOPE", scope.text, scope.ref)
+        return self.result(regime=None, light_touch=None, above_threshold=None, threshold_gbp=None,
+                           estimated_value_gbp=estimated_value_gbp, out_of_scope=item,
+                           answer=f"{scope.text} Check with your legal team.")
 
 
 def assess(case: Case, as_of: date, kb: Optional[Knowledge] = None) -> Assessment:
@@ -79,8 +90,7 @@ def assess(case: Case, as_of: date, kb: Optional[Knowledge] = None) -> Assessmen
 
     commenced = case.commenced or as_of
     if not case.england:
-        run.warn("W-NOT-ENGLAND", "These rules are for England. Scotland, Wales and Northern Ireland differ (reference §11).",
-                 "PA 2023 s.2(5), s.126")
+        return run.out_of_scope("not_england")
 
     subject_or_question = _classify(run)
     if isinstance(subject_or_question, Assessment):
@@ -92,38 +102,32 @@ def assess(case: Case, as_of: date, kb: Optional[Knowledge] = None) -> Assessmen
     if exempt_text:
         ref = subject.service.ref if subject.service and subject.service.exempt else "PA 2023 s.3(6), Sch 2; PCR 2015 regs 7-17"
         run.step("T-EXEMPT", f"Exempt: {exempt_text}", ref)
-        routes = _routes(run, "none", False, None, subject, commenced, None)
-        return run.result(
-            regime="none", light_touch=False, above_threshold=None, threshold_gbp=None, estimated_value_gbp=None,
+        stated = working(case.value, case.term_years) if case.value and not case.value.unknown else None
+        if stated is not None:
+            run.step("T-VALUE", f"{stated.text}. The value does not change the answer: the contract is exempt.", ref)
+        return _finish(run, subject, None, commenced,
+            regime="none", light_touch=False, above_threshold=None, threshold_gbp=None,
+            estimated_value_gbp=_round(stated.total_gbp) if stated else None,
             answer=f"Exempt: {exempt_text.rstrip('.')}. The procurement rules, including the below-threshold rules, do not apply.",
-            service_category=subject.main.category_id if subject.main else None, cross_border_interest="not_a_test",
-            obligations=_obligations(run, "none", False, None, {}), routes=routes)
+            service_category=subject.main.category_id if subject.main else None, cross_border_interest="not_a_test")
 
     if case.commenced is None:
         run.assume(f"The procurement starts on {as_of.isoformat()} (no start date given).")
         run.need("when the procurement started or will start (first notice, advert or supplier contact)")
     if commenced < run.date("pcr_start"):
-        run.step("T-PCR2006", "The procurement began before 26 February 2015, so PCR 2006 applied.", "PCR 2015 reg 118")
-        run.warn("W-PCR2006", "Procurements begun before 26 February 2015 were under PCR 2006, which this tool does not cover.",
-                 "PCR 2015 reg 118")
-        return run.result(regime="none", light_touch=None, above_threshold=None, threshold_gbp=None, estimated_value_gbp=None,
-                          answer="This procurement began under PCR 2006, which this tool does not cover.",
-                          cross_border_interest="assess")
+        return run.out_of_scope("pcr2006")
 
     # 2. PSR carve-out
     if _psr_applies(run, subject, commenced):
         est = raw_whole_life(case, "PSR", kb)
         est = apply_vat(est, case, "inclusive", "PSR", kb)
         run.assumptions.extend(a for a in est.assumptions if a not in run.assumptions and "VAT" not in a)
-        obligations = _obligations(run, "PSR", False, None, {})
-        routes = _routes(run, "PSR", False, None, subject, commenced, est)
-        return run.result(
+        return _finish(run, subject, est.value_gbp, commenced,
             regime="PSR", light_touch=False, above_threshold=None, threshold_gbp=None,
-            estimated_value_gbp=_round(est.value_gbp),
+            estimated_value_gbp=_round(est.value_gbp), vat_basis="inclusive",
             answer=("The NHS Provider Selection Regime applies, not the light touch rules: there is no value threshold, "
                     "and you choose one of the PSR processes."),
-            service_category=subject.main.category_id if subject.main else None, cross_border_interest="not_a_test",
-            obligations=obligations, routes=routes)
+            service_category=subject.main.category_id if subject.main else None, cross_border_interest="not_a_test")
 
     # 3. PCR saved, or the Act
     regime = _regime(run, commenced, bool(subject.main and subject.main.light_touch))
@@ -147,14 +151,9 @@ def assess(case: Case, as_of: date, kb: Optional[Knowledge] = None) -> Assessmen
 
     # 6. Threshold
     utilities = case.utilities or case.buyer == "utility"
+    if regime == "PCR2015" and (case.concession or utilities):
+        return run.out_of_scope("pcr_concession" if case.concession else "pcr_utilities", _round(est.value_gbp))
     thr = _threshold(run, regime, lt, commenced, utilities)
-    if thr is None:
-        return run.result(regime=regime, light_touch=lt, above_threshold=None, threshold_gbp=None,
-                          estimated_value_gbp=_round(est.value_gbp),
-                          answer=("This tool does not cover concessions or utilities procurements under PCR 2015 "
-                                  "(they used the Concession Contracts Regulations 2016 and Utilities Contracts Regulations 2016)."),
-                          service_category=subject.main.category_id if subject.main else None,
-                          cross_border_interest=_cross_border(run, regime, commenced))
     if est.unknown_treated_as_above:
         above: Optional[bool] = True
     elif est.value_gbp is None:
@@ -169,19 +168,40 @@ def assess(case: Case, as_of: date, kb: Optional[Knowledge] = None) -> Assessmen
     if regime == "PA2023" and subject.parts:
         above, lt = _separable(run, subject, lt, above, basis, commenced, utilities)
 
-    facts = _facts(run, regime, lt, above, est, commenced, subject, basis)
-    obligations = _obligations(run, regime, lt, above, facts)
-    routes = _routes(run, regime, lt, above, subject, commenced, est)
     cbi = _cross_border(run, regime, commenced)
     _date_boundaries(run, regime, commenced, subject)
     _threshold_caveat(run, thr)
-
-    return run.result(
+    return _finish(run, subject, est.value_gbp, commenced,
         regime=regime, light_touch=lt, above_threshold=above, threshold_gbp=thr.amount_gbp,
-        estimated_value_gbp=_round(est.value_gbp),
-        answer=_answer(regime, lt, above, thr.amount_gbp, est.value_gbp, est.unknown_treated_as_above),
-        service_category=subject.main.category_id if subject.main else None,
-        cross_border_interest=cbi, obligations=obligations, routes=routes)
+        estimated_value_gbp=_round(est.value_gbp), threshold_id=thr.id, vat_basis=thr.vat_basis,
+        answer=_answer(run, regime, lt, above, thr.amount_gbp, est.value_gbp, est.unknown_treated_as_above),
+        service_category=subject.main.category_id if subject.main else None, cross_border_interest=cbi)
+
+
+def _finish(run: _Run, subject: Subject, value: Optional[float], commenced: date, **kw) -> Assessment:
+    """Obligations and routes for the settled facts, then the Assessment."""
+    case = run.case
+    regime, lt, above = kw["regime"], bool(kw["light_touch"]), kw["above_threshold"]
+    profiles = [t[0] for t in subject.parts] if subject.parts else ([subject.main] if subject.main else [])
+    ctx = Context(case=case, kb=run.kb, regime=regime, light_touch=lt, above=above, value_gbp=value, commenced=commenced,
+                  profiles=profiles, codes=subject.codes or [p.cpv for p in profiles],
+                  individual=subject.service.individual if subject.service else True,
+                  rnd=bool(subject.service and subject.service.id == "rnd_public_benefit"), need=run.need)
+    if regime == "PA2023" and above is False:
+        part6 = ctx.check("part6")
+        notify = ctx.check("notifiable")
+        run.step("T-PART6", f"Below the threshold: {part6.why}" + (f"; {notify.why}." if part6.ok else "."), "PA 2023 ss.84, 87(4)")
+    obligations = offer.obligations(run.kb, ctx, run.step, run.warn)
+    routes, not_open = offer.routes(run.kb, ctx, run.step, run.warn)
+    answered = [f"{i.text}" for i in not_open]
+    answered += [f"{r.text.split(':')[0]}: open." for r in routes if set(case.aims) & set(run.kb.route(r.id).aims)]
+    if answered:
+        kw["answer"] = " ".join([kw["answer"], *answered])
+    return run.result(obligations=obligations, routes=routes, routes_not_open=not_open, **kw)
+
+
+def _day(d: date) -> str:
+    return f"{d.day} {d:%B %Y}"
 
 
 def _round(x: Optional[float]) -> Optional[float]:
@@ -218,11 +238,15 @@ def _classify_one(run: _Run, text: Optional[str], cpv: list[str], what: str):
         prof = profile(main, kb)
         if len(cpv) > 1:
             run.assume(f"The first CPV code ({main}) is the main subject-matter of {what}.")
-        run.step("T-CLASSIFY", _classify_text(f"CPV {main}", prof), prof.category_ref or "PCR 2015 Sch 3; PR24 Sch 1 (not listed)")
         svc = None
         if text:
             ms = match_services(text, kb)
             svc = ms[0] if ms else None
+        undecided = next((u for u in kb.undecided_codes if cpv_in(main, u.cpv)), None)
+        if undecided and (svc is None or not svc.cpv) and not run.case.exempt:
+            run.question = undecided.question
+            return None, None, [s for s in (kb.service(i) for i in undecided.candidates) if s]
+        run.step("T-CLASSIFY", _classify_text(f"CPV {main}", prof, svc), prof.category_ref or "PCR 2015 Sch 3; PR24 Sch 1 (not listed)")
         _caveats(run, prof, svc)
         return prof, f"CPV {main}", svc
     if not text:
@@ -245,7 +269,7 @@ def _classify_one(run: _Run, text: Optional[str], cpv: list[str], what: str):
     prof = profile(svc.cpv or "", kb, svc.kind)
     if len(expanded) > 1:
         run.assume(f"{', '.join(s.label for s in expanded)} are classified the same way; treated as one service.")
-    run.step("T-CLASSIFY", _classify_text(f"'{svc.label}' (CPV {svc.cpv})", prof), svc.ref)
+    run.step("T-CLASSIFY", _classify_text(f"'{svc.label}' (CPV {svc.cpv})", prof, svc), svc.ref)
     _caveats(run, prof, svc)
     return prof, svc.label, svc
 
@@ -266,7 +290,9 @@ def _sig(run: _Run, s: Service) -> tuple:
     return (p.light_touch, p.psr, bool(s.exempt))
 
 
-def _classify_text(name: str, prof: Profile) -> str:
+def _classify_text(name: str, prof: Profile, svc: Optional[Service] = None) -> str:
+    if svc is not None and svc.exempt:
+        return f"{name}: the work described is exempt, so it is not a light touch service."
     if prof.kind != "service":
         return f"{name} is {prof.kind}, not a light touch service."
     if prof.light_touch:
@@ -277,8 +303,12 @@ def _classify_text(name: str, prof: Profile) -> str:
 def _ask(run: _Run, candidates, text: Optional[str]) -> Assessment:
     kb = run.kb
     if candidates:
-        cands = [Candidate(s.id, s.label, profile(s.cpv, kb, s.kind).light_touch, s.cpv or "") for s in candidates if s.cpv]
-        if run.mixed_mention:
+        cands = [Candidate(s.id, s.label, profile(s.cpv, kb, s.kind).light_touch and not s.exempt, s.cpv or "")
+                 for s in candidates if s.cpv]
+        if run.question:
+            run.need(run.question)
+            answer = run.question
+        elif run.mixed_mention:
             run.need("whether the contract is mainly one of these, or the value of each part if it is a mix: "
                      + "; ".join(c.label for c in cands))
             answer = ("You mentioned services the rules treat differently. Which is the main part? If it is a mix, "
@@ -308,11 +338,11 @@ def _psr_applies(run: _Run, subject: Subject, commenced: date) -> bool:
     if not case.england:
         run.step("T-PSR", "The PSR applies in England only.", "PSR 2023 reg 1(2)")
         return False
-    if case.buyer not in PSR_AUTHORITIES:
+    if case.buyer not in run.kb.ids("psr_relevant_authorities"):
         run.step("T-PSR", "Health care service, but the buyer is not a PSR relevant authority, so the PSR does not apply.", ref)
         return False
     if commenced < run.date("psr_start"):
-        run.step("T-PSR", "Health care service, but the procurement began before 1 January 2024, before the PSR.", "PSR 2023 reg 29")
+        run.step("T-PSR", f"Health care service, but the procurement began before {run.day('psr_start')}, before the PSR.", "PSR 2023 reg 29")
         return False
     if case.health_service_purpose is False:
         run.step("T-PSR", "Not bought for the purposes of the NHS in England, so the PSR does not apply.", ref)
@@ -322,7 +352,7 @@ def _psr_applies(run: _Run, subject: Subject, commenced: date) -> bool:
             return False
     else:
         run.step("T-PSR", f"{subject.label} is a PSR health care service bought by a relevant authority on or after "
-                 "1 January 2024: the PSR applies and the Act does not.", "PSR 2023 regs 3, 29, Sch 1; PA 2023 s.120(2); PR24 reg 43")
+                 f"{run.day('psr_start')}: the PSR applies and the Act does not.", "PSR 2023 regs 3, 29, Sch 1; PA 2023 s.120(2); PR24 reg 43")
     if case.health_service_purpose is None:
         run.assume("The service is bought for the purposes of the NHS in England (for a borough, for example under its public health duties).")
     for prof in [subject.main] + [t[0] for t in subject.parts]:
@@ -374,37 +404,39 @@ def _regime(run: _Run, commenced: date, light_touch_service: bool) -> str:
     saving_ref = "SI 2024/716 reg 5"
     if commenced >= act:
         if event and event.startswith("pcr_") or event == "contracts_finder_advert":
-            run.warn("W-LATE-PCR-EVENT", "A PCR notice or advert on or after 24 February 2025 does not keep PCR 2015 in force.", saving_ref)
-        run.step("T-REGIME", f"The procurement commenced on {commenced.isoformat()}, on or after 24 February 2025: the Procurement Act 2023 applies.",
+            run.warn("W-LATE-PCR-EVENT", f"A PCR notice or advert on or after {run.day('act_start')} does not keep PCR 2015 in force.", saving_ref)
+        run.step("T-REGIME", f"The procurement commenced on {_day(commenced)}, on or after {run.day('act_start')}: the Procurement Act 2023 applies.",
                  "SI 2024/716 reg 2(2)")
         return "PA2023"
-    if event in ACT_ONLY_EVENTS:
-        run.warn("W-DATE-EVENT", "A notice under the Procurement Act cannot be dated before 24 February 2025; check the date.", "SI 2024/716 reg 2(2)")
+    if event in run.kb.ids("act_only_events"):
+        run.warn("W-DATE-EVENT", f"A notice under the Procurement Act cannot be dated before {run.day('act_start')}; check the date.", "SI 2024/716 reg 2(2)")
         run.step("T-REGIME", "An Act notice was used, so the Procurement Act 2023 applies.", "SI 2024/716 reg 2(2)")
         return "PA2023"
-    if event in PCR_SAVING_EVENTS:
-        run.step("T-REGIME", f"A PCR saving event ({event.replace('_', ' ')}) happened before 24 February 2025: PCR 2015 applies "
+    if event in run.kb.ids("pcr_saving_events"):
+        run.step("T-REGIME", f"A PCR saving event ({event.replace('_', ' ')}) happened before {run.day('act_start')}: PCR 2015 applies "
                  "to this procurement and the resulting contract for its whole life.", saving_ref)
         return "PCR2015"
     if event == "pcr_pin":
         # For a light touch service the PIN is read as the light touch PIN of reg 75(1)(b); otherwise as reg 26(9).
-        if not light_touch_service and commenced < run.date("pcr_pin_26_9_cutoff") and case.buyer not in CENTRAL_PCR:
-            run.step("T-REGIME", "A sub-central authority's PIN call for competition submitted before 26 May 2023: PCR 2015 applies.",
+        if not light_touch_service and commenced < run.date("pcr_pin_26_9_cutoff") and case.buyer not in run.kb.ids("central_buyers_PCR2015"):
+            run.step("T-REGIME", f"A sub-central authority's PIN call for competition submitted before {run.day('pcr_pin_26_9_cutoff')}: PCR 2015 applies.",
                      "SI 2024/716 reg 5 (reg 26(9) PIN)")
             run.warn("W-PIN-TYPE", "This assumes the PIN was a reg 26(9) call for competition. A light touch PIN under reg 75(1)(b) "
                      "is not listed as a saving event.", "SI 2024/716 reg 5(3)(c); PCR 2015 reg 75(1)(b)")
             return "PCR2015"
         run.step("T-REGIME", "A light touch PIN (PCR reg 75(1)(b)) is not a saving event, so unless the contract was awarded before "
-                 "24 February 2025 the Procurement Act 2023 applies.", "SI 2024/716 reg 5(3)(c)")
+                 f"{run.day('act_start')} the Procurement Act 2023 applies.", "SI 2024/716 reg 5(3)(c)")
         run.warn("W-PIN-GAP", "On a literal reading a reg 75(1)(b) PIN does not keep PCR 2015 in force; whether guidance softens "
                  "this is not confirmed.", "SI 2024/716 reg 5(3)(c); PCR 2015 reg 75(1)(b)")
-        run.need("whether the contract was awarded before 24 February 2025 (that would keep PCR 2015)")
-        if light_touch_service and commenced < run.date("pcr_pin_26_9_cutoff") and case.buyer not in CENTRAL_PCR:
-            run.need("whether the PIN was a reg 26(9) call for competition submitted before 26 May 2023 (that would keep PCR 2015)")
+        run.need(f"whether the contract was awarded before {run.day('act_start')} (that would keep PCR 2015)")
+        if light_touch_service and commenced < run.date("pcr_pin_26_9_cutoff") and case.buyer not in run.kb.ids("central_buyers_PCR2015"):
+            run.need(f"whether the PIN was a reg 26(9) call for competition submitted before {run.day('pcr_pin_26_9_cutoff')} "
+                     "(that would keep PCR 2015)")
         return "PA2023"
-    run.assume("A PCR saving event (contract notice, Contracts Finder advert, supplier contact or award) happened before 24 February 2025.")
-    run.need("what happened before 24 February 2025: a contract notice, an advert, supplier contact or an award keeps PCR 2015")
-    run.step("T-REGIME", f"The procurement began on {commenced.isoformat()}, before 24 February 2025: PCR 2015 applies.", saving_ref)
+    run.assume("A PCR saving event (contract notice, Contracts Finder advert, supplier contact or award) happened before "
+               f"{run.day('act_start')}.")
+    run.need(f"what happened before {run.day('act_start')}: a contract notice, an advert, supplier contact or an award keeps PCR 2015")
+    run.step("T-REGIME", f"The procurement began on {_day(commenced)}, before {run.day('act_start')}: PCR 2015 applies.", saving_ref)
     return "PCR2015"
 
 
@@ -440,7 +472,7 @@ def _separable(run: _Run, subject: Subject, lt: bool, above: Optional[bool], bas
     for prof, value, separable, label in subject.parts:
         if prof.light_touch or value is None:
             continue
-        own = _pick(run, "PA2023", _standard_kind(run.case.buyer, "PA2023", utilities, run.case.concession), commenced)
+        own = _pick(run, "PA2023", _standard_kind(run.kb, run.case.buyer, "PA2023", utilities, run.case.concession), commenced)
         v = part_value(value, run.case, basis, run.kb)
         if own is None or v < own.amount_gbp:
             continue
@@ -465,12 +497,12 @@ def _separable(run: _Run, subject: Subject, lt: bool, above: Optional[bool], bas
 # ---- thresholds -----------------------------------------------------------------------------------
 
 
-def _standard_kind(buyer: str, regime: str, utilities: bool, concession: bool) -> str:
+def _standard_kind(kb: Knowledge, buyer: str, regime: str, utilities: bool, concession: bool) -> str:
     if concession:
         return "concession_other"
     if utilities:
         return "utilities_other"
-    central = CENTRAL_PA if regime == "PA2023" else CENTRAL_PCR
+    central = kb.ids("central_buyers_PA2023" if regime == "PA2023" else "central_buyers_PCR2015")
     return "standard_central" if buyer in central else "standard_sub_central"
 
 
@@ -481,16 +513,12 @@ def _pick(run: _Run, regime: str, kind: str, on: date) -> Optional[Threshold]:
     return None
 
 
-def _threshold(run: _Run, regime: str, lt: bool, commenced: date, utilities: bool) -> Optional[Threshold]:
+def _threshold(run: _Run, regime: str, lt: bool, commenced: date, utilities: bool) -> Threshold:
     case = run.case
-    if regime == "PCR2015" and (case.concession or utilities):
-        run.warn("W-PCR-CONC-UTIL", "Before 24 February 2025 concessions and utilities used their own regulations, which this "
-                 "tool does not cover.", "Concession Contracts Regulations 2016; Utilities Contracts Regulations 2016")
-        return None
     if lt:
         kind = "light_touch_concession" if case.concession else "light_touch_utilities" if utilities else "light_touch"
     else:
-        kind = _standard_kind(case.buyer, regime, utilities, case.concession)
+        kind = _standard_kind(run.kb, case.buyer, regime, utilities, case.concession)
     thr = _pick(run, regime, kind, commenced)
     if thr is None:  # a date outside every table row (e.g. a PA2023 case dated before the Act); use the first row
         thr = min((t for t in run.kb.thresholds if t.regime == regime and t.kind == kind), key=lambda t: t.from_)
@@ -531,120 +559,23 @@ def _date_boundaries(run: _Run, regime: str, commenced: date, subject: Subject) 
 
 def _cross_border(run: _Run, regime: str, commenced: date) -> str:
     if regime == "PCR2015" and commenced < run.date("treaty_end"):
-        run.step("T-CROSS-BORDER", "Before 2021, a contract of certain cross-border interest had to respect the EU Treaty "
+        year = run.date("treaty_end").year
+        run.step("T-CROSS-BORDER", f"Before {year}, a contract of certain cross-border interest had to respect the EU Treaty "
                  "principles of transparency and equal treatment, even outside the detailed rules.", "Case C-507/03 Commission v Ireland")
         if run.case.cross_border_interest == "unknown":
-            run.need("whether the contract was of certain cross-border interest (it mattered before 2021)")
+            run.need(f"whether the contract was of certain cross-border interest (it mattered before {year})")
         return "assess"
     run.step("T-CROSS-BORDER", "Cross-border interest is not a legal test for this procurement; the thresholds decide.",
-             "PA 2023 ss.89-90" if regime != "PCR2015" else "EU exit (31 December 2020)")
+             "PA 2023 ss.89-90" if regime != "PCR2015" else run.kb.dates["treaty_end"].ref)
     return "not_a_test"
-
-
-# ---- obligations and routes -----------------------------------------------------------------------
-
-
-def _facts(run: _Run, regime: str, lt: bool, above: Optional[bool], est: Estimate, commenced: date, subject: Subject,
-           basis: str) -> dict[str, bool]:
-    case = run.case
-    x = est.value_gbp
-    central_pa = case.buyer in CENTRAL_PA
-    utilities = case.utilities or case.buyer == "utility"
-    f: dict[str, bool] = {}
-    f["school"] = case.buyer == "school"
-    f["not_school"] = not f["school"]
-    f["part6"] = regime == "PA2023" and not f["school"] and not case.concession and not utilities
-    f["outside_part6"] = regime == "PA2023" and not f["part6"]
-    notify = _pick(run, "PA2023", "notifiable_central" if central_pa else "notifiable_sub_central", max(commenced, run.date("act_start")))
-    f["notifiable"] = x is None or (notify is not None and x >= notify.amount_gbp)
-    # reg 109(2): NHS Trusts use the £25k floor although they are central for the reg 5 thresholds
-    floor_kind = "below_floor_central" if case.buyer in CENTRAL_PCR - {"nhs_trust"} else "below_floor_sub_central"
-    floor = _pick(run, "PCR2015", floor_kind, commenced)
-    health_nhs = bool(subject.main and subject.main.psr and case.buyer in {"nhs_trust", "nhs_foundation_trust", "nhs_england"})
-    f["pcr_chapter8"] = regime == "PCR2015" and x is not None and floor is not None and x >= floor.amount_gbp and not health_nhs
-    std = _pick(run, "PCR2015", _standard_kind(case.buyer, "PCR2015", False, False), commenced) if regime == "PCR2015" else None
-    f["below_standard"] = std is not None and x is not None and x < std.amount_gbp
-    f["not_below_standard"] = std is not None and x is not None and x >= std.amount_gbp
-    f["over_5m"] = x is None or x > FIVE_MILLION
-    uc = bool(case.user_choice) and regime == "PA2023" and lt
-    f["user_choice"] = uc
-    f["not_user_choice"] = not uc
-    f["psr_health"] = bool(subject.main and subject.main.psr and case.buyer in PSR_AUTHORITIES and case.england)
-    f["not_psr_health"] = not f["psr_health"]
-    f["pcr_pre2021"] = regime == "PCR2015" and commenced < run.date("treaty_end") and case.cross_border_interest != "no"
-    if regime == "PA2023" and above is False:
-        if f["part6"]:
-            run.step("T-PART6", "Below the threshold the contract is a regulated below-threshold contract (Part 6 applies)"
-                     + (f"; at {gbp(x)} it is notifiable." if x is not None and f["notifiable"] else "; it is not notifiable."),
-                     "PA 2023 ss.84, 87(4)")
-        else:
-            why = "schools" if f["school"] else "concessions and utilities contracts"
-            run.step("T-PART6", f"Part 6 (below-threshold rules) does not apply to {why}.", "PA 2023 s.84(1)-(2)")
-    return f
-
-
-def _obligations(run: _Run, regime: str, lt: bool, above: Optional[bool], facts: dict[str, bool]) -> list[Item]:
-    out = []
-    for o in run.kb.obligations:
-        if applies_to(o.applies, regime, lt, above) and all(facts.get(n, False) for n in o.needs):
-            out.append(Item(o.id, o.text, o.ref, o.verified, o.source))
-            if not o.verified:
-                run.warn(f"W-{o.id}", f"Not confirmed: {o.text}", o.ref, o.source)
-    return out
-
-
-def _routes(run: _Run, regime: str, lt: bool, above: Optional[bool], subject: Subject, commenced: date,
-            est: Optional[Estimate]) -> list[Item]:
-    case, kb = run.case, run.kb
-    out = []
-    for r in kb.routes:
-        if not applies_to(r.applies, regime, lt, above):
-            continue
-        if not all(_route_need(run, n, regime, subject, est, r.id) for n in r.needs):
-            continue
-        ref = r.ref_for(regime) or r.ref_pa or ""
-        verified = r.verified_for(regime)
-        out.append(Item(r.id, f"{r.label}: {r.text}", ref, verified, r.source))
-        if not verified:
-            run.warn(f"W-{r.id}", f"The legal basis for '{r.label}' under {REGIME_NAMES[regime]} was not re-read.", ref, r.source)
-    return out
-
-
-def _route_need(run: _Run, need: str, regime: str, subject: Subject, est: Optional[Estimate], route_id: str) -> bool:
-    case = run.case
-    profs = [t[0] for t in subject.parts] if subject.parts else ([subject.main] if subject.main else [])
-    if need == "mixed":
-        return len({p.light_touch for p in profs}) > 1
-    if need == "user_choice":
-        individual = subject.service.individual if subject.service else True
-        if case.user_choice is None and individual:
-            run.need("whether a person (or their carer) has chosen a provider: a user choice direct award may be possible")
-        return bool(case.user_choice) and individual
-    if need == "reservable":
-        lt_profs = [p for p in profs if p.light_touch]
-        if regime == "PCR2015":  # reg 77: only contracts exclusively for the listed codes; not NHS health care
-            codes = subject.codes or [p.cpv for p in profs]
-            return bool(codes) and all(cpv_in(c, run.kb.reservable_pcr.cpv) for c in codes) and not any(p.psr for p in profs)
-        return bool(lt_profs) and all(p.reservable_pa2023 for p in lt_profs)
-    if need == "term_within_mutual_limit":
-        term = case.term_years
-        if term is None and case.value and case.value.years is not None:
-            term = case.value.years + case.value.extension_years
-        limit = MUTUAL_MAX_YEARS[regime]
-        if term is None:
-            run.need(f"the maximum term including extensions: reserving to a mutual needs {limit:g} years or less")
-            return False
-        return term <= limit
-    if need == "rnd":
-        return bool(subject.service and subject.service.id == "rnd_public_benefit")
-    raise ValueError(f"routes.yml: entry {route_id}: unknown need '{need}'")
 
 
 # ---- the one-line answer --------------------------------------------------------------------------
 
 
-def _answer(regime: str, lt: bool, above: Optional[bool], thr: float, value: Optional[float], unknown_above: bool) -> str:
-    law = REGIME_NAMES[regime]
+def _answer(run: _Run, regime: str, lt: bool, above: Optional[bool], thr: float, value: Optional[float],
+            unknown_above: bool) -> str:
+    law = run.kb.regime_names[regime]
     kind = "a light touch contract" if lt else "not a light touch contract"
     if unknown_above:
         return f"Under the {law} this is {kind}. The value or duration is not known, so treat it as above the {gbp(thr)} threshold."

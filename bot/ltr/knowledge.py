@@ -18,7 +18,7 @@ from pydantic import BaseModel, Extra, Field, ValidationError, validator
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 KNOWLEDGE_DIR = Path(__file__).parent / "knowledge"
-FILES = ("dates.yml", "thresholds.yml", "parameters.yml", "cpv.yml", "services.yml", "routes.yml", "obligations.yml", "faq.yml")
+FILES = ("dates.yml", "thresholds.yml", "parameters.yml", "labels.yml", "conditions.yml", "cpv.yml", "services.yml", "routes.yml", "obligations.yml", "faq.yml")
 # The parameters and valuation references the engine reads; a file without one of them does not load.
 _NUMBER, _IDS = float, list
 REQUIRED_PARAMETERS: dict[str, type] = {
@@ -110,6 +110,18 @@ class CodeCaveat(_Strict):
     _c = validator("cpv", allow_reuse=True)(_check_cpv)
 
 
+class UndecidedCode(_Strict):
+    """A code the statutory list covers only "to the extent not" exempt: ask, offering catalogue entries."""
+
+    cpv: list[str]
+    question: str
+    candidates: list[str]
+    ref: str
+    source: str
+    verified: bool
+    _c = validator("cpv", allow_reuse=True)(_check_cpv)
+
+
 class Service(_Strict):
     id: str
     label: str
@@ -151,6 +163,11 @@ class Service(_Strict):
 
 def applies_to(applies: list[str], regime: str, lt: bool, above: Optional[bool]) -> bool:
     """Does a REGIME/CONTRACT/VALUE list cover this regime, contract type and side of the threshold?"""
+    return _applies(tuple(applies), regime, lt, above)
+
+
+@lru_cache(maxsize=4096)  # a few hundred distinct lists × regimes; assess() runs this for every entry
+def _applies(applies: tuple[str, ...], regime: str, lt: bool, above: Optional[bool]) -> bool:
     for a in applies:
         r, c, v = a.split("/")
         if r != regime:
@@ -172,6 +189,21 @@ def _check_applies(v: list[str]) -> list[str]:
     return v
 
 
+class Condition(_Strict):
+    id: str
+    means: str
+    ref: str
+
+
+def _check_aims(v: list[str]) -> list[str]:
+    from .model import AIMS
+
+    for a in v:
+        if a not in AIMS:
+            raise ValueError(f"'{a}' is not one of {', '.join(AIMS)}")
+    return v
+
+
 class Route(_Strict):
     id: str
     label: str
@@ -184,7 +216,9 @@ class Route(_Strict):
     verified_pcr: bool = True
     verified_pa: bool = True
     needs: list[str] = []
+    aims: list[str] = []  # the officer's aims (Case.aims) this route answers
     _a = validator("applies", allow_reuse=True)(_check_applies)
+    _m = validator("aims", allow_reuse=True)(_check_aims)
 
     def ref_for(self, regime: str) -> Optional[str]:
         return {"PCR2015": self.ref_pcr, "PA2023": self.ref_pa, "PSR": self.ref_psr, "none": self.ref_pa}[regime]
@@ -199,6 +233,7 @@ class Obligation(_Strict):
     ref: str
     source: str
     verified: bool
+    priority: int  # importance for the officer, 1 = most; Assessment.obligations is sorted by it (see obligations.yml)
     applies: list[str]
     needs: list[str] = []
     _a = validator("applies", allow_reuse=True)(_check_applies)
@@ -225,6 +260,14 @@ class ValuationRefs(_Strict):
     concession: str
 
 
+class Scope(_Strict):
+    id: str
+    text: str
+    ref: str
+    source: str
+    verified: bool
+
+
 class KeyDate(_Strict):
     id: str
     date: date
@@ -249,15 +292,19 @@ class Knowledge:
     dates: dict[str, KeyDate]
     thresholds: tuple[Threshold, ...]
     parameters: dict[str, Parameter]
+    regime_names: dict[str, str]
+    out_of_scope: dict[str, Scope]
     valuation: dict[str, ValuationRefs]
     categories: tuple[Category, ...]
     reservable_pa2023: CpvList
     reservable_pcr: CpvList
     psr: CpvList
     code_caveats: tuple[CodeCaveat, ...]
+    undecided_codes: tuple[UndecidedCode, ...]
     services: tuple[Service, ...]
     routes: tuple[Route, ...]
     obligations: tuple[Obligation, ...]
+    conditions: dict[str, Condition]
     faq: tuple[Faq, ...]
     rules_version: str
 
@@ -327,6 +374,15 @@ def _one(name: str, data: dict, key: str, model: type[BaseModel]) -> Any:
         raise KnowledgeError(f"{name}: entry {key}: field '{field}': {err['msg']}") from None
 
 
+def _regime_names(data: dict) -> dict[str, str]:
+    names = data.get("regimes")
+    if not isinstance(names, dict) or set(names) != {"PCR2015", "PA2023", "PSR", "none"}:
+        raise KnowledgeError("labels.yml: regimes must name PCR2015, PA2023, PSR and none")
+    if not all(isinstance(n, str) and n.strip() for n in names.values()):
+        raise KnowledgeError("labels.yml: every regime name must be some text")
+    return dict(names)
+
+
 def load_knowledge_from(directory: Path) -> Knowledge:
     raw = {name: _read(directory, name) for name in FILES}
     digest = hashlib.sha256()
@@ -344,6 +400,22 @@ def load_knowledge_from(directory: Path) -> Knowledge:
         for other in s.ambiguous_with:
             if other not in ids:
                 raise KnowledgeError(f"services.yml: entry {s.id}: field 'ambiguous_with': unknown entry '{other}'")
+    undecided = _entries("cpv.yml", raw["cpv.yml"], UndecidedCode, key="undecided", with_ids=False)
+    for u in undecided:
+        for sid in u.candidates:
+            if sid not in ids:
+                raise KnowledgeError(f"cpv.yml: undecided {u.cpv[0]}: field 'candidates': unknown service '{sid}'")
+    conditions = {c.id: c for c in _entries("conditions.yml", raw["conditions.yml"], Condition)}
+    from .conditions import check_registry  # the implementations; imported here to keep the import graph one-way
+
+    problem = check_registry(set(conditions))
+    if problem:
+        raise KnowledgeError(f"conditions.yml: {problem}")
+    for name, model in (("routes.yml", Route), ("obligations.yml", Obligation)):
+        for entry in raw[name].get("entries") or []:
+            for need in (entry.get("needs") or []) if isinstance(entry, dict) else []:
+                if need not in conditions:
+                    raise KnowledgeError(f"{name}: entry {entry.get('id')}: field 'needs': unknown condition '{need}'")
     parameters = {p.id: p for p in _entries("parameters.yml", raw["parameters.yml"], Parameter)}
     for pid, kind in REQUIRED_PARAMETERS.items():
         if pid not in parameters:
@@ -357,14 +429,18 @@ def load_knowledge_from(directory: Path) -> Knowledge:
         thresholds=_entries("thresholds.yml", raw["thresholds.yml"], Threshold),
         parameters=parameters,
         valuation=valuation,
+        regime_names=_regime_names(raw["labels.yml"]),
+        out_of_scope={o.id: o for o in _entries("labels.yml", raw["labels.yml"], Scope, key="out_of_scope")},
         categories=_entries("cpv.yml", raw["cpv.yml"], Category, key="light_touch_categories"),
         reservable_pa2023=_one("cpv.yml", raw["cpv.yml"], "reservable_pa2023", CpvList),
         reservable_pcr=_one("cpv.yml", raw["cpv.yml"], "reservable_pcr", CpvList),
         psr=_one("cpv.yml", raw["cpv.yml"], "psr", CpvList),
         code_caveats=_entries("cpv.yml", raw["cpv.yml"], CodeCaveat, key="caveats", with_ids=False),
+        undecided_codes=undecided,
         services=services,
         routes=_entries("routes.yml", raw["routes.yml"], Route),
         obligations=_entries("obligations.yml", raw["obligations.yml"], Obligation),
+        conditions=conditions,
         faq=_entries("faq.yml", raw["faq.yml"], Faq),
         rules_version=f"{max(reviewed).isoformat()}+{digest.hexdigest()[:8]}",
     )

@@ -26,7 +26,7 @@ COMMENCEMENT_EVENTS = (
     "contract_awarded",
 )
 # An absurd value is a typing slip, not a contract: the largest UK public contracts are tens of billions.
-MAX_VALUE_GBP = 100_000_000_000
+MAX_VALUE_GBP = 10**11  # £100bn
 MAX_YEARS = 50
 
 
@@ -217,6 +217,13 @@ class Assessment:
     trace: list[Item] = field(default_factory=list)
     candidates: list[Candidate] = field(default_factory=list)
     case: Optional[Case] = None
+    # What renderers need, so that none of them reloads the knowledge or guesses (issue 9).
+    regime_name: str = ""  # the regime's name from knowledge/labels.yml ("" when there is no regime)
+    threshold_id: Optional[str] = None  # the thresholds.yml row used
+    vat_basis: Optional[str] = None  # "inclusive" | "net": the basis of both threshold_gbp and estimated_value_gbp
+    service_category_label: Optional[str] = None
+    out_of_scope: Optional[Item] = None  # set when the tool does not cover the case; regime is then None
+    routes_not_open: list[Item] = field(default_factory=list)  # routes the officer asked about that are not open, and why
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -236,6 +243,12 @@ class Assessment:
             "missing": list(self.missing),
             "trace": [i.to_dict() for i in self.trace],
             "candidates": [c.to_dict() for c in self.candidates],
+            "routes_not_open": [i.to_dict() for i in self.routes_not_open],
+            "regime_name": self.regime_name,
+            "threshold_id": self.threshold_id,
+            "vat_basis": self.vat_basis,
+            "service_category_label": self.service_category_label,
+            "out_of_scope": self.out_of_scope.to_dict() if self.out_of_scope else None,
             "rules_version": self.rules_version,
             "as_of": self.as_of.isoformat(),
             "case": self.case.to_dict() if self.case else None,
@@ -264,11 +277,15 @@ def _list(v: Any, name: str) -> list:
 def _cpv_list(v: Any, name: str) -> tuple[str, ...]:
     if isinstance(v, str):
         v = [v]
+    from . import cpv_catalogue  # the whole CPV 2008 list, loaded once
+
     out = []
     for c in _list(v, name):
-        code = str(c).strip().split("-")[0]
-        if not (code.isdigit() and len(code) == 8):
+        code = cpv_catalogue.normalise(str(c))
+        if code is None:
             raise CaseError(name, f"'{c}' is not a CPV code (8 digits, e.g. 85312000)")
+        if not cpv_catalogue.exists(code):
+            raise CaseError(name, f"'{c}' is not in the CPV 2008 list")
         out.append(code)
     return tuple(out)
 

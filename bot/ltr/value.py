@@ -37,8 +37,9 @@ class Working:
 
 
 def gbp(x: float) -> str:
-    """Pounds, whole, with thousands separators: £663,540. Pence are dropped only for display."""
-    return f"£{x:,.0f}"
+    """Pounds with thousands separators: £663,540, or £663,539.50 when there are pence (a figure just below a
+    threshold must never be shown as the threshold itself)."""
+    return f"£{x:,.0f}" if round(x, 2) == round(x) else f"£{x:,.2f}"
 
 
 def _years(n: float) -> str:
@@ -59,7 +60,7 @@ def working(v: Value, term_years: Optional[float] = None) -> Optional[Working]:
     if v.total_gbp is not None:
         total = v.total_gbp * v.lots
         if v.years is None:
-            expr = f"{lots}{gbp(v.total_gbp)}"
+            expr = f"{lots}{gbp(v.total_gbp)}" if v.lots > 1 else f"{gbp(v.total_gbp)} whole-life, as given"
             notes.append("The total you gave is the whole-life value, including every option and extension.")
         else:
             expr = f"{lots}{gbp(v.total_gbp)} for {_years(v.years)}"
@@ -95,7 +96,8 @@ def working(v: Value, term_years: Optional[float] = None) -> Optional[Working]:
     if v.one_off_gbp:
         total += v.one_off_gbp
         expr += f" + {gbp(v.one_off_gbp)} one-off"
-    return Working(total, f"{prefix}{expr} = {gbp(total)}", tuple(notes))
+    text = expr if expr.endswith("as given") else f"{prefix}{expr} = {gbp(total)}"
+    return Working(total, text, tuple(notes))
 
 
 def stated_whole_life(v: Value) -> Optional[float]:
@@ -166,6 +168,7 @@ def apply_vat(est: Estimate, case: Case, basis: str, regime: str, kb: Knowledge)
     x = est.value_gbp
     rate = kb.number("vat_rate")
     refs = kb.valuation[regime]
+    year = kb.dates["pcr_vat_inclusive"].date.year
     ref = refs.vat if basis == "inclusive" else (refs.vat_net or refs.vat)
     if basis == "inclusive":
         if case.vat == "excluded":
@@ -180,13 +183,13 @@ def apply_vat(est: Estimate, case: Case, basis: str, regime: str, kb: Knowledge)
     else:
         if case.vat == "included":
             est.value_gbp = x / (1 + rate)
-            est.steps.append((f"Before 2022 PCR values exclude VAT: {gbp(x)} less VAT at {rate:.0%} = {gbp(est.value_gbp)}.", ref))
+            est.steps.append((f"Before {year} PCR values exclude VAT: {gbp(x)} less VAT at {rate:.0%} = {gbp(est.value_gbp)}.", ref))
         elif case.vat == "unknown":
             est.other_vat_reading_gbp = x / (1 + rate)
-            est.assumptions.append("The figure you gave excludes VAT, as PCR values did before 2022.")
+            est.assumptions.append(f"The figure you gave excludes VAT, as PCR values did before {year}.")
             est.missing.append(f"whether the figure includes VAT: if it does, the net value is {gbp(x / (1 + rate))}")
         else:
-            est.steps.append(("Before 2022 PCR values exclude VAT; the figure given already does.", ref))
+            est.steps.append((f"Before {year} PCR values exclude VAT; the figure given already does.", ref))
     return est
 
 

@@ -13,13 +13,14 @@ import json
 import re
 from datetime import date, datetime
 from typing import Any, Mapping, Optional
+from urllib.parse import urlsplit
 
-REGIME_LABELS = {
-    "PCR2015": "Public Contracts Regulations 2015",
-    "PA2023": "Procurement Act 2023",
-    "PSR": "Health Care Services (Provider Selection Regime) Regulations 2023",
-    "none": "None of these regimes",
-}
+from bot.ltr.model import REGIMES
+from bot.ltr.value import gbp
+
+# Links in a record go to the law itself or to government guidance only (NHS England for the PSR);
+# other sources (firms' briefings, blogs) stay out of the record, their references stay in it.
+OFFICIAL_HOSTS = ("legislation.gov.uk", "gov.uk", "england.nhs.uk")
 BUYER_LABELS = {
     "sub_central": "Sub-central authority (for example a London borough)",
     "central": "Central government authority",
@@ -48,6 +49,7 @@ DISCLAIMER = (
 )
 MAX_TEXT = 10_000
 MAX_ITEMS = 200
+MAX_FACTS = 30
 
 
 class RecordError(ValueError):
@@ -111,12 +113,32 @@ def _strings(value: Any, name: str) -> list[str]:
     return [_text(v, f"{name}[{i}]") for i, v in enumerate(value)]
 
 
+def _item(value: Any, name: str) -> Optional[dict]:
+    if value is None:
+        return None
+    return _items([value], name)[0]
+
+
+def checked_understood(value: Any) -> list[dict]:
+    """The "What I understood" facts the chat showed (label, text, source), or RecordError."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or len(value) > MAX_FACTS:
+        raise RecordError("understood must be a list")
+    out = []
+    for i, fact in enumerate(value):
+        if not isinstance(fact, Mapping):
+            raise RecordError(f"understood[{i}] must be an object")
+        out.append({k: _text(fact.get(k), f"understood[{i}].{k}") for k in ("label", "text", "source")})
+    return out
+
+
 def checked_assessment(data: Any) -> dict:
     """A clean copy of an `Assessment.to_dict()`-shaped mapping, or RecordError."""
     if not isinstance(data, Mapping):
         raise RecordError("the assessment must be an object")
     regime = data.get("regime")
-    if regime is not None and regime not in REGIME_LABELS:
+    if regime is not None and regime not in REGIMES:
         raise RecordError("unknown regime")
     as_of = _text(data.get("as_of"), "as_of", optional=False)
     try:
@@ -133,6 +155,9 @@ def checked_assessment(data: Any) -> dict:
         "status": _text(data.get("status"), "status") or "complete",
         "answer": _text(data.get("answer"), "answer", optional=False),
         "regime": regime,
+        "regime_name": _text(data.get("regime_name"), "regime_name"),
+        "out_of_scope": _item(data.get("out_of_scope"), "out_of_scope"),
+        "vat_basis": _text(data.get("vat_basis"), "vat_basis"),
         "light_touch": _flag(data.get("light_touch"), "light_touch"),
         "above_threshold": _flag(data.get("above_threshold"), "above_threshold"),
         "threshold_gbp": _number(data.get("threshold_gbp"), "threshold_gbp"),
@@ -142,6 +167,7 @@ def checked_assessment(data: Any) -> dict:
         "cross_border_interest": _text(data.get("cross_border_interest"), "cross_border_interest"),
         "obligations": _items(data.get("obligations"), "obligations"),
         "routes": _items(data.get("routes"), "routes"),
+        "routes_not_open": _items(data.get("routes_not_open"), "routes_not_open"),
         "warnings": _items(data.get("warnings"), "warnings"),
         "trace": _items(data.get("trace"), "trace"),
         "assumptions": _strings(data.get("assumptions"), "assumptions"),
@@ -183,11 +209,7 @@ def authoritative_assessment(data: Any) -> tuple[dict, str]:
 
 
 def money(value: Optional[float]) -> str:
-    if value is None:
-        return "Not known"
-    if float(value).is_integer():
-        return f"£{value:,.0f}"
-    return f"£{value:,.2f}"
+    return "Not known" if value is None else gbp(value)
 
 
 def long_date(iso: str) -> str:
@@ -205,10 +227,6 @@ def timestamp(moment: datetime) -> str:
 
 def yes_no(value: Optional[bool]) -> str:
     return "Not known" if value is None else ("Yes" if value else "No")
-
-
-def regime_label(regime: Optional[str]) -> str:
-    return REGIME_LABELS.get(regime or "", "Not decided yet")
 
 
 def _years(value: Any) -> str:
@@ -279,16 +297,18 @@ def case_facts(case: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def result_rows(a: Mapping[str, Any]) -> list[tuple[str, str]]:
+    if a["out_of_scope"]:
+        return [("Rules that apply", "Not covered by this tool")]
+    basis = {"inclusive": " (including VAT)", "net": " (excluding VAT)"}.get(a["vat_basis"], "")
     rows = [
-        ("Rules that apply", regime_label(a["regime"])),
+        ("Rules that apply", a["regime_name"] or "Not decided yet"),
         ("Light touch service", yes_no(a["light_touch"])),
         ("Estimated value", money(a["estimated_value_gbp"])),
-        ("Threshold", money(a["threshold_gbp"]) if a["threshold_gbp"] is not None else "No threshold applies"),
+        ("Threshold", money(a["threshold_gbp"]) + basis if a["threshold_gbp"] is not None else "No threshold applies"),
         ("Above the threshold", yes_no(a["above_threshold"])),
     ]
-    label = a.get("service_category_label") or category_label(a["service_category"])
-    if label:
-        rows.append(("Service category", label))
+    if a["service_category_label"]:
+        rows.append(("Service category", a["service_category_label"]))
     return rows
 
 
@@ -322,7 +342,18 @@ def record_filename(data: Any, generated_at: datetime, fmt: str) -> str:
 
 
 def _source_link(source: str) -> Optional[str]:
-    return source if re.match(r"^https?://[^\s<>\"']+$", source or "") else None
+    """An https link to legislation.gov.uk, GOV.UK or NHS England, else None."""
+    if not re.match(r"^https://[^\s<>\"']+$", source or ""):
+        return None
+    host = (urlsplit(source).hostname or "").lower()
+    return source if any(host == h or host.endswith("." + h) for h in OFFICIAL_HOSTS) else None
+
+
+def fact_rows(a: Mapping[str, Any], understood: list[dict]) -> list[tuple[str, str]]:
+    """The case as the chat showed it (each fact with where it came from), else as the engine read it."""
+    if understood:
+        return [(f["label"], f"{f['text']} ({f['source']})" if f["source"] else f["text"]) for f in understood]
+    return case_facts(a["case"])
 
 
 # ---- HTML --------------------------------------------------------------------------------------
@@ -342,11 +373,16 @@ def _e(text: Any) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _html_items(items: list[dict], unverified_prefix: bool = True) -> str:
+def _needs_legal_caveat(item: dict) -> bool:
+    """Unconfirmed items say "check with your legal team", once (caveats already say it)."""
+    return not item["verified"] and "legal team" not in item["text"].lower()
+
+
+def _html_items(items: list[dict]) -> str:
     out = ["<ul>"]
     for item in items:
         text = _e(item["text"])
-        if unverified_prefix and not item["verified"]:
+        if _needs_legal_caveat(item):
             text = "<strong>Check with your legal team:</strong> " + text
         ref = f' <span class="ref">({_e(item["ref"])})</span>' if item["ref"] else ""
         link = _source_link(item["source"])
@@ -360,8 +396,8 @@ def _html_rows(rows: list[tuple[str, str]]) -> str:
     return "<table>" + "".join(f"<tr><th scope=\"row\">{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows) + "</table>"
 
 
-def render_record_html(data: Any, generated_at: datetime, note: str = "") -> str:
-    a = checked_assessment(data)
+def render_record_html(data: Any, generated_at: datetime, note: str = "", understood: Any = None) -> str:
+    a, facts = checked_assessment(data), checked_understood(understood)
     title = "Decision record"
     if a["case"].get("service"):
         title += f": {service_label(str(a['case']['service']))}"
@@ -377,13 +413,15 @@ def render_record_html(data: Any, generated_at: datetime, note: str = "") -> str
     if note:
         parts.append(f'<p class="note">{_e(note)}</p>')
     parts += ["<h2>Answer</h2>", f'<p class="answer">{_e(a["answer"])}</p>', _html_rows(result_rows(a))]
-    parts += ["<h2>The case</h2>", _html_rows(case_facts(a["case"]))]
+    parts += ["<h2>The case</h2>", _html_rows(fact_rows(a, facts))]
     if a["warnings"]:
         parts += ["<h2>Caveats</h2>", '<div class="warn">', _html_items(a["warnings"]), "</div>"]
     if a["obligations"]:
         parts += ["<h2>What must still be done</h2>", _html_items(a["obligations"])]
     if a["routes"]:
         parts += ["<h2>Flexibility and innovation routes</h2>", _html_items(a["routes"])]
+    if a["routes_not_open"]:
+        parts += ["<h2>Routes asked about that are not open</h2>", _html_items(a["routes_not_open"])]
     if a["assumptions"]:
         parts += ["<h2>Assumptions</h2><ul>", *(f"<li>{_e(s)}</li>" for s in a["assumptions"]), "</ul>"]
     if a["missing"]:
@@ -412,7 +450,7 @@ def render_record_html(data: Any, generated_at: datetime, note: str = "") -> str
 
 def _references(a: Mapping[str, Any]) -> list[str]:
     seen: list[str] = []
-    for key in ("trace", "obligations", "routes", "warnings"):
+    for key in ("trace", "obligations", "routes", "routes_not_open", "warnings"):
         for item in a[key]:
             if item["ref"] and item["ref"] not in seen:
                 seen.append(item["ref"])
@@ -434,7 +472,7 @@ def _md_items(items: list[dict]) -> list[str]:
     lines = []
     for item in items:
         text = _md(item["text"])
-        if not item["verified"]:
+        if _needs_legal_caveat(item):
             text = "**Check with your legal team:** " + text
         ref = f" ({_md(item['ref'])})" if item["ref"] else ""
         link = _source_link(item["source"])
@@ -443,8 +481,8 @@ def _md_items(items: list[dict]) -> list[str]:
     return lines
 
 
-def render_record_markdown(data: Any, generated_at: datetime, note: str = "") -> str:
-    a = checked_assessment(data)
+def render_record_markdown(data: Any, generated_at: datetime, note: str = "", understood: Any = None) -> str:
+    a, facts = checked_assessment(data), checked_understood(understood)
     title = "Decision record"
     if a["case"].get("service"):
         title += f": {_md(service_label(str(a['case']['service'])))}"
@@ -459,11 +497,12 @@ def render_record_markdown(data: Any, generated_at: datetime, note: str = "") ->
         lines += [f"> {_md(note)}", ""]
     lines += ["## Answer", "", f"**{_md(a['answer'])}**", ""]
     lines += [f"- {k}: {_md(v)}" for k, v in result_rows(a)] + [""]
-    lines += ["## The case", ""] + [f"- {k}: {_md(v)}" for k, v in case_facts(a["case"])] + [""]
+    lines += ["## The case", ""] + [f"- {k}: {_md(v)}" for k, v in fact_rows(a, facts)] + [""]
     sections = [
         ("Caveats", _md_items(a["warnings"])),
         ("What must still be done", _md_items(a["obligations"])),
         ("Flexibility and innovation routes", _md_items(a["routes"])),
+        ("Routes asked about that are not open", _md_items(a["routes_not_open"])),
         ("Assumptions", [f"- {_md(s)}" for s in a["assumptions"]]),
         ("What would change the answer", [f"- {_md(s)}" for s in a["missing"]]),
         ("Possible service categories", [f"- {_md(c['label'])}" for c in a["candidates"]]),

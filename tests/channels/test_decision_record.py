@@ -137,3 +137,69 @@ def test_service_ids_are_shown_by_name(assessment):
 def test_file_names_carry_the_time(assessment):
     assert record_filename(assessment, MADE, "html") == "decision-record-2026-11-26-140500.html"
     assert record_filename(assessment, MADE, "md") == "decision-record-2026-11-26-140500.md"
+
+
+UNDERSTOOD = [
+    {"id": "service", "label": "Service", "text": "Home care (domiciliary care)", "source": "you said", "change": "/change_fact"},
+    {"id": "value", "label": "Value", "text": "£700,000 in total", "source": "you said", "change": "/change_fact"},
+    {"id": "vat", "label": "VAT", "text": "Included", "source": "assumed", "change": "/change_fact"},
+]
+
+
+def test_the_record_holds_what_the_chat_understood_with_where_each_fact_came_from(assessment):
+    html = render_record_html(assessment, MADE, understood=UNDERSTOOD)
+    assert "<th scope=\"row\">VAT</th><td>Included (assumed)</td>" in html
+    assert "<th scope=\"row\">Value</th><td>£700,000 in total (you said)</td>" in html
+    md = render_record_markdown(assessment, MADE, understood=UNDERSTOOD)
+    assert "- Service: Home care (domiciliary care) (you said)" in md
+    with pytest.raises(RecordError):
+        render_record_html(assessment, MADE, understood=[{"label": ["not", "text"]}])
+    with pytest.raises(RecordError):
+        render_record_html(assessment, MADE, understood="VAT included")
+
+
+def test_links_go_to_legislation_gov_uk_gov_uk_or_nhs_england_only(assessment):
+    a = copy.deepcopy(assessment)
+    for item in a["obligations"] + a["warnings"]:
+        item["source"] = ""
+    a["routes"] = [
+        dict(a["routes"][0], source="https://www.legislation.gov.uk/ukpga/2023/54/section/20"),
+        dict(a["routes"][1], source="https://www.gov.uk/government/collections/procurement-act-2023-guidance-documents"),
+        dict(a["routes"][2], source="https://www.england.nhs.uk/commissioning/how-commissioning-is-changing/nhs-provider-selection-regime/"),
+        dict(a["routes"][3], source="https://a-law-firm.co.uk/insights/light-touch-blog"),
+        dict(a["routes"][4], source="https://legislation.gov.uk.example.com/fake"),
+    ]
+    html = render_record_html(a, MADE)
+    links = re.findall(r'<a href="([^"]+)"', html)
+    assert links == [r["source"] for r in a["routes"][:3]]
+    # The reference of an item whose source is not official stays in the record, without the link.
+    assert a["routes"][3]["ref"].replace("'", "&#x27;") in html
+    md = render_record_markdown(a, MADE)
+    assert "a-law-firm" not in md.split("```json", 1)[0] and "example.com" not in md.split("```json", 1)[0]
+
+
+def test_the_rules_are_named_as_the_engine_names_them():
+    psr = assess(Case.from_dict({"service": "community nursing", "value": {"total_gbp": 3000000}, "buyer": "icb",
+                                 "commenced": "2026-04-01", "health_service_purpose": True}), as_of=date(2026, 11, 26)).to_dict()
+    assert psr["regime"] == "PSR"
+    html = render_record_html(psr, MADE)
+    assert "<td>Health Care Services (Provider Selection Regime) Regulations 2023</td>" in html
+    assert "No threshold applies" in html
+
+
+def test_routes_asked_about_but_not_open_are_recorded_with_the_reason(assessment):
+    a = copy.deepcopy(assessment)
+    a["routes_not_open"] = [{"id": "R-MUTUAL", "text": "Reserving to a mutual is not open: the term is over 3 years.",
+                             "ref": "PA 2023 s.33", "verified": True, "source": ""}]
+    html = render_record_html(a, MADE)
+    assert "<h2>Routes asked about that are not open</h2>" in html
+    assert "Reserving to a mutual is not open: the term is over 3 years." in html
+    assert "## Routes asked about that are not open" in render_record_markdown(a, MADE)
+
+
+def test_a_caveat_says_check_with_your_legal_team_once(assessment):
+    a = copy.deepcopy(assessment)
+    a["warnings"] = [{"id": "W-MAINLY", "text": "The Act does not define 'mainly'. Check with your legal team.",
+                      "ref": "PA 2023 s.9(1)", "verified": False, "source": ""}]
+    caveats = render_record_html(a, MADE).split('<div class="warn">', 1)[1].split("</div>", 1)[0]
+    assert caveats.lower().count("check with your legal team") == 1

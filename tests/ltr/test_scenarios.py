@@ -19,10 +19,11 @@ SCENARIO_FILE = Path(__file__).with_name("scenarios.yml")
 ALLOWED_EXPECT = {
     "regime", "light_touch", "above_threshold", "threshold_gbp", "estimated_value_gbp", "status",
     "routes_include", "routes_exclude", "obligations_include", "warnings_nonempty", "trace_include",
-    "mentions", "trace_mentions", "cross_border_interest",
+    "mentions", "trace_mentions", "cross_border_interest", "vat_basis", "threshold_id", "out_of_scope",
+    "routes_not_open_include",
 }
 MONEY_KEYS = ("threshold_gbp", "estimated_value_gbp")
-EXACT_KEYS = ("regime", "light_touch", "above_threshold", "status")
+EXACT_KEYS = ("regime", "light_touch", "above_threshold", "status", "vat_basis", "threshold_id")
 
 
 def _jsonable(obj: Any) -> Any:
@@ -90,6 +91,16 @@ def test_scenario(row, ltr_text):
         got = str(result.get("cross_border_interest") or "")
         if not got.startswith(expect["cross_border_interest"]):
             problems.append(f"cross_border_interest: expected to start with {expect['cross_border_interest']!r}, got {got!r}")
+
+    if "out_of_scope" in expect:
+        got_scope = (result.get("out_of_scope") or {}).get("id")
+        if got_scope != expect["out_of_scope"]:
+            problems.append(f"out_of_scope: expected {expect['out_of_scope']!r}, got {got_scope!r}")
+
+    closed = [r["id"] for r in result.get("routes_not_open") or []]
+    for rid in expect.get("routes_not_open_include", []):
+        if rid not in closed:
+            problems.append(f"route {rid} should be listed as not open; routes_not_open were {closed}")
 
     route_ids = [r["id"] for r in result.get("routes") or []]
     for rid in expect.get("routes_include", []):
