@@ -105,7 +105,7 @@ def turn(raw_state: Any, msg: Incoming, today: date) -> Outcome:
     pending = st["pending"] or {}
 
     # A general question, not an answer and not a contract: the FAQ answers it (in the context of the last answer).
-    if _is_general_question(msg, r, pending):
+    if _is_general_question(msg, r, pending, bool(st["facts"])):
         return Outcome([], st, faq=msg.text)
     if msg.intent in FOLLOW_UPS and st["last"] and not r.describes_contract:
         return Outcome([], st, follow_up=msg.intent)
@@ -136,17 +136,22 @@ def turn(raw_state: Any, msg: Incoming, today: date) -> Outcome:
     return _advance(st, today, notes)
 
 
-def _is_general_question(msg: Incoming, r: Reading, pending: dict[str, Any]) -> bool:
-    if msg.intent == "faq" and not r.describes_contract and not (pending and _answers_pending(r, pending)):
+def _is_general_question(msg: Incoming, r: Reading, pending: dict[str, Any], has_case: bool) -> bool:
+    """A question about the rules rather than a fact about this contract (the FAQ answers it)."""
+    if r.describes_contract:
+        return False
+    asked = _looks_like_a_question(msg.text)
+    # "what do you mean by VAT exempt?" asked at the VAT question is a question; "no VAT" is an answer.
+    if pending and _answers_pending(r, pending) and not asked:
+        return False
+    # "forgot, there are 2x12m extension options": a late fact, whatever the intent classifier thought.
+    if has_case and r.has_case_facts and not asked:
+        return False
+    if msg.intent == "faq":
         return True
-    if not r.question or r.describes_contract:
+    if not r.question or (r.value.found and not pending):
         return False
-    # "what do you mean by VAT exempt?" asked at the VAT question is a question, not an answer.
-    if pending and _answers_pending(r, pending) and not _looks_like_a_question(msg.text):
-        return False
-    if r.value.found and not pending:
-        return False
-    return _looks_like_a_question(msg.text) or msg.intent in ("faq", "nlu_fallback", "out_of_scope")
+    return asked or msg.intent in ("nlu_fallback", "out_of_scope")
 
 
 def _looks_like_a_question(text: str) -> bool:
@@ -177,7 +182,7 @@ def _is_new_contract(st: dict[str, Any], r: Reading) -> bool:
         return False
     ids = {s.id for s in r.services}
     same_service = facts.get("service") in ids or any(p.get("service") in ids for p in facts.get("parts") or [])
-    return not same_service or r.value.found
+    return not same_service  # the same service with a new figure is a correction, not a new contract
 
 
 # ---- payloads (buttons) --------------------------------------------------------------------------------
@@ -319,6 +324,12 @@ def _merge(st: dict[str, Any], r: Reading, pending: dict[str, Any], text: str, t
     if r.parts and len(r.parts) >= 2:
         parts = [{"service": p["service"], "value_gbp": p["value_gbp"],
                   **({"separable": p["separable"]} if "separable" in p else {})} for p in r.parts]
+        old_parts = facts.get("parts") or []
+        if len(old_parts) == len(parts):
+            # The same parts said again ("of which £80k is outreach"): keep the services already understood.
+            for new, old in zip(sorted(parts, key=lambda p: p["value_gbp"]), sorted(old_parts, key=lambda p: p["value_gbp"])):
+                if abs(new["value_gbp"] - float(old.get("value_gbp") or 0)) <= 0.02 * new["value_gbp"]:
+                    new["service"] = old["service"]
         facts["parts"] = parts
         facts.pop("service", None)
         facts.pop("value", None)
@@ -336,8 +347,6 @@ def _merge(st: dict[str, Any], r: Reading, pending: dict[str, Any], text: str, t
                 facts["cpv"] = [c.code for c in r.cpv]
             else:
                 facts.pop("cpv", None)
-            if facts.get("parts") and not r.parts:
-                _update_part_values(st, r)
         st.pop("unrecognised", None)
         took = True
     elif ask == "service" and not r.has_case_facts and not r.dont_know and text.strip():
@@ -347,7 +356,9 @@ def _merge(st: dict[str, Any], r: Reading, pending: dict[str, Any], text: str, t
 
     # value
     v = r.value
-    if r.parts:
+    if facts.get("parts") and not r.parts and _update_part_values(st, r):
+        took = True  # "the devices are £190k not £120k"
+    elif r.parts:
         pass  # the parts carry their own values
     elif v.problem:
         st["pending"] = {"ask": "value", "problem": v.problem}
@@ -358,6 +369,8 @@ def _merge(st: dict[str, Any], r: Reading, pending: dict[str, Any], text: str, t
         if v.term is not None:  # kept for a later "sorry, that £500k is per year"
             st["term"] = {"years": v.term.years, "extension_years": v.term.extension_years}
         took = True
+    elif v.value is not None and not r.parts and facts.get("parts") and _restates_parts(facts["parts"], v.value):
+        took = True  # "£1.5m a year in total for 5 years": the parts already add up to that
     elif v.value is not None and not r.parts:
         _merge_value(st, v.value, r, notes)
         took = True
@@ -439,9 +452,11 @@ def _keeps_service(st: dict[str, Any], r: Reading, ask: Optional[str]) -> bool:
     """A later message that mentions another service in passing ("published on the central digital platform")
     does not replace the service: only a correction or an answer to the service question does."""
     facts = st["facts"]
+    ids = {s.id for s in r.services}
+    if facts.get("parts") and not r.parts and ids & {str(p.get("service")) for p in facts["parts"]}:
+        return True  # a part named again ("the devices are ...") is handled as that part
     if not (facts.get("service") or facts.get("cpv")) or r.correction or ask in ("service", "service_choice", "service_unknown"):
         return False
-    ids = {s.id for s in r.services}
     return facts.get("service") not in ids
 
 
@@ -472,6 +487,14 @@ def _merge_value(st: dict[str, Any], new: dict[str, Any], r: Reading, notes: lis
     notes.extend(r.value.notes)
 
 
+def _restates_parts(parts: list[dict[str, Any]], value: dict[str, Any]) -> bool:
+    total = sum(float(p.get("value_gbp") or 0) for p in parts)
+    per_year = {"annual_gbp": 1, "monthly_gbp": 12, "weekly_gbp": 52}
+    whole = next((float(value[k]) * n * (float(value.get("years") or 0) + float(value.get("extension_years") or 0))
+                  for k, n in per_year.items() if k in value), float(value.get("total_gbp") or 0))
+    return total > 0 and abs(whole - total) <= 0.02 * total
+
+
 def _same_amount(value: Any, amount: float) -> bool:
     if not isinstance(value, dict):
         return False
@@ -490,16 +513,18 @@ def _change_period(st: dict[str, Any], period: str) -> bool:
     return True
 
 
-def _update_part_values(st: dict[str, Any], r: Reading) -> None:
-    """"devices are £190k not £120k": a new amount for one named part."""
-    amounts = [a for a in r.value.amounts if a.role != "other"]
-    if len(r.services) == 1 and len(amounts) == 1:
-        for p in st["facts"]["parts"]:
-            if p.get("service") == r.services[0].id:
-                p["value_gbp"] = amounts[0].money.amount_gbp
-                st["facts"].pop("service", None)
-                st["facts"].pop("value", None)
-                r.value.value = None
+def _update_part_values(st: dict[str, Any], r: Reading) -> bool:
+    """"devices are £190k not £120k": a new amount for one named part. False when the message is not that."""
+    amounts = [a for a in r.value.amounts if a.role not in ("other", "compared", "restated")]
+    ids = {s.id for s in r.services}
+    if len(amounts) != 1 or not ids:
+        return False
+    for p in st["facts"]["parts"]:
+        if p.get("service") in ids:
+            p["value_gbp"] = amounts[0].money.amount_gbp
+            st["source"]["parts"] = "you said"
+            return True
+    return False
 
 
 def _merge_date(st: dict[str, Any], d: DateMention, today: date) -> bool:

@@ -20,7 +20,8 @@ from bot.text.value_reader import ValueReading, read_value
 _CORRECTION = re.compile(
     r"\b(?:actually|sorry|correction|correct(?:ing)?\s+(?:that|myself)|i\s+meant|meant\s+to\s+say|my\s+mistake|my\s+bad|"
     r"scratch\s+that|instead|rather\s+than|not\s+\w+\s+but|should\s+(?:be|have\s+said)|wrong|hang\s+on|wait|oops|forgot|"
-    r"turns\s+out|update|changed?|to\s+clarify|just\s+to\s+be\s+clear|on\s+reflection|thinking\s+about\s+it|i\s+mis\w+)\b",
+    r"turns\s+out|update|changed?|to\s+clarify|just\s+to\s+be\s+clear|on\s+reflection|thinking\s+about\s+it|i\s+mis\w+)\b"
+    r"|\bnot\s+£|\bnot\s+(?:the\s+)?\d",
     re.I)
 _PERIOD_ONLY = [
     ("year", re.compile(r"\b(?:per\s+(?:year|annum)|a\s+year|each\s+year|annual(?:ly)?|yearly|p\.?a\.?|every\s+year)\b", re.I)),
@@ -58,7 +59,8 @@ _DONT_KNOW = re.compile(
 _SEPARABLE_NO = re.compile(
     r"\b(?:can(?:'t|not)|could(?:n'?t|\s+not)|not)\s+(?:really\s+)?(?:reasonably\s+)?(?:be\s+)?(?:bought|procured|purchased|split|"
     r"separated|supplied|tendered)(?:\s+it)?\s*(?:sep[ae]rately|apart|on\s+(?:its|their)\s+own|under\s+a\s+separate\s+contract|$|\b)|"
-    r"\bcan'?t\s+(?:really\s+)?split\b|\bwould\s+break\s+the\s+(?:integrated\s+)?service\b|\bnot\s+separable\b|\binseparable\b|\bpart\s+of\s+the\s+(?:same\s+)?(?:response\s+)?service\b", re.I)
+    r"\bcan'?t\s+(?:really\s+)?split\b|\bwould\s+break\s+the\s+(?:integrated\s+)?service\b|"
+    r"\bmaterial(?:ly)?\s+adverse\s+effect\b|\bwithout\s+harming\b|\bwould\s+(?:harm|undermine|compromise)\b|\bnot\s+separable\b|\binseparable\b|\bpart\s+of\s+the\s+(?:same\s+)?(?:response\s+)?service\b", re.I)
 _SEPARABLE_YES = re.compile(
     r"\b(?:can|could)\b[^.;?!]{0,40}?\b(?:sep[ae]rate(?:ly|d)?|split|apart|on\s+(?:its|their)\s+own)\b|\bseparable\b|"
     r"\bseparate\s+lots?\b", re.I)
@@ -184,10 +186,11 @@ def _flags(text: str, r: Reading) -> None:
         f["exempt"] = "a contract of employment"
     if _NO_DISPUTE.search(text):
         f["exempt"] = None
-    if _SEPARABLE_NO.search(text) or re.search(r"\b(?:can(?:'t|not)|could(?:n'?t|\s+not)|won'?t|wouldn'?t)\b[^.;?!]{0,40}?"
-                                                r"\b(?:sep[ae]rate(?:ly)?|split|apart)\b", text, re.I):
+    stated = " ".join(x for x in re.split(r"(?<=[.?!])\s+", text) if not x.rstrip().endswith("?"))  # not questions
+    if _SEPARABLE_NO.search(stated) or re.search(r"\b(?:can(?:'t|not)|could(?:n'?t|\s+not)|won'?t|wouldn'?t)\b[^.;?!]{0,40}?"
+                                                r"\b(?:sep[ae]rate(?:ly)?|split|apart)\b", stated, re.I):
         r.separable = False
-    elif _SEPARABLE_YES.search(text):
+    elif _SEPARABLE_YES.search(stated):
         r.separable = True
     if _FOR_NHS.search(text):
         f["health_service_purpose"] = True
@@ -229,7 +232,7 @@ def _words_before(text: str, start: int, floor: int) -> tuple[str, int]:
     return words, seg_start
 
 
-_OF_WORDS = re.compile(r"\s*(?:a\s+year|pa|per\s+year|a\s+month)?\s*(?:of|for|on)\s+(?:the\s+)?([a-z][a-z &'-]{2,60}?)(?=[,.;:)(]|\s+(?:and|over|for|but|which|that|is|are|so)\b|$)", re.I)
+_OF_WORDS = re.compile(r"\s*(?:a\s+year|pa|per\s+year|a\s+month)?\s*(?:of|for|on|is|are|goes\s+on)\s+(?:the\s+|for\s+)?([a-z][a-z &'-]{2,60}?)(?=[,.;:)(]|\s+(?:and|over|for|but|which|that|is|are|so)\b|$)", re.I)
 
 
 def _component_parts(text: str, r: Reading) -> bool:

@@ -317,7 +317,10 @@ def read_value(text: str, has_value: bool = False) -> ValueReading:
     starts = [m.start for m in raw[1:]] + [len(text)]
     amounts = [_role(text, m, ends[i], starts[i], i == 0 and not has_value) for i, m in enumerate(raw)]
     reading.amounts = amounts
-    reading.vat = _vat_of(raw)
+    # "£1.5m a year incl £80k of outreach": that "incl" introduces a part, it says nothing about VAT
+    reading.vat = _vat_of([a.money for i, a in enumerate(amounts)
+                           if not (i + 1 < len(amounts) and amounts[i + 1].role == "component"
+                                   and re.search(r"\bincl\w*\.?\s*$", a.money.text, re.I))])
     _compose(text, reading)
     return reading
 
