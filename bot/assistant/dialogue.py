@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Optional
@@ -155,8 +156,6 @@ def _is_general_question(msg: Incoming, r: Reading, pending: dict[str, Any], has
 
 
 def _looks_like_a_question(text: str) -> bool:
-    import re
-
     return bool(re.match(r"\s*(?:so\s+|and\s+|but\s+|ok,?\s+|okay,?\s+)?(?:what|which|how|why|who|where|when|do|does|did|is|are|"
                          r"can|could|should|must|will|would|have|has|isn'?t|aren'?t|what'?s)\b", text, re.I)) \
         or text.rstrip().endswith("?")
@@ -416,7 +415,7 @@ def _merge(st: dict[str, Any], r: Reading, pending: dict[str, Any], text: str, t
         took = True
     if r.date is not None and r.date.notice:
         st["notice"] = r.date.notice  # "we advertised it on Contracts Finder": the date may come later
-    date_said = r.date
+    date_said = _procurement_date(r)
     if st.get("notice") and ask == "date":
         # "that was on 20 Feb 2025, awarded April 2025": the first date answers "when was it advertised?"
         date_said = next((d for d in r.dates if d.date is not None and d.event in ("advertised", None)), r.date)
@@ -458,6 +457,26 @@ def _keeps_service(st: dict[str, Any], r: Reading, ask: Optional[str]) -> bool:
     if not (facts.get("service") or facts.get("cpv")) or r.correction or ask in ("service", "service_choice", "service_unknown"):
         return False
     return facts.get("service") not in ids
+
+
+_NOT_THE_START = re.compile(r"market\s+engagement|engagement\s+event|soft\s+market|pre[\s-]?market|questionnaire|"
+                            r"\bno\s+notice|without\s+(?:a\s+)?notice|nothing\s+(?:was\s+)?published", re.I)
+
+
+def _procurement_date(r: Reading) -> Optional[DateMention]:
+    """The date the procurement started: market engagement without a notice does not start it (SI 2024/716
+    reg 2); when a message gives both, the notice's date counts."""
+    if r.date is None or len(r.dates) < 2:
+        return r.date
+    text = r.text
+    def clause(d: DateMention) -> str:
+        return text[max(0, d.start - 60):d.end + 40]
+    if _NOT_THE_START.search(clause(r.date)):
+        better = [d for d in r.dates if d is not r.date and d.date and d.event == "advertised"
+                  and not _NOT_THE_START.search(text[max(0, d.start - 40):d.end + 10])]
+        if better:
+            return better[0]
+    return r.date
 
 
 def _only_a_date(r: Reading) -> bool:
