@@ -8,6 +8,7 @@ The wording here is conversation only (nothing legal): the law comes from the en
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -259,7 +260,7 @@ def unknown_service(words: str) -> Message:
     """Never loop on words the catalogue doesn't know: say so, offer the likely categories, keep the words."""
     from bot.text.services import default_matcher
 
-    shown = words.strip()[:80] or "that"
+    shown = re.split(r"[,;(£]|\s[-–—]\s|\d", words.strip())[0].strip()[:60] or "that"
     options = default_matcher().suggest(words, limit=3) if words else []
     buttons = [{"title": label, "payload": f'/inform{{"service": "{sid}"}}'} for sid, label in options]
     buttons.append({"title": "Something else", "payload": '/inform{"choice": -1}'})
