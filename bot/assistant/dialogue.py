@@ -615,7 +615,12 @@ def _answer(st: dict[str, Any], today: date, notes: list[str]) -> Outcome:
         return Outcome([Message(f"Sorry, I can't use that: {e.message}.")] + _repeat(st, today), st)
     if a.status == "needs_input":
         unknown = _unknown_part(st)
+        if unknown is not None and "part_service" in (st.get("asked") or []):
+            # Asked once and not answered: assess on the parts we know rather than ask again, and say so.
+            notes.append(_fold_unknown_part(st, unknown))
+            return _answer(st, today, notes)
         if unknown is not None:
+            st.setdefault("asked", []).append("part_service")
             st["pending"] = {"ask": "part_service", "index": unknown}
             return Outcome([q.unknown_service(str(st["facts"]["parts"][unknown].get("service") or ""))], st)
         if a.candidates:
@@ -631,6 +636,20 @@ def _answer(st: dict[str, Any], today: date, notes: list[str]) -> Outcome:
                   "value": a.estimated_value_gbp, "threshold": a.threshold_gbp}
     st["pending"] = None
     return _answer_messages(st, a, understood, changed, [Message(n) for n in notes if n])
+
+
+def _fold_unknown_part(st: dict[str, Any], i: int) -> str:
+    parts = st["facts"]["parts"]
+    unknown = parts.pop(i)
+    main = max(parts, key=lambda p: float(p.get("value_gbp") or 0))
+    main["value_gbp"] = float(main.get("value_gbp") or 0) + float(unknown.get("value_gbp") or 0)
+    if len(parts) == 1:
+        st["facts"]["service"] = main["service"]
+        st["facts"]["value"] = {"total_gbp": main["value_gbp"]}
+        del st["facts"]["parts"]
+    return (f"I couldn't tell what kind of service \"{unknown.get('service')}\" is, so I've counted its "
+            f"£{float(unknown.get('value_gbp') or 0):,.0f} with the main part. If it is a different kind of service, "
+            "the answer could change: check with your legal team.")
 
 
 def _unknown_part(st: dict[str, Any]) -> Optional[int]:

@@ -279,7 +279,8 @@ def _parts(text: str, r: Reading) -> None:
     for a in amounts:
         words, seg_start = _words_before(text, a.money.start, floor)
         match = next((s for s in r.services if s.start >= seg_start - 1 and s.end <= a.money.start + 1), None)
-        if match is None:  # "training for care staff on it £100k": the service named earlier in the same stretch
+        if match is None and not _BARE_CARE.match(words):
+            # "training for care staff on it £100k": the service named earlier in the same stretch
             match = next((s for s in reversed(r.services) if s.start >= floor and s.end <= a.money.start + 1), None)
         if match is None and not segments and r.services and r.services[0].end <= a.money.start and not _BARE_CARE.match(words):
             match = r.services[0]  # "Older people's day centre: care & activities £500k + ...": the service named first
