@@ -108,7 +108,8 @@ def turn(raw_state: Any, msg: Incoming, today: date) -> Outcome:
     # A general question, not an answer and not a contract: the FAQ answers it (in the context of the last answer).
     if _is_general_question(msg, r, pending, bool(st["facts"])):
         return Outcome([], st, faq=msg.text)
-    if msg.intent in FOLLOW_UPS and st["last"] and not r.describes_contract:
+    if msg.intent in FOLLOW_UPS and st["last"] and not r.describes_contract and not (
+            r.has_case_facts and not _looks_like_a_question(msg.text)):
         return Outcome([], st, follow_up=msg.intent)
     if msg.intent == "why_asking" and not r.has_case_facts:
         return Outcome([Message(q.why(pending.get("ask")))] + _repeat(st, today), st)
