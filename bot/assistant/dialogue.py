@@ -157,8 +157,9 @@ def _is_general_question(msg: Incoming, r: Reading, pending: dict[str, Any], has
 
 
 def _looks_like_a_question(text: str) -> bool:
-    return bool(re.match(r"\s*(?:so\s+|and\s+|but\s+|ok,?\s+|okay,?\s+)?(?:what|which|how|why|who|where|when|do|does|did|is|are|"
-                         r"can|could|should|must|will|would|have|has|isn'?t|aren'?t|what'?s)\b", text, re.I)) \
+    return bool(re.match(r"\s*(?:so\s+|and\s+|but\s+|ok,?\s+|okay,?\s+|please\s+)?(?:what|which|how|why|who|where|when|do|does|did|"
+                         r"is|are|can|could|should|must|will|would|have|has|isn'?t|aren'?t|what'?s|tell\s+me|explain|show\s+me|"
+                         r"more\s+(?:about|on)|remind\s+me|i\s+(?:want|need|would\s+like)\s+to\s+know)\b", text, re.I)) \
         or text.rstrip().endswith("?")
 
 
