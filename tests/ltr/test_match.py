@@ -289,6 +289,16 @@ def test_official_cpv_descriptions(m, text: str, code: str) -> None:
     assert (hit.id, hit.cpv) == (CPV_PREFIX + code, code)
 
 
+def test_a_setting_ends_at_the_clause(m) -> None:
+    # "for our borough ..." qualifies the programme; after the dash a new thing is named.
+    assert ids(m, "Cultural programme for our borough - artistic services") == ["arts_culture", CPV_PREFIX + "92312000"]
+
+
+def test_official_descriptions_obey_the_same_guards(m) -> None:
+    assert ids(m, "home care, not welfare services for the elderly") == ["home_care"]
+    assert ids(m, "cleaning for our welfare services for the elderly") == ["cleaning"]
+
+
 def test_a_catalogue_term_with_the_same_code_beats_the_official_wording(m) -> None:
     # "Crisis management services" is the official wording of 79430000, which the catalogue entry also names.
     assert ids(m, "crisis management services") == ["crisis_management"]
