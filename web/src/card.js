@@ -176,7 +176,7 @@ function figures(a) {
   if (a.out_of_scope) return null; // the answer says what the tool does not cover; there are no figures
   return h(
     "dl",
-    { class: "govuk-summary-list" },
+    { class: "govuk-summary-list lta-card__figures" },
     summaryRow("Rules that apply", a.regime_name || "Not decided yet"),
     summaryRow("Light touch service", yesNo(a.light_touch)),
     summaryRow("Estimated value", money(a.estimated_value_gbp)),
