@@ -154,6 +154,7 @@ _NOT_SLIPS_WORDS = frozenset({
     "interpreting", "interesting", "translation", "transition", "translating", "therapy", "theory", "visiting",
     "visitor", "daily", "dairy", "diary", "value", "venue", "annual", "manual", "general",
     "generally", "include", "included", "including", "exclude", "excluded", "excluding", "below", "above",
+    "refugee", "hosting",
 })
 _NOT_SLIPS = frozenset(_fold(w) for w in _NOT_SLIPS_WORDS)
 

@@ -57,6 +57,14 @@ PHRASINGS = [
     ("Young carers service - 3yrs", "carers_support"),
     ("befriending service for isolated older ppl", "befriending"),
     ("£12k befriending pilot with a local charity", "befriending"),
+    ("we're buying a dementia advisor service", "welfare_support"),
+    ("sensory impairment service (visual impairment rehab)", "welfare_support"),
+    ("direct payments support service (payroll, brokerage)", "welfare_support"),
+    ("resettlement casework for refugees", "refugee_support"),  # "refugees" is not a slip of "refuge"
+    ("carers hub contract coming up", "carers_support"),
+    ("falls pick-up service", "telecare_monitoring"),
+    ("D2A beds", "step_down_beds"),  # care home or nursing: the officer is asked
+    ("occupational health for staff", "occupational_health"),
     ("Rough sleeper outreach team", "homelessness"),
     ("homelessness prevention service", "homelessness"),
     ("Hostel for single homless w/ 24/7 on-site support", "supported_accommodation"),
