@@ -10,6 +10,7 @@ from .classify import Profile
 from .knowledge import Knowledge, Service
 from .model import Assessment, Case, Item
 
+
 @dataclass(frozen=True)
 class PartProfile:
     """One classified part of a mixed contract."""
@@ -31,8 +32,9 @@ class Subject:
     codes: list[str] = field(default_factory=list)
 
 
-
 class Run:
+    """What one assess() call has found so far; each step reads the case and knowledge and records here."""
+
     def __init__(self, case: Case, as_of: date, kb: Knowledge):
         self.case, self.as_of, self.kb = case, as_of, kb
         self.trace: list[Item] = []
@@ -83,6 +85,6 @@ class Run:
                            answer=f"{scope.text} Check with your legal team.")
 
 
-
 def day(d: date) -> str:
+    """A date in words, as officers write it: 24 February 2025."""
     return f"{d.day} {d:%B %Y}"

@@ -5,7 +5,7 @@ from datetime import date
 from typing import Optional
 
 from .knowledge import Knowledge, Threshold
-from .run import Run
+from .run import Run, day
 from .value import Estimate, gbp
 
 NEAR_THRESHOLD = 0.10  # a tool policy, not law: values this close to a threshold ask for a firmer estimate
@@ -20,8 +20,9 @@ def standard_kind(kb: Knowledge, buyer: str, regime: str, utilities: bool, conce
     return "standard_central" if buyer in central else "standard_sub_central"
 
 
-def pick(run: Run, regime: str, kind: str, on: date) -> Optional[Threshold]:
-    for t in run.kb.thresholds:
+def pick(kb: Knowledge, regime: str, kind: str, on: date) -> Optional[Threshold]:
+    """The thresholds.yml row of this regime and kind in force for a procurement commenced on `on`."""
+    for t in kb.thresholds:
         if t.regime == regime and t.kind == kind and t.from_ <= on and (t.to is None or on <= t.to):
             return t
     return None
@@ -33,11 +34,11 @@ def threshold(run: Run, regime: str, lt: bool, commenced: date, utilities: bool)
         kind = "light_touch_concession" if case.concession else "light_touch_utilities" if utilities else "light_touch"
     else:
         kind = standard_kind(run.kb, case.buyer, regime, utilities, case.concession)
-    thr = pick(run, regime, kind, commenced)
+    thr = pick(run.kb, regime, kind, commenced)
     if thr is None:  # a date outside every table row (e.g. a PA2023 case dated before the Act); use the first row
         thr = min((t for t in run.kb.thresholds if t.regime == regime and t.kind == kind), key=lambda t: t.from_)
     run.step("T-THRESHOLD", f"Threshold: {gbp(thr.amount_gbp)} ({'including' if thr.vat_basis == 'inclusive' else 'excluding'} VAT) "
-             f"for {kind.replace('_', ' ')} contracts, for procurements commenced from {thr.from_.isoformat()}.", thr.ref)
+             f"for {kind.replace('_', ' ')} contracts, for procurements commenced from {day(thr.from_)}.", thr.ref)
     if regime == "PCR2015" and case.buyer == "nhs_foundation_trust" and not lt:
         run.warn("W-FT-PCR", "Treating an NHS foundation trust as sub-central under PCR 2015 rests on a single source.", "PCR 2015 Sch 1")
     return thr
