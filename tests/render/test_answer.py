@@ -185,3 +185,11 @@ def test_typical_answers_are_chat_sized():
         assert len(messages) <= 3
         sizes.append(sum(len(m) for m in messages))
     assert statistics.median(sizes) <= 1200, sizes
+
+
+def test_a_route_the_officer_asked_about_that_is_open_comes_first():
+    # Reference §7: a light touch framework under the Act (s.45(9)) is open above the threshold.
+    a = case(**HOME_CARE_ABOVE, aims=["framework"])
+    shown = [line for line in render_answer(a, UNDERSTOOD, None)[-1].splitlines() if line.startswith("- ")]
+    framework = next(r for r in a.routes if r.id == "R-LT-FRAMEWORK")
+    assert shown[0] == f"- Open to you: {framework.text.split(':')[0]} ({framework.ref})"
