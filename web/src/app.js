@@ -240,8 +240,9 @@ class ChatWidget {
       }
     } else if (message.text) {
       const body = h("div", { class: "lta-msg__body" }, renderMarkdown(message.text));
-      parts.push(progress(custom), body);
-      spoken = body.textContent.replace(/\s+/g, " ").trim();
+      const step = progress(custom);
+      parts.push(step, body);
+      spoken = `${step ? `${step.textContent}. ` : ""}${body.textContent.replace(/\s+/g, " ").trim()}`;
     }
     if (message.attachment && message.attachment.type === "image") {
       parts.push(h("p", {}, "(The assistant sent a picture that this chat cannot show.)"));
