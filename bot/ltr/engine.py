@@ -135,7 +135,7 @@ def _finish(run: Run, subject: Subject, value: Optional[float], commenced: date,
     obligations = offer.obligations(run.kb, ctx, run.step, run.warn)
     routes, not_open = offer.routes(run.kb, ctx, run.step, run.warn)
     answered = [f"{i.text}" for i in not_open]
-    answered += [f"{r.text.split(':')[0]}: open." for r in routes if set(case.aims) & set(run.kb.route(r.id).aims)]
+    answered += [f"{r.label}: open." for r in routes if set(case.aims) & set(run.kb.route(r.id).aims)]
     if answered:
         kw["answer"] = " ".join([kw["answer"], *answered])
     return run.result(obligations=obligations, routes=routes, routes_not_open=not_open, **kw)
