@@ -194,3 +194,11 @@ def test_a_route_the_officer_asked_about_that_is_open_comes_first():
     shown = [line for line in render_answer(a, UNDERSTOOD, None)[-1].splitlines() if line.startswith("- ")]
     framework = next(r for r in a.routes if r.id == "R-LT-FRAMEWORK")
     assert shown[0] == f"- Open to you: {framework.text.split(':')[0]} ({framework.ref})"
+
+
+def test_a_case_the_tool_does_not_cover_says_so_and_names_no_rules():
+    # Reference §11: Scotland, Wales and Northern Ireland have their own rules.
+    a = case(service="home care", value={"total_gbp": 900000}, commenced="2026-04-01", england=False)
+    messages = render_answer(a, [], None)
+    assert messages[0] == a.answer and "England only" in messages[0] and "legal team" in messages[0]
+    assert "Rules:" not in "\n".join(messages) and "What this means for you" not in "\n".join(messages)
