@@ -28,7 +28,7 @@ def light_touch(run: Run, subject: Subject, regime: str) -> bool:
         text = (f"Mixed contract: light touch services {gbp(lt_value)} against other elements {gbp(other)}; "
                 f"it {'is' if lt else 'is not'} wholly or mainly light touch services.")
         run.step("T-MIXED", text, "PA 2023 s.9(1)")
-        run.warn("W-MAINLY", "The Act does not define 'mainly'; value is the practical indicator used here.", "PA 2023 s.9(1)")
+        run.warn("W-MAINLY", "The Act does not define 'mainly'. This answer compares the values of the parts, the usual practical test.", "PA 2023 s.9(1)")
     return lt
 
 

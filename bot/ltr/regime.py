@@ -38,8 +38,8 @@ def regime_for(run: Run, commenced: date, light_touch_service: bool) -> str:
             return "PCR2015"
         run.step("T-REGIME", "A light touch PIN (PCR reg 75(1)(b)) is not a saving event, so unless the contract was awarded before "
                  f"{run.day('act_start')} the Procurement Act 2023 applies.", "SI 2024/716 reg 5(3)(c)")
-        run.warn("W-PIN-GAP", "On a literal reading a reg 75(1)(b) PIN does not keep PCR 2015 in force; whether guidance softens "
-                 "this is not confirmed.", "SI 2024/716 reg 5(3)(c); PCR 2015 reg 75(1)(b)")
+        run.warn("W-PIN-GAP", "Read literally, the transitional rules do not list a light touch PIN (reg 75(1)(b)) among the events "
+                 "that keep PCR 2015 in force. Guidance may soften this.", "SI 2024/716 reg 5(3)(c); PCR 2015 reg 75(1)(b)")
         run.need(f"whether the contract was awarded before {run.day('act_start')} (that would keep PCR 2015)")
         if light_touch_service and commenced < run.date("pcr_pin_26_9_cutoff") and case.buyer not in run.kb.ids("central_buyers_PCR2015"):
             run.need(f"whether the PIN was a reg 26(9) call for competition submitted before {run.day('pcr_pin_26_9_cutoff')} "

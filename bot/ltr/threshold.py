@@ -40,13 +40,13 @@ def threshold(run: Run, regime: str, lt: bool, commenced: date, utilities: bool)
     run.step("T-THRESHOLD", f"Threshold: {gbp(thr.amount_gbp)} ({'including' if thr.vat_basis == 'inclusive' else 'excluding'} VAT) "
              f"for {kind.replace('_', ' ')} contracts, for procurements commenced from {day(thr.from_)}.", thr.ref)
     if regime == "PCR2015" and case.buyer == "nhs_foundation_trust" and not lt:
-        run.warn("W-FT-PCR", "Treating an NHS foundation trust as sub-central under PCR 2015 rests on a single source.", "PCR 2015 Sch 1")
+        run.warn("W-FT-PCR", "It is not settled whether an NHS foundation trust was a central or sub-central authority under PCR 2015. This answer treats it as sub-central.", "PCR 2015 Sch 1")
     return thr
 
 
 def threshold_caveat(run: Run, thr: Threshold) -> None:
     if not thr.verified:
-        run.warn(f"W-{thr.id}", f"The {gbp(thr.amount_gbp)} figure is not confirmed.", thr.ref, thr.source)
+        run.warn(f"W-{thr.id}", f"The {gbp(thr.amount_gbp)} figure for this period is not confirmed against the regulations.", thr.ref, thr.source)
 
 
 def near(run: Run, est: Estimate, amount: float, above: bool) -> None:

@@ -158,3 +158,9 @@ def test_part6_is_off_for_schools_concessions_and_utilities():
     assert not _ctx("PA2023", buyer="school").check("part6").ok
     assert not _ctx("PA2023", concession=True).check("part6").ok
     assert not _ctx("PA2023", utilities=True).check("part6").ok
+
+
+@pytest.mark.parametrize("value, ok", [(5_000_000, False), (5_000_001, True)])
+def test_kpi_and_contract_copy_duties_start_over_five_million(value, ok):
+    # s.52(1) and s.53(3): contracts with a value over £5 million
+    assert _ctx("PA2023", value_gbp=value).check("over_5m").ok is ok
