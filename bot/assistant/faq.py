@@ -1,8 +1,9 @@
 """FAQ answers from `bot/ltr/knowledge/faq.yml`, for the date asked and, when given, the officer's last case.
 
 `faq_reply(question, faq_id, as_of, context)`:
-1. ranks the entries against the question (`similarity.PhraseIndex`: TF-IDF words + character n-grams,
-   typo correction), topic by topic (an entry `standstill.pcr` is topic `standstill`, variant `pcr`);
+1. ranks the topics against the question (`similarity.PhraseClassifier`: TF-IDF words + character n-grams,
+   rapidfuzz typo correction, plus a logistic regression on the same features); an entry `standstill.pcr` is
+   topic `standstill`, variant `pcr`;
 2. confident when the best topic scores high, or fairly high and well ahead of the next: then it answers;
    otherwise it says so, offers at most three close topics as buttons and names the legal team;
 3. picks the topic's variant for the regime in play: the one the question names, else the last case's
@@ -26,15 +27,16 @@ from bot.text.dates import find_dates
 from bot.text.facts import parse_vat_status
 from bot.text.value import parse_value_phrase
 
-from .similarity import PhraseIndex, words
+from .similarity import PhraseClassifier, PhraseIndex, words
 
-# Set on the held-out paraphrases in tests/assistant/faq_heldout.yml (a wrong answer or an answered
-# off-topic question counted as three unanswered ones): a best topic scoring CLEAR_SCORE or more answers;
-# one scoring WEAK_SCORE or more answers only when it leads the next topic by REL_MARGIN of its score.
-# Below that it is a guess and the officer chooses.
+# A topic's score is its similarity (cosine, 0-1) plus 0.3 x the classifier's probability for it
+# (similarity.PhraseClassifier). Set on the held-out paraphrases in tests/assistant/faq_heldout.yml, counting
+# a wrong answer or an answered off-topic question as three unanswered ones: a best topic scoring CLEAR_SCORE
+# or more answers; one scoring WEAK_SCORE or more answers only when it leads the next topic by REL_MARGIN of
+# its score. Below that it is a guess and the officer chooses.
 CLEAR_SCORE = 0.50
-WEAK_SCORE = 0.30
-REL_MARGIN = 0.10
+WEAK_SCORE = 0.40
+REL_MARGIN = 0.05
 SUGGESTIONS = 3
 
 NOT_SURE = ("I'm not sure which question you mean. Is it one of these? "
@@ -147,6 +149,9 @@ _ABBREVIATIONS = [
     (re.compile(r"\b(?:the )?(?:PA ?(?:20)?23|procurement act(?: 2023)?)\b", re.I), "act"),
     (re.compile(r"\b(?:the )?(?:public contracts regulations(?: 2015)?|pcr ?(?:20)?15)\b", re.I), "pcr"),
     (re.compile(r"\b(?:the )?(?:nhs )?provider selection regime\b", re.I), "psr"),
+    # "Under the threshold" is "below threshold", "over" is "above", however "threshold" is spelt.
+    (re.compile(r"\b(?:under|beneath|less than)\s+(?:the\s+)?(?=thres)", re.I), "below "),
+    (re.compile(r"\b(?:over|more than|exceeds?|exceeding)\s+(?:the\s+)?(?=thres)", re.I), "above "),
     # A year says "at a past date", whichever year it is: "threshold in 2018" is asked like "threshold in 2019".
     (re.compile(r"\b(?:19|20)\d\d\b"), "year"),
 ]
@@ -166,16 +171,17 @@ def _phrasings(f: Faq) -> list[str]:
 
 
 @lru_cache(maxsize=4)
-def _indexes(rules_version: str) -> tuple[PhraseIndex[str], PhraseIndex[Faq]]:
+def _indexes(rules_version: str) -> tuple[PhraseClassifier[str], PhraseIndex[Faq]]:
     """Topics (all their variants' phrasings and answers), and entries (their own phrasings only)."""
     faq = load_knowledge().faq
     topics = list(dict.fromkeys(topic_of(f.id) for f in faq))
     by_topic = {t: [f for f in faq if topic_of(f.id) == t] for t in topics}
     # Service names are known words too, so "traning" is read as "training" before the classifier sees it.
     services = [t for svc in load_knowledge().services for t in [svc.label, *svc.terms]]
-    topic_index = PhraseIndex(
+    topic_index = PhraseClassifier(
         ((t, [p for f in by_topic[t] for p in _phrasings(f)]) for t in topics),
-        context=[" ".join(spell_out(f.answer) for f in by_topic[t]) for t in topics],
+        # Answers without their placeholders: "{gbp:PA2023/light_touch}" is not something an officer types.
+        context=[" ".join(spell_out(_PLACEHOLDER.sub(" ", f.answer)) for f in by_topic[t]) for t in topics],
         phrasing_weight=PHRASING_WEIGHT, vocabulary=services,
     )
     return topic_index, PhraseIndex((f, _phrasings(f)) for f in faq)

@@ -5,7 +5,8 @@ Built on scikit-learn's TF-IDF and rapidfuzz rather than hand-written scoring:
 - character n-grams inside words (`char_wb`) forgive typos the word model cannot ("thresold");
 - before scoring, a query word unknown to the index is replaced by its closest known word when it is
   clearly a misspelling of it (rapidfuzz ratio), so "standstil" counts as "standstill" for the word model too.
-Scores are cosine similarities in [0, 1], so callers can set thresholds on them. An item's score is that
+`PhraseClassifier` adds a logistic regression on the same features, for many items that share words (FAQ).
+PhraseIndex scores are cosine similarities in [0, 1], so callers can set thresholds on them. An item's score is that
 of its closest phrasing or, with `phrasing_weight` < 1, a blend of that and the similarity to all its
 phrasings and `context` together: a long question then still finds the item whose words it shares overall,
 not only the one short phrasing it happens to resemble. Deterministic; built once per set of phrasings.
@@ -17,7 +18,9 @@ from dataclasses import dataclass
 from typing import Generic, Iterable, Sequence, TypeVar
 
 from rapidfuzz import fuzz, process
+from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
 
 T = TypeVar("T")
 
@@ -70,6 +73,12 @@ class _Space:
         self._wm = self._word.fit_transform(docs)
         self._cm = self._char.fit_transform([" ".join(d) for d in docs])
 
+    def features(self, toks: list[str]):
+        return hstack([self._word.transform([toks]), self._char.transform([" ".join(toks)])])
+
+    def matrix(self):
+        return hstack([self._wm, self._cm]).tocsr()
+
     def similarity(self, toks: list[str]):
         # Rows are L2-normalised by TfidfVectorizer, so the dot product is the cosine.
         word = (self._wm @ self._word.transform([toks]).T).toarray().ravel()
@@ -113,15 +122,42 @@ class PhraseIndex(Generic[T]):
             out.append(w)
         return out
 
-    def rank(self, text: str) -> list[Hit[T]]:
-        toks = self.correct(text)
-        if self._phrasings is None or not toks:
-            return []
+    def _scores(self, toks: list[str]) -> list[float]:
+        """Each item's score for the (corrected) query words, in item order."""
         best = [0.0] * len(self._items)
         for owner, s in zip(self._owner, self._phrasings.similarity(toks)):
             best[owner] = max(best[owner], float(s))
         if self._wholes is not None:
             whole = self._wholes.similarity(toks)
             best = [self._weight * b + (1 - self._weight) * float(w) for b, w in zip(best, whole)]
-        order = sorted(enumerate(best), key=lambda kv: (-kv[1], kv[0]))
+        return best
+
+    def rank(self, text: str) -> list[Hit[T]]:
+        toks = self.correct(text)
+        if self._phrasings is None or not toks:
+            return []
+        order = sorted(enumerate(self._scores(toks)), key=lambda kv: (-kv[1], kv[0]))
         return [Hit(self._items[n], round(s, 4)) for n, s in order]
+
+
+class PhraseClassifier(PhraseIndex[T]):
+    """A PhraseIndex that also learns which words tell its items apart (logistic regression on the same
+    features): `rank` adds PROBABILITY_WEIGHT x the item's probability to its similarity. Similarity alone
+    rewards shared words ("threshold" is in a dozen topics); the classifier weighs the words that decide."""
+
+    PROBABILITY_WEIGHT = 0.3
+
+    def __init__(self, items: Iterable[tuple[T, Sequence[str]]], context: Sequence[str] = (),
+                 phrasing_weight: float = 1.0, vocabulary: Iterable[str] = ()):
+        super().__init__(items, context, phrasing_weight, vocabulary)
+        self._model = None
+        if self._phrasings is not None and len(set(self._owner)) > 1:
+            # C=10: light regularisation, as the phrasings are few and each was chosen. lbfgs is deterministic.
+            self._model = LogisticRegression(C=10, max_iter=3000).fit(self._phrasings.matrix(), self._owner)
+
+    def _scores(self, toks: list[str]) -> list[float]:
+        scores = super()._scores(toks)
+        if self._model is None:
+            return scores
+        probability = dict(zip(self._model.classes_, self._model.predict_proba(self._phrasings.features(toks))[0]))
+        return [s + self.PROBABILITY_WEIGHT * float(probability.get(n, 0.0)) for n, s in enumerate(scores)]
