@@ -14,14 +14,15 @@ from . import offer
 from .classification import classify
 from .conditions import Context
 from .cross_border import cross_border
+from .exemptions import exemption, stated_value
 from .knowledge import Knowledge, load_knowledge
 from .mixed import light_touch, separable
 from .model import Assessment, Case
 from .psr import psr_applies
 from .regime import date_boundaries, regime_for
-from .run import Run, Subject
+from .run import Run, Subject, day
 from .threshold import near, threshold, threshold_caveat
-from .value import apply_vat, gbp, raw_whole_life, working
+from .value import apply_vat, gbp, raw_whole_life
 
 
 def assess(case: Case, as_of: date, kb: Optional[Knowledge] = None) -> Assessment:
@@ -39,21 +40,16 @@ def assess(case: Case, as_of: date, kb: Optional[Knowledge] = None) -> Assessmen
     subject = subject_or_question
 
     # 1. Exemptions
-    exempt_text = case.exempt or (subject.service.exempt if subject.service else None)
+    exempt_text = exemption(run, subject)
     if exempt_text:
-        ref = subject.service.ref if subject.service and subject.service.exempt else "PA 2023 s.3(6), Sch 2; PCR 2015 regs 7-17"
-        run.step("T-EXEMPT", f"Exempt: {exempt_text}", ref)
-        stated = working(case.value, case.term_years) if case.value and not case.value.unknown else None
-        if stated is not None:
-            run.step("T-VALUE", f"{stated.text}. The value does not change the answer: the contract is exempt.", ref)
         return _finish(run, subject, None, commenced,
             regime="none", light_touch=False, above_threshold=None, threshold_gbp=None,
-            estimated_value_gbp=_round(stated.total_gbp) if stated else None,
+            estimated_value_gbp=stated_value(run),
             answer=f"Exempt: {exempt_text.rstrip('.')}. The procurement rules, including the below-threshold rules, do not apply.",
             service_category=subject.main.category_id if subject.main else None, cross_border_interest="not_a_test")
 
     if case.commenced is None:
-        run.assume(f"The procurement starts on {as_of.isoformat()} (no start date given).")
+        run.assume(f"The procurement starts on {day(as_of)} (no start date given).")
         run.need("when the procurement started or will start (first notice, advert or supplier contact)")
     if commenced < run.date("pcr_start"):
         return run.out_of_scope("pcr2006")
