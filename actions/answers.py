@@ -23,7 +23,14 @@ class ActionAnswerFaq(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         faq_id = latest_entity(tracker, "faq_id")
-        reply = faq_reply((tracker.latest_message or {}).get("text") or "", faq_id if isinstance(faq_id, str) else None)
+        case = tracker.get_slot("case")
+        reply = faq_reply(
+            (tracker.latest_message or {}).get("text") or "",
+            faq_id if isinstance(faq_id, str) else None,
+            as_of=today(),
+            # The officer's last case, so "do we need a standstill?" is answered for its regime and value.
+            context=case if isinstance(case, dict) else None,
+        )
         utter(dispatcher, reply.text, reply.buttons)
         return []
 

@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any, NoReturn, Optional, Sequence
 
 from bot.ltr import Case, CaseError, KnowledgeError, assess
+from bot.ltr.model import AIMS
 from bot.render.text import render_assessment
 
 EXIT_BAD_INPUT = 2
@@ -50,6 +51,8 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--buyer", help="sub_central (default), central, school, utility, nhs_trust, nhs_foundation_trust, icb, nhs_england")
     a.add_argument("--term-years", type=float, help="maximum term in years, including extensions")
     a.add_argument("--user-choice", action="store_true", help="a person has chosen their provider")
+    a.add_argument("--aim", action="append", choices=AIMS, help="a route you have in mind (repeatable): the answer says "
+                   "whether it is open, and why")
     a.add_argument("--cross-border", choices=["yes", "no", "unknown"])
     a.add_argument("--concession", action="store_true")
     a.add_argument("--utilities", action="store_true")
@@ -92,6 +95,8 @@ def _case_from_args(args: argparse.Namespace) -> dict[str, Any]:
                       ("term_years", "term_years"), ("cross_border", "cross_border_interest")):
         if getattr(args, flag) is not None:
             data[key] = getattr(args, flag)
+    if args.aim:
+        data["aims"] = args.aim
     for flag in ("user_choice", "concession", "utilities"):
         if getattr(args, flag):
             data[flag] = True

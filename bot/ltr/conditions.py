@@ -14,6 +14,7 @@ from typing import Callable, Optional
 from .classify import Profile, cpv_in
 from .knowledge import Knowledge, Threshold
 from .model import Case
+from .threshold import pick
 from .value import gbp
 
 
@@ -47,10 +48,7 @@ class Context:
         return self._seen[name]
 
     def pick(self, regime: str, kind: str, on: date) -> Optional[Threshold]:
-        for t in self.kb.thresholds:
-            if t.regime == regime and t.kind == kind and t.from_ <= on and (t.to is None or on <= t.to):
-                return t
-        return None
+        return pick(self.kb, regime, kind, on)
 
     @property
     def utilities(self) -> bool:

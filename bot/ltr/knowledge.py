@@ -341,11 +341,22 @@ def _read(directory: Path, name: str) -> dict[str, Any]:
     return data
 
 
-def _entries(name: str, data: dict, model: type[BaseModel], key: str = "entries", with_ids: bool = True) -> tuple:
+def _entries(name: str, data: dict, model: type[BaseModel], key: str = "entries", with_ids: bool = True,
+             labels: Optional[dict[str, str]] = None) -> tuple:
+    """Validated entries; `labels` (from labels.yml) gives each entry its label, so a label is typed once."""
     raw = data.get(key)
     if not isinstance(raw, list):
         raise KnowledgeError(f"{name}: needs a list '{key}'")
     defaults = data.get("defaults") or {}
+    if labels is not None:
+        ids = [e.get("id") for e in raw if isinstance(e, dict)]
+        for i in ids:
+            if i not in labels:
+                raise KnowledgeError(f"labels.yml: no label for {name} entry {i}")
+        for i in labels:
+            if i not in ids:
+                raise KnowledgeError(f"labels.yml: label for unknown {name} entry {i}")
+        raw = [{**e, "label": labels[e["id"]]} if isinstance(e, dict) else e for e in raw]
     out, seen = [], set()
     for i, entry in enumerate(raw):
         label = entry.get("id", f"#{i + 1}") if isinstance(entry, dict) else f"#{i + 1}"
@@ -372,6 +383,13 @@ def _one(name: str, data: dict, key: str, model: type[BaseModel]) -> Any:
         err = e.errors()[0]
         field = ".".join(str(x) for x in err["loc"])
         raise KnowledgeError(f"{name}: entry {key}: field '{field}': {err['msg']}") from None
+
+
+def _labels(data: dict, key: str) -> dict[str, str]:
+    names = data.get(key)
+    if not isinstance(names, dict) or not all(isinstance(v, str) and v.strip() for v in names.values()):
+        raise KnowledgeError(f"labels.yml: {key} must map each id to some text")
+    return names
 
 
 def _regime_names(data: dict) -> dict[str, str]:
@@ -431,14 +449,15 @@ def load_knowledge_from(directory: Path) -> Knowledge:
         valuation=valuation,
         regime_names=_regime_names(raw["labels.yml"]),
         out_of_scope={o.id: o for o in _entries("labels.yml", raw["labels.yml"], Scope, key="out_of_scope")},
-        categories=_entries("cpv.yml", raw["cpv.yml"], Category, key="light_touch_categories"),
+        categories=_entries("cpv.yml", raw["cpv.yml"], Category, key="light_touch_categories",
+                            labels=_labels(raw["labels.yml"], "categories")),
         reservable_pa2023=_one("cpv.yml", raw["cpv.yml"], "reservable_pa2023", CpvList),
         reservable_pcr=_one("cpv.yml", raw["cpv.yml"], "reservable_pcr", CpvList),
         psr=_one("cpv.yml", raw["cpv.yml"], "psr", CpvList),
         code_caveats=_entries("cpv.yml", raw["cpv.yml"], CodeCaveat, key="caveats", with_ids=False),
         undecided_codes=undecided,
         services=services,
-        routes=_entries("routes.yml", raw["routes.yml"], Route),
+        routes=_entries("routes.yml", raw["routes.yml"], Route, labels=_labels(raw["labels.yml"], "routes")),
         obligations=_entries("obligations.yml", raw["obligations.yml"], Obligation),
         conditions=conditions,
         faq=_entries("faq.yml", raw["faq.yml"], Faq),

@@ -154,6 +154,7 @@ _NOT_SLIPS_WORDS = frozenset({
     "interpreting", "interesting", "translation", "transition", "translating", "therapy", "theory", "visiting",
     "visitor", "daily", "dairy", "diary", "value", "venue", "annual", "manual", "general",
     "generally", "include", "included", "including", "exclude", "excluded", "excluding", "below", "above",
+    "refugee", "hosting",
 })
 _NOT_SLIPS = frozenset(_fold(w) for w in _NOT_SLIPS_WORDS)
 
@@ -254,30 +255,28 @@ class ServiceMatcher:
             official = self._official_at(span, i)
             if official and self._official_wins(official, hit):
                 length, code, desc = official
-                s, e = toks[i][1], toks[i + length - 1][2]
-                out.append(ServiceMatch(CPV_PREFIX + code, desc, code, s, e, text[s:e], desc))
-                i += length
-                continue
-            if hit is None:
+                named = [(CPV_PREFIX + code, desc, code, desc)]
+            elif hit:
+                length, key = hit
+                named = [(sid, self._entries[sid].label, self._entries[sid].cpv, term) for sid, term in self._index[key]]
+            else:
                 i += 1
                 continue
-            length, key = hit
             s, e = toks[i][1], toks[i + length - 1][2]
-            if not _guarded(text, s, e) and not (out and self._is_setting(text, out[-1], s, key)):
-                for sid, term in self._index[key]:
-                    entry = self._entries[sid]
-                    out.append(ServiceMatch(sid, entry.label, entry.cpv, s, e, text[s:e], term))
+            if not _guarded(text, s, e) and not (out and self._is_setting(text, out[-1], s, [n[0] for n in named])):
+                out += [ServiceMatch(sid, label, cpv, s, e, text[s:e], term) for sid, label, cpv, term in named]
             i += length
         return self._settle(out)
 
-    def _is_setting(self, text: str, previous: ServiceMatch, s: int, key: tuple[str, ...]) -> bool:
+    def _is_setting(self, text: str, previous: ServiceMatch, s: int, ids: list[str]) -> bool:
         """Do the words since the previous service name a place or group it serves ("cleaning for our care
         homes")? Not when this service says what a vague previous one meant ("solicitors for conveyancing")."""
         vague = self._entries[previous.id].ambiguous_with if previous.id in self._entries else ()
-        if any(sid in vague for sid, _ in self._index[key]):
+        if any(sid in vague for sid in ids):
             return False
         between = text[previous.end:s]
-        return bool(_SETTING.search(between)) and not _NEW_PART.search(between)
+        clause = _CLAUSE_BREAK.split(between)[-1]
+        return bool(_SETTING.search(clause)) and not _NEW_PART.search(between)
 
     def _settle(self, found: list[ServiceMatch]) -> list[ServiceMatch]:
         """Drop a vague mention ("telecare", "solicitors") when the message also names one of the services it
@@ -375,7 +374,8 @@ _NEGATED = re.compile(r"\b(?:no|not|non|without|excluding|except|nor|instead\s+o
 # A service word after "for/at/in/to (our) ..." once a service has been named says where or for whom the first
 # service is delivered, not a second purchase: "cleaning for our care homes", "IT support for the social care
 # team", "transport to our day centres", "a café in the central library".
-_SETTING = re.compile(r"(?:\b(?:for|at|in|across|within|via)\b|\bto\s+(?:our|the|their|its)\b)[^.;:!?()\n]*$", re.I)
+_SETTING = re.compile(r"(?:\b(?:for|at|in|across|within|via)\b|\bto\s+(?:our|the|their|its)\b)", re.I)
+_CLAUSE_BREAK = re.compile(r"[.;:!?()\n/–—]|\s-\s")
 
 
 def _guarded(text: str, s: int, e: int) -> bool:

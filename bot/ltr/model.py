@@ -175,9 +175,11 @@ class Item:
     ref: str
     verified: bool = True
     source: str = ""
+    label: str = ""  # a short name (routes: from labels.yml), so renderers need not cut it out of the text
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "text": self.text, "ref": self.ref, "verified": self.verified, "source": self.source}
+        return {"id": self.id, "text": self.text, "ref": self.ref, "verified": self.verified, "source": self.source,
+                "label": self.label}
 
 
 @dataclass(frozen=True)

@@ -91,13 +91,13 @@ def routes(kb: Knowledge, ctx: Context, step: StepFn, warn: WarnFn) -> tuple[lis
         if ok:
             verified = r.verified_for(ctx.regime)
             reasons = "; ".join([why] + [v.why for v in verdicts])
-            open_.append(Item(r.id, f"{r.label}: {r.text}", ref, verified, r.source))
+            open_.append(Item(r.id, f"{r.label}: {r.text}", ref, verified, r.source, label=r.label))
             step(f"T-OPEN-{r.id}", f"{r.label}: open, because {reasons}.", ref)
             if not verified:
                 warn(f"W-{r.id}", f"The exact legal basis for '{r.label.lower()}' under the {regime_name} is not confirmed.",
                      ref, r.source)
         elif asked:
-            item = Item(r.id, f"{r.label}: not open, because {why}.", ref, r.verified_for(ctx.regime), r.source)
+            item = Item(r.id, f"{r.label}: not open, because {why}.", ref, r.verified_for(ctx.regime), r.source, label=r.label)
             closed.append(item)
             step(f"T-NOT-OPEN-{r.id}", item.text, ref)
     return open_, closed

@@ -236,19 +236,30 @@ def _years(value: Any) -> str:
 
 
 def value_text(value: Any) -> str:
+    """The value as the officer gave it (the engine's working is in "How the answer was reached")."""
     if not isinstance(value, Mapping) or not value:
         return "Not given"
     if value.get("unknown"):
         return "Not known"
-    ext = float(value.get("extension_years") or 0)
-    extension = f" plus {_years(ext)} of extensions" if ext else ""
+    per = " per lot" if int(value.get("lots") or 1) > 1 else ""
+    term = f" for {_years(value['years'])}" if value.get("years") else ""
     if value.get("total_gbp") is not None:
-        over = f" over {_years(value['years'])}" if value.get("years") else ""
-        return f"{money(value['total_gbp'])} in total{over}{extension}"
-    if value.get("annual_gbp") is not None:
-        term = f" for {_years(value['years'])}" if value.get("years") else ""
-        return f"{money(value['annual_gbp'])} a year{term}{extension}"
-    return "Not given"
+        text = f"{money(value['total_gbp'])}{per} in total" + (f" over {_years(value['years'])}" if value.get("years") else "")
+    else:
+        recurring = next(((value[k], period) for k, period in (("annual_gbp", "year"), ("monthly_gbp", "month"),
+                                                                  ("weekly_gbp", "week")) if value.get(k) is not None), None)
+        if recurring is None:
+            return "Not given"
+        text = f"{money(recurring[0])} a {recurring[1]}{per}" + (", no end date" if value.get("open_ended") else term)
+    ext = float(value.get("extension_years") or 0)
+    if ext:
+        priced = f" priced at {money(value['extension_gbp'])}" if value.get("extension_gbp") is not None else ""
+        text += f", plus {_years(ext)} of extensions{priced}"
+    if value.get("one_off_gbp") is not None:
+        text += f", plus {money(value['one_off_gbp'])} one-off"
+    if per:
+        text += f", {int(value['lots'])} lots"
+    return text
 
 
 def case_facts(case: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -266,7 +277,7 @@ def case_facts(case: Mapping[str, Any]) -> list[tuple[str, str]]:
             if part.get("separable") is not None:
                 bits.append("separable" if part["separable"] else "not separable")
             rows.append((f"Part {i}", ", ".join(bits)))
-    rows.append(("Estimated value", value_text(case.get("value"))))
+    rows.append(("Value given", value_text(case.get("value"))))
     rows.append(("VAT", VAT_LABELS.get(str(case.get("vat") or "unknown"), str(case.get("vat")))))
     if case.get("commenced"):
         rows.append(("Procurement starts (or started)", long_date(str(case["commenced"]))))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
+from bot.ltr import load_knowledge
 from bot.ltr.model import Assessment, Item
 from bot.ltr.value import gbp as pounds
 
@@ -52,8 +53,17 @@ def route_title(r: Item) -> str:
 
 
 def ranked_routes(a: Assessment) -> list[Item]:
+    """Routes the officer asked about (Case.aims) first, then those specific to light touch contracts."""
     order = {rid: n for n, rid in enumerate(LT_SPECIFIC)}
-    return sorted(a.routes, key=lambda r: order.get(r.id, len(order)))
+    asked = _asked_routes(a)
+    return sorted(a.routes, key=lambda r: (r.id not in asked, order.get(r.id, len(order))))
+
+
+def _asked_routes(a: Assessment) -> set[str]:
+    aims = set(a.case.aims) if a.case else set()
+    if not aims:
+        return set()
+    return {r.id for r in load_knowledge().routes if aims.intersection(r.aims)}
 
 
 def footer(a: Assessment) -> str:
@@ -93,10 +103,11 @@ def render_answer(a: Assessment, understood: Sequence[Mapping[str, Any]], change
 
 
 def consequences(a: Assessment) -> list[Item]:
-    """The routes the officer asked about that are not open first, then duties and routes in turn, each list
-    in its own order of importance (the engine orders duties; routes are ranked by `ranked_routes`)."""
-    duties, routes = list(a.obligations), ranked_routes(a)
-    picked = list(a.routes_not_open[:TOP_CONSEQUENCES])
+    """The routes the officer asked about first (not open, then open), then duties and routes in turn, each
+    list in its own order of importance (the engine orders duties; routes are ranked by `ranked_routes`)."""
+    asked = _asked_routes(a)
+    duties, routes = list(a.obligations), [r for r in ranked_routes(a) if r.id not in asked]
+    picked = [*a.routes_not_open, *(r for r in a.routes if r.id in asked)][:TOP_CONSEQUENCES]
     while len(picked) < TOP_CONSEQUENCES and (duties or routes):
         for pool in (duties, routes):
             if pool and len(picked) < TOP_CONSEQUENCES:

@@ -203,3 +203,21 @@ def test_a_caveat_says_check_with_your_legal_team_once(assessment):
                       "ref": "PA 2023 s.9(1)", "verified": False, "source": ""}]
     caveats = render_record_html(a, MADE).split('<div class="warn">', 1)[1].split("</div>", 1)[0]
     assert caveats.lower().count("check with your legal team") == 1
+
+
+@pytest.mark.parametrize(
+    "value, shown",
+    [
+        ({"total_gbp": 700000}, "£700,000 in total"),
+        ({"annual_gbp": 150000, "years": 4, "extension_years": 2}, "£150,000 a year for 4 years, plus 2 years of extensions"),
+        ({"monthly_gbp": 20000, "open_ended": True}, "£20,000 a month, no end date"),
+        ({"annual_gbp": 80000, "years": 3, "extension_years": 2, "one_off_gbp": 90000},
+         "£80,000 a year for 3 years, plus 2 years of extensions, plus £90,000 one-off"),
+        ({"total_gbp": 1600000, "years": 3, "extension_years": 1, "extension_gbp": 600000},
+         "£1,600,000 in total over 3 years, plus 1 year of extensions priced at £600,000"),
+        ({"annual_gbp": 200000, "years": 3, "lots": 3}, "£200,000 a year per lot for 3 years, 3 lots"),
+    ],
+)
+def test_the_value_is_recorded_as_the_officer_gave_it(value, shown):
+    a = assess(Case.from_dict(dict(CASE, value=value)), as_of=date(2026, 11, 26)).to_dict()
+    assert f"<th scope=\"row\">Value given</th><td>{shown}</td>" in render_record_html(a, MADE)

@@ -107,6 +107,9 @@ def test_readable_output_names_the_regime_threshold_and_rules_version(tmp_path):
         ("negative value", {**HOME_CARE, "value": {"total_gbp": -5000}}, ["total_gbp", "value"]),
         ("impossible date", {**HOME_CARE, "commenced": "2026-02-30"}, ["commenced"]),
         ("absurd value", {**HOME_CARE, "value": {"total_gbp": 1e15}}, ["total_gbp", "value"]),
+        ("unknown with a figure", {**HOME_CARE, "value": {"unknown": True, "total_gbp": 5}}, ["value.unknown"]),
+        ("CPV code that does not exist", {**HOME_CARE, "cpv": ["99999999"]}, ["cpv"]),
+        ("two recurring prices", {**HOME_CARE, "value": {"annual_gbp": 5, "monthly_gbp": 1, "years": 2}}, ["value.monthly_gbp"]),
     ],
 )
 def test_bad_json_input_is_one_line_naming_the_field(tmp_path, label, case, field_names):
@@ -125,6 +128,7 @@ def test_bad_json_input_is_one_line_naming_the_field(tmp_path, label, case, fiel
     [
         ("impossible date", ["--service", "home care", "--value", "£700k", "--start", "2026-02-30"], ["start", "commenced"]),
         ("negative value", ["--service", "home care", "--value", "-700000", "--start", "2026-04-01"], ["value"]),
+        ("negative pounds", ["--service", "home care", "--value", "£-5k", "--start", "2026-04-01"], ["value"]),
         ("absurd value", ["--service", "home care", "--value", "1e15", "--start", "2026-04-01"], ["value"]),
     ],
 )
@@ -135,3 +139,14 @@ def test_bad_flags_are_one_line_naming_the_field(label, args, field_names):
     lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1, f"{label}: expected one line on stderr, got {lines}"
     assert any(f in lines[0] for f in field_names), f"{label}: {lines[0]!r} does not name {field_names}"
+
+
+def test_an_aim_that_is_not_open_is_answered_with_the_reason():
+    # PCR reg 77: a contract reserved to a mutual lasts 3 years at most; this one runs 4.
+    proc = ltr("assess", "--service", "home care", "--cpv", "85312000", "--value", "£200k a year for 4 years",
+               "--start", "2024-03-01", "--event", "pcr_contract_notice", "--aim", "mutual", "--json")
+    no_traceback(proc)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert [r["id"] for r in out["routes_not_open"]] == ["R-MUTUAL"]
+    assert "3 years" in out["routes_not_open"][0]["text"]

@@ -142,7 +142,7 @@ def test_a_one_shot_question_gets_the_engines_answer_as_a_card(chat: Watched) ->
     expect(card.locator(".lta-card__answer")).to_have_text(expected["answer"])
     assert card.get_attribute("data-regime") == expected["regime"]
     assert card.get_attribute("data-rules-version") == expected["rules_version"]
-    facts = card.locator(".govuk-summary-list")
+    facts = card.locator(".lta-card__figures")
     expect(facts).to_contain_text(expected["regime_name"])
     expect(facts).to_contain_text(money(expected["threshold_gbp"]))
     expect(facts).to_contain_text(money(expected["estimated_value_gbp"]))
@@ -151,15 +151,19 @@ def test_a_one_shot_question_gets_the_engines_answer_as_a_card(chat: Watched) ->
     caption_id = picture.get_attribute("aria-labelledby")
     caption = card.locator(f"#{caption_id}").inner_text()
     assert money(expected["estimated_value_gbp"]) in caption and money(expected["threshold_gbp"]) in caption
-    # The decision path: one step per trace entry, in order.
-    steps = card.locator(".lta-steps > li")
+    # The decision path, collapsed until opened: one step per trace entry, in order.
+    trace = card.locator("details.lta-card__trace")
+    expect(trace).not_to_have_attribute("open", "")
+    trace.locator("summary").click()
+    steps = trace.locator(".lta-steps > li")
     expect(steps).to_have_count(len(expected["trace"]))
     expect(steps.first).to_contain_text(expected["trace"][0]["text"])
-    # Routes expand to show their legal reference.
+    # The routes, collapsed until opened, each with its legal reference.
     if expected["routes"]:
-        first = card.locator(".govuk-details").filter(has_text=expected["routes"][0]["text"][:20]).first
-        first.locator("summary").click()
-        expect(first.locator(".govuk-details__text")).to_contain_text(expected["routes"][0]["ref"])
+        routes = card.locator("details.lta-card__routes")
+        expect(routes).not_to_have_attribute("open", "")
+        routes.locator("summary").click()
+        expect(routes.locator(".govuk-details__text li").first).to_contain_text(expected["routes"][0]["ref"])
     expect(card).to_contain_text(f"Rules version {expected['rules_version']}")
     assert chat.dialogs == [] and chat.errors == []
 
@@ -302,8 +306,22 @@ def test_the_markdown_renderer_never_turns_text_into_markup(chat: Watched) -> No
     assert chat.dialogs == []
 
 
+HEADLINE_SEEN = """() => {
+  const headline = [...document.querySelectorAll('.lta-card__headline')].pop();
+  const box = headline.getBoundingClientRect();
+  const log = document.querySelector('.lta__log').getBoundingClientRect();
+  return {
+    focused: document.activeElement === headline,
+    inWindow: box.top >= 0 && box.bottom <= window.innerHeight,
+    inConversation: box.top >= log.top - 1 && box.bottom <= log.bottom + 1,
+  };
+}"""
+
+
 @pytest.mark.parametrize("width, height", [(1280, 900), (375, 812)])
-def test_no_serious_accessibility_violations_and_screenshots(browser: Browser, demo_url: str, width: int, height: int) -> None:
+def test_an_answer_shows_and_focuses_its_headline_has_no_serious_accessibility_violations_and_screenshots(
+    browser: Browser, demo_url: str, width: int, height: int
+) -> None:
     assert AXE.exists(), "axe-core is missing: run `npm ci --prefix web`"
     # The demo page's CSP forbids inline scripts; axe is injected by the test, so bypass it here.
     watched = open_page(browser, demo_url, width, height, bypass_csp=True)
@@ -311,7 +329,16 @@ def test_no_serious_accessibility_violations_and_screenshots(browser: Browser, d
     try:
         ask(page, ONE_SHOT)
         card = wait_for_card(page)
-        card.locator(".govuk-details summary").first.click()
+        # Whatever follows the card in the same reply (the disclaimer) must not scroll the answer away:
+        # wait until the typing indicator is gone and the reply has settled.
+        expect(page.locator(".lta__typing")).to_be_hidden(timeout=REPLY_TIMEOUT)
+        page.wait_for_timeout(1500)
+        assert page.evaluate(HEADLINE_SEEN) == {"focused": True, "inWindow": True, "inConversation": True}
+        expect(card.locator(".lta-card__headline .lta-card__answer")).to_have_text(
+            engine_answer(ONE_SHOT_CASE, card.get_attribute("data-as-of"))["answer"]
+        )
+        for summary in card.locator("summary").all():
+            summary.click()
         page.add_script_tag(path=str(AXE))
         results = page.evaluate(
             "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']})).violations"

@@ -8,7 +8,9 @@ for the Rasa agent (a real SQLite tracker store, so conversations survive the re
 """
 from __future__ import annotations
 
+import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -24,15 +26,54 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
 
 ROOT = Path(__file__).resolve().parents[2]
 WAIT = 30_000  # ms
+# Answers the scripted stand-in gives, from the real engine and renderer: above and below the threshold.
+CASES = {
+    "answer": {"service": "home care", "value": {"annual_gbp": 150000, "years": 4, "extension_years": 2},
+               "commenced": "2027-04-01", "vat": "exempt"},
+    "second answer": {"service": "home care", "value": {"total_gbp": 300000}, "commenced": "2026-04-01", "vat": "included"},
+}
+# "What I understood" as the assistant's actions send it with an answer (the payload contract).
+UNDERSTOOD = [
+    {"id": "service", "label": "Service", "text": "Home care (domiciliary care)", "source": "you said",
+     "change": '/change_fact{"fact": "service"}'},
+    {"id": "value", "label": "Value", "text": "£150,000 a year × (4 + 2) years = £900,000", "source": "you said",
+     "change": '/change_fact{"fact": "value"}'},
+    {"id": "vat", "label": "VAT", "text": "Exempt (care services)", "source": "assumed", "change": '/change_fact{"fact": "vat"}'},
+]
 
 SERVER = r"""
+import json
 import sys
+from datetime import date
 from rasa.core.channels.channel import register
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Sanic
 from bot.channels.socketio import SecureSocketIOInput
+from bot.ltr import Case, assess
+from bot.render.text import render_answer
+
+CASES = json.loads(sys.argv[3])
+UNDERSTOOD = json.loads(sys.argv[4])
+DISCLAIMER = "Closing note from the scripted stand-in."
+
+def answer(case):
+    # An answer as the assistant's actions send it: the card with its first plain-text message, the
+    # further plain-text messages marked as part of it, then the disclaimer.
+    a = assess(Case.from_dict(case), as_of=date(2026, 11, 26))
+    texts = render_answer(a, UNDERSTOOD, None)
+    card = {"type": "ltr_assessment", "assessment": a.to_dict(), "understood": UNDERSTOOD, "changed": None}
+    return [BotUttered(texts[0], {"custom": card})] + [
+        BotUttered(t, {"custom": {"type": "ltr_answer_text"}}) for t in texts[1:]] + [BotUttered(DISCLAIMER)]
+
+def reply(text):
+    if text in CASES:
+        return answer(CASES[text])
+    if text == "question":
+        buttons = [{"title": "Under £100k", "payload": "/inform"}, {"title": "I don't know", "payload": "/dont_know"}]
+        return [BotUttered("What is the contract worth?", {"custom": {"progress": {"step": 2, "of": 4}}, "buttons": buttons})]
+    return [BotUttered("Hello from the scripted stand-in." if text == "/greet" else "echo: " + text)]
 
 class ScriptedAgent:
     def __init__(self, db):
@@ -43,10 +84,9 @@ class ScriptedAgent:
             raise RuntimeError("scripted failure")
         tracker = await self.tracker_store.get_or_create_tracker(message.sender_id)
         tracker.update(UserUttered(message.text))
-        text = "Hello from the scripted stand-in." if message.text == "/greet" else "echo: " + message.text
-        event = BotUttered(text)
-        await message.output_channel.send_response(message.sender_id, event.message())
-        tracker.update(event)
+        for event in reply(message.text):
+            await message.output_channel.send_response(message.sender_id, event.message())
+            tracker.update(event)
         await self.tracker_store.save(tracker)
 
 port, db = int(sys.argv[1]), sys.argv[2]
@@ -75,7 +115,8 @@ class ScriptedServer:
         env = dict(os.environ, LTA_SESSION_SECRET="scripted-widget-test-secret-0123456789", RASA_TELEMETRY_ENABLED="false")
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-c", SERVER, str(self.port), self.db], cwd=ROOT, env=env, stdout=log, stderr=log
+                [sys.executable, "-c", SERVER, str(self.port), self.db, json.dumps(CASES), json.dumps(UNDERSTOOD)],
+                cwd=ROOT, env=env, stdout=log, stderr=log,
             )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -216,3 +257,127 @@ def test_the_error_and_disconnected_states_are_accessible(browser: Browser, serv
         assert serious_violations(p) == []
     finally:
         ctx.close()
+
+
+# ---- an answer: what the officer sees first, and what they can do with it ---------------------------
+
+HEADLINE_SEEN = """() => {
+  const headline = [...document.querySelectorAll('.lta-card__headline')].pop();
+  const box = headline.getBoundingClientRect();
+  const log = document.querySelector('.lta__log').getBoundingClientRect();
+  return {
+    focused: document.activeElement === headline,
+    inWindow: box.top >= 0 && box.bottom <= window.innerHeight,
+    inConversation: box.top >= log.top - 1 && box.bottom <= log.bottom + 1,
+  };
+}"""
+
+
+def open_chat(browser: Browser, server: ScriptedServer, width: int, height: int, **context) -> Page:
+    ctx = browser.new_context(viewport={"width": width, "height": height}, **context)
+    p = ctx.new_page()
+    p.goto(server.url + "/demo/")
+    expect(p.locator(".lta")).to_have_attribute("data-state", "ready", timeout=WAIT)
+    expect(p.locator(".lta-msg--bot")).to_contain_text(["Hello from the scripted stand-in."], timeout=WAIT)
+    return p
+
+
+def answer(page: Page, text: str = "answer", count: int = 1):
+    ask(page, text)
+    # The answer is complete when the closing note that follows it has arrived.
+    expect(page.locator(".lta-msg--bot").last).to_contain_text("Closing note from the scripted stand-in.", timeout=WAIT)
+    expect(page.locator(".lta-card")).to_have_count(count)
+    return page.locator(".lta-card").nth(count - 1)
+
+
+@pytest.mark.parametrize("width, height", [(1280, 900), (375, 812)])
+def test_a_new_answer_shows_and_focuses_its_headline_not_its_end(browser: Browser, server: ScriptedServer, width: int, height: int) -> None:
+    page = open_chat(browser, server, width, height)
+    try:
+        for n in range(3):  # a conversation long enough to scroll
+            ask(page, f"our contract is for supported living ({n})")
+            expect(page.locator(".lta-msg--bot").last).to_contain_text(f"echo: our contract is for supported living ({n})", timeout=WAIT)
+        card = answer(page)
+        assert page.evaluate(HEADLINE_SEEN) == {"focused": True, "inWindow": True, "inConversation": True}
+        expect(card.locator(".lta-card__answer")).to_contain_text("Procurement Act 2023")
+        # The routes and the decision path start collapsed.
+        expect(card.locator("details.lta-card__routes")).not_to_have_attribute("open", "")
+        expect(card.locator("details.lta-card__trace")).not_to_have_attribute("open", "")
+        # The answer's further plain-text messages stay with the card, not as bubbles after it.
+        expect(page.locator(".lta-msg__body").filter(has_text="What I understood:")).to_have_count(1)
+        expect(card.locator("xpath=..").locator(".lta-card__plain")).to_contain_text("What this means for you:")
+        expect(page.locator(".lta-msg--bot").last).not_to_contain_text("What this means for you:")
+    finally:
+        page.context.close()
+
+
+def test_change_sends_the_facts_own_request_shown_as_change_label(page: Page) -> None:
+    card = answer(page)
+    rows = card.locator(".lta-card__understood .govuk-summary-list__row")
+    expect(rows).to_have_count(len(UNDERSTOOD))
+    expect(rows.nth(2)).to_contain_text("Exempt (care services)")
+    expect(rows.nth(2)).to_contain_text("assumed")
+    card.get_by_role("button", name="Change Value").click()
+    expect(page.locator(".lta-msg--user").last).to_have_text(re.compile("Change value$"))
+    expect(page.locator(".lta-msg--bot").last).to_contain_text('echo: /change_fact{"fact": "value"}', timeout=WAIT)
+
+
+def test_only_the_latest_answer_can_be_changed(page: Page) -> None:
+    first = answer(page)
+    expect(first.locator(".lta-card__change")).to_have_count(len(UNDERSTOOD))
+    second = answer(page, "second answer", count=2)
+    expect(first.locator(".lta-card__change")).to_have_count(0)
+    expect(second.locator(".lta-card__change")).to_have_count(len(UNDERSTOOD))
+
+
+def test_copy_answer_copies_the_plain_text_answer(browser: Browser, server: ScriptedServer) -> None:
+    page = open_chat(browser, server, 1280, 900, permissions=["clipboard-read", "clipboard-write"])
+    try:
+        card = answer(page)
+        card.get_by_role("button", name="Copy answer").click()
+        expect(card.get_by_role("status")).to_have_text("Answer copied.")
+        copied = page.evaluate("navigator.clipboard.readText()")
+        paragraphs = copied.split("\n\n")
+        assert len(paragraphs) == 3, copied  # the three chat messages of the answer
+        assert paragraphs[0].startswith(card.locator(".lta-card__answer").inner_text())
+        assert paragraphs[1].startswith("What I understood:") and "- VAT: Exempt (care services) (assumed)" in paragraphs[1]
+        assert "Rules version" in paragraphs[2]
+    finally:
+        page.context.close()
+
+
+def test_print_prints_this_answer_with_everything_open_then_puts_it_back(page: Page) -> None:
+    card = answer(page)
+    page.evaluate(
+        """() => { window.print = () => {
+             const card = document.querySelector('.lta-card--printing');
+             window.printed = {page: document.documentElement.classList.contains('lta-printing'),
+                               allOpen: !!card && [...card.querySelectorAll('details')].every(d => d.open)}; }; }"""
+    )
+    card.get_by_role("button", name="Print").click()
+    assert page.evaluate("window.printed") == {"page": True, "allOpen": True}
+    page.evaluate("() => window.dispatchEvent(new Event('afterprint'))")
+    expect(card.locator("details.lta-card__routes")).not_to_have_attribute("open", "")
+    expect(page.locator(".lta-card--printing")).to_have_count(0)
+
+
+def test_a_question_of_the_guided_flow_says_how_far_along_it_is(page: Page) -> None:
+    ask(page, "question")
+    question = page.locator(".lta-msg--bot").last
+    expect(question).to_contain_text("What is the contract worth?", timeout=WAIT)
+    expect(question.locator(".lta-msg__progress")).to_have_text("Question 2 of up to 4")
+
+
+def test_an_answer_is_accessible(browser: Browser, server: ScriptedServer) -> None:
+    page = open_chat(browser, server, 1280, 900, bypass_csp=True)
+    try:
+        card = answer(page)
+        for summary in card.locator("summary").all():
+            summary.click()
+        assert serious_violations(page) == []
+        card.locator(".lta-card__headline").focus()
+        page.keyboard.press("Tab")  # from the headline to its first Change button
+        assert page.evaluate("document.activeElement.textContent") == "Change Service"
+        assert page.evaluate("getComputedStyle(document.activeElement).backgroundColor") == "rgb(255, 221, 0)"
+    finally:
+        page.context.close()

@@ -57,6 +57,14 @@ PHRASINGS = [
     ("Young carers service - 3yrs", "carers_support"),
     ("befriending service for isolated older ppl", "befriending"),
     ("£12k befriending pilot with a local charity", "befriending"),
+    ("we're buying a dementia advisor service", "welfare_support"),
+    ("sensory impairment service (visual impairment rehab)", "welfare_support"),
+    ("direct payments support service (payroll, brokerage)", "welfare_support"),
+    ("resettlement casework for refugees", "refugee_support"),  # "refugees" is not a slip of "refuge"
+    ("carers hub contract coming up", "carers_support"),
+    ("falls pick-up service", "telecare_monitoring"),
+    ("D2A beds", "step_down_beds"),  # care home or nursing: the officer is asked
+    ("occupational health for staff", "occupational_health"),
     ("Rough sleeper outreach team", "homelessness"),
     ("homelessness prevention service", "homelessness"),
     ("Hostel for single homless w/ 24/7 on-site support", "supported_accommodation"),
@@ -287,6 +295,16 @@ def test_real_words_are_not_read_as_slips(m, text: str) -> None:
 def test_official_cpv_descriptions(m, text: str, code: str) -> None:
     (hit,) = m.match(text)
     assert (hit.id, hit.cpv) == (CPV_PREFIX + code, code)
+
+
+def test_a_setting_ends_at_the_clause(m) -> None:
+    # "for our borough ..." qualifies the programme; after the dash a new thing is named.
+    assert ids(m, "Cultural programme for our borough - artistic services") == ["arts_culture", CPV_PREFIX + "92312000"]
+
+
+def test_official_descriptions_obey_the_same_guards(m) -> None:
+    assert ids(m, "home care, not welfare services for the elderly") == ["home_care"]
+    assert ids(m, "cleaning for our welfare services for the elderly") == ["cleaning"]
 
 
 def test_a_catalogue_term_with_the_same_code_beats_the_official_wording(m) -> None:

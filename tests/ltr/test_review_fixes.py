@@ -196,3 +196,17 @@ def test_no_legal_date_or_figure_is_typed_in_the_rule_code():
             if pattern.search(code) and '"""' not in line and not code.strip().startswith(("e.g.", ">>>")):
                 offenders.append(f"{path.name}:{n}: {line.strip()}")
     assert not offenders, "\n".join(offenders)
+
+
+def test_a_route_without_a_label_in_labels_yml_is_a_load_error(kb_copy: Path):
+    _edit(kb_copy, "labels.yml", lambda d: d["routes"].pop("R-MUTUAL"))
+    with pytest.raises(KnowledgeError, match=r"labels.yml: no label for routes.yml entry R-MUTUAL"):
+        load_knowledge_from(kb_copy)
+
+
+def test_route_items_carry_their_label():
+    a = _run({**ABOVE_LT_ACT, "aims": ["dynamic_market"], "commenced": "2024-06-01",
+              "commencement_event": "pcr_contract_notice"})
+    labels = load_knowledge().route("R-BESPOKE").label, load_knowledge().route("R-DYN-MKT").label
+    assert next(r for r in a.routes if r.id == "R-BESPOKE").label == labels[0]
+    assert a.routes_not_open[0].label == labels[1]

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from bot.ltr import Case, assess
-from bot.ltr.model import Assessment, Item
+from bot.ltr.model import Assessment
 from bot.render.text import render_answer
 
 TODAY = date(2026, 11, 26)
@@ -116,11 +116,12 @@ def test_three_consequences_the_engines_first_duties_and_routes_with_references(
 
 
 def test_a_route_the_officer_asked_about_that_is_not_open_comes_first():
-    a = case(**HOME_CARE_ABOVE)
-    not_open = Item("R-MUTUAL", "Reserving to a mutual is not open, because the term is over 3 years.", "PA 2023 s.33")
-    a = dataclasses.replace(a, routes_not_open=[not_open])
+    # Reference §7 / PA 2023 s.33: reserving to a mutual needs a maximum term of 5 years at most; 4 + 2 is 6.
+    a = case(**HOME_CARE_ABOVE, aims=["mutual"], term_years=6)
+    assert [r.id for r in a.routes_not_open] == ["R-MUTUAL"]
     shown = [line for line in render_answer(a, UNDERSTOOD, None)[-1].splitlines() if line.startswith("- ")]
-    assert shown[0] == "- Reserving to a mutual is not open, because the term is over 3 years. (PA 2023 s.33)"
+    assert shown[0] == f"- {a.routes_not_open[0].text} ({a.routes_not_open[0].ref})"
+    assert "not open" in shown[0] and "s.33" in shown[0]
     assert len(shown) == 3
 
 
@@ -185,3 +186,19 @@ def test_typical_answers_are_chat_sized():
         assert len(messages) <= 3
         sizes.append(sum(len(m) for m in messages))
     assert statistics.median(sizes) <= 1200, sizes
+
+
+def test_a_route_the_officer_asked_about_that_is_open_comes_first():
+    # Reference §7: a light touch framework under the Act (s.45(9)) is open above the threshold.
+    a = case(**HOME_CARE_ABOVE, aims=["framework"])
+    shown = [line for line in render_answer(a, UNDERSTOOD, None)[-1].splitlines() if line.startswith("- ")]
+    framework = next(r for r in a.routes if r.id == "R-LT-FRAMEWORK")
+    assert shown[0] == f"- Open to you: {framework.text.split(':')[0]} ({framework.ref})"
+
+
+def test_a_case_the_tool_does_not_cover_says_so_and_names_no_rules():
+    # Reference §11: Scotland, Wales and Northern Ireland have their own rules.
+    a = case(service="home care", value={"total_gbp": 900000}, commenced="2026-04-01", england=False)
+    messages = render_answer(a, [], None)
+    assert messages[0] == a.answer and "England only" in messages[0] and "legal team" in messages[0]
+    assert "Rules:" not in "\n".join(messages) and "What this means for you" not in "\n".join(messages)

@@ -1,7 +1,7 @@
 // The Light Touch Assistant chat widget. Loaded by widget.js; talks to bot.channels.socketio.
 // Message text is only ever put into the page as text nodes (see dom.js and markdown.js).
 import { io } from "./vendor/socket.io.esm.min.js";
-import { renderCard } from "./card.js";
+import { renderCard, retireChangeButtons } from "./card.js";
 import { h, uid } from "./dom.js";
 import { number } from "./format.js";
 import { renderMarkdown } from "./markdown.js";
@@ -16,6 +16,14 @@ function storageFor(kind) {
   }
 }
 
+/** "Question 2 of up to 4" over a question of the guided flow (custom.progress = {step, of}). */
+function progress(custom) {
+  const p = custom && custom.progress;
+  const whole = (n) => Number.isInteger(n) && n > 0;
+  if (!p || !whole(p.step) || !whole(p.of) || p.step > p.of) return null;
+  return h("p", { class: "lta-msg__progress" }, `Question ${p.step} of up to ${p.of}`);
+}
+
 class ChatWidget {
   constructor(host, options) {
     this.options = options;
@@ -27,6 +35,8 @@ class ChatWidget {
     this.lastUserText = null;
     this.replyTimer = null;
     this.focusNextReplies = false;
+    this.anchor = null; // a new answer being read: later messages of the same reply do not scroll past it
+    this.lastCard = null;
     this.buildDom(host);
     this.connect();
   }
@@ -182,7 +192,7 @@ class ChatWidget {
       content,
     );
     this.messages.appendChild(item);
-    this.scrollToEnd();
+    if (!this.anchor) this.scrollToEnd();
     return item;
   }
 
@@ -195,24 +205,44 @@ class ChatWidget {
     const parts = [];
     const custom = message.custom && typeof message.custom === "object" ? message.custom : null;
     const assessment = custom && custom.type === "ltr_assessment" && custom.assessment ? custom.assessment : null;
+    if (custom && custom.type === "ltr_answer_text" && this.lastCard && message.text) {
+      // The answer's further plain-text messages (for chats without cards) repeat the card:
+      // keep them with it, for "Show as plain text" and "Copy answer".
+      this.addPlainText(this.lastCard, message.text);
+      return;
+    }
     let spoken = "";
+    let card = null;
     if (assessment) {
-      parts.push(renderCard(assessment, { onDownload: (format, button, card) => this.download(format, button, card, assessment) }));
-      spoken = `Result: ${assessment.answer || ""} The details are in the conversation.`;
+      retireChangeButtons(this.messages);
+      card = renderCard(assessment, {
+        understood: Array.isArray(custom.understood) ? custom.understood : [],
+        changed: typeof custom.changed === "string" ? custom.changed : null,
+        onChange: (fact) => this.changeFact(fact),
+        onCopy: (button, c) => this.copyAnswer(button, c),
+        onPrint: (c) => this.printAnswer(c),
+        onDownload: (format, button, c) => this.download(format, button, c, assessment, custom.understood),
+      });
+      card.ltaText = [];
+      this.lastCard = card;
+      parts.push(card);
       if (message.text) {
+        card.ltaPlain = h("div", { class: "govuk-details__text lta-msg__body" });
         parts.push(
           h(
             "details",
-            { class: "govuk-details" },
+            { class: "govuk-details lta-card__plain" },
             h("summary", { class: "govuk-details__summary" }, h("span", { class: "govuk-details__summary-text" }, "Show as plain text")),
-            h("div", { class: "govuk-details__text lta-msg__body" }, renderMarkdown(message.text)),
+            card.ltaPlain,
           ),
         );
+        this.addPlainText(card, message.text);
       }
     } else if (message.text) {
       const body = h("div", { class: "lta-msg__body" }, renderMarkdown(message.text));
-      parts.push(body);
-      spoken = body.textContent.replace(/\s+/g, " ").trim();
+      const step = progress(custom);
+      parts.push(step, body);
+      spoken = `${step ? `${step.textContent}. ` : ""}${body.textContent.replace(/\s+/g, " ").trim()}`;
     }
     if (message.attachment && message.attachment.type === "image") {
       parts.push(h("p", {}, "(The assistant sent a picture that this chat cannot show.)"));
@@ -241,7 +271,9 @@ class ChatWidget {
     }
     if (!parts.length) return;
     const item = this.addMessage("bot", parts, assessment ? "lta-msg--wide" : "");
-    if (live === true) {
+    if (card && live === true) {
+      this.showAnswer(item, card);
+    } else if (live === true) {
       if (group && this.focusNextReplies) {
         // The officer answered with a button, which has now gone: move focus to the next
         // question (read out as it is focused); Tab then reaches its answers.
@@ -254,12 +286,75 @@ class ChatWidget {
     if (group || assessment) this.focusNextReplies = false;
   }
 
+  /** A new answer: its headline at the top of the conversation, in the window, and focused (read out). */
+  showAnswer(item, card) {
+    const headline = card.querySelector(".lta-card__headline");
+    this.anchor = item;
+    this.log.scrollTop += item.getBoundingClientRect().top - this.log.getBoundingClientRect().top;
+    headline.focus({ preventScroll: true });
+    const box = headline.getBoundingClientRect();
+    if (box.top < 0 || box.bottom > window.innerHeight) headline.scrollIntoView({ block: "start" });
+  }
+
+  addPlainText(card, text) {
+    card.ltaText.push(text);
+    if (card.ltaPlain) card.ltaPlain.append(renderMarkdown(text));
+  }
+
+  changeFact(fact) {
+    this.focusNextReplies = true; // the question that follows gets focus, as after any button
+    const label = String(fact.label || "").trim();
+    // "Change value", but "Change VAT": lower case the first letter of a word, not of an abbreviation.
+    const word = /^[A-Z][a-z]/.test(label) ? label.charAt(0).toLowerCase() + label.slice(1) : label;
+    if (this.send(fact.change, `Change ${word}`.trim())) this.input.focus();
+  }
+
+  async copyAnswer(button, card) {
+    const a = card.ltaAssessment;
+    const text = card.ltaText.length ? card.ltaText.join("\n\n") : `${a.answer || ""}\n\nRules version ${a.rules_version || ""}.`;
+    const old = card.querySelector(".lta-card__copy-result");
+    if (old) old.remove();
+    let copied = false;
+    try {
+      await navigator.clipboard.writeText(text);
+      copied = true;
+    } catch {
+      copied = false; // no clipboard access (an insecure page, or the browser refused)
+    }
+    button.after(
+      h(
+        "p",
+        { class: `lta-card__copy-result${copied ? "" : " govuk-error-message"}`, role: "status" },
+        copied ? "Answer copied." : "The answer could not be copied. Select “Show as plain text” and copy it from there.",
+      ),
+    );
+  }
+
+  printAnswer(card) {
+    // Print this answer alone, with its collapsed parts opened; put things back afterwards.
+    const closed = [...card.querySelectorAll("details:not([open])")];
+    const root = document.documentElement;
+    const restore = () => {
+      closed.forEach((d) => d.removeAttribute("open"));
+      card.classList.remove("lta-card--printing");
+      root.classList.remove("lta-printing");
+      window.removeEventListener("afterprint", restore);
+    };
+    closed.forEach((d) => d.setAttribute("open", ""));
+    card.classList.add("lta-card--printing");
+    root.classList.add("lta-printing");
+    window.addEventListener("afterprint", restore);
+    window.print();
+  }
+
   removeReplies() {
     for (const group of this.messages.querySelectorAll(".lta-replies")) group.remove();
   }
 
   clearConversation() {
     this.messages.replaceChildren();
+    this.anchor = null;
+    this.lastCard = null;
     this.hideTyping();
   }
 
@@ -308,6 +403,7 @@ class ChatWidget {
     this.showFormError("");
     if (this.state === "error") this.setState("ready");
     this.removeReplies();
+    this.anchor = null;
     this.renderUser(shown);
     this.lastUserText = payload;
     this.socket.emit("user_uttered", { message: payload });
@@ -333,7 +429,7 @@ class ChatWidget {
     this.socket.connect();
   }
 
-  async download(format, button, card, assessment) {
+  async download(format, button, card, assessment, understood) {
     const old = card.querySelector(".lta-card__download-error");
     if (old) old.remove();
     button.setAttribute("aria-disabled", "true");
@@ -341,7 +437,7 @@ class ChatWidget {
       const response = await fetch(`${this.server}/widget/record?format=${format}`, {
         method: "POST",
         headers: { "Content-Type": "text/plain;charset=UTF-8" },
-        body: JSON.stringify({ assessment }),
+        body: JSON.stringify({ assessment, understood: Array.isArray(understood) ? understood : [] }),
       });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const disposition = response.headers.get("Content-Disposition") || "";

@@ -1,32 +1,37 @@
-// The `ltr_assessment` payload as a card: the answer, the facts, a value-against-threshold bar,
-// what must still be done, the routes (expandable, each with its legal reference), caveats,
-// assumptions, the decision path as a step diagram, and "download decision record" buttons.
+// The `ltr_assessment` payload as a card. What the officer needs at a glance comes first: the headline
+// (what changed, the answer), what was understood (each fact with a "Change" button), the figures and
+// caveats, and the first duties. The rest starts collapsed: more duties, the routes, the decision path.
+// Then "Copy answer", "Print" and the decision record downloads.
 import { h, s, uid } from "./dom.js";
-import { longDate, money, regimeLabel, safeUrl, shortTitle, yesNo } from "./format.js";
+import { longDate, money, officialUrl, shortTitle, yesNo } from "./format.js";
 import { link } from "./markdown.js";
 
 const list = (items) => (Array.isArray(items) ? items.filter((i) => i !== null && i !== undefined) : []);
 const isNum = (v) => typeof v === "number" && Number.isFinite(v);
+const FIRST_OBLIGATIONS = 3; // the chat's plain text shows the same number
 
 function ref(item) {
   return item.ref ? h("span", { class: "lta-card__ref" }, `Legal reference: ${item.ref}`) : null;
 }
 
 function source(item) {
-  const href = safeUrl(item.source);
+  const href = officialUrl(item.source);
   return href ? h("span", { class: "lta-card__ref" }, link("Source", href)) : null;
 }
 
+/** Unconfirmed items say so, once (caveats from the engine already end with it). */
 function unverified(item) {
-  return item.verified === false ? h("strong", {}, "Check with your legal team: ") : null;
+  const says = /legal team/i.test(String(item.text || ""));
+  return item.verified === false && !says ? h("strong", {}, "Check with your legal team: ") : null;
 }
 
-function summaryRow(key, value) {
+function summaryRow(key, value, action) {
   return h(
     "div",
-    { class: "govuk-summary-list__row" },
+    { class: `govuk-summary-list__row${action ? "" : " govuk-summary-list__row--no-actions"}` },
     h("dt", { class: "govuk-summary-list__key" }, key),
     h("dd", { class: "govuk-summary-list__value" }, value),
+    action ? h("dd", { class: "govuk-summary-list__actions" }, action) : null,
   );
 }
 
@@ -89,40 +94,42 @@ function section(title, body) {
   return [h("h4", { class: "govuk-heading-s" }, title), body];
 }
 
+/** A GOV.UK details component, closed until the officer opens it. */
+function collapsed(summary, body, extraClass) {
+  if (!body) return null;
+  return h(
+    "details",
+    { class: `govuk-details${extraClass ? ` ${extraClass}` : ""}` },
+    h("summary", { class: "govuk-details__summary" }, h("span", { class: "govuk-details__summary-text" }, summary)),
+    h("div", { class: "govuk-details__text" }, body),
+  );
+}
+
 function bullets(items, render) {
   const rows = list(items);
   if (!rows.length) return null;
   return h("ul", { class: "govuk-list govuk-list--bullet" }, rows.map((item) => h("li", {}, render(item))));
 }
 
-const FIRST_OBLIGATIONS = 5;
-
-/** The first few duties in full; the rest behind "Show N more", so the card stays readable. */
+/** The first duties in full (the engine puts the most important first); the rest behind "Show N more". */
 function obligations(items) {
   const rows = list(items);
   if (!rows.length) return null;
   const render = (o) => [unverified(o), o.text, ref(o)];
-  const first = bullets(rows.slice(0, FIRST_OBLIGATIONS), render);
   const rest = rows.slice(FIRST_OBLIGATIONS);
-  if (!rest.length) return first;
   return [
-    first,
-    h(
-      "details",
-      { class: "govuk-details" },
-      h("summary", { class: "govuk-details__summary" }, h("span", { class: "govuk-details__summary-text" }, `Show ${rest.length} more`)),
-      h("div", { class: "govuk-details__text" }, bullets(rest, render)),
-    ),
+    bullets(rows.slice(0, FIRST_OBLIGATIONS), render),
+    rest.length ? collapsed(`Show ${rest.length} more`, bullets(rest, render)) : null,
   ];
 }
 
+/** A route's text is "Title: what it means". */
 function route(item) {
-  return h(
-    "details",
-    { class: "govuk-details" },
-    h("summary", { class: "govuk-details__summary" }, h("span", { class: "govuk-details__summary-text" }, shortTitle(item.text) || item.id)),
-    h("div", { class: "govuk-details__text" }, h("p", { class: "govuk-body" }, unverified(item), item.text), ref(item), source(item)),
-  );
+  const text = String(item.text || "");
+  const colon = text.indexOf(": ");
+  const title = colon > 0 ? text.slice(0, colon) : shortTitle(text) || item.id;
+  const body = colon > 0 ? text.slice(colon + 2) : text;
+  return [h("strong", {}, title), h("br"), unverified(item), body, ref(item), source(item)];
 }
 
 function caveat(item) {
@@ -134,31 +141,65 @@ function caveat(item) {
       "strong",
       { class: "govuk-warning-text__text" },
       h("span", { class: "govuk-visually-hidden" }, "Warning"),
-      item.verified === false ? "Check with your legal team: " : "",
+      unverified(item),
       item.text,
       item.ref ? ` (${item.ref})` : "",
     ),
   );
 }
 
-/**
- * @param {object} a  Assessment.to_dict()
- * @param {{onDownload: (format: string, button: HTMLButtonElement, card: HTMLElement) => void}} actions
- */
-export function renderCard(a, actions) {
-  const titleId = uid("lta-card");
-  const complete = a.status !== "needs_input";
-  const facts = h(
+/** "What I understood": each fact, where it came from, and a button that asks to change it. */
+function understoodList(facts, onChange) {
+  const rows = list(facts).filter((f) => f && (f.label || f.text));
+  if (!rows.length) return null;
+  return h(
     "dl",
-    { class: "govuk-summary-list" },
-    summaryRow("Rules that apply", regimeLabel(a.regime)),
+    { class: "govuk-summary-list lta-card__understood" },
+    rows.map((f) =>
+      summaryRow(
+        String(f.label || ""),
+        [String(f.text || ""), f.source ? h("span", { class: "lta-card__source" }, String(f.source)) : null],
+        typeof f.change === "string" && f.change && onChange
+          ? h(
+              "button",
+              { type: "button", class: "govuk-link lta-link-button lta-card__change", onclick: () => onChange(f) },
+              "Change",
+              h("span", { class: "govuk-visually-hidden" }, ` ${String(f.label || "this")}`),
+            )
+          : null,
+      ),
+    ),
+  );
+}
+
+function figures(a) {
+  if (a.out_of_scope) return null; // the answer says what the tool does not cover; there are no figures
+  return h(
+    "dl",
+    { class: "govuk-summary-list lta-card__figures" },
+    summaryRow("Rules that apply", a.regime_name || "Not decided yet"),
     summaryRow("Light touch service", yesNo(a.light_touch)),
     summaryRow("Estimated value", money(a.estimated_value_gbp)),
     summaryRow("Threshold", isNum(a.threshold_gbp) ? money(a.threshold_gbp) : "No threshold applies"),
     summaryRow("Above the threshold", yesNo(a.above_threshold)),
-    // service_category is an identifier; show it only when the payload carries its label.
     a.service_category_label ? summaryRow("Service category", a.service_category_label) : null,
   );
+}
+
+/**
+ * @param {object} a  Assessment.to_dict()
+ * @param {{understood?: object[], changed?: string|null,
+ *          onChange?: (fact: object) => void, onCopy: (button: HTMLButtonElement, card: HTMLElement) => void,
+ *          onPrint: (card: HTMLElement) => void,
+ *          onDownload: (format: string, button: HTMLButtonElement, card: HTMLElement) => void}} options
+ */
+export function renderCard(a, options) {
+  const titleId = uid("lta-card");
+  const complete = a.status !== "needs_input";
+  const routes = list(a.routes);
+  const trace = list(a.trace);
+  const button = (label, attrs, onclick) =>
+    h("button", { type: "button", class: "govuk-button govuk-button--secondary", ...attrs, onclick }, label);
   const card = h(
     "article",
     {
@@ -168,20 +209,25 @@ export function renderCard(a, actions) {
       "data-as-of": a.as_of || "",
       "data-rules-version": a.rules_version || "",
     },
-    h("h3", { class: "govuk-heading-s", id: titleId }, complete ? "Which rules apply" : "More information needed"),
-    h("p", { class: "lta-card__answer" }, a.answer || ""),
-    facts,
+    // The headline receives focus when the answer arrives: a screen reader reads it, the page shows it.
+    h(
+      "div",
+      { class: "lta-card__headline", tabindex: "-1" },
+      options.changed ? h("p", { class: "lta-card__changed" }, String(options.changed)) : null,
+      h("h3", { class: "govuk-heading-s", id: titleId }, complete ? "Which rules apply" : "More information needed"),
+      h("p", { class: "lta-card__answer" }, a.answer || ""),
+    ),
+    section("What I understood", understoodList(options.understood, options.onChange)),
+    figures(a),
     valueBar(a.estimated_value_gbp, a.threshold_gbp),
     list(a.warnings).map(caveat),
     section("What you must still do", obligations(a.obligations)),
-    section(
-      "Flexibility and innovation routes",
-      list(a.routes).length ? h("div", { class: "lta-card__routes" }, list(a.routes).map(route)) : null,
-    ),
+    section("Routes you asked about that are not open", bullets(a.routes_not_open, (r) => [r.text, ref(r)])),
+    collapsed(`Flexibility and innovation routes open to you (${routes.length})`, bullets(routes, route), "lta-card__routes"),
     section("Assumptions", bullets(a.assumptions, (t) => t)),
     section("What would change the answer", bullets(a.missing, (t) => t)),
     section("Possible service categories", bullets(a.candidates, (c) => `${c.label}${c.cpv ? ` (CPV ${c.cpv})` : ""}`)),
-    section("How the answer was reached", steps(a.trace)),
+    collapsed(`How the answer was reached (${trace.length} steps)`, steps(trace), "lta-card__trace"),
     h(
       "p",
       { class: "lta-card__meta" },
@@ -191,25 +237,24 @@ export function renderCard(a, actions) {
   );
   card.ltaAssessment = a; // for the page that hosts the widget (and tests): the data behind the card
   if (complete) {
-    const download = (format, label) =>
-      h(
-        "button",
-        {
-          type: "button",
-          class: "govuk-button govuk-button--secondary",
-          "data-format": format,
-          onclick: (event) => actions.onDownload(format, event.currentTarget, card),
-        },
-        label,
-      );
     card.appendChild(
       h(
         "div",
-        { class: "govuk-button-group" },
-        download("html", "Download decision record (HTML)"),
-        download("md", "Download decision record (Markdown)"),
+        { class: "govuk-button-group lta-card__actions" },
+        button("Copy answer", { "data-action": "copy" }, (e) => options.onCopy(e.currentTarget, card)),
+        button("Print", { "data-action": "print" }, () => options.onPrint(card)),
+        button("Download decision record (HTML)", { "data-format": "html" }, (e) => options.onDownload("html", e.currentTarget, card)),
+        button("Download decision record (Markdown)", { "data-format": "md" }, (e) => options.onDownload("md", e.currentTarget, card)),
       ),
     );
   }
   return card;
+}
+
+/** An older answer's facts can no longer be changed from its card: the conversation has moved on. */
+export function retireChangeButtons(container) {
+  for (const action of container.querySelectorAll(".lta-card__understood .govuk-summary-list__actions")) {
+    action.parentElement.classList.add("govuk-summary-list__row--no-actions");
+    action.remove();
+  }
 }

@@ -1,12 +1,5 @@
-// Wording shared by the card and the announcements. The same labels are used by the decision
-// record (bot/render/record.py), so a card and its record read alike.
-
-export const REGIME_LABELS = {
-  PCR2015: "Public Contracts Regulations 2015",
-  PA2023: "Procurement Act 2023",
-  PSR: "Health Care Services (Provider Selection Regime) Regulations 2023",
-  none: "None of these regimes",
-};
+// Wording shared by the card and the announcements. Names of rules and categories come with the
+// assessment (regime_name, service_category_label), never from a copy here.
 
 const pounds = new Intl.NumberFormat("en-GB", { style: "currency", currency: "GBP", maximumFractionDigits: 0 });
 const poundsPence = new Intl.NumberFormat("en-GB", { style: "currency", currency: "GBP", minimumFractionDigits: 2 });
@@ -36,10 +29,6 @@ export function yesNo(value) {
   return value ? "Yes" : "No";
 }
 
-export function regimeLabel(regime) {
-  return REGIME_LABELS[regime] || "Not decided yet";
-}
-
 /** A short title for a route or obligation: its first sentence, at most about 90 characters. */
 export function shortTitle(text) {
   const plain = String(text || "").trim();
@@ -57,4 +46,16 @@ export function safeUrl(url) {
   } catch {
     return null;
   }
+}
+
+// Links shown with an answer go to the law or government guidance only (as in bot/render/record.py).
+const OFFICIAL_HOSTS = ["legislation.gov.uk", "gov.uk", "england.nhs.uk"];
+
+/** An https link to legislation.gov.uk, GOV.UK or NHS England, else null. */
+export function officialUrl(url) {
+  const href = safeUrl(url);
+  if (!href) return null;
+  const { protocol, hostname } = new URL(href);
+  const official = OFFICIAL_HOSTS.some((host) => hostname === host || hostname.endsWith(`.${host}`));
+  return protocol === "https:" && official ? href : null;
 }

@@ -1,0 +1,124 @@
+"""Step: what is being bought. Officer's words or CPV codes -> catalogue entries -> statutory lists
+(reference §4); asks when the words or a code cannot decide (reference §8 item 10)."""
+from __future__ import annotations
+
+from typing import Optional
+
+from .classify import Profile, cpv_in, match_services, profile
+from .knowledge import Service
+from .model import Assessment, Candidate
+from .run import PartProfile, Run, Subject
+
+def classify(run: Run):
+    case, kb = run.case, run.kb
+    if case.parts:
+        parts = []
+        for i, p in enumerate(case.parts):
+            prof, label, svc = classify_one(run, p.service, list(p.cpv), f"part {i + 1}")
+            if prof is None:
+                return ask(run, svc, p.service or f"part {i + 1}")
+            parts.append(PartProfile(prof, p.value_gbp, p.separable, label))
+        biggest = max(parts, key=lambda t: t.value_gbp or 0.0)
+        sub = Subject(label=" + ".join(t.label for t in parts), main=biggest.profile, parts=parts,
+                      codes=[t.profile.cpv for t in parts])
+        return sub
+    prof, label, svc = classify_one(run, case.service, list(case.cpv), "the service")
+    if prof is None:
+        return ask(run, svc, case.service)
+    codes = list(case.cpv) or [prof.cpv]
+    return Subject(label=label, main=prof, service=svc if isinstance(svc, Service) else None, codes=codes)
+
+
+def classify_one(run: Run, text: Optional[str], cpv: list[str], what: str):
+    """-> (profile, label, service) or (None, None, candidates-or-None) when we must ask."""
+    kb = run.kb
+    if cpv:
+        main = cpv[0]
+        prof = profile(main, kb)
+        if len(cpv) > 1:
+            run.assume(f"The first CPV code ({main}) is the main subject-matter of {what}.")
+        svc = None
+        if text:
+            ms = match_services(text, kb)
+            svc = ms[0] if ms else None
+        undecided = next((u for u in kb.undecided_codes if cpv_in(main, u.cpv)), None)
+        if undecided and (svc is None or not svc.cpv) and not run.case.exempt:
+            run.question = undecided.question
+            return None, None, [s for s in (kb.service(i) for i in undecided.candidates) if s]
+        run.step("T-CLASSIFY", classify_text(f"CPV {main}", prof, svc), prof.category_ref or "PCR 2015 Sch 3; PR24 Sch 1 (not listed)")
+        caveats(run, prof, svc)
+        return prof, f"CPV {main}", svc
+    if not text:
+        return None, None, None
+    direct = kb.service(text.strip())
+    matches = [direct] if direct else match_services(text, kb)
+    expanded: list[Service] = []
+    for s in matches:
+        for sid in (s.ambiguous_with or [s.id]):
+            e = kb.service(sid)
+            if e and e not in expanded:
+                expanded.append(e)
+    if not expanded:
+        return None, None, []
+    distinct = {(signature(run, s)) for s in expanded}
+    if len(distinct) > 1 or any(s.ambiguous_with for s in matches):
+        run.mixed_mention = len(matches) > 1
+        return None, None, expanded
+    svc = expanded[0]
+    prof = profile(svc.cpv or "", kb, svc.kind)
+    if len(expanded) > 1:
+        run.assume(f"{', '.join(s.label for s in expanded)} are classified the same way; treated as one service.")
+    run.step("T-CLASSIFY", classify_text(f"'{svc.label}' (CPV {svc.cpv})", prof, svc), svc.ref)
+    caveats(run, prof, svc)
+    return prof, svc.label, svc
+
+
+def caveats(run: Run, prof: Profile, svc: Optional[Service]) -> None:
+    """Caveats on how a code or a description is classified (UNVERIFIED in the reference)."""
+    for c in run.kb.code_caveats:
+        if cpv_in(prof.cpv, c.cpv):
+            run.warn(f"W-CPV-{prof.cpv}", c.text, c.ref, c.source)
+    if svc and svc.warning:
+        run.warn(f"W-{svc.id.upper()}", svc.warning, svc.ref, svc.source)
+
+
+def signature(run: Run, s: Service) -> tuple:
+    if not s.cpv:
+        return ("ambiguous", s.id)
+    p = profile(s.cpv, run.kb, s.kind)
+    return (p.light_touch, p.psr, bool(s.exempt))
+
+
+def classify_text(name: str, prof: Profile, svc: Optional[Service] = None) -> str:
+    if svc is not None and svc.exempt:
+        return f"{name}: the work described is exempt, so it is not a light touch service."
+    if prof.kind != "service":
+        return f"{name} is {prof.kind}, not a light touch service."
+    if prof.light_touch:
+        return f"{name} is a light touch service: {prof.category_label}."
+    return f"{name} is not in the light touch lists."
+
+
+def ask(run: Run, candidates, text: Optional[str]) -> Assessment:
+    kb = run.kb
+    if candidates:
+        cands = [Candidate(s.id, s.label, profile(s.cpv, kb, s.kind).light_touch and not s.exempt, s.cpv or "")
+                 for s in candidates if s.cpv]
+        if run.question:
+            run.need(run.question)
+            answer = run.question
+        elif run.mixed_mention:
+            run.need("whether the contract is mainly one of these, or the value of each part if it is a mix: "
+                     + "; ".join(c.label for c in cands))
+            answer = ("You mentioned services the rules treat differently. Which is the main part? If it is a mix, "
+                      "tell me the value of each part.")
+        else:
+            run.need("which of these best describes the service: " + "; ".join(c.label for c in cands))
+            answer = "Your description could mean services the rules treat differently. Which is closest?"
+    else:
+        cands = []
+        run.need("what service you are buying (for example 'home care', or a CPV code)")
+        answer = ("I could not recognise the service. Describe it in a few words (for example 'home care' or "
+                  "'alarm monitoring') or give its CPV code.") if text else "What service are you buying?"
+    return run.result(status="needs_input", regime=None, light_touch=None, above_threshold=None, threshold_gbp=None,
+                      estimated_value_gbp=None, answer=answer, candidates=cands)
