@@ -60,7 +60,7 @@ _TOTAL_BEFORE = re.compile(
 _BARE_EXT = re.compile(
     rf"(?:\bplus|\+|\bextend\w*|\bextension\w*|\bfurther|\banother|\badditional|\brenew\w*)"
     rf"(?:\s+(?!\d)[a-z']+){{0,4}}?\s*(?:by|for|of)?\s*(?:up\s+to\s+)?(?:a\s+(?:further|max(?:imum)?\s+of)\s+|another\s+|an?\s+additional\s+)?"
-    rf"\b(?P<n>\d+(?:\.\d+)?|{_NUMW})\b(?![\d%£]|[.,]\d|\s*(?:off\b|time\b|x\b|k\b|m\b|mil|million|bn|thousand|\+|{_UNIT}\b|[a-z]+\s+{_UNIT}\b|(?:further|more|additional|extra)\b))"
+    rf"\b(?P<n>\d+(?:\.\d+)?|{_NUMW})\b(?![\d%£]|[.,]\d|\s*(?:off\b|time\b|x\b|k\b|m\b|mil|million|bn|thousand|\+|{_UNIT}\b|[a-z]+\s+{_UNIT}\b|(?:further|more|additional|extra)\s+\w))"
 )
 MAX_YEARS = 50.0
 

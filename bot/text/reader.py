@@ -143,8 +143,23 @@ def read_message(text: str, today: date, has_value: bool = False) -> Reading:
                 r.period_only = period
                 break
     _flags(text, r)
+    _term_from_dates(text, r)
     _parts(text, r)
     return r
+
+
+_RANGE = re.compile(r"\bfrom\b[^.;]{3,30}?\b(?:to|until|till|-|–)\b", re.I)
+
+
+def _term_from_dates(text: str, r: Reading) -> None:
+    """"£210k a year from 1 April 2027 to 31 March 2030": the dates give the term."""
+    v = r.value.value
+    if not v or "years" in v or not any(k in v for k in ("annual_gbp", "monthly_gbp", "weekly_gbp")):
+        return
+    dated = [d for d in r.dates if d.date is not None]
+    if len(dated) >= 2 and _RANGE.search(text[dated[0].start - 6:dated[1].end]):
+        days = (dated[1].date - dated[0].date).days + 1
+        v["years"] = round(days / 365.25 * 4) / 4  # to the quarter year: "1 April 2027 to 31 March 2030" is 3
 
 
 def _flags(text: str, r: Reading) -> None:
@@ -210,7 +225,7 @@ _BARE_CARE = re.compile(r"^(?:care|care\s+(?:and|&)\s+(?:support|activities)|car
 _LEADING = re.compile(r"^(?:[\s,+&(]|\band\b|\bplus\b|\bthe\b|\ba\b|\ban\b|\bour\b|\bthen\b|\balso\b|\bwith\b|\bboth\b[^,)]*[,)])+", re.I)
 
 
-_TRAILING = re.compile(r"(?:\s|\(|\b(?:is|are|was|were|at|costs?|of|=|about|around|approx\w*|roughly|~)\b)+$", re.I)
+_TRAILING = re.compile(r"(?:[\s(~]|\b(?:is|are|was|were|at|costs?|of|=|about|around|approx\w*|roughly|c\.?)\b)+$", re.I)
 
 
 def _words_before(text: str, start: int, floor: int) -> tuple[str, int]:

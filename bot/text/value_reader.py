@@ -68,7 +68,7 @@ _PER_UNIT = re.compile(r"\s*(?:a|per|/)\s*(?:week\s+|wk\s+)?(?:per\s+|a\s+)?(?:p
 _VOLUME = re.compile(r"\b(?:about\s+|around\s+|~\s*)?(?P<n>\d[\d,]*)\s+(?:hours?|hrs?|meals?|visits?|sessions?|nights?|calls?|units?)\s+"
                      r"(?:a|per|each)\s+(?P<per>year|week|month)\b", re.I)
 _COUNT_EACH = re.compile(r"\b\d+\s+(?:beds?|places?|placements?|units?|flats?|rooms?)\b", re.I)
-_LOT_LABEL = re.compile(r"\blot\s*\d+\s*[:(-]?\s*$", re.I)
+_LOT_LABEL = re.compile(r"\blot\s*\d+\s*[:(-]?\s*£?\s*$", re.I)
 _NOT_SORTED = re.compile(r"\b(?:not\s+(?:sorted|agreed|decided|set|worked\s+out)|yet\s+to\s+be\s+(?:set|agreed|decided))\b", re.I)
 # Words that tie a total to its term ("£1.2m over 3 years", "£500k for the 2 years", "3-year contract for £500k").
 _TERM_LINKED = re.compile(r"\b(?:over|across|for|covering|lasting)\s+(?:the\s+|a\s+|an\s+)?(?:\w+\s+)?(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)[\s-]*(?:years?|yrs?|months?|mths?)\b"
@@ -433,6 +433,11 @@ def _compose(text: str, reading: ValueReading) -> None:
         return
     main = mains[0]
     v = _base(reading, main)
+    if main.role == "total" and main.money.period is None and reading.open_ended and "years" not in v:
+        # "£480k, rolling": a year's price or a total? A rolling contract has no total, so ask.
+        reading.choices = [(f"£{main.money.amount_gbp:,.0f} a year, rolling", {"annual_gbp": main.money.amount_gbp, "open_ended": True}),
+                           (f"£{main.money.amount_gbp:,.0f} in total", {"total_gbp": main.money.amount_gbp})]
+        return
     if (main.role == "total" and main.money.period is None and main.money.years is None and reading.term is not None
             and reading.term.years + reading.term.extension_years > 1 and not _TERM_LINKED.search(text)):
         # "Dom care, £400k, 3 yrs": for the whole term, or a year? The readings differ by a factor of the term.
@@ -466,7 +471,21 @@ def _compose(text: str, reading: ValueReading) -> None:
             # "£1.6m plus an optional year at £600k" with no initial term: the extension adds to the total.
             v.pop("extension_years", None)
             v["total_gbp"] += v.pop("extension_gbp")
+    restated = [a for a in reading.amounts if a.role == "restated"]
+    if restated and not _agrees(v, restated[-1].money.amount_gbp):
+        # "£90k x 3 = £300k?": the sum the officer wrote does not match the figures; ask which is right.
+        total = {"total_gbp": restated[-1].money.amount_gbp}
+        reading.choices = [(_describe(v), v), (_describe(total), total)]
+        return
     reading.value = v
+
+
+def _agrees(v: dict[str, Any], stated: float) -> bool:
+    per = {"annual_gbp": 1, "monthly_gbp": 12, "weekly_gbp": 52}
+    years = float(v.get("years") or 0) + float(v.get("extension_years") or 0)
+    whole = next((float(v[k]) * n * years for k, n in per.items() if k in v), float(v.get("total_gbp") or 0))
+    whole = whole * int(v.get("lots") or 1) + float(v.get("one_off_gbp") or 0) + float(v.get("extension_gbp") or 0)
+    return abs(whole - stated) <= 0.02 * stated
 
 
 def _several_mains(text: str, reading: ValueReading, mains: list[Amount], one_offs: list[Amount],
