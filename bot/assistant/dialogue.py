@@ -89,7 +89,7 @@ def _state(raw: Any) -> dict[str, Any]:
 
 # ---- the turn ------------------------------------------------------------------------------------
 
-CONTROL_REPLIES = ("greet", "thanks", "help", "bot_challenge", "out_of_scope")
+CONTROL_REPLIES = ("greet", "thanks", "help", "bot_challenge", "out_of_scope", "affirm", "deny")
 FOLLOW_UPS = ("what_would_change", "show_references", "what_must_we_do", "more_about_route")
 
 

@@ -45,6 +45,8 @@ CONTROL = {
             "threshold?\". Say \"start again\" at any time, or \"quiz me\" for training scenarios.",
     "bot_challenge": "I'm an automated assistant, not a person. I work from the published rules and show a reference "
                      "for every answer. For a decision on a real procurement, speak to your procurement or legal team.",
+    "affirm": "OK. Tell me about another contract, or ask a question about the rules.",
+    "deny": "OK. Tell me about another contract, or ask a question about the rules.",
     "out_of_scope": "Sorry, I can only help with which procurement rules apply to a planned contract (light touch rules, "
                     "the Provider Selection Regime, thresholds and routes). For anything else, please contact your "
                     "procurement team or legal services.",
