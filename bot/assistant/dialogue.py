@@ -564,7 +564,22 @@ def _merge_date(st: dict[str, Any], d: DateMention, today: date) -> bool:
     else:
         facts.pop("commencement_event", None)
     st["date_event"] = d.event
+    _confirm_if_ambiguous(st, d, today)
     return True
+
+
+def _confirm_if_ambiguous(st: dict[str, Any], d: DateMention, today: date) -> None:
+    """"we advertised in Feb": a month without a year could be this year's or last year's. When the two
+    readings give different answers (another regime or threshold table), the officer is asked which."""
+    if d.date is None or re.search(r"\d{4}|'\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}", d.text) or d.precision not in ("month", "day"):
+        return
+    try:
+        other = d.date.replace(year=d.date.year - 1) if d.past else d.date.replace(year=d.date.year + 1)
+    except ValueError:  # 29 February
+        return
+    base = case_dict(st)
+    if q.outcome({**base, "commenced": d.date.isoformat()}, today) != q.outcome({**base, "commenced": other.isoformat()}, today):
+        st["pending"] = {"ask": "date_confirm", "choices": sorted([d.date.isoformat(), other.isoformat()])}
 
 
 def _event(d: DateMention, act_start: str) -> Optional[str]:
@@ -585,7 +600,7 @@ def case_dict(st: dict[str, Any]) -> dict[str, Any]:
 
 def _advance(st: dict[str, Any], today: date, notes: list[str]) -> Outcome:
     pending = st.get("pending") or {}
-    if pending.get("ask") in ("value_choice", "value") and (pending.get("choices") or pending.get("problem")):
+    if pending.get("ask") in ("value_choice", "value", "date_confirm") and (pending.get("choices") or pending.get("problem")):
         msg = q.question(pending["ask"], st["facts"], st, today)
         return Outcome([msg], st)
     ask = q.next_question(st, today)

@@ -174,6 +174,11 @@ class _Outcome:
         return hash((self.regime, self.light_touch, self.above_threshold, self.threshold_gbp))
 
 
+def outcome(case: dict[str, Any], as_of: date) -> Optional[_Outcome]:
+    """The headline the engine gives for a case (which rules, light touch, above or not, which threshold)."""
+    return _outcome(case, as_of)
+
+
 def _outcome(case: dict[str, Any], as_of: date) -> Optional[_Outcome]:
     return _cached_outcome(json.dumps(case, sort_keys=True), as_of.isoformat())
 
@@ -237,6 +242,12 @@ def question(ask: str, facts: dict[str, Any], st: dict[str, Any], today: date) -
             {"title": "It excludes VAT (VAT is added on top)", "payload": '/inform{"vat": "excluded"}'},
             {"title": "No VAT is charged (exempt)", "payload": '/inform{"vat": "exempt"}'},
             {"title": "Not sure", "payload": "/dont_know"}], progress)
+    if ask == "date_confirm":
+        from bot.assistant.understood import date_words
+
+        buttons = [{"title": date_words(c), "payload": f'/inform{{"commenced": "{c}"}}'} for c in pending.get("choices") or []]
+        return Message("Which year do you mean? The answer depends on it (a different law or threshold applies).",
+                       buttons, progress)
     if ask == "separable":
         return Message("Could the parts reasonably be bought separately (for example as separate contracts)?", [
             {"title": "Yes, they could", "payload": '/inform{"separable": true}'},

@@ -32,7 +32,7 @@ def _change(fact: str) -> str:
     return f'/inform{{"fact": "{fact}"}}'
 
 
-def _date_words(iso: str) -> str:
+def date_words(iso: str) -> str:
     y, m, d = (int(x) for x in iso.split("-"))
     months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
               "November", "December"]
@@ -65,7 +65,7 @@ def understood_facts(st: dict[str, Any], a: Assessment) -> list[dict[str, Any]]:
         source.get("vat", "you said") if vat else "assumed")
     if facts.get("commenced"):
         event = EVENT_WORDS.get(facts.get("commencement_event") or "", "procurement starts")
-        text = f"{event} on {_date_words(facts['commenced'])}"
+        text = f"{event} on {date_words(facts['commenced'])}"
         if words.get("commenced"):
             text += f" (you said \"{words['commenced']}\")"
         elif source.get("commenced") == "assumed":

@@ -164,3 +164,19 @@ def test_a_mixed_contract_from_free_text_becomes_parts() -> None:
     assert a is not None
     # s.10: a separable non-light-touch part at or over its own £207,720 threshold stops light touch treatment
     assert a.light_touch is False and a.estimated_value_gbp == 2_700_000
+
+
+def test_a_month_without_a_year_is_confirmed_when_the_year_changes_the_rules() -> None:
+    chat = Chat()
+    out = chat.say("home care £800k in total, no VAT, we advertised it in Feb")
+    # Feb 2026 is under the Act; Feb 2025 (before 24 Feb 2025) would still be PCR 2015: the year decides the regime
+    assert out.assessment is None
+    titles = [b["title"] for b in chat.buttons]
+    assert any("2025" in t for t in titles) and any("2026" in t for t in titles)
+    out = chat.press(next(b for b in chat.buttons if "2025" in b["title"]))
+    assert out.assessment is not None and out.assessment.regime == "PCR2015"
+
+
+def test_a_month_without_a_year_is_not_questioned_when_both_years_give_the_same_answer() -> None:
+    out = Chat().say("home care £2m in total, no VAT, tender notice goes out in March")
+    assert out.assessment is not None and out.assessment.regime == "PA2023"
