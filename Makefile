@@ -58,6 +58,7 @@ oneshot multiturn faq:
 
 bench: setup
 	$(PY) -m bench.assess
+	$(PY) -m bench.dialogue
 	$(PY) -m bench.assistant
 
 ## constraints: re-pin every transitive dependency from the current venv

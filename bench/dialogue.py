@@ -1,7 +1,8 @@
-"""The dialogue alone (no Rasa, no intents) on ../shared/eval: a fast measurement while working on the
-reader and the dialogue. `make eval` is the real figure (NLU and the servers included).
+"""The dialogue alone (no Rasa, no intents) on ../shared/eval: accuracy without the NLU, the size of an
+answer in a plain-text channel, and the time of one turn in the action server. Part of `make bench`;
+`make eval` is the real accuracy figure (NLU and servers included).
 
-    python -m bench.offline_eval [EVAL_DIR] [oneshot,multiturn] [--only D001,MT07] [-v]
+    python -m bench.dialogue [EVAL_DIR] [oneshot,multiturn] [--only D001,MT07] [-v]
 """
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import argparse
 import collections
 import importlib.util
 import re
+import statistics
 import sys
+import time
 from datetime import date
 from pathlib import Path
 
@@ -29,9 +32,17 @@ def _score_module(eval_dir: Path):
     return mod
 
 
+TURN_SECONDS: list[float] = []
+ANSWER_CHARS: list[int] = []
+
+
 def send(state, text):
     intent = "start_again" if _RESTART.match(text) else None
+    t = time.perf_counter()
     out = turn(state, Incoming(text, intent), TODAY)
+    TURN_SECONDS.append(time.perf_counter() - t)
+    if out.assessment is not None:
+        ANSWER_CHARS.append(sum(len(m.text) for m in out.messages))
     a = out.assessment.to_dict() if out.assessment else None
     said = " | ".join(m.text[:160] for m in out.messages) or (f"[faq: {out.faq}]" if out.faq is not None else "")
     return out.state, a, said
@@ -45,6 +56,9 @@ def main(argv: list[str]) -> int:
     p.add_argument("-v", action="store_true")
     args = p.parse_args(argv)
     eval_dir = Path(args.eval_dir)
+    if not (eval_dir / "score.py").is_file():
+        print(f"bench.dialogue: the evaluation sets are not at {eval_dir} (shared/eval); skipped.")
+        return 0
     score = _score_module(eval_dir)
     only = set(filter(None, args.only.split(",")))
     for section in args.sections.split(","):
@@ -79,6 +93,12 @@ def main(argv: list[str]) -> int:
             print(f"  {cat:40s} {ok:4d}/{n:<4d} wrong {wrong}")
         print(f"  TOTAL {sum(v[0] for v in by_cat.values())}/{sum(v[1] for v in by_cat.values())}, "
               f"confidently wrong {sum(v[2] for v in by_cat.values())}")
+        if section == "oneshot" and ANSWER_CHARS:
+            print(f"  answer size in a plain-text channel: median {statistics.median(ANSWER_CHARS):.0f} characters "
+                  f"(max {max(ANSWER_CHARS)}) over {len(ANSWER_CHARS)} answers")
+    lat = sorted(TURN_SECONDS)
+    print(f"\ndialogue turn (reader + engine + renderer, no Rasa): p50 {lat[len(lat) // 2] * 1000:.1f} ms, "
+          f"p95 {lat[int(len(lat) * 0.95)] * 1000:.1f} ms over {len(lat)} turns")
     return 0
 
 
