@@ -88,9 +88,11 @@ def assess(case: Case, as_of: date, kb: Optional[Knowledge] = None) -> Assessmen
 
     # 6. Threshold
     utilities = case.utilities or case.buyer == "utility"
-    if regime == "PCR2015" and (case.concession or utilities):
-        return run.out_of_scope("pcr_concession" if case.concession else "pcr_utilities", _round(est.value_gbp))
-    thr = threshold(run, regime, lt, commenced, utilities)
+    works = bool(subject.main and subject.main.kind == "works" and not lt)
+    if regime == "PCR2015" and (case.concession or utilities or works):
+        scope = "pcr_concession" if case.concession else "pcr_utilities" if utilities else "pcr_works"
+        return run.out_of_scope(scope, _round(est.value_gbp))
+    thr = threshold(run, regime, lt, commenced, utilities, works)
     if est.unknown_treated_as_above:
         above: Optional[bool] = True
     elif est.value_gbp is None:

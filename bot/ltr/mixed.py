@@ -39,7 +39,8 @@ def separable(run: Run, subject: Subject, lt: bool, above: Optional[bool], basis
         prof, value, separable, label = part.profile, part.value_gbp, part.separable, part.label
         if prof.light_touch or value is None:
             continue
-        own = pick(run.kb, "PA2023", standard_kind(run.kb, run.case.buyer, "PA2023", utilities, run.case.concession), commenced)
+        own = pick(run.kb, "PA2023", standard_kind(run.kb, run.case.buyer, "PA2023", utilities, run.case.concession,
+                                                  prof.kind == "works"), commenced)
         v = part_value(value, run.case, basis, run.kb)
         if own is None or v < own.amount_gbp:
             continue
