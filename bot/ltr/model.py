@@ -18,7 +18,11 @@ COMMENCEMENT_EVENTS = (
     "tender_notice",
     "transparency_notice",
     "below_threshold_tender_notice",
+    "tenders_invited",  # Act: tenders invited for a regulated below-threshold contract (SI 2025/1200 reg 3)
+    "supplier_contacted",  # Act: a supplier contacted to start the award of another below-threshold contract
     "pcr_contract_notice",
+    "pcr_framework_concluded",
+    "pcr_vtn",  # PCR reg 99(3)(b) voluntary transparency notice
     "pcr_pin",
     "pcr_negotiated_contact",
     "contracts_finder_advert",
