@@ -130,6 +130,7 @@ def _finish(run: Run, subject: Subject, value: Optional[float], commenced: date,
         part6 = ctx.check("part6")
         notify = ctx.check("notifiable")
         run.step("T-PART6", f"Below the threshold: {part6.why}" + (f"; {notify.why}." if part6.ok else "."), "PA 2023 ss.84, 87(4)")
+        kw["notifiable"] = part6.ok and notify.ok  # outside Part 6 nothing is notifiable
     obligations = offer.obligations(run.kb, ctx, run.step, run.warn)
     routes, not_open = offer.routes(run.kb, ctx, run.step, run.warn)
     answered = [f"{i.text}" for i in not_open]

@@ -230,6 +230,7 @@ class Assessment:
     service_category_label: Optional[str] = None
     out_of_scope: Optional[Item] = None  # set when the tool does not cover the case; regime is then None
     routes_not_open: list[Item] = field(default_factory=list)  # routes the officer asked about that are not open, and why
+    notifiable: Optional[bool] = None  # Act, below threshold: a notifiable below-threshold contract (s.87); else None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -255,6 +256,7 @@ class Assessment:
             "vat_basis": self.vat_basis,
             "service_category_label": self.service_category_label,
             "out_of_scope": self.out_of_scope.to_dict() if self.out_of_scope else None,
+            "notifiable": self.notifiable,
             "rules_version": self.rules_version,
             "as_of": self.as_of.isoformat(),
             "case": self.case.to_dict() if self.case else None,
