@@ -293,6 +293,12 @@ def asks_classification(question: str, kb: Knowledge) -> bool:
     return len([w for w in toks if w not in service_words and w not in _CLASSIFY_WORDS]) <= CLASSIFY_RESIDUE
 
 
+def asks_about_the_case(question: str, kb: Knowledge) -> bool:
+    """"Is it light touch?": light touch and nothing else, no service named (so the last case is meant)."""
+    toks = _corrected(question, kb)
+    return {"light", "touch"} <= set(toks) and set(toks) <= _CLASSIFY_WORDS and not services_named(question, kb)
+
+
 def classify_answer(question: str, kb: Knowledge, on: date) -> Optional[str]:
     """'Is X light touch?', answered by the engine's classifier for each service named, or None."""
     services = services_named(question, kb)
@@ -428,6 +434,10 @@ def faq_reply(question: str, faq_id: Optional[str] = None, as_of: Optional[date]
         if entry is not None:
             entry, text = _answer(entry, question or "", kb, on, context, pick_variant=False)
             return FaqReply(text, entry.id, [], 1.0, True)
+    if context is not None and asks_about_the_case(question or "", kb):
+        a = _assess_context(context, on, kb)
+        if a is not None:
+            return FaqReply(_case_answer(a), "is_light_touch", [], 1.0, True)
     ranked = rank_topics(question or "", kb)
     best = ranked[0][1] if ranked else 0.0
     others = ranked[1:]

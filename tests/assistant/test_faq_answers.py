@@ -109,6 +109,11 @@ def test_the_threshold_for_a_case_is_the_engines():
     assert "Public Contracts Regulations 2015" in pcr.text and "PCR 2015 reg 5(1)(d)" in pcr.text
 
 
+def test_is_it_light_touch_after_a_case_answers_for_that_case():
+    r = reply("is it light touch?", context=ACT_IT_CASE)
+    assert r.confident and "not a light touch contract" in r.text
+
+
 # ---- answered by the classifier and by the engine ---------------------------------------------------------
 
 
