@@ -10,6 +10,7 @@ from typing import Optional
 from .run import Run, Subject
 from .value import Working, part_value, working
 
+
 GENERAL_REF = "PA 2023 s.3(6), Sch 2; PCR 2015 regs 7-17"
 
 

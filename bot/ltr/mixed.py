@@ -9,6 +9,7 @@ from .run import Run, Subject
 from .threshold import pick, standard_kind
 from .value import gbp, part_value
 
+
 def light_touch(run: Run, subject: Subject, regime: str) -> bool:
     if not subject.parts:
         assert subject.main is not None

@@ -8,6 +8,7 @@ from .knowledge import Knowledge, Threshold
 from .run import Run, day
 from .value import Estimate, gbp
 
+
 NEAR_THRESHOLD = 0.10  # a tool policy, not law: values this close to a threshold ask for a firmer estimate
 
 
