@@ -21,7 +21,7 @@ from typing import Any, Optional
 
 from bot.ltr import Assessment, Case, CaseError, Knowledge, assess, load_knowledge
 from bot.ltr.classify import match_services
-from bot.ltr.knowledge import Faq
+from bot.ltr.knowledge import Faq, Threshold
 from bot.ltr.value import gbp
 from bot.text.dates import find_dates
 from bot.text.facts import parse_vat_status
@@ -99,7 +99,7 @@ def long_date(d: date) -> str:
     return f"{d.day} {d:%B %Y}"
 
 
-def _threshold(kb: Knowledge, key: str, on: date):
+def _threshold(kb: Knowledge, key: str, on: date) -> Threshold:
     regime, _, kind = key.partition("/")
     rows = sorted((t for t in kb.thresholds if t.regime == regime and t.kind == kind), key=lambda t: t.from_)
     if not rows:
@@ -186,6 +186,12 @@ def _indexes(rules_version: str) -> tuple[PhraseClassifier[str], PhraseIndex[Faq
         phrasing_weight=PHRASING_WEIGHT, vocabulary=services,
     )
     return topic_index, PhraseIndex((f, _phrasings(f)) for f in faq)
+
+
+def prepare() -> None:
+    """Build the indexes and train the classifier now (a few seconds), e.g. when the action server starts,
+    so the first officer to ask a question does not wait for it."""
+    _indexes(load_knowledge().rules_version)
 
 
 def rank_topics(question: str, kb: Knowledge) -> list[tuple[Faq, float]]:
