@@ -44,7 +44,7 @@ def assess(case: Case, as_of: date, kb: Optional[Knowledge] = None) -> Assessmen
     if exempt_text:
         return _finish(run, subject, None, commenced,
             regime="none", light_touch=False, above_threshold=None, threshold_gbp=None,
-            estimated_value_gbp=stated_value(run),
+            estimated_value_gbp=stated_value(run), vat_basis="inclusive",
             answer=f"Exempt: {exempt_text.rstrip('.')}. The procurement rules, including the below-threshold rules, do not apply.",
             service_category=subject.main.category_id if subject.main else None, cross_border_interest="not_a_test")
 
