@@ -153,6 +153,8 @@ def _answer(run: Run, regime: str, lt: bool, above: Optional[bool], thr: float, 
     if above is None or value is None:
         return f"Under the {law} this is {kind}. I need the value to compare it with the {gbp(thr)} threshold."
     where = "above" if above else "below"
+    if above and value == thr:  # the test is value >= threshold, so a value equal to it counts as above
+        where = "exactly at, so treated as above,"
     if above and value < thr:
         return (f"Under the {law} this is {kind}, treated as above the {gbp(thr)} threshold because a separable element "
                 f"meets its own threshold (estimated value {gbp(value)}).")
