@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import statistics
 import sys
 from datetime import date
 from pathlib import Path
@@ -40,9 +41,11 @@ def main(argv: list[str] | None = None) -> int:
     total: collections.Counter[str] = collections.Counter()
     unsure: collections.Counter[str] = collections.Counter()
     forbidden_hits = 0
+    sizes: list[int] = []
     for t in topics:
         for style, question in t["phrasings"].items():
             text, confident = reply_text(question)
+            sizes.append(len(text))
             low = text.lower()
             has = any(s.lower() in low for s in t["must_contain_any"])
             bad = [s for s in t.get("must_not_contain") or [] if s.lower() in low]
@@ -62,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     n, r = sum(total.values()), sum(right.values())
     print(f"{'all':<9} {r:>3}/{n:<3} {sum(unsure.values()):>9}")
     print(f"must_not_contain hits: {forbidden_hits}")
+    print(f"reply size: median {statistics.median(sizes):.0f} characters, longest {max(sizes)}")
     return 0
 
 

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any, Optional
 
 from bot.ltr import Assessment, Case, CaseError, Knowledge, assess, load_knowledge
 from bot.ltr.classify import match_services
-from bot.ltr.knowledge import Faq
+from bot.ltr.knowledge import Faq, Threshold
 from bot.ltr.value import gbp
 from bot.text.dates import find_dates
 from bot.text.facts import parse_vat_status
@@ -51,6 +51,7 @@ _NAMED = {
     "PSR": re.compile(r"\b(?:psr|provider selection)\b", re.I),
 }
 _YEAR = re.compile(r"\b(20[0-4]\d)\b")
+_INSTRUMENT_YEAR = re.compile(r"\b(?:act|regulations|regs|pcr|pa|psr|si|directive)\s*(?:19|20)\d\d(?:/\d+)?\b", re.I)
 # "Is X light touch?": once the service and these words are set aside, at most CLASSIFY_RESIDUE words are left.
 _CLASSIFY_WORDS = frozenset(
     "light touch ltr lt service services contract contracts rule rules regime count counts counted covered cover "
@@ -98,7 +99,7 @@ def long_date(d: date) -> str:
     return f"{d.day} {d:%B %Y}"
 
 
-def _threshold(kb: Knowledge, key: str, on: date):
+def _threshold(kb: Knowledge, key: str, on: date) -> Threshold:
     regime, _, kind = key.partition("/")
     rows = sorted((t for t in kb.thresholds if t.regime == regime and t.kind == kind), key=lambda t: t.from_)
     if not rows:
@@ -187,6 +188,12 @@ def _indexes(rules_version: str) -> tuple[PhraseClassifier[str], PhraseIndex[Faq
     return topic_index, PhraseIndex((f, _phrasings(f)) for f in faq)
 
 
+def prepare() -> None:
+    """Build the indexes and train the classifier now (a few seconds), e.g. when the action server starts,
+    so the first officer to ask a question does not wait for it."""
+    _indexes(load_knowledge().rules_version)
+
+
 def rank_topics(question: str, kb: Knowledge) -> list[tuple[Faq, float]]:
     """Each topic once, best first, with its score and the entry of that topic closest to the question."""
     topic_index, entry_index = _indexes(kb.rules_version)
@@ -210,7 +217,9 @@ def _named_regime(question: str) -> Optional[str]:
 
 
 def _date_asked(question: str, as_of: date) -> tuple[date, Optional[str]]:
-    """The date the question is about and how to say it ("in 2019"), or as_of."""
+    """The date the question is about and how to say it ("in 2019"), or as_of. The year in the name of
+    an instrument ("Procurement Act 2023", "PCR 2015", "SI 2024/716") is not a date asked."""
+    question = _INSTRUMENT_YEAR.sub(" ", question)
     for m in find_dates(question, as_of):
         if m.date is not None:
             if m.precision == "year":
@@ -256,15 +265,17 @@ def _for_regime(kb: Knowledge, entry: Faq, regime: str) -> Faq:
 
 
 def render(entry: Faq, kb: Knowledge, on: date, when: Optional[str] = None) -> str:
-    body = fill(entry.answer.strip(), kb, on, when or f"on {long_date(on)}")
+    body = fill(entry.answer.strip(), kb, on, when or f"today ({long_date(on)})")
     ref = f"Reference: {entry.ref}."
     return f"{body}\n\n{ref} {entry.source}".rstrip()
 
 
 def _instrument(on: date, kb: Knowledge) -> str:
+    """The light touch list in force on that date, cited with its address."""
     if on < kb.dates["act_start"].date:
-        return "PCR 2015 Schedule 3"
-    return "Procurement Regulations 2024 Schedule 1 (Procurement Act 2023 s.9)"
+        return "PCR 2015 Schedule 3. https://www.legislation.gov.uk/uksi/2015/102/schedule/3"
+    return ("Procurement Regulations 2024 Schedule 1 (Procurement Act 2023 s.9). "
+            "https://www.legislation.gov.uk/uksi/2024/692/schedule/1")
 
 
 def _corrected(question: str, kb: Knowledge) -> list[str]:
@@ -286,6 +297,12 @@ def asks_classification(question: str, kb: Knowledge) -> bool:
         return False
     service_words = {w for svc in services for t in [svc.label, *svc.terms] for w in words(t)}
     return len([w for w in toks if w not in service_words and w not in _CLASSIFY_WORDS]) <= CLASSIFY_RESIDUE
+
+
+def asks_about_the_case(question: str, kb: Knowledge) -> bool:
+    """"Is it light touch?": light touch and nothing else, no service named (so the last case is meant)."""
+    toks = _corrected(question, kb)
+    return {"light", "touch"} <= set(toks) and set(toks) <= _CLASSIFY_WORDS and not services_named(question, kb)
 
 
 def classify_answer(question: str, kb: Knowledge, on: date) -> Optional[str]:
@@ -319,7 +336,7 @@ def classify_answer(question: str, kb: Knowledge, on: date) -> Optional[str]:
     if verdicts == {True, False}:
         lines.append("A contract for both is light touch only if it is wholly or mainly for the light touch "
                      "services, and under the Act a separable part that meets its own threshold stops that (s.10).")
-    lines.append(f"\nReference: {_instrument(on, kb)}. https://www.legislation.gov.uk/uksi/2024/692/schedule/1")
+    lines.append(f"\nReference: {_instrument(on, kb)}")
     return "\n".join(lines)
 
 
@@ -391,6 +408,12 @@ def _answer(entry: Faq, question: str, kb: Knowledge, as_of: date, context: Opti
                 on, when = a.case.commenced, f"on {long_date(a.case.commenced)}"
         else:
             entry = _for_regime(kb, entry, "PCR2015" if on < kb.dates["act_start"].date else "PA2023")
+    act_start = kb.dates["act_start"].date
+    if regime_of(entry.id) == "PCR2015" and when is None and on >= act_start:
+        # A PCR answer with no date asked: PCR governs procurements that began before the Act, so its figures
+        # are the last ones before it.
+        on = act_start - timedelta(days=1)
+        when = f"between {long_date(_threshold(kb, 'PCR2015/light_touch', on).from_)} and {long_date(on)}"
     topic = topic_of(entry.id)
     if topic == "is_light_touch":
         text = classify_answer(question, kb, on)
@@ -417,6 +440,10 @@ def faq_reply(question: str, faq_id: Optional[str] = None, as_of: Optional[date]
         if entry is not None:
             entry, text = _answer(entry, question or "", kb, on, context, pick_variant=False)
             return FaqReply(text, entry.id, [], 1.0, True)
+    if context is not None and asks_about_the_case(question or "", kb):
+        a = _assess_context(context, on, kb)
+        if a is not None:
+            return FaqReply(_case_answer(a), "is_light_touch", [], 1.0, True)
     ranked = rank_topics(question or "", kb)
     best = ranked[0][1] if ranked else 0.0
     others = ranked[1:]
@@ -426,7 +453,7 @@ def faq_reply(question: str, faq_id: Optional[str] = None, as_of: Optional[date]
     runner_up = others[0][1] if others else 0.0
     confident = bool(ranked) and is_confident(best, runner_up)
     if not (confident and topic_of(ranked[0][0].id) in SERVICE_TOPICS) and asks_classification(question or "", kb):
-        text = classify_answer(question, kb, on)
+        text = classify_answer(question, kb, _date_asked(question, on)[0])
         if text is not None:
             return FaqReply(text, "is_light_touch", [], best, True)
     if confident:

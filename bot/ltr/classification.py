@@ -2,14 +2,16 @@
 (reference §4); asks when the words or a code cannot decide (reference §8 item 10)."""
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Union
 
 from .classify import Profile, cpv_in, match_services, profile
 from .knowledge import Service
 from .model import Assessment, Candidate
 from .run import PartProfile, Run, Subject
 
-def classify(run: Run):
+
+def classify(run: Run) -> Union[Subject, Assessment]:
+    """The subject-matter, or an Assessment asking which service is meant."""
     case, kb = run.case, run.kb
     if case.parts:
         parts = []

@@ -5,6 +5,7 @@ from datetime import date
 
 from .run import Run
 
+
 def cross_border(run: Run, regime: str, commenced: date) -> str:
     if regime == "PCR2015" and commenced < run.date("treaty_end"):
         year = run.date("treaty_end").year

@@ -44,7 +44,7 @@ def assess(case: Case, as_of: date, kb: Optional[Knowledge] = None) -> Assessmen
     if exempt_text:
         return _finish(run, subject, None, commenced,
             regime="none", light_touch=False, above_threshold=None, threshold_gbp=None,
-            estimated_value_gbp=stated_value(run),
+            estimated_value_gbp=stated_value(run), vat_basis="inclusive",
             answer=f"Exempt: {exempt_text.rstrip('.')}. The procurement rules, including the below-threshold rules, do not apply.",
             service_category=subject.main.category_id if subject.main else None, cross_border_interest="not_a_test")
 
@@ -88,9 +88,11 @@ def assess(case: Case, as_of: date, kb: Optional[Knowledge] = None) -> Assessmen
 
     # 6. Threshold
     utilities = case.utilities or case.buyer == "utility"
-    if regime == "PCR2015" and (case.concession or utilities):
-        return run.out_of_scope("pcr_concession" if case.concession else "pcr_utilities", _round(est.value_gbp))
-    thr = threshold(run, regime, lt, commenced, utilities)
+    works = bool(subject.main and subject.main.kind == "works" and not lt)
+    if regime == "PCR2015" and (case.concession or utilities or works):
+        scope = "pcr_concession" if case.concession else "pcr_utilities" if utilities else "pcr_works"
+        return run.out_of_scope(scope, _round(est.value_gbp))
+    thr = threshold(run, regime, lt, commenced, utilities, works)
     if est.unknown_treated_as_above:
         above: Optional[bool] = True
     elif est.value_gbp is None:
@@ -128,6 +130,7 @@ def _finish(run: Run, subject: Subject, value: Optional[float], commenced: date,
         part6 = ctx.check("part6")
         notify = ctx.check("notifiable")
         run.step("T-PART6", f"Below the threshold: {part6.why}" + (f"; {notify.why}." if part6.ok else "."), "PA 2023 ss.84, 87(4)")
+        kw["notifiable"] = part6.ok and notify.ok  # outside Part 6 nothing is notifiable
     obligations = offer.obligations(run.kb, ctx, run.step, run.warn)
     routes, not_open = offer.routes(run.kb, ctx, run.step, run.warn)
     answered = [f"{i.text}" for i in not_open]
@@ -150,6 +153,8 @@ def _answer(run: Run, regime: str, lt: bool, above: Optional[bool], thr: float, 
     if above is None or value is None:
         return f"Under the {law} this is {kind}. I need the value to compare it with the {gbp(thr)} threshold."
     where = "above" if above else "below"
+    if above and value == thr:  # the test is value >= threshold, so a value equal to it counts as above
+        where = "exactly at, so treated as above,"
     if above and value < thr:
         return (f"Under the {law} this is {kind}, treated as above the {gbp(thr)} threshold because a separable element "
                 f"meets its own threshold (estimated value {gbp(value)}).")

@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Optional
 
 from .run import Run, Subject
-from .value import Working, working
+from .value import Working, part_value, working
+
 
 GENERAL_REF = "PA 2023 s.3(6), Sch 2; PCR 2015 regs 7-17"
 
@@ -28,9 +29,9 @@ def exemption(run: Run, subject: Subject) -> Optional[str]:
 
 
 def stated_value(run: Run) -> Optional[float]:
-    """The whole-life value as the officer gave it (exempt contracts: reported, not compared)."""
+    """The whole-life value, VAT included (s.123(2) basis), reported for the record: it is not compared."""
     stated = _stated(run)
-    return None if stated is None else round(stated.total_gbp, 2)
+    return None if stated is None else round(part_value(stated.total_gbp, run.case, "inclusive", run.kb), 2)
 
 
 def _stated(run: Run) -> Optional[Working]:

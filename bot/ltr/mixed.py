@@ -9,6 +9,7 @@ from .run import Run, Subject
 from .threshold import pick, standard_kind
 from .value import gbp, part_value
 
+
 def light_touch(run: Run, subject: Subject, regime: str) -> bool:
     if not subject.parts:
         assert subject.main is not None
@@ -39,7 +40,8 @@ def separable(run: Run, subject: Subject, lt: bool, above: Optional[bool], basis
         prof, value, separable, label = part.profile, part.value_gbp, part.separable, part.label
         if prof.light_touch or value is None:
             continue
-        own = pick(run.kb, "PA2023", standard_kind(run.kb, run.case.buyer, "PA2023", utilities, run.case.concession), commenced)
+        own = pick(run.kb, "PA2023", standard_kind(run.kb, run.case.buyer, "PA2023", utilities, run.case.concession,
+                                                  prof.kind == "works"), commenced)
         v = part_value(value, run.case, basis, run.kb)
         if own is None or v < own.amount_gbp:
             continue

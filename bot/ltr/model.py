@@ -18,7 +18,11 @@ COMMENCEMENT_EVENTS = (
     "tender_notice",
     "transparency_notice",
     "below_threshold_tender_notice",
+    "tenders_invited",  # Act: tenders invited for a regulated below-threshold contract (SI 2025/1200 reg 3)
+    "supplier_contacted",  # Act: a supplier contacted to start the award of another below-threshold contract
     "pcr_contract_notice",
+    "pcr_framework_concluded",
+    "pcr_vtn",  # PCR reg 99(3)(b) voluntary transparency notice
     "pcr_pin",
     "pcr_negotiated_contact",
     "contracts_finder_advert",
@@ -226,6 +230,7 @@ class Assessment:
     service_category_label: Optional[str] = None
     out_of_scope: Optional[Item] = None  # set when the tool does not cover the case; regime is then None
     routes_not_open: list[Item] = field(default_factory=list)  # routes the officer asked about that are not open, and why
+    notifiable: Optional[bool] = None  # Act, below threshold: a notifiable below-threshold contract (s.87); else None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -251,6 +256,7 @@ class Assessment:
             "vat_basis": self.vat_basis,
             "service_category_label": self.service_category_label,
             "out_of_scope": self.out_of_scope.to_dict() if self.out_of_scope else None,
+            "notifiable": self.notifiable,
             "rules_version": self.rules_version,
             "as_of": self.as_of.isoformat(),
             "case": self.case.to_dict() if self.case else None,

@@ -6,6 +6,7 @@ from datetime import date
 from .run import Run, Subject
 from .value import gbp
 
+
 def psr_applies(run: Run, subject: Subject, commenced: date) -> bool:
     case = run.case
     health_parts = [t for t in subject.parts if t.profile.psr] if subject.parts else []

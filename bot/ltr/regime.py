@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from .run import Run, Subject, day
 
+
 NEAR_DATE = timedelta(days=31)  # a tool policy, not law: dates this close to a change in the rules are confirmed
 
 

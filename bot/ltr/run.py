@@ -9,6 +9,7 @@ from typing import Optional
 from .classify import Profile
 from .knowledge import Knowledge, Service
 from .model import Assessment, Case, Item
+from .value import working
 
 
 @dataclass(frozen=True)
@@ -76,8 +77,13 @@ class Run:
                           warnings=self.warnings, assumptions=self.assumptions, missing=self.missing, **kw)
 
     def out_of_scope(self, scope_id: str, estimated_value_gbp: Optional[float] = None) -> Assessment:
-        """The tool does not cover this case: the answer and the JSON both say so, with no regime."""
+        """The tool does not cover this case: the answer and the JSON both say so, with no regime.
+
+        The value is reported as given (whole-life, no VAT adjustment) unless a step has already worked it out."""
         scope = self.kb.out_of_scope[scope_id]
+        if estimated_value_gbp is None and self.case.value is not None and not self.case.value.unknown:
+            stated = working(self.case.value, self.case.term_years)
+            estimated_value_gbp = None if stated is None else round(stated.total_gbp, 2)
         item = Item(scope.id, scope.text, scope.ref, scope.verified, scope.source)
         self.step("T-OUT-OF-SCOPE", scope.text, scope.ref)
         return self.result(regime=None, light_touch=None, above_threshold=None, threshold_gbp=None,

@@ -8,12 +8,16 @@ from .knowledge import Knowledge, Threshold
 from .run import Run, day
 from .value import Estimate, gbp
 
+
 NEAR_THRESHOLD = 0.10  # a tool policy, not law: values this close to a threshold ask for a firmer estimate
 
 
-def standard_kind(kb: Knowledge, buyer: str, regime: str, utilities: bool, concession: bool) -> str:
+def standard_kind(kb: Knowledge, buyer: str, regime: str, utilities: bool, concession: bool, works: bool = False) -> str:
+    """The thresholds.yml kind for a contract that is not light touch (Act Sch 1 rows 4, 6, 9-12; PCR reg 5)."""
     if concession:
         return "concession_other"
+    if works:
+        return "utilities_works" if utilities else "works_other"
     if utilities:
         return "utilities_other"
     central = kb.ids("central_buyers_PA2023" if regime == "PA2023" else "central_buyers_PCR2015")
@@ -28,12 +32,12 @@ def pick(kb: Knowledge, regime: str, kind: str, on: date) -> Optional[Threshold]
     return None
 
 
-def threshold(run: Run, regime: str, lt: bool, commenced: date, utilities: bool) -> Threshold:
+def threshold(run: Run, regime: str, lt: bool, commenced: date, utilities: bool, works: bool = False) -> Threshold:
     case = run.case
     if lt:
         kind = "light_touch_concession" if case.concession else "light_touch_utilities" if utilities else "light_touch"
     else:
-        kind = standard_kind(run.kb, case.buyer, regime, utilities, case.concession)
+        kind = standard_kind(run.kb, case.buyer, regime, utilities, case.concession, works)
     thr = pick(run.kb, regime, kind, commenced)
     if thr is None:  # a date outside every table row (e.g. a PA2023 case dated before the Act); use the first row
         thr = min((t for t in run.kb.thresholds if t.regime == regime and t.kind == kind), key=lambda t: t.from_)

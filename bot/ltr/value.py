@@ -178,8 +178,10 @@ def apply_vat(est: Estimate, case: Case, basis: str, regime: str, kb: Knowledge)
             est.other_vat_reading_gbp = x * (1 + rate)
             est.assumptions.append("The figure you gave already includes any VAT (or the service is VAT-exempt).")
             est.missing.append(f"whether the figure includes VAT: if VAT is due on top, the value is {gbp(x * (1 + rate))}")
+        elif case.vat == "exempt":
+            est.steps.append(("Values include VAT; no VAT is charged on this service, so the figure stands.", ref))
         else:
-            est.steps.append(("Values include VAT; the figure given already does (or the service is exempt).", ref))
+            est.steps.append(("Values include VAT; the figure given already does.", ref))
     else:
         if case.vat == "included":
             est.value_gbp = x / (1 + rate)
@@ -189,7 +191,7 @@ def apply_vat(est: Estimate, case: Case, basis: str, regime: str, kb: Knowledge)
             est.assumptions.append(f"The figure you gave excludes VAT, as PCR values did before {year}.")
             est.missing.append(f"whether the figure includes VAT: if it does, the net value is {gbp(x / (1 + rate))}")
         else:
-            est.steps.append((f"Before {year} PCR values exclude VAT; the figure given already does.", ref))
+            est.steps.append((f"Before {year} PCR values exclude VAT; the figure given has none.", ref))
     return est
 
 

@@ -43,6 +43,23 @@ def test_the_2026_change_left_light_touch_alone_and_cut_the_standard_threshold()
     assert "£214,904" in r.text and "£207,720" in r.text  # Act Sch 1 row 12, SI 2025/163 -> SI 2025/1200
 
 
+def test_the_year_in_an_instruments_name_is_not_the_date_asked():
+    r = reply("What is the light touch threshold under the Procurement Act 2023?")
+    assert "2023," not in r.text and "26 November 2026" in r.text and "£663,540" in r.text
+
+
+def test_a_pcr_figure_without_a_date_is_the_last_one_before_the_act():
+    # Saved PCR procurements began before 24 February 2025: from 1 January 2024 the sub-central standard
+    # threshold was £214,904 including VAT (reference §2.2), not the Act's 2026 figure.
+    r = reply("what was the standard services threshold under PCR?")
+    assert r.faq_id == "threshold_standard.pcr" and "£214,904 including VAT" in r.text and "£207,720" not in r.text
+
+
+def test_is_x_light_touch_at_a_pcr_date_cites_pcr_schedule_3():
+    r = reply("was home care light touch in 2019?")
+    assert r.faq_id == "is_light_touch" and "PCR 2015 Schedule 3" in r.text and "2024/692" not in r.text
+
+
 def test_a_pcr_question_gets_the_pcr_answer():
     r = reply("under PCR do light touch contracts need a standstill?")
     assert r.faq_id == "standstill.pcr" and "10-day" in r.text and "regs 86-87" in r.text
@@ -90,6 +107,11 @@ def test_the_threshold_for_a_case_is_the_engines():
     assert it.confident and "£207,720" in it.text and "£663,540" not in it.text
     pcr = reply("what is the threshold?", context=PCR_CASE)
     assert "Public Contracts Regulations 2015" in pcr.text and "PCR 2015 reg 5(1)(d)" in pcr.text
+
+
+def test_is_it_light_touch_after_a_case_answers_for_that_case():
+    r = reply("is it light touch?", context=ACT_IT_CASE)
+    assert r.confident and "not a light touch contract" in r.text
 
 
 # ---- answered by the classifier and by the engine ---------------------------------------------------------

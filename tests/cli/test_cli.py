@@ -32,8 +32,13 @@ HOME_CARE = {
 }
 
 
+REPO = Path(__file__).resolve().parents[2]
+
+
 def ltr(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    # PYTHONPATH: the installed command runs this checkout's code, even when the environment's editable
+    # install points at another working copy (then the command and these tests would disagree).
+    env = {**os.environ, "PYTHONWARNINGS": "ignore", "PYTHONPATH": str(REPO)}
     return subprocess.run([LTR, *args], input=stdin, capture_output=True, text=True, timeout=120, env=env)
 
 

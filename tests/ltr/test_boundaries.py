@@ -383,3 +383,38 @@ def test_who_the_below_threshold_figures_apply_to(label, day, event, extra, figu
         assert ids[-1] != ids[0], f"{label}: obligations are the same either side of £{figure:,}: {ids[0]}"
     else:
         assert ids[-1] == ids[0], f"{label}: obligations change at £{figure:,}: {ids[-1]} -> {ids[0]}"
+
+
+# ---- the other legal parameters (parameters.yml), typed from the reference -----------------------------------
+# §3.2 reg 6(19): 48 months; §5.1 reg 77: 3 years; §5.2 s.33: 5 years; §5.2 s.52/s.53: £5 million;
+# §2.3: NHS trusts, foundation trusts and NHS England are central under the Act; §2.2: NHS Trusts central under PCR.
+REFERENCE_PARAMETERS = {
+    "pcr_no_total_price_months": 48,
+    "mutual_max_years_PCR2015": 3,
+    "mutual_max_years_PA2023": 5,
+    "kpi_and_copy_figure_gbp": 5_000_000,
+}
+REFERENCE_SETS = {
+    "central_buyers_PA2023": {"central", "nhs_trust", "nhs_foundation_trust", "nhs_england"},
+    "central_buyers_PCR2015": {"central", "nhs_trust", "nhs_england"},
+    "psr_relevant_authorities": {"sub_central", "icb", "nhs_trust", "nhs_foundation_trust", "nhs_england"},
+}
+
+
+@pytest.mark.parametrize("pid, figure", sorted(REFERENCE_PARAMETERS.items()))
+def test_legal_parameter_matches_the_reference(pid, figure):
+    assert load_knowledge().number(pid) == figure
+
+
+@pytest.mark.parametrize("pid, members", sorted(REFERENCE_SETS.items()))
+def test_legal_set_matches_the_reference(pid, members):
+    assert load_knowledge().ids(pid) == members
+
+
+@pytest.mark.parametrize("years, open_", [(3, True), (3.5, False)])
+def test_pcr_mutual_limit_boundary(years, open_):
+    case = {"service": "home care", "cpv": ["85312000"], "aims": ["mutual"], "term_years": years,
+            "value": {"total_gbp": 900000}, "vat": "exempt", "commenced": "2024-06-01", "commencement_event": "pcr_contract_notice"}
+    a = assess(Case.from_dict(case), AS_OF)
+    assert ("R-MUTUAL" in [r.id for r in a.routes]) is open_
+    assert ("R-MUTUAL" in [r.id for r in a.routes_not_open]) is not open_

@@ -20,10 +20,10 @@ ALLOWED_EXPECT = {
     "regime", "light_touch", "above_threshold", "threshold_gbp", "estimated_value_gbp", "status",
     "routes_include", "routes_exclude", "obligations_include", "warnings_nonempty", "trace_include",
     "mentions", "trace_mentions", "cross_border_interest", "vat_basis", "threshold_id", "out_of_scope",
-    "routes_not_open_include",
+    "routes_not_open_include", "notifiable",
 }
 MONEY_KEYS = ("threshold_gbp", "estimated_value_gbp")
-EXACT_KEYS = ("regime", "light_touch", "above_threshold", "status", "vat_basis", "threshold_id")
+EXACT_KEYS = ("regime", "light_touch", "above_threshold", "status", "vat_basis", "threshold_id", "notifiable")
 
 
 def _jsonable(obj: Any) -> Any:
