@@ -15,7 +15,7 @@ from rasa_sdk.types import DomainDict
 
 from bot.assistant import followups
 from bot.assistant.dialogue import Incoming, Outcome, turn
-from bot.assistant.faq import faq_reply
+from bot.assistant.faq import faq_reply, prepare as prepare_faq
 from bot.assistant.questions import question
 from bot.ltr import Assessment, Case, CaseError, assess
 
@@ -53,6 +53,11 @@ def follow_up(intent: str, a: Assessment, text: str, entities: dict[str, Any]) -
 
 
 class ActionConverse(Action):
+    def __init__(self) -> None:
+        # The action server makes one instance when it starts: build the FAQ's search indexes then, not on the
+        # first officer's question (about 5 s on two cores).
+        prepare_faq()
+
     def name(self) -> Text:
         return "action_converse"
 
