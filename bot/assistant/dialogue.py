@@ -105,14 +105,14 @@ def turn(raw_state: Any, msg: Incoming, today: date) -> Outcome:
     r = read_message(msg.text, today, has_value=bool(st["facts"].get("value") or st["facts"].get("parts")))
     pending = st["pending"] or {}
 
-    # A general question, not an answer and not a contract: the FAQ answers it (in the context of the last answer).
-    if _is_general_question(msg, r, pending, bool(st["facts"])):
-        return Outcome([], st, faq=msg.text)
     if msg.intent in FOLLOW_UPS and st["last"] and not r.describes_contract and not (
             r.has_case_facts and not _looks_like_a_question(msg.text)):
         return Outcome([], st, follow_up=msg.intent)
-    if msg.intent == "why_asking" and not r.has_case_facts:
+    if msg.intent == "why_asking" and pending and not r.has_case_facts:
         return Outcome([Message(q.why(pending.get("ask")))] + _repeat(st, today), st)
+    # A general question, not an answer and not a contract: the FAQ answers it (in the context of the last answer).
+    if _is_general_question(msg, r, pending, bool(st["facts"])):
+        return Outcome([], st, faq=msg.text)
     if msg.intent in CONTROL_REPLIES and not r.has_case_facts and not (pending and _answers_pending(r, pending)):
         return Outcome([Message(q.CONTROL[msg.intent])] + (_repeat(st, today) if pending else []), st)
 
