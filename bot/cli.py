@@ -78,7 +78,7 @@ def _case_from_args(args: argparse.Namespace) -> dict[str, Any]:
     if args.cpv:
         data["cpv"] = args.cpv
     if args.value:
-        from bot.text.value import parse_value_phrase  # free-text parsing lives outside the rule module
+        from bot.text.value_reader import parse_value_phrase  # free-text parsing lives outside the rule module
 
         if _NEGATIVE.search(args.value):
             _fail("value", f"'{args.value}' is negative; a contract value cannot be")

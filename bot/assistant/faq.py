@@ -25,7 +25,7 @@ from bot.ltr.knowledge import Faq, Threshold
 from bot.ltr.value import gbp
 from bot.text.dates import find_dates
 from bot.text.facts import parse_vat_status
-from bot.text.value import parse_value_phrase
+from bot.text.value_reader import parse_value_phrase
 
 from .similarity import PhraseClassifier, PhraseIndex, words
 

@@ -1,13 +1,13 @@
 """Free-text understanding for officers' messages: pure functions, no Rasa, no clock, no I/O.
 
-Each module reads one kind of fact out of a message and says where it found it (character offsets),
-so the Rasa components in `bot.nlu` can turn the results into entities and the `ltr` command can
-read the same phrases:
+`reader.read_message` reads a whole message into the facts of a case, using the others; each says where it
+found what it found (character offsets):
 
 - `money.parse_money`        amounts with period, VAT status and "over N years"
+- `value_reader`             every amount's role (yearly, total, one-off, priced extension, per lot, part, other)
+                             composed into the Case `value`, or a question; `parse_value_phrase` for the CLI
 - `duration.parse_duration`  contract term and extensions ("4+1+1", "36 months")
 - `dates.parse_date`         dates and what happened then ("we advertised in January 2025")
 - `facts`                    buyer type, cross-border interest, VAT status, yes/no
-- `services.ServiceMatcher`  the knowledge base's service catalogue and bare CPV codes
-- `value.parse_value_phrase` one value phrase -> the Case `value` dict
+- `services`                 the knowledge base's service catalogue and CPV codes (via `bot.ltr.match`)
 """

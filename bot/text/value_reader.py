@@ -536,3 +536,33 @@ def _several_mains(text: str, reading: ValueReading, mains: list[Amount], one_of
 
 
 __all__ = ["Amount", "ValueReading", "read_value", "RECURRING"]
+
+
+_ONLY_UNKNOWN = re.compile(r"^\s*(?:unknown|not\s+known|not\s+sure|unsure|don'?t\s+know|do\s+not\s+know|no\s+idea|tbc|tbd|"
+                           r"to\s+be\s+confirmed|n/?a)\s*[.!]?\s*$", re.I)
+
+
+def parse_value_phrase(text: str) -> dict[str, Any]:
+    """One value phrase ("£3m a year for 4 years plus 2") -> the Case `value` dict, plus `vat` when the phrase
+    says it; for the `ltr` command's --value. Raises ValueError with a plain message rather than guess."""
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("Give the estimated value, for example '£700k' or '£180k a year for 3 years'.")
+    if _ONLY_UNKNOWN.match(text):
+        return {"unknown": True}
+    reading = read_value(text)
+    if reading.problem:
+        raise ValueError(reading.problem)
+    if reading.choices:
+        raise ValueError(f"'{text}' has more than one amount. Give one figure: the whole-life total, or the yearly "
+                         "amount and the term.")
+    if reading.value is None:
+        rate = next((a.money for a in reading.amounts if a.money.period in ("hour", "day")), None)
+        if rate is not None:
+            what = "an hourly" if rate.period == "hour" else "a daily"
+            raise ValueError(f"'{rate.text.strip()}' is {what} rate, not the contract's value. Give the whole-life total, "
+                             "or the yearly amount and the term.")
+        raise ValueError(f"I could not find an amount of money in '{text}'. Try '£700k' or '£180k a year for 3 years'.")
+    out = dict(reading.value)
+    if reading.vat:
+        out["vat"] = reading.vat
+    return out

@@ -10,7 +10,7 @@ from bot.text.duration import parse_duration
 from bot.text.facts import parse_buyer, parse_cross_border, parse_user_choice, parse_vat_status, parse_yes_no
 from bot.text.money import parse_money
 from bot.text.services import find_cpv, match_services
-from bot.text.value import parse_value_phrase
+from bot.text.value_reader import parse_value_phrase
 
 # Text built from the pieces these parsers care about, plus arbitrary characters.
 PIECES = st.sampled_from([

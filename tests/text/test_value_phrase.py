@@ -2,7 +2,7 @@
 import pytest
 
 from bot.ltr import Case
-from bot.text.value import parse_value_phrase
+from bot.text.value_reader import parse_value_phrase
 
 
 @pytest.mark.parametrize(
@@ -12,7 +12,7 @@ from bot.text.value import parse_value_phrase
         ("£3m a year for 4 years plus 2", {"annual_gbp": 3_000_000, "years": 4, "extension_years": 2}),
         ("£180k pa for 3 years plus 2 one-year extensions", {"annual_gbp": 180_000, "years": 3, "extension_years": 2}),
         ("£250k per annum, 4+1+1", {"annual_gbp": 250_000, "years": 4, "extension_years": 2}),
-        ("£12k/month for 3 years", {"annual_gbp": 144_000, "years": 3, "extension_years": 0}),
+        ("£12k/month for 3 years", {"monthly_gbp": 12_000, "years": 3}),
         ("£80k a year", {"annual_gbp": 80_000}),
         ("£3m over 5 yrs", {"total_gbp": 3_000_000, "years": 5}),
         ("£1.2m over 4 years plus a 2 year extension", {"total_gbp": 1_200_000, "years": 4, "extension_years": 2}),
