@@ -1,8 +1,8 @@
 """The conversation about a procurement: one thin action over `bot.assistant.dialogue`.
 
 Every message that is not part of the training quiz comes here. The dialogue reads it, merges its facts
-into the case (kept in the `conversation` slot as JSON) and says what to ask or answer; general questions
-go to the FAQ (`bot.assistant.faq`) and questions about the last answer to `bot.assistant.followups`.
+into the case (kept in the `conversation` slot as JSON) and says what to ask or answer, FAQ answers
+included; questions about the last answer are answered here from `bot.assistant.followups`.
 """
 from __future__ import annotations
 
@@ -15,8 +15,7 @@ from rasa_sdk.types import DomainDict
 
 from bot.assistant import followups
 from bot.assistant.dialogue import Incoming, Outcome, turn
-from bot.assistant.faq import faq_reply, prepare as prepare_faq
-from bot.assistant.questions import question
+from bot.assistant.faq import prepare as prepare_faq
 from bot.ltr import Assessment, Case, CaseError, assess
 
 from .common import today
@@ -66,14 +65,6 @@ class ActionConverse(Action):
         out: Outcome = turn(tracker.get_slot("conversation"), msg, today())
         for m in out.messages:
             dispatcher.utter_message(text=m.text, buttons=m.buttons, json_message=m.custom)
-        if out.faq is not None:
-            context = (out.state.get("last") or {}).get("case")
-            reply = faq_reply(out.faq, out.faq_id, as_of=today(), context=context)
-            dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
-            pending = out.state.get("pending") or {}
-            if pending.get("ask"):  # a question asked mid-flow: answer it, then ask ours again
-                again = question(pending["ask"], out.state["facts"], out.state, today())
-                dispatcher.utter_message(text=again.text, buttons=again.buttons, json_message=again.custom)
         if out.follow_up is not None:
             a = last_assessment(out.state)
             reply = follow_up(out.follow_up, a, msg.text, msg.entities) if a else followups.Reply(followups.NO_CASE_YET)

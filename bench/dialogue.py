@@ -44,7 +44,7 @@ def send(state, text):
     if out.assessment is not None:
         ANSWER_CHARS.append(sum(len(m.text) for m in out.messages))
     a = out.assessment.to_dict() if out.assessment else None
-    said = " | ".join(m.text[:160] for m in out.messages) or (f"[faq: {out.faq}]" if out.faq is not None else "")
+    said = " | ".join(m.text[:160] for m in out.messages)
     return out.state, a, said
 
 

@@ -28,6 +28,7 @@ from datetime import date
 from typing import Any, Optional
 
 from bot.assistant import questions as q
+from bot.assistant.faq import FaqReply, faq_reply, topic_of
 from bot.assistant.reply import Message
 from bot.assistant.understood import changed_note, understood_facts
 from bot.ltr import Assessment, CaseError, assess
@@ -69,8 +70,6 @@ class Outcome:
     messages: list[Message]
     state: dict[str, Any]
     assessment: Optional[Assessment] = None
-    faq: Optional[str] = None  # the question to hand to the FAQ, when the message was a general question
-    faq_id: Optional[str] = None  # a FAQ topic chosen with a button
     follow_up: Optional[str] = None  # a question about the last answer: what_would_change, show_references, ...
 
 
@@ -89,6 +88,15 @@ def _state(raw: Any) -> dict[str, Any]:
 
 # ---- the turn ------------------------------------------------------------------------------------
 
+# FAQ topics that a described contract answers better than the general text: "is it light touch?", "which
+# threshold?", "what value do we compare?", "which rules?". With a value given, such a question is assessed.
+ASSESSED_TOPICS = frozenset({
+    "what_is_ltr", "what_counts", "is_light_touch", "technology", "telecare", "legal_services", "commonly_not_lt",
+    "exempt_contracts", "mixed_contracts", "separable_below", "threshold", "threshold_2026", "threshold_standard",
+    "threshold_concession", "threshold_utilities", "threshold_buyer", "threshold_commencement", "estimate_value", "vat",
+    "value_at_threshold", "value_open_ended", "value_lots", "value_framework", "which_rules", "historic", "psr",
+    "psr_councils", "psr_threshold", "psr_social_care", "psr_public_health", "schools", "notifiable", "notifiable_central",
+})
 CONTROL_REPLIES = ("greet", "thanks", "help", "bot_challenge", "out_of_scope", "affirm", "deny")
 FOLLOW_UPS = ("what_would_change", "show_references", "what_must_we_do", "more_about_route")
 
@@ -110,9 +118,13 @@ def turn(raw_state: Any, msg: Incoming, today: date) -> Outcome:
         return Outcome([], st, follow_up=msg.intent)
     if msg.intent == "why_asking" and pending and not r.has_case_facts:
         return Outcome([Message(q.why(pending.get("ask")))] + _repeat(st, today), st)
-    # A general question, not an answer and not a contract: the FAQ answers it (in the context of the last answer).
-    if _is_general_question(msg, r, pending, bool(st["facts"])):
-        return Outcome([], st, faq=msg.text)
+    # A question about the rules: the FAQ answers it, for this contract when one is described or known.
+    answered = _question(st, msg, r, pending, today)
+    if answered is not None:
+        return answered
+    if pending.get("ask") == "offer_check" and (msg.intent == "affirm" or re.match(r"\s*(?:yes|yeah|yep|ok|please|go\s+on|check\s+it)", msg.text, re.I)):
+        st["pending"] = None
+        return _advance(st, today, [])
     if msg.intent in CONTROL_REPLIES and not r.has_case_facts and not (pending and _answers_pending(r, pending)):
         return Outcome([Message(q.CONTROL[msg.intent])] + (_repeat(st, today) if pending else []), st)
 
@@ -132,28 +144,44 @@ def turn(raw_state: Any, msg: Incoming, today: date) -> Outcome:
     if not took:
         if pending:
             return Outcome([Message(q.not_understood(pending.get("ask")))] + _repeat(st, today), st)
-        if st["last"]:
-            return Outcome([], st, faq=msg.text)
         return Outcome([Message(q.DEFAULT)], st)
     return _advance(st, today, notes)
 
 
-def _is_general_question(msg: Incoming, r: Reading, pending: dict[str, Any], has_case: bool) -> bool:
-    """A question about the rules rather than a fact about this contract (the FAQ answers it)."""
-    if r.describes_contract:
-        return False
+def _question(st: dict[str, Any], msg: Incoming, r: Reading, pending: dict[str, Any], today: date) -> Optional[Outcome]:
+    """The FAQ's answer when the message asks a question about the rules; None when it is (also) the facts of a
+    contract to assess. A question with a value about its own contract ("is our £2m home care contract above the
+    threshold?") is assessed; any other question is answered for the case described or known so far, and the
+    facts it gives are kept, so the officer can carry on."""
     asked = _looks_like_a_question(msg.text)
-    # "what do you mean by VAT exempt?" asked at the VAT question is a question; "no VAT" is an answer.
+    if not (asked or msg.intent == "faq"):
+        return None
     if pending and _answers_pending(r, pending) and not asked:
-        return False
-    # "forgot, there are 2x12m extension options": a late fact, whatever the intent classifier thought.
-    if has_case and r.has_case_facts and not asked:
-        return False
-    if msg.intent == "faq":
-        return True
-    if not r.question or (r.value.found and not pending):
-        return False
-    return asked or msg.intent in ("nlu_fallback", "out_of_scope")
+        return None  # "no VAT" at the VAT question is an answer
+    has_case = bool(st["facts"])
+    trial = copy.deepcopy(st)
+    took = _merge(trial, r, pending, msg.text, today, []) if r.has_case_facts else False
+    context = case_dict(trial) if q.has_service(trial["facts"]) else (st["last"] or {}).get("case")
+    reply = faq_reply(msg.text, as_of=today, context=context or None)
+    topic = topic_of(reply.faq_id) if reply.faq_id else None
+    own_contract = r.value.found and (bool(r.services or r.cpv or r.parts) or has_case)
+    if reply.confident and not (own_contract and topic in ASSESSED_TOPICS):
+        kept = trial if took else st
+        kept["pending"] = st["pending"]
+        return Outcome([Message(reply.text, reply.buttons)] + _carry_on(kept, today), kept)
+    if not reply.confident and not (r.describes_contract or (has_case and r.has_case_facts and not asked)):
+        return Outcome([Message(reply.text, reply.buttons)] + _repeat(st, today), st)
+    return None
+
+
+def _carry_on(st: dict[str, Any], today: date) -> list[Message]:
+    """After a general answer: the question still pending, or an offer to check the contract described."""
+    if (st.get("pending") or {}).get("ask"):
+        return _repeat(st, today)
+    if q.has_service(st["facts"]) and (st["facts"].get("value") or st["facts"].get("parts")) and not st["last"]:
+        st["pending"] = {"ask": "offer_check"}
+        return [Message(q.OFFER_CHECK, [{"title": "Yes, check it", "payload": "/affirm"}])]
+    return []
 
 
 def _looks_like_a_question(text: str) -> bool:
@@ -192,7 +220,12 @@ def _payload(st: dict[str, Any], msg: Incoming, today: date) -> Outcome:
     e, facts, pending = msg.entities, st["facts"], st["pending"] or {}
     notes: list[str] = []
     if msg.intent == "faq":
-        return Outcome([], st, faq="", faq_id=str(e.get("faq_id") or "") or None)
+        context = (st["last"] or {}).get("case") or (case_dict(st) if q.has_service(st["facts"]) else None)
+        reply = faq_reply("", str(e.get("faq_id") or "") or None, as_of=today, context=context)
+        return Outcome([Message(reply.text, reply.buttons)] + _repeat(st, today), st)
+    if msg.intent == "affirm" and pending.get("ask") == "offer_check":
+        st["pending"] = None
+        return _advance(st, today, notes)
     if msg.intent in FOLLOW_UPS:
         return Outcome([], st, follow_up=msg.intent) if st["last"] else Outcome([Message(q.NO_CASE_YET)], st)
     if msg.intent == "quiz":

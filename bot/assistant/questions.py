@@ -28,6 +28,7 @@ DONT_KNOW = {"title": "I don't know yet", "payload": "/dont_know"}
 RESTARTED = "OK, I've cleared everything. Let's start again: tell me about the contract you're planning."
 DEFAULT = ("Sorry, I didn't understand that. Tell me about a contract (the service, roughly what it is worth and "
            "when the procurement starts), ask a question about the rules, or say \"help\".")
+OFFER_CHECK = "I can also check the contract you described: which rules apply and whether it is above the threshold."
 NO_CASE_YET = ("I haven't looked at a contract with you yet. Tell me about it first, for example: \"we're buying home "
                "care worth £700k, going out to tender next April\".")
 DONT_KNOW_GENERAL = "That's fine. Tell me what you do know about the contract and I'll work from there, stating any assumptions."
@@ -118,7 +119,7 @@ def service_label(service_id: str) -> str:
 
 # ---- which question next -------------------------------------------------------------------------------
 
-def _has_service(facts: dict[str, Any]) -> bool:
+def has_service(facts: dict[str, Any]) -> bool:
     return bool(facts.get("service") or facts.get("cpv") or facts.get("parts"))
 
 
@@ -129,7 +130,7 @@ def _value(facts: dict[str, Any]) -> dict[str, Any]:
 
 def next_question(st: dict[str, Any], today: date) -> Optional[str]:
     facts, source = st["facts"], st["source"]
-    if not _has_service(facts):
+    if not has_service(facts):
         return "service"
     value = _value(facts)
     if not value and not facts.get("parts"):
@@ -202,7 +203,7 @@ def _progress(st: dict[str, Any], ask: str) -> dict[str, int]:
     if ask not in asked:
         asked.append(ask)
     remaining = 0
-    for fact, missing in (("service", not _has_service(facts)), ("value", not _value(facts) and not facts.get("parts")),
+    for fact, missing in (("service", not has_service(facts)), ("value", not _value(facts) and not facts.get("parts")),
                           ("date", "commenced" not in facts), ("vat", "vat" not in facts)):
         if missing and fact not in asked:
             remaining += 1

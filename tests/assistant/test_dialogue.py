@@ -131,13 +131,14 @@ def test_start_again_forgets_the_case() -> None:
     assert out.assessment is None and "service" in chat.text.lower()
 
 
-def test_a_question_mid_flow_goes_to_the_faq_and_the_pending_question_stays() -> None:
+def test_a_question_mid_flow_is_answered_and_the_pending_question_stays() -> None:
     chat = Chat()
     chat.say("home care £600k total, tender notice April 2027")
     assert "VAT" in chat.text  # £600k is within VAT of the £663,540 threshold, so VAT is asked
-    out = chat.say("what do you mean by VAT exempt?")
-    assert out.faq is not None and out.assessment is None
+    out = chat.say("do thresholds include VAT?")
+    assert out.assessment is None and "s.123" in out.messages[0].text  # answered from the knowledge base, cited
     assert (chat.state["pending"] or {}).get("ask") == "vat"
+    assert out.messages[-1].text.startswith("Does that figure include VAT")  # and the question asked again
 
 
 def test_the_disclaimer_is_given_once_per_conversation() -> None:
