@@ -53,7 +53,7 @@ def understood_facts(st: dict[str, Any], a: Assessment) -> list[dict[str, Any]]:
         sid = facts.get("service")
         label = service_label(sid) if isinstance(sid, str) and service_label(sid) != sid else None
         said = words.get("service") or words.get("cpv") or facts.get("service") or ", ".join(facts.get("cpv") or [])
-        text = f"{label} (you said \"{said}\")" if label and said and label.lower() != str(said).lower() else (label or str(said))
+        text = f"{label} (\"{said}\")" if label and said and label.lower() != str(said).lower() else (label or str(said))
         add("service", "Service", text, source.get("service", source.get("cpv", "you said")))
     value_step = next((t for t in a.trace if t.id.startswith("T-VALUE")), None)
     if value_step is not None:
@@ -67,7 +67,7 @@ def understood_facts(st: dict[str, Any], a: Assessment) -> list[dict[str, Any]]:
         event = EVENT_WORDS.get(facts.get("commencement_event") or "", "procurement starts")
         text = f"{event} on {date_words(facts['commenced'])}"
         if words.get("commenced"):
-            text += f" (you said \"{words['commenced']}\")"
+            text += f" (\"{words['commenced']}\")"
         elif source.get("commenced") == "assumed":
             text += " (assumed: you didn't know the date)"
         add("date", "Date", text, source.get("commenced", "you said"))
