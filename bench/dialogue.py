@@ -48,10 +48,31 @@ def send(state, text):
     return out.state, a, said
 
 
+def _faq(eval_dir: Path, only: set[str], verbose: bool) -> None:
+    """Each FAQ phrasing on a fresh conversation, judged as score.py judges it (reply text and button titles)."""
+    topics = [t for t in yaml.safe_load((eval_dir / "faq.yaml").read_text()) if not only or t["id"] in only]
+    by_style: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
+    for t in topics:
+        for style, question in t["phrasings"].items():
+            out = turn(None, Incoming(question, "faq"), TODAY)
+            reply = "\n".join([m.text for m in out.messages] + [b["title"] for m in out.messages for b in m.buttons]).lower()
+            good = any(x.lower() in reply for x in t.get("must_contain_any") or []) or not t.get("must_contain_any")
+            bad = [x for x in t.get("must_not_contain") or [] if x.lower() in reply]
+            by_style[style][0] += good and not bad
+            by_style[style][1] += 1
+            if not good or bad:
+                print(f"[faq] {t['id']}/{style}: {'says ' + str(bad) if bad else 'no expected phrase'} | {question[:90]}"
+                      + (f"\n    said: {reply[:300]!r}" if verbose else ""))
+    print("\nfaq (the FAQ intent assumed for every phrasing):")
+    for style, (ok, n) in sorted(by_style.items()):
+        print(f"  {style:40s} {ok:4d}/{n:<4d}")
+    print(f"  TOTAL {sum(v[0] for v in by_style.values())}/{sum(v[1] for v in by_style.values())}")
+
+
 def main(argv: list[str]) -> int:
     p = argparse.ArgumentParser()
     p.add_argument("eval_dir", nargs="?", default="../shared/eval")
-    p.add_argument("sections", nargs="?", default="oneshot,multiturn")
+    p.add_argument("sections", nargs="?", default="oneshot,multiturn,faq")
     p.add_argument("--only", default="")
     p.add_argument("-v", action="store_true")
     args = p.parse_args(argv)
@@ -62,6 +83,9 @@ def main(argv: list[str]) -> int:
     score = _score_module(eval_dir)
     only = set(filter(None, args.only.split(",")))
     for section in args.sections.split(","):
+        if section == "faq":
+            _faq(eval_dir, only, args.v)
+            continue
         items = yaml.safe_load((eval_dir / f"{section}.yaml").read_text())
         items = [i for i in items if not only or i["id"] in only]
         by_cat = collections.defaultdict(lambda: [0, 0, 0])

@@ -165,6 +165,10 @@ def _question(st: dict[str, Any], msg: Incoming, r: Reading, pending: dict[str, 
     reply = faq_reply(msg.text, as_of=today, context=context or None)
     topic = topic_of(reply.faq_id) if reply.faq_id else None
     own_contract = r.value.found and (bool(r.services or r.cpv or r.parts) or has_case)
+    if reply.confident and own_contract and topic in ASSESSED_TOPICS and q.next_question(copy.deepcopy(trial), today):
+        # The officer's own contract, but a fact is still missing: the general answer now, the check next.
+        trial["pending"] = {"ask": q.next_question(trial, today)}
+        return Outcome([Message(reply.text, reply.buttons)] + _repeat(trial, today), trial)
     if reply.confident and not (own_contract and topic in ASSESSED_TOPICS):
         kept = trial if took else st
         kept["pending"] = st["pending"]
@@ -185,6 +189,9 @@ def _carry_on(st: dict[str, Any], today: date) -> list[Message]:
 
 
 def _looks_like_a_question(text: str) -> bool:
+    if re.search(r"\b(?:does|do|is|are|can|could|should|will|would|must|has|have)\s+(?:it|we|they|this|that|i|you|these|those)\b"
+                 r"(?!\s*(?:say|said|think)\b)", text, re.I) and not re.match(r"\s*(?:we|they|it|i)\b", text, re.I):
+        return True  # "if we add a tech platform, does it stop being light touch"
     return bool(re.match(r"\s*(?:so\s+|and\s+|but\s+|ok,?\s+|okay,?\s+|please\s+)?(?:what|which|how|why|who|where|when|do|does|did|"
                          r"is|are|can|could|should|must|will|would|have|has|isn'?t|aren'?t|what'?s|tell\s+me|explain|show\s+me|"
                          r"more\s+(?:about|on)|remind\s+me|i\s+(?:want|need|would\s+like)\s+to\s+know)\b", text, re.I)) \

@@ -29,7 +29,7 @@ _PERIOD_ONLY = [
     ("total", re.compile(r"\b(?:in\s+total|the\s+total|whole[\s-]life|overall|for\s+the\s+whole\s+(?:contract|term))\b", re.I)),
 ]
 _CONCESSION = re.compile(
-    r"\bconcession\b|(?:operator|provider|contractor|they)\s+(?:keeps?|retains?|takes?|collects?)\s+(?:all\s+)?(?:the\s+)?"
+    r"\bconc[ae]ss?ions?\b|(?:operator|provider|contractor|they)\s+(?:keeps?|retains?|takes?|collects?)\s+(?:all\s+)?(?:the\s+)?"
     r"(?:takings|income|revenue|fees|profits?|charges|receipts)|(?:we|council)\s+(?:don'?t|do\s+not|won'?t)\s+pay\s+(?:them|the\s+operator|anything)"
     r"|paid\s+(?:by|from)\s+(?:the\s+)?(?:users|customers|the\s+public)|(?:income|revenue)\s+from\s+(?:users|customers|visitors)",
     re.I)
