@@ -53,7 +53,7 @@ _OTHER = re.compile(
 # A figure the officer compares with ("under 30k so no notices?", "below the £663,540 threshold"): not the value.
 _COMPARED = re.compile(
     r"(?<!no\s)(?<!not\s)\b(?:under|over|below|above|less\s+than|more\s+than|exceed\w*|threshold\s+(?:of|is)|limit\s+(?:of|is)|"
-    r"than|versus|vs\.?|compared\s+(?:with|to))\s+(?:the\s+)?(?:£|gbp)?\s*$", re.I)
+    r"than|versus|vs\.?|compared\s+(?:with|to)|compare)\s+(?:the\s+)?(?:£|gbp)?\s*$", re.I)
 _COMPARED_AFTER = re.compile(r"^\s*(?:threshold|limit|mark|line|rule)\b", re.I)
 # A restatement of the sum ("= £650k", "so £650k in total"): a check figure, not another amount.
 _RESTATED = re.compile(r"(?:=|\bso\s+(?:that'?s\s+)?|\bmaking\s+|\bthat'?s\s+|\bi\.e\.?\s*|\btotal(?:ling)?\s+(?:of\s+)?)\s*(?:about\s+|around\s+|~\s*)?$", re.I)
@@ -72,7 +72,7 @@ _LOT_LABEL = re.compile(r"\blot\s*\d+\s*[:(-]?\s*£?\s*$", re.I)
 _NOT_SORTED = re.compile(r"\b(?:not\s+(?:sorted|agreed|decided|set|worked\s+out)|yet\s+to\s+be\s+(?:set|agreed|decided))\b", re.I)
 # Words that tie a total to its term ("£1.2m over 3 years", "£500k for the 2 years", "3-year contract for £500k").
 _TERM_LINKED = re.compile(r"\b(?:over|across|for|covering|lasting)\s+(?:the\s+|a\s+|an\s+)?(?:\w+\s+)?(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)[\s-]*(?:years?|yrs?|months?|mths?)\b"
-                          r"|\b(?:\d+|one|two|three|four|five)[\s-]*(?:years?|yrs?|months?)[\s-]+(?:contract|deal|term|framework|agreement|pilot)\b[^.;]{0,25}\b(?:for|at|worth|of|valued)\b"
+                          r"|\b(?:\d+|one|two|three|four|five)[\s-]*(?:years?|yrs?|months?)[\s-]+(?:contract|deal|term|framework|agreement|pilot|programme|program|service|arrangement|project)\b[^.;]{0,60}?(?:\b(?:for|at|worth|of|valued|about|around|approx\w*|costing)\b|,|-)"
                           r"|\b(?:whole|total|overall|in\s+total|all\s+in|lifetime)\b", re.I)
 _WHOLE = re.compile(r"^\s*(?:for\s+the\s+(?:whole|full|entire)|whole[\s-]life|lifetime|over\s+the\s+(?:whole|full|entire|life))", re.I)
 _ONE_OFF_FOR = re.compile(r"\s*(?:for|on)\s+(?:the\s+)?(?:kit|equipment|hardware|devices|fit[\s-]?out)\b", re.I)
