@@ -153,34 +153,24 @@ def _more(a: Assessment, shown: list[Item]) -> str:
 # ---- the full text (the `ltr` command) ----------------------------------------------------------
 
 
-def render_assessment(a: Assessment, full: bool = False) -> str:
-    """The reply to an assessment: short by default (chat), everything with full=True (CLI, records)."""
+def render_assessment(a: Assessment, full: bool = True) -> str:
+    """The whole answer as text, for the `ltr` command (chats use `render_answer`). `full` is accepted only
+    because bot/cli.py still passes it; it changes nothing."""
     if a.status == "needs_input":
-        lines = [a.answer]
-        lines += _bullets(c.label for c in a.candidates)
-        return "\n".join(lines)
+        return "\n".join([a.answer, *_bullets(c.label for c in a.candidates)])
     lines = [a.answer, "", regime_line(a), value_line(a)]
-    routes = ranked_routes(a)
-    if routes:
-        lines += ["", "Options open to you:"]
-        shown = routes if full else routes[:4]
-        lines += _bullets(_checked(r, f"{route_title(r)} ({r.ref})") for r in shown)
-        if len(routes) > len(shown):
-            lines.append(f"- and {len(routes) - len(shown)} more (ask 'tell me more about the options').")
-    if a.routes_not_open:
-        lines += ["", "Not open to you:"] + _bullets(_item(r) for r in a.routes_not_open)
-    if full and a.obligations:
-        lines += ["", "What you must still do:"] + _bullets(_item(o) for o in a.obligations)
-    elif a.obligations:
-        lines += ["", "What you must still do (first steps):"] + _bullets(_item(o) for o in a.obligations[:4])
-    if a.warnings:
-        lines += ["", "Caveats:"] + _bullets(_item(w) for w in a.warnings)
-    if a.assumptions:
-        lines += ["", "Assumptions:"] + _bullets(a.assumptions)
-    if full and a.missing:
-        lines += ["", "What would change the answer:"] + _bullets(a.missing)
-    if full:
-        lines += ["", "How this was decided:"] + _bullets(_item(t) for t in a.trace)
+    sections = [
+        ("Options open to you:", [_checked(r, f"{route_title(r)} ({r.ref})") for r in ranked_routes(a)]),
+        ("Not open to you:", [_item(r) for r in a.routes_not_open]),
+        ("What you must still do:", [_item(o) for o in a.obligations]),
+        ("Caveats:", [_item(w) for w in a.warnings]),
+        ("Assumptions:", a.assumptions),
+        ("What would change the answer:", a.missing),
+        ("How this was decided:", [_item(t) for t in a.trace]),
+    ]
+    for heading, items in sections:
+        if items:
+            lines += ["", heading, *_bullets(items)]
     lines += ["", footer(a)]
     return "\n".join(lines)
 

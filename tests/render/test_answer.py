@@ -202,3 +202,16 @@ def test_a_case_the_tool_does_not_cover_says_so_and_names_no_rules():
     messages = render_answer(a, [], None)
     assert messages[0] == a.answer and "England only" in messages[0] and "legal team" in messages[0]
     assert "Rules:" not in "\n".join(messages) and "What this means for you" not in "\n".join(messages)
+
+
+def test_the_ltr_command_gets_everything():
+    from bot.render.text import render_assessment
+
+    a = case(**HOME_CARE_ABOVE)
+    text = render_assessment(a)
+    assert text.startswith(a.answer)
+    for item in [*a.obligations, *a.trace]:
+        assert f"- {item.text} ({item.ref})" in text
+    for route in a.routes:
+        assert f"{route.text.split(':')[0]} ({route.ref})" in text
+    assert f"Rules version {a.rules_version}" in text
