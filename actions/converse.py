@@ -6,6 +6,7 @@ included; questions about the last answer are answered here from `bot.assistant.
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -19,6 +20,12 @@ from bot.assistant.faq import prepare as prepare_faq
 from bot.ltr import Assessment, Case, CaseError, assess
 
 from .common import today
+
+
+def one_bubble(text: str) -> str:
+    """Rasa's output channels split a text at every blank line into separate messages; one message of ours is
+    one message for the officer (chat-sized answers are at most three)."""
+    return re.sub(r"\n\s*\n+", "\n", text)
 
 
 def incoming(tracker: Tracker) -> Incoming:
@@ -64,11 +71,11 @@ class ActionConverse(Action):
         msg = incoming(tracker)
         out: Outcome = turn(tracker.get_slot("conversation"), msg, today())
         for m in out.messages:
-            dispatcher.utter_message(text=m.text, buttons=m.buttons, json_message=m.custom)
+            dispatcher.utter_message(text=one_bubble(m.text), buttons=m.buttons, json_message=m.custom)
         if out.follow_up is not None:
             a = last_assessment(out.state)
             reply = follow_up(out.follow_up, a, msg.text, msg.entities) if a else followups.Reply(followups.NO_CASE_YET)
-            dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
+            dispatcher.utter_message(text=one_bubble(reply.text), buttons=reply.buttons)
         events: list[EventType] = [SlotSet("conversation", out.state)]
         if msg.intent == "start_again":
             events += [SlotSet("quiz", None), SlotSet("quiz_active", False)]

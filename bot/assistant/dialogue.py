@@ -728,7 +728,7 @@ def _answer_messages(st: dict[str, Any], a: Assessment, understood: list[dict[st
     for i, t in enumerate(texts):
         msgs.append(Message(t, custom=payload if i == 0 else None))
     if not st["disclaimer"]:
-        msgs[-1].text += "\n\n" + DISCLAIMER
+        msgs[-1].text += "\n" + DISCLAIMER
         st["disclaimer"] = True
     return Outcome(msgs, st, assessment=a)
 

@@ -59,3 +59,12 @@ async def test_start_again_also_ends_a_quiz(tracker, dispatcher, domain):
                                                             intent="start_again"), domain)
     assert {"event": "slot", "name": "quiz_active", "value": False, "timestamp": None} in events or any(
         e.get("name") == "quiz_active" and e.get("value") is False for e in events)
+
+
+@pytest.mark.asyncio
+async def test_no_message_is_split_by_the_channel(tracker, dispatcher, domain):
+    # Rasa's REST and socket.io channels split a text at every blank line; an answer must stay three messages.
+    await ActionConverse().run(dispatcher, tracker(text="home care £900k in total, no VAT, tender notice April 2027",
+                                                   intent="assess"), domain)
+    await ActionConverse().run(dispatcher, tracker(text="do thresholds include VAT?", intent="faq"), domain)
+    assert all("\n\n" not in (m.get("text") or "") for m in dispatcher.messages)
