@@ -141,6 +141,8 @@ def turn(raw_state: Any, msg: Incoming, today: date) -> Outcome:
     notes: list[str] = []
     st.setdefault("first_text", msg.text[:200])
     took = _merge(st, r, pending, msg.text, today, notes)
+    if not took and not st["facts"] and (msg.intent == "assess" or _START.search(msg.text)):
+        return _advance(st, today, notes)  # "I need to check a contract": the guided questions, from the first
     if not took:
         if pending:
             return Outcome([Message(q.not_understood(pending.get("ask")))] + _repeat(st, today), st)
@@ -173,6 +175,8 @@ def _question(st: dict[str, Any], msg: Incoming, r: Reading, pending: dict[str, 
         kept = trial if took else st
         kept["pending"] = st["pending"]
         return Outcome([Message(reply.text, reply.buttons)] + _carry_on(kept, today), kept)
+    if not reply.confident and msg.intent == "out_of_scope" and not r.has_case_facts:
+        return Outcome([Message(q.CONTROL["out_of_scope"])] + _repeat(st, today), st)
     if not reply.confident and not (r.describes_contract or (has_case and r.has_case_facts and not asked)):
         return Outcome([Message(reply.text, reply.buttons)] + _repeat(st, today), st)
     return None
@@ -487,6 +491,9 @@ def _merge(st: dict[str, Any], r: Reading, pending: dict[str, Any], text: str, t
     if took and st.get("pending") is pending and (not pending or _answers_pending(r, pending)):
         st["pending"] = None
     return took
+
+
+_START = re.compile(r"\b(?:check|assess|look\s+at|help\s+(?:me\s+)?with)\b[^.?!]{0,30}\b(?:contract|procurement|tender)\b", re.I)
 
 
 def _keeps_service(st: dict[str, Any], r: Reading, ask: Optional[str]) -> bool:

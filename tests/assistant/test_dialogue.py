@@ -181,3 +181,10 @@ def test_a_month_without_a_year_is_confirmed_when_the_year_changes_the_rules() -
 def test_a_month_without_a_year_is_not_questioned_when_both_years_give_the_same_answer() -> None:
     out = Chat().say("home care £2m in total, no VAT, tender notice goes out in March")
     assert out.assessment is not None and out.assessment.regime == "PA2023"
+
+
+def test_asking_to_check_a_contract_starts_the_guided_questions() -> None:
+    chat = Chat()
+    chat.say("I need to check a contract", intent="assess")
+    assert "What service are you buying" in chat.text and chat.buttons  # common services offered as buttons
+    assert (chat.state["pending"] or {}).get("ask") == "service"
