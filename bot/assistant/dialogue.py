@@ -97,6 +97,9 @@ ASSESSED_TOPICS = frozenset({
     "value_at_threshold", "value_open_ended", "value_lots", "value_framework", "which_rules", "historic", "psr",
     "psr_councils", "psr_threshold", "psr_social_care", "psr_public_health", "schools", "notifiable", "notifiable_central",
 })
+# Below this FAQ score a question is about nothing in the knowledge base ("what's the weather like?"): the
+# scope note, not three unrelated topics. Questions about the rules score 0.3 and more (tests/assistant).
+OFF_TOPIC_SCORE = 0.2
 CONTROL_REPLIES = ("greet", "thanks", "help", "bot_challenge", "out_of_scope", "affirm", "deny")
 FOLLOW_UPS = ("what_would_change", "show_references", "what_must_we_do", "more_about_route")
 
@@ -175,7 +178,8 @@ def _question(st: dict[str, Any], msg: Incoming, r: Reading, pending: dict[str, 
         kept = trial if took else st
         kept["pending"] = st["pending"]
         return Outcome([Message(reply.text, reply.buttons)] + _carry_on(kept, today), kept)
-    if not reply.confident and msg.intent == "out_of_scope" and not r.has_case_facts:
+    off_topic = msg.intent == "out_of_scope" or reply.score < OFF_TOPIC_SCORE
+    if not reply.confident and off_topic and not r.has_case_facts:
         return Outcome([Message(q.CONTROL["out_of_scope"])] + _repeat(st, today), st)
     if not reply.confident and not (r.describes_contract or (has_case and r.has_case_facts and not asked)):
         return Outcome([Message(reply.text, reply.buttons)] + _repeat(st, today), st)

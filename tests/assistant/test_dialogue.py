@@ -188,3 +188,12 @@ def test_asking_to_check_a_contract_starts_the_guided_questions() -> None:
     chat.say("I need to check a contract", intent="assess")
     assert "What service are you buying" in chat.text and chat.buttons  # common services offered as buttons
     assert (chat.state["pending"] or {}).get("ask") == "service"
+
+
+def test_a_question_about_something_else_gets_the_scope_note_not_faq_topics() -> None:
+    chat = Chat()
+    chat.say("what's the weather like today?")
+    assert "procurement team" in chat.text and not chat.buttons
+    chat = Chat()
+    chat.say("is there a standstill for light touch contracts?")
+    assert "standstill" in chat.text.lower() and "procurement team or legal services" not in chat.text
