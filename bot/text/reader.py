@@ -100,7 +100,8 @@ class Reading:
 
     @property
     def has_case_facts(self) -> bool:
-        return bool(self.services or self.cpv or self.value.found or self.parts or self.date or self.vat or self.buyer
+        dated = self.date is not None and self.date.event is not None  # "today" alone is not a fact of a case
+        return bool(self.services or self.cpv or self.value.found or self.parts or dated or self.vat or self.buyer
                     or self.flags or self.aims or self.period_only or self.separable is not None
                     or (self.value.term is not None))
 
