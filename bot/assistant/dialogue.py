@@ -121,6 +121,8 @@ def turn(raw_state: Any, msg: Incoming, today: date) -> Outcome:
         return Outcome([], st, follow_up=msg.intent)
     if msg.intent == "why_asking" and pending and not r.has_case_facts:
         return Outcome([Message(q.why(pending.get("ask")))] + _repeat(st, today), st)
+    if msg.intent in ("greet", "thanks", "help", "bot_challenge") and not r.has_case_facts and msg.confidence >= 0.8:
+        return Outcome([Message(q.CONTROL[msg.intent])] + _repeat(st, today), st)
     # A question about the rules: the FAQ answers it, for this contract when one is described or known.
     answered = _question(st, msg, r, pending, today)
     if answered is not None:

@@ -197,3 +197,9 @@ def test_a_question_about_something_else_gets_the_scope_note_not_faq_topics() ->
     chat = Chat()
     chat.say("is there a standstill for light touch contracts?")
     assert "standstill" in chat.text.lower() and "procurement team or legal services" not in chat.text
+
+
+def test_help_and_greetings_are_answered_before_the_faq_is_tried() -> None:
+    chat = Chat()
+    chat.say("what can you do?", intent="help")
+    assert "start again" in chat.text.lower() and "quiz" in chat.text.lower()
