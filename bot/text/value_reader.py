@@ -399,6 +399,10 @@ def _compose(text: str, reading: ValueReading) -> None:
         # "under £200k all in", "should be less than 150k a year": the figure is the estimate's upper bound.
         reading.amounts = [Amount(a.money, "recurring" if a.money.period in RECURRING else "total", up_to=True)
                            for a in reading.amounts]
+    if reading.amounts and all(a.role in ("restated", "other") for a in reading.amounts):
+        # "sorry, that's £350k a year": with nothing to restate, "that's" introduces the figure itself
+        reading.amounts = [Amount(a.money, "recurring" if a.money.period in RECURRING else "total")
+                           if a.role == "restated" else a for a in reading.amounts]
     used = [a for a in reading.amounts if a.role not in ("other", "compared", "restated", "component")]
     if not used:
         if _UNKNOWN_VALUE.search(text) or _NOT_SORTED.search(text):

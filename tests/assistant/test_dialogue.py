@@ -203,3 +203,10 @@ def test_help_and_greetings_are_answered_before_the_faq_is_tried() -> None:
     chat = Chat()
     chat.say("what can you do?", intent="help")
     assert "start again" in chat.text.lower() and "quiz" in chat.text.lower()
+
+
+def test_a_new_figure_introduced_by_thats_replaces_the_old_one() -> None:
+    chat = Chat()
+    chat.say("Day opps for adults w/ LD, about £300k a year for 3+1+1, charity provider, tender notice January 2027")
+    a = chat.say("sorry, that's £350k a year").assessment
+    assert a is not None and a.estimated_value_gbp == 350_000 * 5
