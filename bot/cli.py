@@ -124,7 +124,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except KnowledgeError as e:
         print(f"ltr: the knowledge files are broken: {e}", file=sys.stderr)
         return 1
-    out = json.dumps(result.to_dict(), indent=2, ensure_ascii=False) if args.json else render_assessment(result, full=True)
+    out = json.dumps(result.to_dict(), indent=2, ensure_ascii=False) if args.json else render_assessment(result)
     try:
         print(out)
         sys.stdout.flush()

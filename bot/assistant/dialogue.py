@@ -739,7 +739,9 @@ def _answer_messages(st: dict[str, Any], a: Assessment, understood: list[dict[st
     payload = {"type": "ltr_assessment", "assessment": a.to_dict(), "understood": understood, "changed": changed}
     msgs = list(notes)
     for i, t in enumerate(texts):
-        msgs.append(Message(t, custom=payload if i == 0 else None))
+        # The widget shows the first as the answer card and folds the others into it ("Show as plain text");
+        # plain-text channels show all three.
+        msgs.append(Message(t, custom=payload if i == 0 else {"type": "ltr_answer_text"}))
     if not st["disclaimer"]:
         msgs[-1].text += "\n" + DISCLAIMER
         st["disclaimer"] = True

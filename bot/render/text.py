@@ -153,9 +153,8 @@ def _more(a: Assessment, shown: list[Item]) -> str:
 # ---- the full text (the `ltr` command) ----------------------------------------------------------
 
 
-def render_assessment(a: Assessment, full: bool = True) -> str:
-    """The whole answer as text, for the `ltr` command (chats use `render_answer`). `full` is accepted only
-    because bot/cli.py still passes it; it changes nothing."""
+def render_assessment(a: Assessment) -> str:
+    """The whole answer as text, for the `ltr` command (chats use `render_answer`)."""
     if a.status == "needs_input":
         return "\n".join([a.answer, *_bullets(c.label for c in a.candidates)])
     lines = [a.answer, "", regime_line(a), value_line(a)]
