@@ -18,8 +18,8 @@ def _conversation(events: list[dict[str, Any]]) -> Any:
 async def test_a_full_description_is_answered_with_the_assessment_payload(tracker, dispatcher, domain, fixed_today):
     text = "home care £700k in total, no VAT, tender notice 5 January 2027"
     events = await ActionConverse().run(dispatcher, tracker(text=text, intent="assess"), domain)
-    payloads = [m["custom"] for m in dispatcher.messages if m.get("custom")]
-    assert len(payloads) == 1 and payloads[0]["type"] == "ltr_assessment"
+    payloads = [m["custom"] for m in dispatcher.messages if (m.get("custom") or {}).get("type") == "ltr_assessment"]
+    assert len(payloads) == 1
     got = payloads[0]["assessment"]
     want = assess(Case.from_dict({"service": "home_care", "value": {"total_gbp": 700000}, "vat": "exempt",
                                   "commenced": "2027-01-05", "commencement_event": "tender_notice"}), fixed_today).to_dict()

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from actions.converse import ActionConverse
+from actions.converse import ActionConverse, one_bubble
 from bot.assistant.faq import NOT_SURE, render
 from bot.assistant.followups import NO_CASE_YET
 from bot.ltr import Case, assess, load_knowledge
@@ -44,7 +44,7 @@ async def test_faq_answers_come_from_the_knowledge_base_with_references(question
     await ActionConverse().run(dispatcher, tracker(text=question, intent="faq"), domain)
     entry = kb_faq(faq_id)
     text = dispatcher.messages[0]["text"]
-    assert text == render(entry, load_knowledge(), fixed_today)
+    assert text == one_bubble(render(entry, load_knowledge(), fixed_today))
     assert f"Reference: {entry.ref}." in text
 
 
