@@ -277,28 +277,46 @@ async def test_missing_built_files_say_how_to_build_them(make_channel, tmp_path)
 # ---- decision record route ---------------------------------------------------------------------
 
 
-async def test_the_record_route_returns_a_download(loopback):
+async def test_the_record_route_returns_a_download(client_factory, loopback):
     from .conftest import ASSESSMENT
 
-    assessment = dict(ASSESSMENT, case={"service": "<script>alert(1)</script> home care", "value": {"total_gbp": 700000}})
+    c = client_factory()
+    await c.connect()
+    await c.session()
+    await c.say("card")
+    shown = (await c.wait_for("bot_uttered"))[0]["custom"]["assessment"]  # as the widget has it, label and all
     async with aiohttp.ClientSession() as http:
-        body = json.dumps({"assessment": assessment})
+        body = json.dumps({"assessment": shown})
         async with http.post(loopback.url + "/widget/record?format=html", data=body) as r:
             assert r.status == 200
             assert r.headers["Content-Disposition"].startswith('attachment; filename="decision-record-')
             html = await r.text()
-            assert "&lt;script&gt;alert(1)&lt;/script&gt; home care" in html
-            assert "<script>alert" not in html
+            assert "home care" in html and "<script>alert" not in html
         async with http.post(loopback.url + "/widget/record?format=md", data=body) as r:
             assert r.status == 200 and r.headers["Content-Type"].startswith("text/markdown")
         async with http.post(loopback.url + "/widget/record?format=pdf", data=body) as r:
             assert r.status == 400
         async with http.post(loopback.url + "/widget/record", data="not json") as r:
             assert r.status == 400
-        async with http.post(loopback.url + "/widget/record", data=json.dumps({"assessment": {"answer": 1}})) as r:
-            assert r.status == 400
+        for bad in ({"assessment": {"answer": 1}}, [], 5, {}):
+            async with http.post(loopback.url + "/widget/record", data=json.dumps(bad)) as r:
+                assert r.status == 400, bad
         async with http.post(loopback.url + "/widget/record", data="x" * (600 * 1024)) as r:
             assert r.status == 413
+
+
+async def test_a_record_is_made_only_from_an_answer_the_server_gave(client_factory, loopback):
+    """Finding: any posted content (e.g. with an old rules_version) was rendered as a record."""
+    from .conftest import ASSESSMENT
+
+    forged = dict(ASSESSMENT, answer="No: nothing applies, do what you like.", rules_version="2020-01-01.old",
+                  case={"service": "<script>alert(1)</script> home care", "value": {"total_gbp": 700000}})
+    async with aiohttp.ClientSession() as http:
+        for assessment in (forged, ASSESSMENT):  # the genuine one too, before the chat has given it
+            async with http.post(loopback.url + "/widget/record?format=html",
+                                 data=json.dumps({"assessment": assessment})) as r:
+                assert r.status == 400
+                assert "nothing applies" not in await r.text()
 
 
 # ---- units -------------------------------------------------------------------------------------
