@@ -155,13 +155,14 @@ class SQLiteTrackerStore(SQLTrackerStore):
         )
         self._assessments.create(self.engine, checkfirst=True)
         self.cache_size = int(cache_size)
-        # sender_id -> (serialised tracker, number of its events already in the database)
-        self._recent: "OrderedDict[str, tuple[str, int]]" = OrderedDict()
+        # sender_id -> (serialised tracker, number of its events already in the database, when saved)
+        self._recent: "OrderedDict[str, tuple[str, int, float]]" = OrderedDict()
         self._locks: dict[str, asyncio.Lock] = {}
         self._executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lta-sqlite")
         self.last_error: Optional[str] = None
         retention = retention_days if retention_days is not None else os.environ.get("LTA_RETENTION_DAYS")
         self.retention_days = float(retention) if retention not in (None, "") else DEFAULT_RETENTION_DAYS
+        self._last_purge = time.time()
         if self.retention_days > 0:
             try:
                 removed = self.purge(self.retention_days * 86400)
@@ -220,6 +221,9 @@ class SQLiteTrackerStore(SQLTrackerStore):
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         cached = self._recent.get(sender_id)
+        if cached is not None and self.retention_days > 0 and time.time() - cached[2] > self.retention_days * 86400:
+            self._recent.pop(sender_id, None)  # past the retention period: as purged from the database
+            cached = None
         if cached is not None:
             self._recent.move_to_end(sender_id)
             return self.deserialise_tracker(sender_id, cached[0])
@@ -257,6 +261,15 @@ class SQLiteTrackerStore(SQLTrackerStore):
             raise
         self.last_error = None
         self._remember(tracker, stored=len(events))
+        if self.retention_days > 0 and time.time() - self._last_purge > 86400:  # a long-running server too
+            self._last_purge = time.time()
+            asyncio.get_running_loop().run_in_executor(self._executor, self._purge_quietly)
+
+    def _purge_quietly(self) -> None:
+        try:
+            self.purge(self.retention_days * 86400)
+        except Exception as e:
+            logger.error("Could not apply the retention period (%s).", type(e).__name__)
 
     # ---- database work (worker threads) ----
 
@@ -325,7 +338,7 @@ class SQLiteTrackerStore(SQLTrackerStore):
         return len(senders)
 
     def _remember(self, tracker: DialogueStateTracker, stored: int) -> None:
-        self._recent[tracker.sender_id] = (self.serialise_tracker(tracker), stored)
+        self._recent[tracker.sender_id] = (self.serialise_tracker(tracker), stored, time.time())
         self._recent.move_to_end(tracker.sender_id)
         while len(self._recent) > self.cache_size:
             self._recent.popitem(last=False)
