@@ -131,3 +131,11 @@ async def test_the_health_check(rest):
         for path in ("/health", "/webhooks/rest/"):
             async with http.get(rest.url + path) as r:
                 assert r.status == 200 and (await r.json())["status"] == "ok"
+
+
+def test_make_run_keeps_its_token_private(tmp_path):
+    from bot.assistant.servers import _secret_file
+
+    token = _secret_file(tmp_path / "rest-token")
+    assert len(token) >= 32 and _secret_file(tmp_path / "rest-token") == token
+    assert (tmp_path / "rest-token").stat().st_mode & 0o777 == 0o600
