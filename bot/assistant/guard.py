@@ -95,6 +95,13 @@ class InputRefused(ValueError):
         self.status = status
 
 
+def _json_object(text: str) -> bool:
+    try:
+        return isinstance(json.loads(text), dict)
+    except ValueError:
+        return False
+
+
 def gate(text: Any, metadata: Any = None, max_chars: int = MAX_MESSAGE_CHARS) -> tuple[Optional[str], str, dict]:
     """The one input gate for every channel, before anything is stored or logged.
 
@@ -122,8 +129,9 @@ def gate(text: Any, metadata: Any = None, max_chars: int = MAX_MESSAGE_CHARS) ->
         raise InputRefused(f"metadata must be at most {MAX_METADATA_BYTES} bytes", 413)
     text = _CONTROL.sub(" ", text).strip()
     if text.startswith("/"):
-        if len(text) > MAX_PAYLOAD_CHARS or "\n" in text or "\r" in text or not _PAYLOAD.match(text):
-            return NOTHING_TO_SAY, text, metadata
+        match = _PAYLOAD.match(text) if len(text) <= MAX_PAYLOAD_CHARS and "\n" not in text and "\r" not in text else None
+        if match is None or (match.group(1) and not _json_object(match.group(1))):
+            return NOTHING_TO_SAY, text, metadata  # never processed, so never logged by Rasa's parser
         return None, text, metadata
     refusal, cleaned = check_input(text, max_chars)
     return refusal, cleaned, metadata

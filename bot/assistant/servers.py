@@ -125,7 +125,7 @@ class Assistant:
     def start_actions(self, timeout: float = 120) -> None:
         log = open(self.workdir / "actions.log", "ab")
         self._actions = subprocess.Popen(
-            [_bin("rasa"), "run", "actions", "--actions", "actions", "--port", str(self.actions_port)],
+            [sys.executable, "-m", "bot.assistant.servers", "--serve-actions", "--actions-port", str(self.actions_port)],
             cwd=ROOT, env={**self.env, "SANIC_HOST": "127.0.0.1"}, stdout=log, stderr=subprocess.STDOUT,
             preexec_fn=_die_with_parent,
         )
@@ -263,7 +263,7 @@ def _alive_and_ours(pid: int) -> bool:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
     except OSError:
         return False
-    return b"rasa" in cmdline
+    return b"rasa" in cmdline or b"bot.assistant.servers" in cmdline
 
 
 def stop_leftovers(pidfile: Path) -> list[int]:
@@ -291,13 +291,41 @@ def _write_pids(pidfile: Path, a: Assistant) -> None:
     pidfile.write_text(json.dumps({"supervisor": os.getpid(), "children": children}))
 
 
+def warm_up() -> None:
+    """Builds what the actions would otherwise build on their first call (the FAQ index: several
+    seconds), so no officer waits for it and no first answer runs into the action time limit."""
+    try:
+        from bot.assistant.faq import rank_topics
+        from bot.ltr.knowledge import load_knowledge
+
+        rank_topics("what is the light touch threshold?", load_knowledge())
+    except Exception as e:  # the action itself reports a real problem when it is called
+        print(f"Warm-up failed ({type(e).__name__}: {e}); carrying on.", file=sys.stderr, flush=True)
+
+
+def serve_actions(port: int) -> None:
+    """The action server (`rasa run actions` without CORS), warmed up before it answers /health."""
+    import logging
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)-8s %(name)s - %(message)s")
+    warm_up()
+    os.environ["SANIC_HOST"] = "127.0.0.1"
+    from rasa_sdk import endpoint
+
+    endpoint.run("actions", port=port, cors_origins=None)
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     p = argparse.ArgumentParser(description="Run the assistant: action server and Rasa (REST + socket.io).")
     p.add_argument("--rasa-port", type=int, default=int(os.environ.get("RASA_PORT", 5005)))
     p.add_argument("--actions-port", type=int, default=int(os.environ.get("ACTIONS_PORT", 5055)))
     p.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     p.add_argument("--workdir", type=Path, default=ROOT / "var", help="logs, secrets and rasa.db (default var/)")
+    p.add_argument("--serve-actions", action="store_true", help=argparse.SUPPRESS)  # the child process
     args = p.parse_args(argv)
+    if args.serve_actions:
+        serve_actions(args.actions_port)
+        return 0
 
     var = args.workdir.resolve()
     var.mkdir(parents=True, exist_ok=True)

@@ -65,7 +65,7 @@ def test_slash_payloads_are_capped_and_must_look_like_a_payload():
     assert gate("/greet")[0] is None
     for bad in ("/" + "x" * 100_000, '/inform{"a": "' + "x" * MAX_PAYLOAD_CHARS + '"}',
                 "/greet\n2026-12-03 10:00:00 INFO     rasa.core.processor  - forged line",
-                "/not a payload at all"):
+                "/not a payload at all", "/inform{not json}"):
         refusal, _, _ = gate(bad)
         assert refusal == NOTHING_TO_SAY, bad[:40]
 
