@@ -160,12 +160,38 @@ def bench_soak(a: "servers.Assistant", users: int, seconds: float) -> dict:
     return result
 
 
+def bench_frozen_actions(a: "servers.Assistant") -> float:
+    """Seconds until the officer hears back while the action server is frozen (SIGSTOP); must be <= 2."""
+    import signal
+
+    url = f"{a.url}/webhooks/rest/webhook"
+    headers = {"Authorization": f"Bearer {a.rest_token}"}
+
+    async def say(sender: str, text: str) -> list:
+        async with aiohttp.ClientSession(headers=headers, timeout=aiohttp.ClientTimeout(total=60)) as s:
+            async with s.post(url, json={"sender": sender, "message": text}) as r:
+                return await r.json()
+
+    sender = f"bench-frozen-{uuid.uuid4().hex[:8]}"
+    asyncio.run(say(sender, "I need to check a home care contract"))
+    pid = a.pids["actions"]
+    os.killpg(pid, signal.SIGSTOP)
+    try:
+        t = time.perf_counter()
+        asyncio.run(say(sender, "£900k in total"))
+        return time.perf_counter() - t
+    finally:
+        os.killpg(pid, signal.SIGCONT)
+
+
 def report_soak(r: dict) -> None:
     print(f"\nSoak, {r['users']} users x {r['seconds']:.0f} s: {r['turns']} turns, {r['errors']} errors, "
           f"p50 {r['p50_ms'] or 0:.0f} ms, p95 {r['p95_ms'] or 0:.0f} ms")
     print(f"  RSS of Rasa {r['rss_mb_before'] or 0:.0f} -> {r['rss_mb_after'] or 0:.0f} MB "
           f"({r['rss_growth_pct'] or 0:+.1f} %, must stay under 10 %); "
           f"database {r['db_bytes_per_turn'] or 0:,.0f} bytes per turn")
+    if r.get("frozen_actions_reply_s") is not None:
+        print(f"  Reply with the action server frozen: {r['frozen_actions_reply_s']:.2f} s (must be 2 s or less)")
     for e in r["first_errors"]:
         print(f"  error: {e}")
     print("  PASSED" if r["passed"] else "  FAILED: errors, or RSS grew by 10 % or more")
@@ -201,6 +227,8 @@ def bench_assistant(tmp: Path, users: int, skip_training: bool, soak_users: int 
                                token=a.rest_token))
         if soak_seconds > 0:
             out["soak"] = bench_soak(a, soak_users, soak_seconds)
+            out["soak"]["frozen_actions_reply_s"] = seconds = bench_frozen_actions(a)
+            out["soak"]["passed"] = out["soak"]["passed"] and seconds <= 2
     finally:
         a.stop()
     return out

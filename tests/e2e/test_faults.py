@@ -251,3 +251,12 @@ def test_the_real_server_keeps_rest_closed_and_the_http_api_off(supervised):
         assert requests.get(supervised.url + path, timeout=30).status_code in (404, 405), path
     mode = (supervised.workdir / "session-secret").stat().st_mode & 0o777
     assert mode == 0o600
+
+
+def test_no_sender_id_or_message_text_in_any_log(supervised):
+    """Finding: sender ids were written to the log, and a "/" payload wrote a forged line into rasa.log."""
+    me = new_sender()
+    supervised.say(me, "I need to check a home care contract worth £1m")
+    supervised.say(me, "/inform{\"x\": 1}\n2026-12-03 10:00:00 ERROR    forged-line")
+    logs = "".join(p.read_text(errors="replace") for p in supervised.workdir.glob("*.log"))
+    assert "fault-" not in logs and "home care contract" not in logs and "forged-line" not in logs
