@@ -6,8 +6,14 @@ Measures, for this assistant (action server + Rasa, REST, SQLite tracker store) 
 `rasa init` bot trained in a temporary folder (REST, its default in-memory tracker store):
 training time (fresh training cache), start-up time, turn latency p50/p95 with 1 user and with
 N concurrent users (each turn is one REST call, custom actions included), throughput (turns/s with N
-users) and the RSS of each process after the load. Ratios are assistant / stock. Not a test: the
-numbers depend on the machine; run it by `make bench`.
+users) and the RSS of each process after the load. Ratios are assistant / stock.
+
+Then a bounded soak of the assistant alone: `--soak-users` (20) users holding conversations for
+`--soak-seconds` (180) s. It must have 0 errors (every turn a 200 with a reply that is neither the
+"can't work that out" nor the "not saved" apology) and RSS growth under 10 % (from after the
+warm-up to the end); it reports database bytes per turn (var/rasa.db plus its write-ahead log).
+`--soak-only` skips the comparison. Not a test: the numbers depend on the machine; run it by
+`make bench`. REST calls carry the assistant's bearer token (LTA_REST_TOKEN).
 """
 from __future__ import annotations
 
@@ -65,6 +71,9 @@ def rss_mb(pid: Optional[int]) -> Optional[float]:
     return None
 
 
+APOLOGIES = ("I can't work that out right now", "I could not save that message")
+
+
 async def _conversation(session: aiohttp.ClientSession, url: str, script: list[str], latencies: list[float]) -> None:
     sender = f"bench-{uuid.uuid4().hex[:12]}"
     for message in script:
@@ -73,14 +82,22 @@ async def _conversation(session: aiohttp.ClientSession, url: str, script: list[s
             body = await r.json()
             if r.status != 200 or not body:
                 raise RuntimeError(f"no reply to {message!r} (HTTP {r.status})")
+            text = " ".join(str(m.get("text") or "") for m in body)
+            if any(a in text for a in APOLOGIES):
+                raise RuntimeError(f"an apology instead of an answer to {message!r}")
         latencies.append((time.perf_counter() - t) * 1000)
 
 
-async def load(url: str, scripts: list[list[str]], users: int, conversations_per_user: int) -> dict[str, float]:
+def _session(token: str, total: float = 120) -> aiohttp.ClientSession:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=total), headers=headers)
+
+
+async def load(url: str, scripts: list[list[str]], users: int, conversations_per_user: int,
+               token: str = "") -> dict[str, float]:
     """`users` concurrent users, each holding `conversations_per_user` conversations in a row."""
     latencies: list[float] = []
-    timeout = aiohttp.ClientTimeout(total=120)
-    async with aiohttp.ClientSession(timeout=timeout) as session:
+    async with _session(token) as session:
         await _conversation(session, url, scripts[0], [])  # warm-up, not measured
 
         async def user(n: int) -> None:
@@ -102,17 +119,96 @@ def timed_train(cmd: list[str], cwd: Path, cache: Path, out: Path) -> float:
     return time.perf_counter() - start
 
 
-def measure(name: str, url: str, pids: dict, scripts: list[list[str]], users: int) -> dict:
+def db_bytes(workdir: Path) -> int:
+    return sum(p.stat().st_size for p in workdir.glob("rasa.db*") if p.is_file())
+
+
+async def soak(url: str, token: str, users: int, seconds: float) -> dict:
+    """`users` users holding conversations until `seconds` have passed; counts errors, never raises."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    deadline = time.monotonic() + seconds
+    async with _session(token, total=60) as session:
+        async def user(n: int) -> None:
+            k = 0
+            while time.monotonic() < deadline:
+                try:
+                    await _conversation(session, url, ASSISTANT_SCRIPTS[(n + k) % len(ASSISTANT_SCRIPTS)], latencies)
+                except Exception as e:  # counted, and the user carries on
+                    errors.append(f"{type(e).__name__}: {e}")
+                k += 1
+
+        await asyncio.gather(*(user(n) for n in range(users)))
+    return {"turns": len(latencies), "errors": len(errors), "first_errors": errors[:5],
+            "p50_ms": statistics.median(latencies) if latencies else None,
+            "p95_ms": pct(latencies, 0.95) if latencies else None}
+
+
+def bench_soak(a: "servers.Assistant", users: int, seconds: float) -> dict:
+    url = f"{a.url}/webhooks/rest/webhook"
+    asyncio.run(load(url, ASSISTANT_SCRIPTS, users=users, conversations_per_user=1, token=a.rest_token))  # warm-up
+    rss_before, bytes_before = rss_mb(a.pids["rasa"]), db_bytes(a.workdir)
+    print(f"Soak: {users} users for {seconds:.0f} s...", flush=True)
+    result = asyncio.run(soak(url, a.rest_token, users, seconds))
+    rss_after, bytes_after = rss_mb(a.pids["rasa"]), db_bytes(a.workdir)
+    result.update({
+        "users": users, "seconds": seconds, "rss_mb_before": rss_before, "rss_mb_after": rss_after,
+        "rss_growth_pct": (rss_after - rss_before) / rss_before * 100 if rss_before and rss_after else None,
+        "db_bytes_per_turn": (bytes_after - bytes_before) / result["turns"] if result["turns"] else None,
+    })
+    result["passed"] = result["errors"] == 0 and (result["rss_growth_pct"] or 0) < 10
+    return result
+
+
+def bench_frozen_actions(a: "servers.Assistant") -> float:
+    """Seconds until the officer hears back while the action server is frozen (SIGSTOP); must be <= 2."""
+    import signal
+
+    url = f"{a.url}/webhooks/rest/webhook"
+    headers = {"Authorization": f"Bearer {a.rest_token}"}
+
+    async def say(sender: str, text: str) -> list:
+        async with aiohttp.ClientSession(headers=headers, timeout=aiohttp.ClientTimeout(total=60)) as s:
+            async with s.post(url, json={"sender": sender, "message": text}) as r:
+                return await r.json()
+
+    sender = f"bench-frozen-{uuid.uuid4().hex[:8]}"
+    asyncio.run(say(sender, "I need to check a home care contract"))
+    pid = a.pids["actions"]
+    os.killpg(pid, signal.SIGSTOP)
+    try:
+        t = time.perf_counter()
+        asyncio.run(say(sender, "£900k in total"))
+        return time.perf_counter() - t
+    finally:
+        os.killpg(pid, signal.SIGCONT)
+
+
+def report_soak(r: dict) -> None:
+    print(f"\nSoak, {r['users']} users x {r['seconds']:.0f} s: {r['turns']} turns, {r['errors']} errors, "
+          f"p50 {r['p50_ms'] or 0:.0f} ms, p95 {r['p95_ms'] or 0:.0f} ms")
+    print(f"  RSS of Rasa {r['rss_mb_before'] or 0:.0f} -> {r['rss_mb_after'] or 0:.0f} MB "
+          f"({r['rss_growth_pct'] or 0:+.1f} %, must stay under 10 %); "
+          f"database {r['db_bytes_per_turn'] or 0:,.0f} bytes per turn")
+    if r.get("frozen_actions_reply_s") is not None:
+        print(f"  Reply with the action server frozen: {r['frozen_actions_reply_s']:.2f} s (must be 2 s or less)")
+    for e in r["first_errors"]:
+        print(f"  error: {e}")
+    print("  PASSED" if r["passed"] else "  FAILED: errors, or RSS grew by 10 % or more")
+
+
+def measure(name: str, url: str, pids: dict, scripts: list[list[str]], users: int, token: str = "") -> dict:
     result = {
-        "one_user": asyncio.run(load(url, scripts, users=1, conversations_per_user=12)),
-        f"{users}_users": asyncio.run(load(url, scripts, users=users, conversations_per_user=4)),
+        "one_user": asyncio.run(load(url, scripts, users=1, conversations_per_user=12, token=token)),
+        f"{users}_users": asyncio.run(load(url, scripts, users=users, conversations_per_user=4, token=token)),
     }
     result["rss_mb"] = {k: rss_mb(pid) for k, pid in pids.items() if pid is not None}
     print(f"  {name}: measured", flush=True)
     return result
 
 
-def bench_assistant(tmp: Path, users: int, skip_training: bool) -> dict:
+def bench_assistant(tmp: Path, users: int, skip_training: bool, soak_users: int = 20, soak_seconds: float = 180,
+                    compare: bool = True) -> dict:
     out: dict = {}
     if not skip_training:
         print("Training the assistant with an empty training cache...", flush=True)
@@ -126,7 +222,13 @@ def bench_assistant(tmp: Path, users: int, skip_training: bool) -> dict:
     a = servers.start(tmp / "assistant", model=model, extra_env={"LTR_TODAY": TODAY})
     try:
         out["startup_s"] = dict(a.startup_seconds)
-        out.update(measure("assistant", f"{a.url}/webhooks/rest/webhook", a.pids, ASSISTANT_SCRIPTS, users))
+        if compare:
+            out.update(measure("assistant", f"{a.url}/webhooks/rest/webhook", a.pids, ASSISTANT_SCRIPTS, users,
+                               token=a.rest_token))
+        if soak_seconds > 0:
+            out["soak"] = bench_soak(a, soak_users, soak_seconds)
+            out["soak"]["frozen_actions_reply_s"] = seconds = bench_frozen_actions(a)
+            out["soak"]["passed"] = out["soak"]["passed"] and seconds <= 2
     finally:
         a.stop()
     return out
@@ -185,16 +287,25 @@ def main(argv: Optional[list[str]] = None) -> int:
     p.add_argument("--users", type=int, default=20)
     p.add_argument("--skip-training", action="store_true", help="use models/assistant.tar.gz; do not time training")
     p.add_argument("--json", type=Path, default=ROOT / "artifacts" / "bench-assistant.json")
+    p.add_argument("--soak-users", type=int, default=20)
+    p.add_argument("--soak-seconds", type=float, default=180, help="0 skips the soak")
+    p.add_argument("--soak-only", action="store_true", help="only the soak (no training, no stock bot)")
     args = p.parse_args(argv)
+    stock: dict = {}
     with tempfile.TemporaryDirectory(prefix="lta-bench-") as d:
         tmp = Path(d)
-        ours = bench_assistant(tmp, args.users, args.skip_training)
-        stock = bench_stock(tmp, args.users)
-    report(ours, stock, args.users)
+        ours = bench_assistant(tmp, args.users, args.skip_training or args.soak_only, args.soak_users,
+                               args.soak_seconds, compare=not args.soak_only)
+        if not args.soak_only:
+            stock = bench_stock(tmp, args.users)
+    if stock:
+        report(ours, stock, args.users)
+    if "soak" in ours:
+        report_soak(ours["soak"])
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps({"assistant": ours, "stock": stock, "users": args.users}, indent=2))
     print(f"Raw figures: {args.json.relative_to(ROOT) if args.json.is_relative_to(ROOT) else args.json}")
-    return 0
+    return 0 if ours.get("soak", {}).get("passed", True) else 1
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ the sets' "today" (2026-11-26), runs EVAL_DIR/score.py against them, prints its 
 """
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -30,7 +31,8 @@ def main(argv: list[str]) -> int:
         print("Starting the assistant for the evaluation (about 30 s)...", flush=True)
         running = servers.start(Path(tmp), extra_env={"LTR_TODAY": EVAL_TODAY})
         try:
-            return subprocess.call([sys.executable, str(score), *rest, "--url", running.url])
+            env = {**os.environ, "LTA_REST_TOKEN": running.rest_token}  # score.py sends it as a bearer token
+            return subprocess.call([sys.executable, str(score), *rest, "--url", running.url], env=env)
         finally:
             running.stop()
 

@@ -3,6 +3,7 @@
     ltr assess case.json [--json] [--as-of YYYY-MM-DD]
     ltr assess - < case.json
     ltr assess --service "home care" --value "£3m a year for 4 years plus 2" --start 2026-04-01
+    ltr purge --older-than 90d [--db var/rasa.db]   removes conversations idle for longer than that
 
 Bad input gets one line on stderr naming the field, and exit code 2. Never a traceback.
 """
@@ -56,7 +57,24 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--cross-border", choices=["yes", "no", "unknown"])
     a.add_argument("--concession", action="store_true")
     a.add_argument("--utilities", action="store_true")
+    pg = sub.add_parser("purge", help="remove old conversations from the conversation store")
+    pg.add_argument("--older-than", required=True, help="idle for longer than this: 90d, 12h, 30m")
+    pg.add_argument("--db", default=os.path.join("var", "rasa.db"), help="the SQLite store (default var/rasa.db)")
     return p
+
+
+def _purge(args: argparse.Namespace) -> int:
+    from bot.assistant.store import SQLiteTrackerStore, parse_age  # imported here: Rasa is slow to load
+
+    try:
+        age = parse_age(args.older_than)
+    except ValueError as e:
+        _fail("older_than", str(e))
+    if not os.path.isfile(args.db):
+        _fail("db", f"{args.db} does not exist")
+    removed = SQLiteTrackerStore(db=args.db, retention_days=0).purge(age)
+    print(f"Removed {removed} conversation{'' if removed == 1 else 's'} idle for longer than {args.older_than}.")
+    return 0
 
 
 def _case_from_args(args: argparse.Namespace) -> dict[str, Any]:
@@ -107,6 +125,8 @@ def _case_from_args(args: argparse.Namespace) -> dict[str, Any]:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "purge":
+        return _purge(args)
     if args.command != "assess":
         _parser().print_help()
         return EXIT_BAD_INPUT

@@ -11,6 +11,13 @@ Stock Rasa 3.6 answers nothing when the action server is down or fails: `Message
   any other exception while handling a message becomes the same apology instead of silence; and a
   REST message that produced no reply at all gets a short prompt.
 
+- `FailSafeTrackerStore`: for a store that fails loudly (`bot.assistant.store`), Rasa's fail-safe
+  wrapper no longer swallows errors nor falls back to memory; the officer is told the turn was not
+  saved (`NOT_SAVED`).
+
+`gate()` is the one input gate every channel uses: caps on the text, on "/" payloads and on
+metadata, before anything is stored or logged. Nothing here logs a sender id or the user's text.
+
 `install()` is called by the REST channel (`bot.assistant.rest.GuardedRestInput`) when Rasa builds
 its channels from credentials.yml, so it is in force for every channel of that server.
 """
@@ -18,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import json
 import logging
 import os
 import re
@@ -26,7 +34,10 @@ from typing import Any, Callable, Optional
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.processor import MessageProcessor
+from rasa.core.tracker_store import FailSafeTrackerStore
 from rasa.shared.core.events import BotUttered, UserUttered
+
+from .store import SQLiteTrackerStore, StorageError
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +55,16 @@ NOTHING_TO_SAY = (
     "OK. Tell me about a contract (the service, its value and when the procurement starts), ask a question "
     "about the rules, or say \"help\"."
 )
-DEFAULT_ACTION_TIMEOUT_S = 10.0
+NOT_SAVED = (
+    "Sorry, I could not save that message, so I have not kept it. Please send it again in a minute; "
+    "what you told me before is safe."
+)
+# Within 2 s of an action server that does not answer, the officer hears so (LTA_ACTION_TIMEOUT_SECONDS).
+DEFAULT_ACTION_TIMEOUT_S = 1.5
+MAX_PAYLOAD_CHARS = 600        # a button payload, e.g. /inform{"buyer": "sub_central"}
+MAX_METADATA_BYTES = 2048      # JSON-encoded metadata kept with a message
+_PAYLOAD = re.compile(r"^/[A-Za-z0-9_]{1,64}(\{[^\x00-\x1f\x7f]*\})?(@[0-9.]{1,6})?$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?\s*>")
 _ACTIVE_CONTENT = re.compile(r"<\s*(script|style|iframe|object|embed|svg|img)\b", re.I)
@@ -65,6 +85,56 @@ def check_input(text: str, max_chars: int = MAX_MESSAGE_CHARS) -> tuple[Optional
     if not re.search(r"[A-Za-z0-9£]", plain):
         return NOT_PLAIN_TEXT, text
     return None, plain
+
+
+class InputRefused(ValueError):
+    """A message body no channel should process; `status` is the HTTP status to answer with."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _json_object(text: str) -> bool:
+    try:
+        return isinstance(json.loads(text), dict)
+    except ValueError:
+        return False
+
+
+def gate(text: Any, metadata: Any = None, max_chars: int = MAX_MESSAGE_CHARS) -> tuple[Optional[str], str, dict]:
+    """The one input gate for every channel, before anything is stored or logged.
+
+    Returns (polite reply, text, metadata): a reply means "answer this and do not process the
+    message". Raises InputRefused for bodies that are not a message at all (a number, a list,
+    metadata that is not a small JSON object)."""
+    if not isinstance(text, str):
+        raise InputRefused("message must be a string")
+    if metadata is None or metadata == "":
+        metadata = {}
+    if isinstance(metadata, str):
+        if len(metadata) > MAX_METADATA_BYTES:
+            raise InputRefused(f"metadata must be at most {MAX_METADATA_BYTES} bytes", 413)
+        try:
+            metadata = json.loads(metadata)
+        except ValueError:
+            raise InputRefused("metadata must be a JSON object") from None
+    if not isinstance(metadata, dict):
+        raise InputRefused("metadata must be a JSON object")
+    try:
+        size = len(json.dumps(metadata, ensure_ascii=False).encode("utf-8"))
+    except (TypeError, ValueError):
+        raise InputRefused("metadata must be a JSON object") from None
+    if size > MAX_METADATA_BYTES:
+        raise InputRefused(f"metadata must be at most {MAX_METADATA_BYTES} bytes", 413)
+    text = _CONTROL.sub(" ", text).strip()
+    if text.startswith("/"):
+        match = _PAYLOAD.match(text) if len(text) <= MAX_PAYLOAD_CHARS and "\n" not in text and "\r" not in text else None
+        if match is None or (match.group(1) and not _json_object(match.group(1))):
+            return NOTHING_TO_SAY, text, metadata  # never processed, so never logged by Rasa's parser
+        return None, text, metadata
+    refusal, cleaned = check_input(text, max_chars)
+    return refusal, cleaned, metadata
 
 
 def _apologised_this_turn(tracker: Any) -> bool:
@@ -90,8 +160,8 @@ def _wrap_remote_action_run(original: Callable) -> Callable:
         except ActionExecutionRejection:
             raise
         except Exception as e:  # connection refused, HTTP 5xx, timeout, malformed reply
-            logger.error("Custom action '%s' failed (%s: %s); telling the user to try again.", self.name(),
-                         type(e).__name__, e)
+            logger.error("Custom action '%s' failed (%s); telling the user to try again.", self.name(),
+                         type(e).__name__)
             if _apologised_this_turn(tracker):
                 return []
             return [BotUttered(CANNOT_WORK_OUT, metadata=dict(_ERROR_MARK))]
@@ -108,17 +178,24 @@ async def _reply(message: UserMessage, text: str) -> Optional[list]:
 
 def _wrap_handle_message(original: Callable) -> Callable:
     async def handle_message(self: MessageProcessor, message: UserMessage) -> Optional[list]:
-        text = message.text
-        if isinstance(text, str) and not text.lstrip().startswith("/"):
-            refusal, cleaned = check_input(text)
-            if refusal:
-                logger.info("Refused a message from %s: %d characters, not processed.", message.sender_id, len(text))
-                return await _reply(message, refusal)
-            message.text = cleaned
+        try:
+            refusal, message.text, message.metadata = gate(message.text, message.metadata)
+        except InputRefused as e:
+            logger.info("Refused a message (%s).", e)
+            return await _reply(message, NOTHING_TO_SAY)
+        if refusal:
+            logger.info("Refused a message of %d characters; not processed.", len(message.text))
+            return await _reply(message, refusal)
         try:
             replies = await original(self, message)
-        except Exception:
-            logger.exception("Handling a message from %s failed; telling the user to try again.", message.sender_id)
+        except StorageError:
+            # Already logged by the store. The turn is not kept: say so rather than pretend.
+            if isinstance(message.output_channel, CollectingOutputChannel):
+                message.output_channel.messages.clear()
+            return await _reply(message, NOT_SAVED)
+        except Exception as e:
+            logger.error("Handling a message failed (%s); telling the user to try again.", type(e).__name__,
+                         exc_info=logger.isEnabledFor(logging.DEBUG))
             return await _reply(message, CANNOT_WORK_OUT)
         if isinstance(message.output_channel, CollectingOutputChannel) and not message.output_channel.messages:
             # Nothing was said (e.g. a typed "/restart" runs Rasa's silent default action).
@@ -129,8 +206,26 @@ def _wrap_handle_message(original: Callable) -> Callable:
     return handle_message
 
 
+def _loud(store: Any) -> bool:
+    return isinstance(getattr(store, "_tracker_store", None), SQLiteTrackerStore)
+
+
+def _wrap_fail_safe(name: str, original: Callable) -> Callable:
+    async def method(self: FailSafeTrackerStore, *args: Any) -> Any:
+        if _loud(self):  # errors reach the turn (NOT_SAVED) instead of a silent in-memory copy
+            return await getattr(self._tracker_store, name)(*args)
+        return await original(self, *args)
+
+    method.__lta_guard__ = True  # type: ignore[attr-defined]
+    return method
+
+
 def install() -> None:
-    """Wrap the two methods (once; calling again does nothing)."""
+    """Wrap the methods (once; calling again does nothing)."""
+    for name in ("retrieve", "save", "retrieve_full_tracker", "keys"):
+        original = getattr(FailSafeTrackerStore, name)
+        if not getattr(original, "__lta_guard__", False):
+            setattr(FailSafeTrackerStore, name, _wrap_fail_safe(name, original))
     if not getattr(RemoteAction.run, "__lta_guard__", False):
         RemoteAction.run = _wrap_remote_action_run(RemoteAction.run)  # type: ignore[method-assign]
     if not getattr(MessageProcessor.handle_message, "__lta_guard__", False):

@@ -1,23 +1,70 @@
-"""The REST channel (`POST /webhooks/rest/webhook`), as the stock one, plus the reply guards.
+"""The REST channel (`POST /webhooks/rest/webhook`), for scripts and integrations, with a bearer token.
 
 credentials.yml:
 
     bot.assistant.rest.GuardedRestInput: {}
 
+Every request needs `Authorization: Bearer <token>`: LTA_REST_TOKEN from the environment, or the
+`token` key in credentials.yml. Without one the channel refuses every message (401), so a server
+started by hand is never open; `make run` creates one in var/rest-token (0600) and prints it.
+
+- The body must be a JSON object (`Content-Type: application/json`) with `sender` (letters, digits,
+  `_`, `-`, `.`, `@`, `:`; at most 128 characters) and `message` (a string); optional `metadata`
+  (a small JSON object). Anything else gets a 4xx with a plain `{"error": ...}`.
+- A sender id that belongs to another channel (web chat `web-…`, Teams `teams-`/`msteams-`/`botframework-`,
+  Slack `slack-`) is refused with 403: REST cannot read or write those conversations.
+- No CORS: a browser page on another site cannot use this channel (the token header needs a
+  preflight, which nothing answers, and a form or `text/plain` post is refused).
+- `GET /webhooks/rest/` and `GET /health` are health checks: 503 when the conversation store
+  cannot be read or written.
+
 Building the channel installs, for the whole server (every channel):
-- `bot.assistant.guard`: "I can't work that out right now, please try again." rather than silence
-  when the action server is down, and a polite reply to oversized or HTML messages;
+- `bot.assistant.guard`: the input gate, "I can't work that out right now, please try again." rather
+  than silence when the action server is down, and loud storage failures;
 - `bot.assistant.speedups`: the action server's replies checked without re-checking the schema
   each time (most of the time of a turn otherwise).
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Text
+import asyncio
+import hmac
+import json
+import logging
+import os
+import re
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
-from rasa.core.channels.channel import InputChannel
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
 
 from . import guard, speedups
+from .store import store_health
+
+logger = logging.getLogger(__name__)
+
+SENDER = re.compile(r"^[A-Za-z0-9_.@:-]{1,128}$")
+FOREIGN_PREFIXES = ("web-", "teams-", "msteams-", "botframework-", "slack-")
+MAX_BODY_BYTES = 16 * 1024
+
+
+def foreign_sender(sender: str) -> bool:
+    return sender.lower().startswith(FOREIGN_PREFIXES)
+
+
+def _error(message: str, status: int) -> HTTPResponse:
+    return response.json({"error": message}, status=status)
+
+
+async def health_response(request: Request) -> HTTPResponse:
+    agent = getattr(request.app.ctx, "agent", None)
+    store = getattr(agent, "tracker_store", None)
+    if store is None:
+        return response.json({"status": "starting"}, status=503)
+    ok, why = await asyncio.get_running_loop().run_in_executor(None, store_health, store)
+    return response.json({"status": "ok" if ok else "unhealthy", "store": why}, status=200 if ok else 503)
 
 
 class GuardedRestInput(RestInput):
@@ -29,4 +76,76 @@ class GuardedRestInput(RestInput):
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         guard.install()
         speedups.install()
-        return cls()
+        credentials = credentials or {}
+        return cls(token=os.environ.get("LTA_REST_TOKEN") or credentials.get("token") or "")
+
+    def __init__(self, token: str = "") -> None:
+        self.token = token
+        if not token:
+            logger.warning("No REST token (LTA_REST_TOKEN): the REST channel refuses every message.")
+        elif len(token) < 16:
+            logger.warning("LTA_REST_TOKEN is shorter than 16 characters; use a long random value.")
+
+    def authorised(self, request: Request) -> bool:
+        header = request.headers.get("authorization", "")
+        scheme, _, given = header.partition(" ")
+        return bool(self.token) and scheme.lower() == "bearer" and hmac.compare_digest(
+            given.strip().encode(), self.token.encode()
+        )
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        channel = self
+
+        class _Blueprint(Blueprint):
+            def register(self, app: Sanic, options: Dict[Text, Any]) -> None:
+                super().register(app, options)
+                if not any(getattr(r, "name", "").endswith("lta_health") for r in app.router.routes):
+                    app.add_route(health_response, "/health", methods=["GET"], name="lta_health")
+
+        webhook = _Blueprint("custom_webhook_GuardedRestInput", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return await health_response(request)
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if not channel.authorised(request):
+                return response.json(
+                    {"error": "a bearer token is needed: Authorization: Bearer <LTA_REST_TOKEN>"},
+                    status=401, headers={"WWW-Authenticate": "Bearer"},
+                )
+            if len(request.body or b"") > MAX_BODY_BYTES:
+                return _error(f"the body must be at most {MAX_BODY_BYTES} bytes", 413)
+            if (request.content_type or "").split(";")[0].strip().lower() != "application/json":
+                return _error("the body must be JSON (Content-Type: application/json)", 415)
+            try:
+                body = json.loads((request.body or b"").decode("utf-8"))
+            except (ValueError, UnicodeDecodeError):
+                return _error("the body is not valid JSON", 400)
+            if not isinstance(body, dict):
+                return _error('the body must be a JSON object: {"sender": "...", "message": "..."}', 400)
+            sender = body.get("sender")
+            if not isinstance(sender, str) or not SENDER.match(sender):
+                return _error("sender must be 1 to 128 letters, digits or _ - . @ :", 400)
+            if foreign_sender(sender):
+                return _error("that sender id belongs to another channel", 403)
+            try:
+                refusal, text, metadata = guard.gate(body.get("message"), body.get("metadata"))
+            except guard.InputRefused as e:
+                return _error(str(e), e.status)
+            collector = CollectingOutputChannel()
+            if refusal:
+                await collector.send_text_message(sender, refusal)
+                return response.json(collector.messages)
+            try:
+                await on_new_message(
+                    UserMessage(text, collector, sender, input_channel=channel.name(), metadata=metadata)
+                )
+            except Exception as e:
+                logger.error("A REST message failed (%s).", type(e).__name__)
+                collector.messages.clear()
+                await collector.send_text_message(sender, guard.CANNOT_WORK_OUT)
+            return response.json(collector.messages)
+
+        return webhook

@@ -3,10 +3,20 @@
 Used by `scripts/run` (python -m bot.assistant.servers), the end-to-end tests and the benchmark, so
 the assistant always starts the same way. The action server binds 127.0.0.1 only: it has no
 authentication and must never be reachable from outside the machine.
+
+The supervisor (`main`, what `make run` runs):
+- pings the action server's /health every PING_EVERY_S seconds; one that does not answer
+  PING_FAILURES times in a row (frozen) or has exited is killed and started again (meanwhile Rasa
+  answers "I can't work that out right now" within 2 s, bot.assistant.guard);
+- its children die with it, even on `kill -9` (PR_SET_PDEATHSIG), and a start after a crash
+  first stops children a dead supervisor left behind (var/children.pid), so the ports are free;
+- gives the REST channel a bearer token: LTA_REST_TOKEN, else var/rest-token (0600, made once).
 """
 from __future__ import annotations
 
 import argparse
+import ctypes
+import json
 import os
 import secrets
 import signal
@@ -17,7 +27,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_MODEL = ROOT / "models" / "assistant.tar.gz"
@@ -42,6 +52,28 @@ def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
 
 def _bin(name: str) -> str:
     return str(Path(sys.executable).parent / name)
+
+
+PING_EVERY_S = 2.0
+PING_TIMEOUT_S = 1.5
+PING_FAILURES = 3
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:  # runs in the child between fork and exec
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except OSError:
+        pass
+    os.setsid()
+
+
+def ping(url: str, timeout: float = PING_TIMEOUT_S) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
+            return r.status == 200
+    except Exception:
+        return False
 
 
 def wait_for(url: str, timeout: float, proc: Optional[subprocess.Popen] = None) -> float:
@@ -84,6 +116,7 @@ class Assistant:
     host: str = "127.0.0.1"
     actions_port: int = 5055
     rasa_port: int = 5005
+    rest_token: str = ""
     startup_seconds: dict[str, float] = field(default_factory=dict)
     _actions: Optional[subprocess.Popen] = None
     _rasa: Optional[subprocess.Popen] = None
@@ -92,9 +125,9 @@ class Assistant:
     def start_actions(self, timeout: float = 120) -> None:
         log = open(self.workdir / "actions.log", "ab")
         self._actions = subprocess.Popen(
-            [_bin("rasa"), "run", "actions", "--actions", "actions", "--port", str(self.actions_port)],
+            [sys.executable, "-m", "bot.assistant.servers", "--serve-actions", "--actions-port", str(self.actions_port)],
             cwd=ROOT, env={**self.env, "SANIC_HOST": "127.0.0.1"}, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
         self.startup_seconds["actions"] = wait_for(f"{self.actions_url}/health", timeout, self._actions)
 
@@ -102,12 +135,22 @@ class Assistant:
         _stop(self._actions)
         self._actions = None
 
+    def actions_respond(self) -> bool:
+        """The action server answers its health check (alive is not enough: it may be frozen)."""
+        return ping(f"{self.actions_url}/health")
+
+    def restart_actions(self) -> None:
+        if self._actions is not None and self._actions.poll() is None:
+            _kill(self._actions)
+        self._actions = None
+        self.start_actions()
+
     def start_rasa(self, timeout: float = 300) -> None:
         log = open(self.workdir / "rasa.log", "ab")
         self._rasa = subprocess.Popen(
             [_bin("rasa"), "run", "--model", str(self.model), "--endpoints", str(self.endpoints),
              "--credentials", str(self.credentials), "--interface", self.host, "--port", str(self.rasa_port)],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
         )
         self.startup_seconds["rasa"] = wait_for(f"{self.rasa_url}/", timeout, self._rasa)
 
@@ -133,6 +176,14 @@ class Assistant:
 
     def actions_alive(self) -> bool:
         return self._actions is not None and self._actions.poll() is None
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait(timeout=10)
 
 
 def _stop(proc: Optional[subprocess.Popen]) -> None:
@@ -170,9 +221,11 @@ def start(
     actions_url = f"http://127.0.0.1:{actions_port}"
     endpoints = endpoints or write_endpoints(workdir / "endpoints.yml", actions_url, workdir / "rasa.db")
     env = {**os.environ, **QUIET_ENV, **(extra_env or {})}
+    env.setdefault("LTA_REST_TOKEN", secrets.token_urlsafe(32))
     a = Assistant(
         rasa_url=f"http://{host}:{rasa_port}", actions_url=actions_url, workdir=workdir, model=model,
         endpoints=endpoints, credentials=credentials, env=env, host=host, actions_port=actions_port, rasa_port=rasa_port,
+        rest_token=env["LTA_REST_TOKEN"],
     )
     try:
         a.start_actions()
@@ -195,18 +248,98 @@ def _session_secret(path: Path) -> str:
     return path.read_text().strip()
 
 
+def _secret_file(path: Path) -> str:
+    """A random value kept in `path` (0600), made the first time."""
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(32))
+    os.chmod(path, 0o600)
+    return path.read_text().strip()
+
+
+def _alive_and_ours(pid: int) -> bool:
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+    except OSError:
+        return False
+    return b"rasa" in cmdline or b"bot.assistant.servers" in cmdline
+
+
+def stop_leftovers(pidfile: Path) -> list[int]:
+    """Stops children that a supervisor which died without cleaning up left behind."""
+    try:
+        data = json.loads(pidfile.read_text())
+    except (OSError, ValueError):
+        return []
+    if isinstance(data, dict) and data.get("supervisor") and Path(f"/proc/{data['supervisor']}").exists():
+        return []  # that supervisor is still running: start() reports the port in use
+    stopped = []
+    for pid in (data.get("children") or []) if isinstance(data, dict) else []:
+        if isinstance(pid, int) and _alive_and_ours(pid):
+            try:
+                os.killpg(pid, signal.SIGKILL)
+                stopped.append(pid)
+            except (ProcessLookupError, PermissionError):
+                pass
+    pidfile.unlink(missing_ok=True)
+    return stopped
+
+
+def _write_pids(pidfile: Path, a: Assistant) -> None:
+    children = [p for p in a.pids.values() if p]
+    pidfile.write_text(json.dumps({"supervisor": os.getpid(), "children": children}))
+
+
+def warm_up() -> None:
+    """Builds what the actions would otherwise build on their first call (the FAQ index: several
+    seconds), so no officer waits for it and no first answer runs into the action time limit."""
+    try:
+        from bot.assistant.faq import rank_topics
+        from bot.ltr.knowledge import load_knowledge
+
+        rank_topics("what is the light touch threshold?", load_knowledge())
+    except Exception as e:  # the action itself reports a real problem when it is called
+        print(f"Warm-up failed ({type(e).__name__}: {e}); carrying on.", file=sys.stderr, flush=True)
+
+
+def serve_actions(port: int) -> None:
+    """The action server (`rasa run actions` without CORS), warmed up before it answers /health."""
+    import logging
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)-8s %(name)s - %(message)s")
+    warm_up()
+    os.environ["SANIC_HOST"] = "127.0.0.1"
+    from rasa_sdk import endpoint
+
+    endpoint.run("actions", port=port, cors_origins=None)
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     p = argparse.ArgumentParser(description="Run the assistant: action server and Rasa (REST + socket.io).")
     p.add_argument("--rasa-port", type=int, default=int(os.environ.get("RASA_PORT", 5005)))
     p.add_argument("--actions-port", type=int, default=int(os.environ.get("ACTIONS_PORT", 5055)))
     p.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    p.add_argument("--workdir", type=Path, default=ROOT / "var", help="logs, secrets and rasa.db (default var/)")
+    p.add_argument("--serve-actions", action="store_true", help=argparse.SUPPRESS)  # the child process
     args = p.parse_args(argv)
+    if args.serve_actions:
+        serve_actions(args.actions_port)
+        return 0
 
-    var = ROOT / "var"
-    var.mkdir(exist_ok=True)
+    var = args.workdir.resolve()
+    var.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("LTA_SESSION_SECRET", _session_secret(var / "session-secret"))
+    token_source, token_shell = "LTA_REST_TOKEN", "$LTA_REST_TOKEN"
+    if not os.environ.get("LTA_REST_TOKEN"):
+        os.environ["LTA_REST_TOKEN"] = _secret_file(var / "rest-token")
+        token_source, token_shell = "var/rest-token", "$(cat var/rest-token)"
+    pidfile = var / "children.pid"
+    if stop_leftovers(pidfile):
+        print("Stopped servers left running by an earlier run.", flush=True)
+        time.sleep(1)
     endpoints = ROOT / "endpoints.yml"
-    if args.actions_port != 5055:  # endpoints.yml names 5055; point a copy at the chosen port
+    if args.actions_port != 5055 or var != ROOT / "var":  # endpoints.yml names 5055 and var/; point a copy here
         endpoints = write_endpoints(var / "endpoints.yml", f"http://127.0.0.1:{args.actions_port}", var / "rasa.db")
     print("Starting the action server and Rasa (about 30 s)...", flush=True)
     try:
@@ -216,7 +349,10 @@ def main(argv: Optional[list[str]] = None) -> int:
         return 1
     print(
         f"\nThe assistant is ready.\n"
-        f"  REST:       POST http://localhost:{a.rasa_port}/webhooks/rest/webhook  {{\"sender\": \"me\", \"message\": \"hello\"}}\n"
+        f"  REST:       POST http://localhost:{a.rasa_port}/webhooks/rest/webhook (bearer token from {token_source}):\n"
+        f"              curl -s -H \"Authorization: Bearer {token_shell}\" -H 'Content-Type: application/json' \\\n"
+        f"                -d '{{\"sender\": \"me\", \"message\": \"hello\"}}' http://localhost:{a.rasa_port}/webhooks/rest/webhook\n"
+        f"  Health:     http://localhost:{a.rasa_port}/health\n"
         f"  Web widget: http://localhost:{a.rasa_port}/demo/  (socket.io at http://localhost:{a.rasa_port}/socket.io)\n"
         f"  Actions:    {a.actions_url} (loopback only)\n"
         f"  Logs:       var/rasa.log, var/actions.log; conversations in var/rasa.db\n"
@@ -231,24 +367,42 @@ def main(argv: Optional[list[str]] = None) -> int:
 
     signal.signal(signal.SIGINT, _stop_all)
     signal.signal(signal.SIGTERM, _stop_all)
+    _write_pids(pidfile, a)
     try:
-        while not stopping and a.rasa_alive():
-            if not a.actions_alive():
-                # Rasa keeps answering meanwhile ("I can't work that out right now, please try again").
-                print("The action server stopped; restarting it (see var/actions.log).", file=sys.stderr, flush=True)
-                try:
-                    a.start_actions()
-                except (RuntimeError, TimeoutError) as e:
-                    print(f"Could not restart the action server: {e}", file=sys.stderr, flush=True)
-                    time.sleep(5)
-            time.sleep(0.5)
+        supervise(a, lambda: stopping, on_restart=lambda: _write_pids(pidfile, a))
     finally:
         print("\nStopping...", flush=True)
         a.stop()
+        pidfile.unlink(missing_ok=True)
     if not stopping:
         print("Rasa stopped unexpectedly; see var/rasa.log.", file=sys.stderr)
         return 1
     return 0
+
+
+def supervise(a: Assistant, stopping: "Callable[[], bool]", on_restart: "Callable[[], None]" = lambda: None) -> None:
+    """Until `stopping()` or Rasa exits: restarts an action server that exited or stopped answering."""
+    failures, next_ping = 0, time.monotonic() + PING_EVERY_S
+    while not stopping() and a.rasa_alive():
+        why = None
+        if not a.actions_alive():
+            why = "stopped"
+        elif time.monotonic() >= next_ping:
+            next_ping = time.monotonic() + PING_EVERY_S
+            failures = 0 if a.actions_respond() else failures + 1
+            if failures >= PING_FAILURES:
+                why = "stopped answering"
+        if why:
+            # Rasa keeps answering meanwhile ("I can't work that out right now, please try again").
+            print(f"The action server {why}; restarting it (see actions.log).", file=sys.stderr, flush=True)
+            failures = 0
+            try:
+                a.restart_actions()
+                on_restart()
+            except (RuntimeError, TimeoutError) as e:
+                print(f"Could not restart the action server: {e}", file=sys.stderr, flush=True)
+                time.sleep(5)
+        time.sleep(0.25)
 
 
 if __name__ == "__main__":

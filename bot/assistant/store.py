@@ -8,7 +8,18 @@ assistant's throughput against an in-memory store (about 19 against 40 turns/s).
   survive a restart and can be read by anything that reads Rasa's SQL store;
 - keeps the last `cache_size` conversations in memory as well, so a message in a live conversation
   is answered from memory and only the new events are written (no re-count);
-- uses SQLite's write-ahead log, so readers do not block the writer.
+- uses SQLite's write-ahead log, so readers do not block the writer;
+- runs every database call in a worker thread, one conversation at a time, with a time limit
+  (`timeout_seconds`, or LTA_DB_TIMEOUT_SECONDS): a slow or locked database holds up only the
+  conversation that is writing, never Rasa's event loop and so never the other officers;
+- fails loudly: a read or write that fails raises `StorageError` (Rasa's fail-safe wrapper, which
+  would fall back to memory and lose the turn silently, is bypassed by `bot.assistant.guard`), the
+  unsaved turn is dropped from memory so the officer's conversation stays as the database has it,
+  and `healthy()` reports the failure until a write succeeds again;
+- remembers each assessment it stored (`lta_assessments`), so a decision record is rendered only
+  from an answer this server gave (`find_assessment`);
+- forgets old conversations: `purge(older_than_seconds)` (`ltr purge --older-than 90d`, or
+  `retention_days` / LTA_RETENTION_DAYS, applied at start-up).
 
 It assumes it is the only writer to its database: one Rasa process, which SQLite implies anyway.
 For several Rasa instances use the stock store on PostgreSQL (type: SQL, dialect: postgresql).
@@ -18,12 +29,20 @@ endpoints.yml:
     tracker_store:
       type: bot.assistant.store.SQLiteTrackerStore
       db: var/rasa.db
+      # retention_days: 90
 """
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import json
+import logging
+import os
+import sqlite3
+import time
 from collections import OrderedDict
-from typing import Any, Optional, Text
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable, Iterable, Optional, Text, TypeVar
 
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
@@ -32,8 +51,25 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+logger = logging.getLogger(__name__)
+
 PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL")
 DEFAULT_CACHE_SIZE = 500
+DEFAULT_TIMEOUT_S = 3.0
+DEFAULT_RETENTION_DAYS = 90.0
+ASSESSMENT_TABLE = "lta_assessments"
+T = TypeVar("T")
+
+
+class StorageError(RuntimeError):
+    """The conversation could not be read from or written to the database."""
+
+
+def _env_float(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        return default
 
 
 def _set_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -43,6 +79,50 @@ def _set_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _canonical(value: Any) -> Any:
+    """JSON as a browser sends it back: whole floats become ints (700000.0 -> 700000)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {str(k): _canonical(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_canonical(v) for v in value]
+    return value
+
+
+def assessment_digest(assessment: Any) -> str:
+    """The same digest for an assessment as stored and as the widget posts it back (the label the
+    channel adds for display is left out)."""
+    if isinstance(assessment, dict):
+        assessment = {k: v for k, v in assessment.items() if k != "service_category_label"}
+    text = json.dumps(_canonical(assessment), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def assessments_in(event_data: dict) -> list[dict]:
+    """The assessments a stored bot event carries (a custom `ltr_assessment` payload)."""
+    custom = (event_data.get("data") or {}).get("custom") if event_data.get("event") == "bot" else None
+    if isinstance(custom, dict) and custom.get("type") == "ltr_assessment" and isinstance(custom.get("assessment"), dict):
+        return [custom["assessment"]]
+    return []
+
+
+def parse_age(text: str) -> float:
+    """'90d', '12h', '30m', '45s' or a number of days -> seconds."""
+    text = str(text).strip().lower()
+    units = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+    try:
+        if text and text[-1] in units:
+            value = float(text[:-1]) * units[text[-1]]
+        else:
+            value = float(text) * 86400
+    except ValueError:
+        raise ValueError(f"{text!r} is not an age: use for example 90d, 12h or 30m") from None
+    if value <= 0:
+        raise ValueError("the age must be more than zero")
+    return value
+
+
 class SQLiteTrackerStore(SQLTrackerStore):
     def __init__(
         self,
@@ -50,53 +130,237 @@ class SQLiteTrackerStore(SQLTrackerStore):
         db: Text = "rasa.db",
         event_broker: Optional[EventBroker] = None,
         cache_size: int = DEFAULT_CACHE_SIZE,
+        timeout_seconds: Optional[float] = None,
+        retention_days: Optional[float] = None,
         **kwargs: Any,
     ) -> None:
         kwargs.pop("dialect", None)
         super().__init__(domain=domain, dialect="sqlite", db=db, event_broker=event_broker, **kwargs)
+        self.timeout_seconds = float(timeout_seconds or _env_float("LTA_DB_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_S))
+        url = self.engine.url
+        self.engine.dispose()
+        # SQLite's own wait for a lock is bounded by the same time limit; NullPool: a connection per call.
+        self.engine = sa.create_engine(
+            url, connect_args={"timeout": self.timeout_seconds, "check_same_thread": False}, poolclass=sa.pool.NullPool
+        )
         sa.event.listen(self.engine, "connect", _set_pragmas)
-        self.engine.dispose()  # connections opened before the listener reconnect with the pragmas
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        self.db_path = str(url.database)
+        self._assessments = sa.Table(
+            ASSESSMENT_TABLE, sa.MetaData(),
+            sa.Column("digest", sa.String(64), primary_key=True),
+            sa.Column("sender_id", sa.String(255), index=True),
+            sa.Column("timestamp", sa.Float, index=True),
+            sa.Column("data", sa.Text),
+        )
+        self._assessments.create(self.engine, checkfirst=True)
         self.cache_size = int(cache_size)
-        # sender_id -> (serialised tracker, number of its events already in the database)
-        self._recent: "OrderedDict[str, tuple[str, int]]" = OrderedDict()
+        # sender_id -> (serialised tracker, number of its events already in the database, when saved)
+        self._recent: "OrderedDict[str, tuple[str, int, float]]" = OrderedDict()
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lta-sqlite")
+        self.last_error: Optional[str] = None
+        retention = retention_days if retention_days is not None else os.environ.get("LTA_RETENTION_DAYS")
+        self.retention_days = float(retention) if retention not in (None, "") else DEFAULT_RETENTION_DAYS
+        self._last_purge = time.time()
+        if self.retention_days > 0:
+            try:
+                removed = self.purge(self.retention_days * 86400)
+                if removed:
+                    logger.info("Removed %d conversations older than %g days.", removed, self.retention_days)
+            except Exception as e:  # a broken database is reported by the first turn and by /health
+                logger.error("Could not apply the retention period (%s).", type(e).__name__)
+
+    # ---- running database calls off the event loop ----
+
+    def _lock(self, sender_id: str) -> asyncio.Lock:
+        lock = self._locks.get(sender_id)
+        if lock is None:
+            lock = self._locks[sender_id] = asyncio.Lock()
+            if len(self._locks) > 4 * self.cache_size:
+                for key in [k for k, v in self._locks.items() if not v.locked()][: len(self._locks) // 2]:
+                    self._locks.pop(key, None)
+        return lock
+
+    async def _run(self, what: str, sender_id: str, fn: Callable[[], T]) -> T:
+        loop = asyncio.get_running_loop()
+        try:
+            async with self._lock(sender_id):
+                result = await asyncio.wait_for(
+                    loop.run_in_executor(self._executor, fn), self.timeout_seconds + 2
+                )
+        except asyncio.TimeoutError:
+            self._failed(what, "timed out")
+            raise StorageError(f"the conversation could not be {what}: the database did not answer in time") from None
+        except StorageError:
+            raise
+        except Exception as e:
+            self._failed(what, type(e).__name__ + ": " + str(e).splitlines()[0][:200])
+            raise StorageError(f"the conversation could not be {what}") from e
+        return result
+
+    def _failed(self, what: str, why: str) -> None:
+        self.last_error = f"{what}: {why}"
+        logger.error("The conversation store failed (%s: %s).", what, why)
+
+    def healthy(self) -> tuple[bool, str]:
+        """(True, "ok") when the database can be read and written now; else (False, why)."""
+        try:
+            c = sqlite3.connect(self.db_path, timeout=0.5, isolation_level=None)
+            try:
+                c.execute("BEGIN IMMEDIATE")
+                c.execute("SELECT count(*) FROM events WHERE id = -1").fetchall()
+                c.execute("ROLLBACK")
+            finally:
+                c.close()
+        except Exception as e:
+            return False, f"database unavailable ({type(e).__name__}: {str(e).splitlines()[0][:120]})"
+        return True, "ok"
+
+    # ---- the tracker store interface ----
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         cached = self._recent.get(sender_id)
+        if cached is not None and self.retention_days > 0 and time.time() - cached[2] > self.retention_days * 86400:
+            self._recent.pop(sender_id, None)  # past the retention period: as purged from the database
+            cached = None
         if cached is not None:
             self._recent.move_to_end(sender_id)
             return self.deserialise_tracker(sender_id, cached[0])
-        tracker = await super().retrieve(sender_id)
-        if tracker is not None:
-            self._remember(tracker, stored=len(tracker.events))
+        events = await self._run("read", sender_id, lambda: self._load(sender_id, all_sessions=False))
+        if not events or not self.domain:
+            return None
+        tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        self._remember(tracker, stored=len(tracker.events))
         return tracker
 
+    async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
+        events = await self._run("read", conversation_id, lambda: self._load(conversation_id, all_sessions=True))
+        if not events or not self.domain:
+            return None
+        return DialogueStateTracker.from_dict(conversation_id, events, self.domain.slots)
+
+    async def keys(self) -> Iterable[Text]:
+        def query() -> list[str]:
+            with self.engine.connect() as c:
+                return [r[0] for r in c.execute(sa.select(self.SQLEvent.sender_id).distinct())]
+
+        return await self._run("read", "", query)
+
     async def save(self, tracker: DialogueStateTracker) -> None:
-        cached = self._recent.get(tracker.sender_id)
-        if cached is None or cached[1] > len(tracker.events):
-            # Not seen since start-up (or a tracker this store did not hand out): the stock way.
-            await super().save(tracker)
-            self._remember(tracker, stored=len(tracker.events))
-            return
+        sender_id = tracker.sender_id
+        cached = self._recent.get(sender_id)
+        events = list(tracker.events)
+        known = None if cached is None or cached[1] > len(events) else cached[1]
         await self.stream_events(tracker)
-        new_events = list(tracker.events)[cached[1]:]
-        if new_events:
-            rows = []
-            for event in new_events:
+        try:
+            await self._run("saved", sender_id, lambda: self._write(sender_id, events, known))
+        except StorageError:
+            # The turn is not kept anywhere: the next message starts from what the database holds.
+            self._recent.pop(sender_id, None)
+            raise
+        self.last_error = None
+        self._remember(tracker, stored=len(events))
+        if self.retention_days > 0 and time.time() - self._last_purge > 86400:  # a long-running server too
+            self._last_purge = time.time()
+            asyncio.get_running_loop().run_in_executor(self._executor, self._purge_quietly)
+
+    def _purge_quietly(self) -> None:
+        try:
+            self.purge(self.retention_days * 86400)
+        except Exception as e:
+            logger.error("Could not apply the retention period (%s).", type(e).__name__)
+
+    # ---- database work (worker threads) ----
+
+    def _load(self, sender_id: str, all_sessions: bool) -> list[dict]:
+        with self.session_scope() as session:
+            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=all_sessions).all()
+            return [json.loads(row.data) for row in rows]
+
+    def _write(self, sender_id: str, events: list, known: Optional[int]) -> None:
+        if known is None:  # not seen since start-up: count what the database has, as the stock store does
+            with self.session_scope() as session:
+                known = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).count()
+        with self.engine.begin() as connection:
+            rows, found = [], []
+            for event in events[known:]:
                 data = event.as_dict()
                 rows.append({
-                    "sender_id": tracker.sender_id,
+                    "sender_id": sender_id,
                     "type_name": event.type_name,
                     "timestamp": data.get("timestamp"),
-                    "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                    "intent_name": (data.get("parse_data") or {}).get("intent", {}).get(INTENT_NAME_KEY),
                     "action_name": data.get("name"),
                     "data": json.dumps(data),
                 })
-            with self.engine.begin() as connection:
+                for assessment in assessments_in(data):
+                    found.append({
+                        "digest": assessment_digest(assessment), "sender_id": sender_id,
+                        "timestamp": data.get("timestamp") or time.time(), "data": json.dumps(assessment),
+                    })
+            if rows:
                 connection.execute(sa.insert(self.SQLEvent.__table__), rows)
-        self._remember(tracker, stored=len(tracker.events))
+            for row in found:
+                connection.execute(self._assessments.delete().where(self._assessments.c.digest == row["digest"]))
+                connection.execute(self._assessments.insert(), row)
+
+    # ---- decision records and retention ----
+
+    async def find_assessment(self, assessment: Any) -> Optional[dict]:
+        """The stored assessment with the same content as `assessment`, else None."""
+        digest = assessment_digest(assessment)
+
+        def query() -> Optional[str]:
+            with self.engine.connect() as c:
+                row = c.execute(sa.select(self._assessments.c.data).where(self._assessments.c.digest == digest)).first()
+                return row[0] if row else None
+
+        found = await self._run("read", "", query)
+        return json.loads(found) if found else None
+
+    def purge(self, older_than_seconds: float) -> int:
+        """Deletes conversations whose last event is older than the given age; returns how many."""
+        cutoff = time.time() - older_than_seconds
+        table = self.SQLEvent.__table__
+        with self.engine.begin() as c:
+            old = sa.select(table.c.sender_id).group_by(table.c.sender_id).having(sa.func.max(table.c.timestamp) < cutoff)
+            senders = [r[0] for r in c.execute(old)]
+            for i in range(0, len(senders), 500):
+                chunk = senders[i:i + 500]
+                c.execute(table.delete().where(table.c.sender_id.in_(chunk)))
+                c.execute(self._assessments.delete().where(self._assessments.c.sender_id.in_(chunk)))
+        for sender in senders:
+            self._recent.pop(sender, None)
+        if senders:
+            with self.engine.connect() as c:
+                c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        return len(senders)
 
     def _remember(self, tracker: DialogueStateTracker, stored: int) -> None:
-        self._recent[tracker.sender_id] = (self.serialise_tracker(tracker), stored)
+        self._recent[tracker.sender_id] = (self.serialise_tracker(tracker), stored, time.time())
         self._recent.move_to_end(tracker.sender_id)
         while len(self._recent) > self.cache_size:
             self._recent.popitem(last=False)
+
+
+async def find_assessment(store: Any, assessment: Any) -> Optional[dict]:
+    """Looks `assessment` up among the answers this server gave, in any tracker store."""
+    inner = getattr(store, "_tracker_store", store)  # Rasa's fail-safe wrapper
+    if hasattr(inner, "find_assessment"):
+        return await inner.find_assessment(assessment)
+    digest = assessment_digest(assessment)
+    for sender_id in await inner.keys():
+        tracker = await inner.retrieve(sender_id)
+        for event in getattr(tracker, "events", []) or []:
+            for stored in assessments_in(event.as_dict()):
+                if assessment_digest(stored) == digest:
+                    return stored
+    return None
+
+
+def store_health(store: Any) -> tuple[bool, str]:
+    inner = getattr(store, "_tracker_store", store)
+    check = getattr(inner, "healthy", None)
+    return check() if check else (True, "ok")
+

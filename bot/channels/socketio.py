@@ -49,6 +49,7 @@ import logging
 import os
 import re
 import secrets
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text
@@ -61,11 +62,15 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot.assistant.guard import InputRefused, gate
+from bot.assistant.store import find_assessment
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_MESSAGE_CHARS = 2000
 HISTORY_LIMIT = 200  # messages sent back on resume; older ones stay in the tracker store
 RECORD_MAX_BYTES = 512 * 1024
+DEFAULT_SESSION_DAYS = 30.0
 SESSION_PREFIX = "web-"  # keeps widget conversations apart from REST/CLI sender ids
 
 TOO_LONG_REPLY = (
@@ -77,6 +82,7 @@ SERVER_ERROR_REPLY = (
     "Sorry, something went wrong on our side and I could not answer that. "
     "Your conversation is saved. Please try again in a moment."
 )
+METADATA_REFUSED = "Sorry, I could not read that message. Please reload the page and try again."
 NO_SESSION_MESSAGE = "Your chat session was not set up. Reload the page to start again."
 
 
@@ -84,37 +90,62 @@ NO_SESSION_MESSAGE = "Your chat session was not set up. Reload the page to start
 
 
 class SessionSigner:
-    """Issues and checks session tokens `<sender_id>.<mac>`.
+    """Issues and checks session tokens `<sender_id>.<issued>.<mac>`.
 
     The sender id is 128 random bits; the MAC proves the server issued it, so a client can
     neither guess a live conversation nor choose its own id (for example one used over REST).
+    `issued` (seconds since 1970, base 36) makes a token expire `max_age_days` after it was issued
+    (LTA_SESSION_DAYS, default 30); the conversation then starts afresh.
     """
 
-    _TOKEN = re.compile(r"^(web-[A-Za-z0-9_-]{16,64})\.([A-Za-z0-9_-]{43})$")
+    _TOKEN = re.compile(r"^(web-[A-Za-z0-9_-]{16,64})\.([0-9a-z]{1,10})\.([A-Za-z0-9_-]{43})$")
 
-    def __init__(self, secret: bytes) -> None:
+    def __init__(self, secret: bytes, max_age_days: Optional[float] = None,
+                 clock: Callable[[], float] = time.time) -> None:
         if not secret:
             raise ValueError("the session secret must not be empty")
         self._secret = secret
+        if max_age_days is None:
+            try:
+                max_age_days = float(os.environ.get("LTA_SESSION_DAYS", DEFAULT_SESSION_DAYS))
+            except ValueError:
+                max_age_days = DEFAULT_SESSION_DAYS
+        self.max_age_seconds = max_age_days * 86400
+        self._clock = clock
 
-    def _mac(self, sender_id: str) -> str:
-        digest = hmac.new(self._secret, b"lta-session-v1:" + sender_id.encode(), hashlib.sha256).digest()
+    def _mac(self, sender_id: str, issued: str) -> str:
+        message = b"lta-session-v2:" + sender_id.encode() + b"." + issued.encode()
+        digest = hmac.new(self._secret, message, hashlib.sha256).digest()
         return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
     def issue(self) -> tuple[str, str]:
         """Returns (token for the client, sender id for the tracker)."""
         sender_id = SESSION_PREFIX + secrets.token_urlsafe(16)
-        return f"{sender_id}.{self._mac(sender_id)}", sender_id
+        issued = _base36(int(self._clock()))
+        return f"{sender_id}.{issued}.{self._mac(sender_id, issued)}", sender_id
 
     def verify(self, token: Any) -> Optional[str]:
-        """The sender id of a token this server issued, else None."""
+        """The sender id of an unexpired token this server issued, else None."""
         if not isinstance(token, str) or len(token) > 200:
             return None
         match = self._TOKEN.match(token)
         if not match:
             return None
-        sender_id, mac = match.groups()
-        return sender_id if hmac.compare_digest(mac, self._mac(sender_id)) else None
+        sender_id, issued, mac = match.groups()
+        if not hmac.compare_digest(mac, self._mac(sender_id, issued)):
+            return None
+        age = self._clock() - int(issued, 36)
+        return sender_id if -300 <= age <= self.max_age_seconds else None
+
+
+def _base36(n: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        n, r = divmod(n, 36)
+        out = digits[r] + out
+        if not n:
+            return out
 
 
 def session_secret_from_env() -> bytes:
@@ -156,13 +187,37 @@ def parse_origins(value: Any) -> list[str]:
     return origins
 
 
-def _same_origins(scheme: str, host: str, forwarded_proto: str = "", forwarded_host: str = "") -> set[str]:
-    origins = {normalise_origin(f"{scheme}://{host}")} if host else set()
-    if forwarded_proto or forwarded_host:
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+
+
+def trusted_proxies() -> set[str]:
+    """LTA_TRUSTED_PROXIES: comma-separated addresses of the reverse proxy, whose X-Forwarded-Proto
+    and X-Forwarded-Host are believed. From anyone else those headers are ignored."""
+    return {p.strip() for p in os.environ.get("LTA_TRUSTED_PROXIES", "").split(",") if p.strip()}
+
+
+def _same_origins(scheme: str, host: str, forwarded_proto: str = "", forwarded_host: str = "",
+                  peer: str = "", proxies: Optional[set] = None) -> set[str]:
+    """The origins that count as this server's own. Host is believed only for loopback names (a
+    page on another name must be listed in allowed origins: a Host header proves nothing, e.g.
+    after DNS rebinding); forwarded headers only from a configured proxy."""
+    proxies = trusted_proxies() if proxies is None else proxies
+    origins = set()
+    if host and host.lower().rsplit(":", 1)[0] in LOOPBACK_HOSTS:
+        origins.add(normalise_origin(f"{scheme}://{host}"))
+    if peer and peer in proxies and forwarded_host:
         proto = (forwarded_proto or scheme).split(",")[0].strip()
-        fhost = (forwarded_host or host).split(",")[0].strip()
+        fhost = forwarded_host.split(",")[0].strip()
         origins.add(normalise_origin(f"{proto}://{fhost}"))
     return origins
+
+
+def _peer(request: Any) -> str:
+    """The address of the machine that opened the connection (never a header)."""
+    try:
+        return str(request.conn_info.client_ip or "")
+    except AttributeError:
+        return ""
 
 
 # ---- messages ----------------------------------------------------------------------------------
@@ -380,11 +435,14 @@ class SecureSocketIOInput(SocketIOInput):
         origin = normalise_origin(origin)
         if origin in self.allowed_origins:
             return True
+        request = environ.get("sanic.request")
+        peer = environ.get("LTA_PEER") or (_peer(request) if request is not None else "")
         return origin in _same_origins(
             environ.get("wsgi.url_scheme", "http"),
             environ.get("HTTP_HOST", ""),
             environ.get("HTTP_X_FORWARDED_PROTO", ""),
             environ.get("HTTP_X_FORWARDED_HOST", ""),
+            peer,
         )
 
     def _request_origin_allowed(self, request: Request) -> Optional[str]:
@@ -393,9 +451,11 @@ class SecureSocketIOInput(SocketIOInput):
         if not origin:
             return None
         environ = {
-            "wsgi.url_scheme": request.headers.get("x-forwarded-proto", "http"),
+            "wsgi.url_scheme": "http",
             "HTTP_HOST": request.headers.get("host", ""),
+            "HTTP_X_FORWARDED_PROTO": request.headers.get("x-forwarded-proto", ""),
             "HTTP_X_FORWARDED_HOST": request.headers.get("x-forwarded-host", ""),
+            "LTA_PEER": _peer(request),
         }
         return origin if self.origin_allowed(origin, environ) else None
 
@@ -495,16 +555,15 @@ class SecureSocketIOInput(SocketIOInput):
                 reply = TOO_LONG_REPLY.format(length=len(text), limit=self.max_message_chars)
                 await output.send_text_message(sender_id, reply)
                 return
-            metadata = data.get(self.metadata_key) or {}
-            if isinstance(metadata, str):
-                try:
-                    metadata = json.loads(metadata)
-                except ValueError:
-                    metadata = {}
-            if not isinstance(metadata, dict):
-                metadata = {}
+            try:  # the same gate as every channel: "/" payloads and metadata are capped too
+                refusal, text, metadata = gate(text, data.get(self.metadata_key), self.max_message_chars)
+            except InputRefused:
+                refusal, metadata = METADATA_REFUSED, {}
+            if refusal:
+                await output.send_text_message(sender_id, refusal)
+                return
             message = UserMessage(
-                text.strip(), output, sender_id, input_channel=self.name(), metadata=metadata
+                text, output, sender_id, input_channel=self.name(), metadata=metadata
             )
             try:
                 await on_new_message(message)
@@ -533,7 +592,7 @@ class SecureSocketIOInput(SocketIOInput):
             return self._file_response(request, self.files.demo_file(name), csp=DEMO_CSP)
 
         async def record(request: Request) -> HTTPResponse:
-            return self._record_response(request)
+            return await self._record_response(request)
 
         app.add_route(widget_file, "/widget/<name>", methods=["GET", "HEAD"], name="lta_widget_file")
         app.add_route(vendor_file, "/widget/vendor/<name>", methods=["GET", "HEAD"], name="lta_widget_vendor")
@@ -573,7 +632,15 @@ class SecureSocketIOInput(SocketIOInput):
         content_type = headers.pop("Content-Type")
         return HTTPResponse(body=b"" if request.method == "HEAD" else body, headers=headers, content_type=content_type)
 
-    def _record_response(self, request: Request) -> HTTPResponse:
+    async def _stored_assessment(self, posted: Any) -> Optional[dict]:
+        """The assessment this server itself gave with the same content, from its tracker store."""
+        agent = getattr(getattr(self._app, "ctx", None), "agent", None) if self._app else None
+        store = getattr(agent, "tracker_store", None)
+        if store is None or not isinstance(posted, dict):
+            return None
+        return await find_assessment(store, posted)
+
+    async def _record_response(self, request: Request) -> HTTPResponse:
         from bot.render.record import (
             RecordError,
             authoritative_assessment,
@@ -590,7 +657,16 @@ class SecureSocketIOInput(SocketIOInput):
             return response.json({"error": "the record is too large"}, status=413)
         try:
             data = json.loads(body.decode("utf-8"))
-            assessment, note = authoritative_assessment(data["assessment"])
+            if not isinstance(data, dict):
+                raise TypeError("the body must be an object")
+            try:
+                stored = await self._stored_assessment(data.get("assessment"))
+            except Exception as error:  # the store is down: say so, not "not ours"
+                logger.error("Could not look up an assessment for a decision record (%s).", type(error).__name__)
+                return response.json({"error": "the conversation store is unavailable; try again shortly"}, status=503)
+            if stored is None:
+                raise KeyError("not an assessment this server gave")
+            assessment, note = authoritative_assessment(stored)
             generated_at = datetime.now(timezone.utc)
             if fmt == "html":
                 content = render_record_html(assessment, generated_at, note)
@@ -599,7 +675,7 @@ class SecureSocketIOInput(SocketIOInput):
                 content = render_record_markdown(assessment, generated_at, note)
                 content_type = "text/markdown; charset=utf-8"
         except (ValueError, KeyError, TypeError, RecordError) as error:
-            logger.info("Rejected a decision record request: %s", error)
+            logger.info("Rejected a decision record request (%s).", type(error).__name__)
             return response.json({"error": "that is not an assessment this assistant produced"}, status=400)
         headers = self._headers(request, content_type)
         headers["Content-Disposition"] = f'attachment; filename="{record_filename(assessment, generated_at, fmt)}"'

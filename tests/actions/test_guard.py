@@ -51,3 +51,63 @@ async def test_an_unreachable_action_server_becomes_one_apology_per_turn():
     assert [e.text for e in events if isinstance(e, BotUttered)] == [guard.CANNOT_WORK_OUT]
     tracker.update(events[0])
     assert await action.run(*args) == []  # a second failing action in the same turn adds nothing
+
+
+# ---- the one input gate (issue 10) --------------------------------------------------------------
+
+
+def test_slash_payloads_are_capped_and_must_look_like_a_payload():
+    """Finding: a message starting with "/" skipped the 2,000-character cap (100 KB stored and
+    logged, and a forged line written into rasa.log)."""
+    from bot.assistant.guard import MAX_PAYLOAD_CHARS, NOTHING_TO_SAY, gate
+
+    assert gate('/inform{"buyer": "sub_central"}') == (None, '/inform{"buyer": "sub_central"}', {})
+    assert gate("/greet")[0] is None
+    for bad in ("/" + "x" * 100_000, '/inform{"a": "' + "x" * MAX_PAYLOAD_CHARS + '"}',
+                "/greet\n2026-12-03 10:00:00 INFO     rasa.core.processor  - forged line",
+                "/not a payload at all", "/inform{not json}"):
+        refusal, _, _ = gate(bad)
+        assert refusal == NOTHING_TO_SAY, bad[:40]
+
+
+def test_metadata_is_capped_and_must_be_an_object():
+    """Finding: socket.io metadata had no cap (one message wrote 3.6 MB to the database)."""
+    from bot.assistant.guard import MAX_METADATA_BYTES, InputRefused, gate
+
+    assert gate("hello", {"page": "intranet"}) == (None, "hello", {"page": "intranet"})
+    assert gate("hello", '{"page": "intranet"}')[2] == {"page": "intranet"}
+    for bad, status in (({"x": "y" * MAX_METADATA_BYTES}, 413), ("z" * 3_600_000, 413), ([1, 2], 400),
+                        ("not json", 400), (5, 400)):
+        with pytest.raises(InputRefused) as e:
+            gate("hello", bad)
+        assert e.value.status == status
+
+
+@pytest.mark.parametrize("message", [5, ["a"], {"text": "a"}, None])
+def test_a_message_that_is_not_text_is_refused(message):
+    """Finding: a `message` that was a number or a list got `[]`."""
+    from bot.assistant.guard import InputRefused, gate
+
+    with pytest.raises(InputRefused):
+        gate(message)
+
+
+async def test_a_turn_that_could_not_be_saved_tells_the_officer_and_logs_no_text(caplog):
+    import logging
+
+    from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+    from bot.assistant import guard
+    from bot.assistant.store import StorageError
+
+    async def failing(self, message):
+        await message.output_channel.send_text_message(message.sender_id, "What is it worth?")
+        raise StorageError("the conversation could not be saved")
+
+    handle = guard._wrap_handle_message(failing)
+    out = CollectingOutputChannel()
+    with caplog.at_level(logging.DEBUG):
+        await handle(None, UserMessage("secret-words £700k", out, "officer-42"))
+        await handle(None, UserMessage("x" * 5000, CollectingOutputChannel(), "officer-42"))
+    assert [m["text"] for m in out.messages] == [guard.NOT_SAVED]  # not a normal-looking reply
+    assert "secret-words" not in caplog.text and "officer-42" not in caplog.text and "xxxx" not in caplog.text

@@ -77,3 +77,173 @@ async def test_the_memory_cache_is_bounded(tmp_path, rasa_domain):
         await store.save(t)
     assert list(store._recent) == ["b", "c"]
     assert (await store.retrieve("a")).get_slot("conversation") == {"turn": 1}  # from SQLite
+
+
+# ---- failures are loud, and hold up only the conversation that is writing (issue 10) ----------
+
+
+def lock_database(db):
+    """Another process's write lock, as a backup tool or a stuck writer would hold it."""
+    c = sqlite3.connect(db, isolation_level=None)
+    c.execute("BEGIN EXCLUSIVE")
+    return c
+
+
+def started(sender, rasa_domain):
+    t = DialogueStateTracker(sender, rasa_domain.slots)
+    turn(t, 1)
+    return t
+
+
+async def test_a_locked_database_fails_the_turn_loudly_and_keeps_what_was_saved(tmp_path, rasa_domain):
+    from bot.assistant.store import StorageError
+
+    db = str(tmp_path / "rasa.db")
+    store = SQLiteTrackerStore(rasa_domain, db=db, timeout_seconds=0.3)
+    await store.save(started("officer", rasa_domain))
+    assert store.healthy() == (True, "ok")
+    lock = lock_database(db)
+    try:
+        tracker = await store.retrieve("officer")
+        turn(tracker, 2)
+        with pytest.raises(StorageError):
+            await store.save(tracker)
+        assert store.healthy()[0] is False
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    # The unsaved turn is not kept in memory either: the conversation is what the database holds,
+    # and the officer's next message (the same value again) is saved.
+    tracker = await store.retrieve("officer")
+    assert tracker.get_slot("conversation") == {"turn": 1}
+    turn(tracker, 2)
+    await store.save(tracker)
+    assert (await SQLiteTrackerStore(rasa_domain, db=db).retrieve("officer")).get_slot("conversation") == {"turn": 2}
+    assert store.healthy() == (True, "ok")
+
+
+async def test_a_locked_database_does_not_stall_other_conversations(tmp_path, rasa_domain):
+    """Finding: with the file locked, every user stalled ~9.5 s (SQLite ran on Rasa's event loop)."""
+    import asyncio
+    import time
+
+    from bot.assistant.store import StorageError
+
+    db = str(tmp_path / "rasa.db")
+    store = SQLiteTrackerStore(rasa_domain, db=db, timeout_seconds=1.0)
+    await store.save(started("writer", rasa_domain))
+    await store.save(started("reader", rasa_domain))
+    lock = lock_database(db)
+    try:
+        tracker = await store.retrieve("writer")
+        turn(tracker, 2)
+        writing = asyncio.ensure_future(store.save(tracker))
+        await asyncio.sleep(0.05)
+        t = time.monotonic()
+        other = await store.retrieve("reader")  # another officer's turn meanwhile
+        await asyncio.sleep(0.01)
+        assert time.monotonic() - t < 0.5
+        assert other.get_slot("conversation") == {"turn": 1}
+        assert not writing.done()
+        with pytest.raises(StorageError):
+            await writing
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+
+
+async def test_a_corrupted_database_is_an_error_not_a_new_conversation(tmp_path, rasa_domain):
+    """Finding: with the file corrupted every turn silently restarted at "What service?"."""
+    from bot.assistant.store import StorageError
+
+    db = tmp_path / "rasa.db"
+    store = SQLiteTrackerStore(rasa_domain, db=str(db), timeout_seconds=0.5)
+    await store.save(started("officer", rasa_domain))
+    good = db.read_bytes()
+    for f in tmp_path.glob("rasa.db-*"):
+        f.unlink()
+    db.write_bytes(b"this is not a database" * 200)
+    fresh = SQLiteTrackerStore.__new__(SQLiteTrackerStore)  # no start-up work on the broken file
+    fresh.__dict__.update(store.__dict__, _recent=type(store._recent)(), _locks={})
+    with pytest.raises(StorageError):
+        await fresh.retrieve("officer")
+    assert fresh.healthy()[0] is False
+    db.write_bytes(good)  # the database is back: nothing saved before is lost
+    assert (await fresh.retrieve("officer")).get_slot("conversation") == {"turn": 1}
+
+
+async def test_the_fail_safe_wrapper_no_longer_falls_back_to_memory(tmp_path, rasa_domain):
+    from rasa.core.tracker_store import FailSafeTrackerStore
+
+    from bot.assistant import guard
+    from bot.assistant.store import StorageError
+
+    guard.install()
+    db = str(tmp_path / "rasa.db")
+    wrapped = FailSafeTrackerStore(SQLiteTrackerStore(rasa_domain, db=db, timeout_seconds=0.3))
+    await wrapped.save(started("officer", rasa_domain))
+    lock = lock_database(db)
+    try:
+        tracker = await wrapped.retrieve("officer")
+        turn(tracker, 2)
+        with pytest.raises(StorageError):
+            await wrapped.save(tracker)
+        assert wrapped._fallback_tracker_store is None
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+
+
+# ---- retention and decision records -------------------------------------------------------------
+
+
+async def test_purge_removes_conversations_idle_for_longer_than_the_age(tmp_path, rasa_domain):
+    import time
+
+    db = str(tmp_path / "rasa.db")
+    store = SQLiteTrackerStore(rasa_domain, db=db, retention_days=0)
+    await store.save(started("old", rasa_domain))
+    await store.save(started("new", rasa_domain))
+    with sqlite3.connect(db) as c:
+        c.execute("update events set timestamp = ? where sender_id = 'old'", (time.time() - 91 * 86400,))
+    assert store.purge(90 * 86400) == 1
+    assert set(await store.keys()) == {"new"}
+    assert await store.retrieve("old") is None
+    # The setting applies when the server starts.
+    with sqlite3.connect(db) as c:
+        c.execute("update events set timestamp = ? where sender_id = 'new'", (time.time() - 40 * 86400,))
+    SQLiteTrackerStore(rasa_domain, db=db, retention_days=30)
+    assert rows(db) == 0
+
+
+def test_ltr_purge_on_the_command_line(tmp_path, rasa_domain, capsys):
+    import asyncio
+    import time
+
+    from bot.cli import main
+
+    db = str(tmp_path / "rasa.db")
+    store = SQLiteTrackerStore(rasa_domain, db=db, retention_days=0)
+    asyncio.run(store.save(started("old", rasa_domain)))
+    with sqlite3.connect(db) as c:
+        c.execute("update events set timestamp = ?", (time.time() - 100 * 86400,))
+    assert main(["purge", "--older-than", "90d", "--db", db]) == 0
+    assert "Removed 1 conversation idle for longer than 90d" in capsys.readouterr().out
+    assert rows(db) == 0
+    with pytest.raises(SystemExit):
+        main(["purge", "--older-than", "soon", "--db", db])
+
+
+async def test_assessments_the_server_gave_can_be_found_by_content(tmp_path, rasa_domain):
+    from bot.assistant.store import find_assessment
+
+    store = SQLiteTrackerStore(rasa_domain, db=str(tmp_path / "rasa.db"))
+    assessment = {"answer": "Yes.", "estimated_value_gbp": 700000.0, "rules_version": "v1", "case": {"service": "x"}}
+    t = started("officer", rasa_domain)
+    t.update(BotUttered("Here.", data={"custom": {"type": "ltr_assessment", "assessment": assessment}}))
+    await store.save(t)
+    # as the browser posts it back: whole floats as ints, the display label added
+    posted = dict(assessment, estimated_value_gbp=700000, service_category_label="Health")
+    again = SQLiteTrackerStore(rasa_domain, db=str(tmp_path / "rasa.db"))
+    assert await find_assessment(again, posted) == assessment
+    assert await find_assessment(again, dict(assessment, rules_version="v0")) is None

@@ -277,28 +277,46 @@ async def test_missing_built_files_say_how_to_build_them(make_channel, tmp_path)
 # ---- decision record route ---------------------------------------------------------------------
 
 
-async def test_the_record_route_returns_a_download(loopback):
+async def test_the_record_route_returns_a_download(client_factory, loopback):
     from .conftest import ASSESSMENT
 
-    assessment = dict(ASSESSMENT, case={"service": "<script>alert(1)</script> home care", "value": {"total_gbp": 700000}})
+    c = client_factory()
+    await c.connect()
+    await c.session()
+    await c.say("card")
+    shown = (await c.wait_for("bot_uttered"))[0]["custom"]["assessment"]  # as the widget has it, label and all
     async with aiohttp.ClientSession() as http:
-        body = json.dumps({"assessment": assessment})
+        body = json.dumps({"assessment": shown})
         async with http.post(loopback.url + "/widget/record?format=html", data=body) as r:
             assert r.status == 200
             assert r.headers["Content-Disposition"].startswith('attachment; filename="decision-record-')
             html = await r.text()
-            assert "&lt;script&gt;alert(1)&lt;/script&gt; home care" in html
-            assert "<script>alert" not in html
+            assert "home care" in html and "<script>alert" not in html
         async with http.post(loopback.url + "/widget/record?format=md", data=body) as r:
             assert r.status == 200 and r.headers["Content-Type"].startswith("text/markdown")
         async with http.post(loopback.url + "/widget/record?format=pdf", data=body) as r:
             assert r.status == 400
         async with http.post(loopback.url + "/widget/record", data="not json") as r:
             assert r.status == 400
-        async with http.post(loopback.url + "/widget/record", data=json.dumps({"assessment": {"answer": 1}})) as r:
-            assert r.status == 400
+        for bad in ({"assessment": {"answer": 1}}, [], 5, {}):
+            async with http.post(loopback.url + "/widget/record", data=json.dumps(bad)) as r:
+                assert r.status == 400, bad
         async with http.post(loopback.url + "/widget/record", data="x" * (600 * 1024)) as r:
             assert r.status == 413
+
+
+async def test_a_record_is_made_only_from_an_answer_the_server_gave(client_factory, loopback):
+    """Finding: any posted content (e.g. with an old rules_version) was rendered as a record."""
+    from .conftest import ASSESSMENT
+
+    forged = dict(ASSESSMENT, answer="No: nothing applies, do what you like.", rules_version="2020-01-01.old",
+                  case={"service": "<script>alert(1)</script> home care", "value": {"total_gbp": 700000}})
+    async with aiohttp.ClientSession() as http:
+        for assessment in (forged, ASSESSMENT):  # the genuine one too, before the chat has given it
+            async with http.post(loopback.url + "/widget/record?format=html",
+                                 data=json.dumps({"assessment": assessment})) as r:
+                assert r.status == 400
+                assert "nothing applies" not in await r.text()
 
 
 # ---- units -------------------------------------------------------------------------------------
@@ -359,3 +377,61 @@ def test_history_hides_silent_intents_and_shows_button_titles():
     ]
     many = [UserUttered(f"m{i}") for i in range(300)]
     assert len(history_from_events(many)) == 200
+
+
+# ---- issue 10: expiry, forwarded headers, caps on "/" payloads and metadata ----------------------
+
+
+def test_session_tokens_expire_after_30_days_by_default(monkeypatch):
+    """Finding: session tokens never expired."""
+    monkeypatch.delenv("LTA_SESSION_DAYS", raising=False)
+    now = [1_800_000_000.0]
+    signer = SessionSigner(b"one-secret-0123456789", clock=lambda: now[0])
+    token, sender = signer.issue()
+    now[0] += 29 * 86400
+    assert signer.verify(token) == sender
+    now[0] += 2 * 86400
+    assert signer.verify(token) is None
+    monkeypatch.setenv("LTA_SESSION_DAYS", "1")
+    short = SessionSigner(b"one-secret-0123456789", clock=lambda: now[0])
+    token, sender = short.issue()
+    now[0] += 2 * 86400
+    assert short.verify(token) is None
+    # the issue time cannot be moved forward without the secret
+    sender_id, issued, mac = token.split(".")
+    assert short.verify(f"{sender_id}.{int(now[0]):x}.{mac}") is None
+
+
+async def test_forwarded_headers_count_only_from_a_configured_proxy(loopback, monkeypatch):
+    """Finding: the origin check trusted X-Forwarded-Host / Host from any client."""
+    forged = {"Origin": "https://evil.example", "X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https"}
+    monkeypatch.delenv("LTA_TRUSTED_PROXIES", raising=False)
+    c = Client(loopback.url, forged)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        await c.connect()
+    async with aiohttp.ClientSession() as http:
+        async with http.get(loopback.url + "/widget/app.js", headers=forged) as r:
+            assert "Access-Control-Allow-Origin" not in r.headers
+        async with http.get(loopback.url + "/widget/app.js", headers={"Origin": "http://evil.example", "Host": "evil.example"}) as r:
+            assert "Access-Control-Allow-Origin" not in r.headers  # a Host header proves nothing
+    monkeypatch.setenv("LTA_TRUSTED_PROXIES", "127.0.0.1")  # the test client is the proxy now
+    c = Client(loopback.url, forged)
+    await c.connect()
+    assert (await c.session()).startswith("web-")
+    await c.close()
+
+
+async def test_slash_payloads_and_metadata_are_capped_on_the_socket_too(client_factory, loopback):
+    c = client_factory()
+    await c.connect()
+    await c.session()
+    await c.say("/inform" + "x" * 1900)
+    await c.wait_for("bot_uttered")
+    await c.say("hello", metadata={"blob": "x" * 500_000})
+    await c.wait_for("bot_uttered", 2)
+    await c.say("hello", metadata=json.dumps({"blob": "x" * 500_000}))
+    await c.wait_for("bot_uttered", 3)
+    assert loopback.agent.received == []
+    await c.say("hello", metadata={"page": "intranet"})
+    assert (await c.wait_for("bot_uttered", 4))[-1]["text"] == "echo: hello"
+    assert loopback.agent.received[0].metadata == {"page": "intranet"}

@@ -4,6 +4,7 @@ Fixture `assistant` (session scope) yields a `bot.assistant.servers.Assistant`:
 
 - `assistant.url` / `assistant.rasa_url`: the Rasa server, e.g. http://127.0.0.1:41234
   (REST: POST {url}/webhooks/rest/webhook; socket.io: {url}/socket.io; the widget's own routes);
+- `assistant.rest_token`: the REST channel's bearer token (`Authorization: Bearer …`; a random one per run);
 - `assistant.actions_url`: the action server (loopback only);
 - `assistant.stop_actions()` / `assistant.start_actions()`: stop and restart the action server alone;
   `assistant.stop_rasa()` / `assistant.start_rasa()`: the same for Rasa (the SQLite tracker store

@@ -42,12 +42,13 @@ class Reply:
 
 
 class Chat:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, token: str) -> None:
         self.url = f"{url}/webhooks/rest/webhook"
         self.sender = f"e2e-{uuid.uuid4().hex[:12]}"
+        self.headers = {"Authorization": f"Bearer {token}"}
 
     def say(self, message: str) -> Reply:
-        r = requests.post(self.url, json={"sender": self.sender, "message": message}, timeout=60)
+        r = requests.post(self.url, json={"sender": self.sender, "message": message}, headers=self.headers, timeout=60)
         assert r.status_code == 200
         reply = Reply(r.json())
         assert reply.text.strip(), f"no reply to {message!r}: the officer must never get silence"
@@ -56,7 +57,7 @@ class Chat:
 
 @pytest.fixture
 def chat(assistant) -> Chat:
-    return Chat(assistant.url)
+    return Chat(assistant.url, assistant.rest_token)
 
 
 @pytest.fixture
