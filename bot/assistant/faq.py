@@ -374,7 +374,7 @@ def _case_answer(a: Assessment) -> str:
 
 def _threshold_for_case(a: Assessment) -> str:
     """The engine's threshold for the case, with the rule that picked it."""
-    step = next((t for t in a.trace if t.id == "T-THRESHOLD"), None)
+    step = next((t for t in a.trace if t.id.startswith("T-THRESHOLD-")), None)
     text = _case_answer(a)
     if step is not None:
         text += f"\n\n{step.text}\n\nReference: {step.ref}. {step.source}".rstrip()

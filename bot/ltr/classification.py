@@ -47,7 +47,7 @@ def classify_one(run: Run, text: Optional[str], cpv: list[str], what: str):
         if undecided and (svc is None or not svc.cpv) and not run.case.exempt:
             run.question = undecided.question
             return None, None, [s for s in (kb.service(i) for i in undecided.candidates) if s]
-        run.step("T-CLASSIFY", classify_text(f"CPV {main}", prof, svc), prof.category_ref or "PCR 2015 Sch 3; PR24 Sch 1 (not listed)")
+        run.step(classify_id(prof, svc), classify_text(f"CPV {main}", prof, svc), prof.category_ref or "PCR 2015 Sch 3; PR24 Sch 1 (not listed)")
         caveats(run, prof, svc)
         return prof, f"CPV {main}", svc
     if not text:
@@ -70,7 +70,7 @@ def classify_one(run: Run, text: Optional[str], cpv: list[str], what: str):
     prof = profile(svc.cpv or "", kb, svc.kind)
     if len(expanded) > 1:
         run.assume(f"{', '.join(s.label for s in expanded)} are classified the same way; treated as one service.")
-    run.step("T-CLASSIFY", classify_text(f"'{svc.label}' (CPV {svc.cpv})", prof, svc), svc.ref)
+    run.step(classify_id(prof, svc), classify_text(f"'{svc.label}' (CPV {svc.cpv})", prof, svc), svc.ref)
     caveats(run, prof, svc)
     return prof, svc.label, svc
 
@@ -89,6 +89,15 @@ def signature(run: Run, s: Service) -> tuple:
         return ("ambiguous", s.id)
     p = profile(s.cpv, run.kb, s.kind)
     return (p.light_touch, p.psr, bool(s.exempt))
+
+
+def classify_id(prof: Profile, svc: Optional[Service] = None) -> str:
+    """The trace id naming what the classification decided (the same four outcomes as `classify_text`)."""
+    if svc is not None and svc.exempt:
+        return "T-EXEMPT-SERVICE"
+    if prof.kind != "service":
+        return "T-NOT-LIGHT-TOUCH-WORKS" if prof.kind == "works" else "T-NOT-LIGHT-TOUCH-GOODS"
+    return "T-LIGHT-TOUCH" if prof.light_touch else "T-NOT-LIGHT-TOUCH"
 
 
 def classify_text(name: str, prof: Profile, svc: Optional[Service] = None) -> str:

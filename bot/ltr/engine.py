@@ -75,8 +75,8 @@ def assess(case: Case, as_of: date, kb: Optional[Knowledge] = None) -> Assessmen
     # 5. Value
     basis = "inclusive" if regime == "PA2023" or commenced >= run.date("pcr_vat_inclusive") else "net"
     est = apply_vat(raw_whole_life(case, regime, kb), case, basis, regime, kb)
-    for text, ref in est.steps:
-        run.step("T-VALUE", text, ref)
+    for step_id, text, ref in est.steps:
+        run.step(step_id, text, ref)
     for a in est.assumptions:
         run.assume(a)
     for m in est.missing:
@@ -100,7 +100,7 @@ def assess(case: Case, as_of: date, kb: Optional[Knowledge] = None) -> Assessmen
     else:
         above = est.value_gbp >= thr.amount_gbp
         word = "at or above" if above else "below"
-        run.step("T-COMPARE", f"{gbp(est.value_gbp)} is {word} the {gbp(thr.amount_gbp)} threshold.", thr.ref)
+        run.step("T-ABOVE" if above else "T-BELOW", f"{gbp(est.value_gbp)} is {word} the {gbp(thr.amount_gbp)} threshold.", thr.ref)
         near(run, est, thr.amount_gbp, above)
 
     # 7. Act s.5 and s.10 for separable elements
@@ -129,7 +129,8 @@ def _finish(run: Run, subject: Subject, value: Optional[float], commenced: date,
     if regime == "PA2023" and above is False:
         part6 = ctx.check("part6")
         notify = ctx.check("notifiable")
-        run.step("T-PART6", f"Below the threshold: {part6.why}" + (f"; {notify.why}." if part6.ok else "."), "PA 2023 ss.84, 87(4)")
+        part6_id = ("T-PART6-APPLIES-NOTIFIABLE" if notify.ok else "T-PART6-APPLIES-NOT-NOTIFIABLE") if part6.ok else "T-PART6-NOT-APPLY"
+        run.step(part6_id, f"Below the threshold: {part6.why}" + (f"; {notify.why}." if part6.ok else "."), "PA 2023 ss.84, 87(4)")
         kw["notifiable"] = part6.ok and notify.ok  # outside Part 6 nothing is notifiable
     obligations = offer.obligations(run.kb, ctx, run.step, run.warn)
     routes, not_open = offer.routes(run.kb, ctx, run.step, run.warn)

@@ -24,7 +24,7 @@ def exemption(run: Run, subject: Subject) -> Optional[str]:
     run.step("T-EXEMPT", f"Exempt: {text}", ref)
     stated = _stated(run)
     if stated is not None:
-        run.step("T-VALUE", f"{stated.text}. The value does not change the answer: the contract is exempt.", ref)
+        run.step("T-VALUE-NOT-COMPARED", f"{stated.text}. The value does not change the answer: the contract is exempt.", ref)
     return text
 
 

@@ -24,11 +24,11 @@ def light_touch(run: Run, subject: Subject, regime: str) -> bool:
     if regime == "PCR2015":
         text = (f"Mixed contract: light touch services {gbp(lt_value)} against other elements {gbp(other)}; "
                 f"the higher value decides, so it {'is' if lt else 'is not'} a light touch contract.")
-        run.step("T-MIXED", text, "PCR 2015 reg 4(1)(b)")
+        run.step("T-MAIN-LIGHT-TOUCH" if lt else "T-MAIN-OTHER", text, "PCR 2015 reg 4(1)(b)")
     else:
         text = (f"Mixed contract: light touch services {gbp(lt_value)} against other elements {gbp(other)}; "
                 f"it {'is' if lt else 'is not'} wholly or mainly light touch services.")
-        run.step("T-MIXED", text, "PA 2023 s.9(1)")
+        run.step("T-MAIN-LIGHT-TOUCH" if lt else "T-MAIN-OTHER", text, "PA 2023 s.9(1)")
         run.warn("W-MAINLY", "The Act does not define 'mainly'. This answer compares the values of the parts, the usual practical test.", "PA 2023 s.9(1)")
     return lt
 

@@ -15,22 +15,22 @@ def psr_applies(run: Run, subject: Subject, commenced: date) -> bool:
         return False
     ref = "PSR 2023 regs 1, 3, 29, Sch 1"
     if not case.england:
-        run.step("T-PSR", "The PSR applies in England only.", "PSR 2023 reg 1(2)")
+        run.step("T-PSR-NOT-ENGLAND", "The PSR applies in England only.", "PSR 2023 reg 1(2)")
         return False
     if case.buyer not in run.kb.ids("psr_relevant_authorities"):
-        run.step("T-PSR", "Health care service, but the buyer is not a PSR relevant authority, so the PSR does not apply.", ref)
+        run.step("T-PSR-NOT-RELEVANT-AUTHORITY", "Health care service, but the buyer is not a PSR relevant authority, so the PSR does not apply.", ref)
         return False
     if commenced < run.date("psr_start"):
-        run.step("T-PSR", f"Health care service, but the procurement began before {run.day('psr_start')}, before the PSR.", "PSR 2023 reg 29")
+        run.step("T-PSR-BEFORE-START", f"Health care service, but the procurement began before {run.day('psr_start')}, before the PSR.", "PSR 2023 reg 29")
         return False
     if case.health_service_purpose is False:
-        run.step("T-PSR", "Not bought for the purposes of the NHS in England, so the PSR does not apply.", ref)
+        run.step("T-PSR-NOT-HEALTH-PURPOSE", "Not bought for the purposes of the NHS in England, so the PSR does not apply.", ref)
         return False
     if subject.parts:
         if not psr_mixed(run, subject):
             return False
     else:
-        run.step("T-PSR", f"{subject.label} is a PSR health care service bought by a relevant authority on or after "
+        run.step("T-PSR-APPLIES", f"{subject.label} is a PSR health care service bought by a relevant authority on or after "
                  f"{run.day('psr_start')}: the PSR applies and the Act does not.", "PSR 2023 regs 3, 29, Sch 1; PA 2023 s.120(2); PR24 reg 43")
     if case.health_service_purpose is None:
         run.assume("The service is bought for the purposes of the NHS in England (for a borough, for example under its public health duties).")
@@ -53,21 +53,21 @@ def psr_mixed(run: Run, subject: Subject) -> bool:
     health = sum(t.value_gbp or 0.0 for t in subject.parts if t.profile.psr)
     other = sum(t.value_gbp or 0.0 for t in subject.parts if not t.profile.psr)
     if health <= other:
-        run.step("T-PSR", f"Health care ({gbp(health)}) is not the main subject-matter by lifetime value ({gbp(other)} other), "
+        run.step("T-PSR-MIXED-HEALTH-NOT-MAIN", f"Health care ({gbp(health)}) is not the main subject-matter by lifetime value ({gbp(other)} other), "
                  "so this is not a PSR mixed procurement.", ref)
         run.warn("W-PSR-CARVE-OUT", "Whether the health care element must still be bought separately under the PSR is not settled.", ref)
         return False
     others = [t for t in subject.parts if not t.profile.psr]
     if any(t.separable is True for t in others):
-        run.step("T-PSR", "Health care is the main subject-matter, but the other services could reasonably be bought separately, "
+        run.step("T-PSR-MIXED-OTHERS-SEPARABLE", "Health care is the main subject-matter, but the other services could reasonably be bought separately, "
                  "so the package is not a PSR mixed procurement.", ref)
         run.warn("W-PSR-SEPARATE", "You could buy the health care element under the PSR and the rest separately.", ref)
         return False
     if any(t.separable is None for t in others):
         run.need("whether the non-health services could reasonably be bought separately (if not, the whole package may use the PSR)")
-        run.step("T-PSR", "Health care is the main subject-matter, but it is not known whether the other services could be bought "
+        run.step("T-PSR-MIXED-SEPARABILITY-UNKNOWN", "Health care is the main subject-matter, but it is not known whether the other services could be bought "
                  "separately, so the PSR is not assumed.", ref)
         return False
-    run.step("T-PSR", f"Health care ({gbp(health)}) is the main subject-matter and the other services could not reasonably be "
+    run.step("T-PSR-MIXED-APPLIES", f"Health care ({gbp(health)}) is the main subject-matter and the other services could not reasonably be "
              "bought separately: the whole package is treated as PSR health care services.", ref)
     return True

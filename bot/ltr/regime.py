@@ -18,26 +18,26 @@ def regime_for(run: Run, commenced: date, light_touch_service: bool) -> str:
     if commenced >= act:
         if event and event.startswith("pcr_") or event == "contracts_finder_advert":
             run.warn("W-LATE-PCR-EVENT", f"A PCR notice or advert on or after {run.day('act_start')} does not keep PCR 2015 in force.", saving_ref)
-        run.step("T-REGIME", f"The procurement commenced on {day(commenced)}, on or after {run.day('act_start')}: the Procurement Act 2023 applies.",
+        run.step("T-ACT-APPLIES", f"The procurement commenced on {day(commenced)}, on or after {run.day('act_start')}: the Procurement Act 2023 applies.",
                  "SI 2024/716 reg 2(2)")
         return "PA2023"
     if event in run.kb.ids("act_only_events"):
         run.warn("W-DATE-EVENT", f"A notice under the Procurement Act cannot be dated before {run.day('act_start')}; check the date.", "SI 2024/716 reg 2(2)")
-        run.step("T-REGIME", "An Act notice was used, so the Procurement Act 2023 applies.", "SI 2024/716 reg 2(2)")
+        run.step("T-ACT-APPLIES-ACT-NOTICE", "An Act notice was used, so the Procurement Act 2023 applies.", "SI 2024/716 reg 2(2)")
         return "PA2023"
     if event in run.kb.ids("pcr_saving_events"):
-        run.step("T-REGIME", f"A PCR saving event ({event.replace('_', ' ')}) happened before {run.day('act_start')}: PCR 2015 applies "
+        run.step("T-PCR-SAVED", f"A PCR saving event ({event.replace('_', ' ')}) happened before {run.day('act_start')}: PCR 2015 applies "
                  "to this procurement and the resulting contract for its whole life.", saving_ref)
         return "PCR2015"
     if event == "pcr_pin":
         # For a light touch service the PIN is read as the light touch PIN of reg 75(1)(b); otherwise as reg 26(9).
         if not light_touch_service and commenced < run.date("pcr_pin_26_9_cutoff") and case.buyer not in run.kb.ids("central_buyers_PCR2015"):
-            run.step("T-REGIME", f"A sub-central authority's PIN call for competition submitted before {run.day('pcr_pin_26_9_cutoff')}: PCR 2015 applies.",
+            run.step("T-PCR-SAVED-PIN", f"A sub-central authority's PIN call for competition submitted before {run.day('pcr_pin_26_9_cutoff')}: PCR 2015 applies.",
                      "SI 2024/716 reg 5 (reg 26(9) PIN)")
             run.warn("W-PIN-TYPE", "This assumes the PIN was a reg 26(9) call for competition. A light touch PIN under reg 75(1)(b) "
                      "is not listed as a saving event.", "SI 2024/716 reg 5(3)(c); PCR 2015 reg 75(1)(b)")
             return "PCR2015"
-        run.step("T-REGIME", "A light touch PIN (PCR reg 75(1)(b)) is not a saving event, so unless the contract was awarded before "
+        run.step("T-ACT-APPLIES-LT-PIN", "A light touch PIN (PCR reg 75(1)(b)) is not a saving event, so unless the contract was awarded before "
                  f"{run.day('act_start')} the Procurement Act 2023 applies.", "SI 2024/716 reg 5(3)(c)")
         run.warn("W-PIN-GAP", "Read literally, the transitional rules do not list a light touch PIN (reg 75(1)(b)) among the events "
                  "that keep PCR 2015 in force. Guidance may soften this.", "SI 2024/716 reg 5(3)(c); PCR 2015 reg 75(1)(b)")
@@ -49,7 +49,7 @@ def regime_for(run: Run, commenced: date, light_touch_service: bool) -> str:
     run.assume("A PCR saving event (contract notice, Contracts Finder advert, supplier contact or award) happened before "
                f"{run.day('act_start')}.")
     run.need(f"what happened before {run.day('act_start')}: a contract notice, an advert, supplier contact or an award keeps PCR 2015")
-    run.step("T-REGIME", f"The procurement began on {day(commenced)}, before {run.day('act_start')}: PCR 2015 applies.", saving_ref)
+    run.step("T-PCR-SAVED-ASSUMED", f"The procurement began on {day(commenced)}, before {run.day('act_start')}: PCR 2015 applies.", saving_ref)
     return "PCR2015"
 
 

@@ -9,6 +9,19 @@ from .run import Run, day
 from .value import Estimate, gbp
 
 
+# The trace id naming the threshold row's kind that was picked (thresholds.yml `kind`).
+STEP_ID = {
+    "light_touch": "T-THRESHOLD-LIGHT-TOUCH",
+    "light_touch_concession": "T-THRESHOLD-LIGHT-TOUCH-CONCESSION",
+    "light_touch_utilities": "T-THRESHOLD-LIGHT-TOUCH-UTILITIES",
+    "standard_central": "T-THRESHOLD-CENTRAL",
+    "standard_sub_central": "T-THRESHOLD-SUB-CENTRAL",
+    "works_other": "T-THRESHOLD-WORKS",
+    "utilities_works": "T-THRESHOLD-UTILITIES-WORKS",
+    "utilities_other": "T-THRESHOLD-UTILITIES",
+    "concession_other": "T-THRESHOLD-CONCESSION",
+}
+
 NEAR_THRESHOLD = 0.10  # a tool policy, not law: values this close to a threshold ask for a firmer estimate
 
 
@@ -41,7 +54,7 @@ def threshold(run: Run, regime: str, lt: bool, commenced: date, utilities: bool,
     thr = pick(run.kb, regime, kind, commenced)
     if thr is None:  # a date outside every table row (e.g. a PA2023 case dated before the Act); use the first row
         thr = min((t for t in run.kb.thresholds if t.regime == regime and t.kind == kind), key=lambda t: t.from_)
-    run.step("T-THRESHOLD", f"Threshold: {gbp(thr.amount_gbp)} ({'including' if thr.vat_basis == 'inclusive' else 'excluding'} VAT) "
+    run.step(STEP_ID[kind], f"Threshold: {gbp(thr.amount_gbp)} ({'including' if thr.vat_basis == 'inclusive' else 'excluding'} VAT) "
              f"for {kind.replace('_', ' ')} contracts, for procurements commenced from {day(thr.from_)}.", thr.ref)
     if regime == "PCR2015" and case.buyer == "nhs_foundation_trust" and not lt:
         run.warn("W-FT-PCR", "It is not settled whether an NHS foundation trust was a central or sub-central authority under PCR 2015. This answer treats it as sub-central.", "PCR 2015 Sch 1")

@@ -21,7 +21,7 @@ class Estimate:
     value_gbp: Optional[float]  # None: cannot be estimated
     basis: str  # "inclusive" | "net"
     unknown_treated_as_above: bool = False
-    steps: list[tuple[str, str]] = field(default_factory=list)  # (text, ref)
+    steps: list[tuple[str, str, str]] = field(default_factory=list)  # (trace id, text, ref)
     assumptions: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     other_vat_reading_gbp: Optional[float] = None  # the figure if the unknown VAT status were the other way
@@ -117,13 +117,13 @@ def raw_whole_life(case: Case, regime: str, kb: Knowledge) -> Estimate:
     if v is None and case.parts and all(p.value_gbp is not None for p in case.parts):
         total = sum(p.value_gbp or 0.0 for p in case.parts)
         est.value_gbp = total
-        est.steps.append((" + ".join(gbp(p.value_gbp or 0.0) for p in case.parts) + f" for the parts = {gbp(total)}.",
+        est.steps.append(("T-VALUE", " + ".join(gbp(p.value_gbp or 0.0) for p in case.parts) + f" for the parts = {gbp(total)}.",
                           refs.whole_life))
         return est
     if v is None or v.unknown:
         if regime == "PA2023":
             est.unknown_treated_as_above = True
-            est.steps.append(("The value or duration cannot be estimated, so the Act treats the contract as above the threshold.",
+            est.steps.append(("T-VALUE-TREATED-ABOVE", "The value or duration cannot be estimated, so the Act treats the contract as above the threshold.",
                               refs.no_total))
             est.assumptions.append("Treated as above the threshold because the value or duration is not known.")
         est.missing.append("the estimated whole-life value")
@@ -132,7 +132,7 @@ def raw_whole_life(case: Case, regime: str, kb: Knowledge) -> Estimate:
     if w is not None:
         est.value_gbp = w.total_gbp
         ref = refs.whole_life + (f"; {refs.lots}" if v.lots > 1 else "")
-        est.steps.append((w.text + ".", ref))
+        est.steps.append(("T-VALUE", w.text + ".", ref))
         est.assumptions.extend(w.assumptions)
         return est
     # No computable total: a rolling or open-ended arrangement, or a rate with no term.
@@ -142,7 +142,7 @@ def raw_whole_life(case: Case, regime: str, kb: Knowledge) -> Estimate:
         est.missing.append("how many years the contract runs, including extensions")
     if regime == "PA2023":
         est.unknown_treated_as_above = True
-        est.steps.append((f"{why}, so there is no total price: the Act treats the contract as above the threshold.",
+        est.steps.append(("T-VALUE-TREATED-ABOVE", f"{why}, so there is no total price: the Act treats the contract as above the threshold.",
                           refs.no_total))
         est.assumptions.append("Treated as above the threshold because the contract has no fixed duration.")
         return est
@@ -153,7 +153,7 @@ def raw_whole_life(case: Case, regime: str, kb: Knowledge) -> Estimate:
         lots = f"{v.lots} lots × " if v.lots > 1 else ""
         est.value_gbp = monthly * months * v.lots + (v.one_off_gbp or 0.0)
         one_off = f" + {gbp(v.one_off_gbp)} one-off" if v.one_off_gbp else ""
-        est.steps.append((f"{why}, so there is no total price: {lots}{gbp(monthly)} a month × {months:g} months{one_off} = "
+        est.steps.append(("T-VALUE-NO-TOTAL-MONTHLY", f"{why}, so there is no total price: {lots}{gbp(monthly)} a month × {months:g} months{one_off} = "
                           f"{gbp(est.value_gbp)}.", refs.no_total))
         return est
     est.missing.append("the estimated whole-life value")
@@ -173,25 +173,28 @@ def apply_vat(est: Estimate, case: Case, basis: str, regime: str, kb: Knowledge)
     if basis == "inclusive":
         if case.vat == "excluded":
             est.value_gbp = x * (1 + rate)
-            est.steps.append((f"Values include VAT: {gbp(x)} + VAT at {rate:.0%} = {gbp(est.value_gbp)}.", ref))
+            est.steps.append(("T-VAT-ADDED", f"Values include VAT: {gbp(x)} + VAT at {rate:.0%} = {gbp(est.value_gbp)}.", ref))
         elif case.vat == "unknown":
             est.other_vat_reading_gbp = x * (1 + rate)
             est.assumptions.append("The figure you gave already includes any VAT (or the service is VAT-exempt).")
             est.missing.append(f"whether the figure includes VAT: if VAT is due on top, the value is {gbp(x * (1 + rate))}")
         elif case.vat == "exempt":
-            est.steps.append(("Values include VAT; no VAT is charged on this service, so the figure stands.", ref))
+            est.steps.append(("T-VAT-NOT-CHARGED", "Values include VAT; no VAT is charged on this service, so the figure stands.", ref))
         else:
-            est.steps.append(("Values include VAT; the figure given already does.", ref))
+            est.steps.append(("T-VAT-AS-GIVEN", "Values include VAT; the figure given already does.", ref))
     else:
         if case.vat == "included":
             est.value_gbp = x / (1 + rate)
-            est.steps.append((f"Before {year} PCR values exclude VAT: {gbp(x)} less VAT at {rate:.0%} = {gbp(est.value_gbp)}.", ref))
+            est.steps.append(("T-VAT-REMOVED", f"Before {year} PCR values exclude VAT: {gbp(x)} less VAT at {rate:.0%} = {gbp(est.value_gbp)}.", ref))
         elif case.vat == "unknown":
             est.other_vat_reading_gbp = x / (1 + rate)
             est.assumptions.append(f"The figure you gave excludes VAT, as PCR values did before {year}.")
             est.missing.append(f"whether the figure includes VAT: if it does, the net value is {gbp(x / (1 + rate))}")
+        elif case.vat == "exempt":
+            est.steps.append(("T-VAT-NOT-CHARGED", f"Before {year} PCR values exclude VAT; no VAT is charged on this service, "
+                              "so the figure stands.", ref))
         else:
-            est.steps.append((f"Before {year} PCR values exclude VAT; the figure given has none.", ref))
+            est.steps.append(("T-VAT-AS-GIVEN", f"Before {year} PCR values exclude VAT; the figure given has none.", ref))
     return est
 
 

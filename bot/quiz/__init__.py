@@ -27,11 +27,12 @@ QUESTION_TEXT = {
     "above_threshold": "Is it above the threshold that applies?",
     "route": "Which of these options is open to you?",
 }
-# The trace steps that decide each kind of question, in the order they are worth citing.
+# The trace steps that decide each kind of question, in the order they are worth citing. Each entry is an id
+# or a family: "T-PSR" matches T-PSR and every T-PSR-… id (the ids are listed in bot/ltr/ARCHITECTURE.md).
 DECIDING_STEPS = {
-    "regime": ("T-EXEMPT", "T-PSR", "T-REGIME"),
-    "light_touch": ("T-S10", "T-MIXED", "T-CLASSIFY"),
-    "above_threshold": ("T-S5", "T-COMPARE", "T-VALUE", "T-THRESHOLD"),
+    "regime": ("T-EXEMPT", "T-PSR", "T-ACT-APPLIES", "T-PCR-SAVED"),
+    "light_touch": ("T-S10", "T-MAIN", "T-LIGHT-TOUCH", "T-NOT-LIGHT-TOUCH", "T-EXEMPT-SERVICE"),
+    "above_threshold": ("T-S5", "T-ABOVE", "T-BELOW", "T-VALUE", "T-THRESHOLD"),
 }
 
 
@@ -151,7 +152,7 @@ def _deciding(a: Assessment, kind: str, correct: str) -> tuple[str, str]:
         assert r is not None
         return r.text, r.ref
     for step_id in DECIDING_STEPS[kind]:
-        steps = [t for t in a.trace if t.id == step_id]
+        steps = [t for t in a.trace if t.id == step_id or t.id.startswith(step_id + "-")]
         if steps:
             return steps[-1].text, steps[-1].ref
     return a.answer, ""
