@@ -107,6 +107,16 @@ def assessments_in(event_data: dict) -> list[dict]:
     return []
 
 
+UNDERSTOOD_KEY = "_understood"
+
+
+def understood_in(event_data: dict) -> list:
+    """The facts shown with an answer ("What I understood"), from the same custom payload."""
+    custom = (event_data.get("data") or {}).get("custom") if event_data.get("event") == "bot" else None
+    facts = custom.get("understood") if isinstance(custom, dict) else None
+    return facts if isinstance(facts, list) else []
+
+
 def parse_age(text: str) -> float:
     """'90d', '12h', '30m', '45s' or a number of days -> seconds."""
     text = str(text).strip().lower()
@@ -295,9 +305,11 @@ class SQLiteTrackerStore(SQLTrackerStore):
                     "data": json.dumps(data),
                 })
                 for assessment in assessments_in(data):
+                    # kept with the facts the officer was shown, so a decision record lists them as given
+                    kept = {**assessment, UNDERSTOOD_KEY: understood_in(data)}
                     found.append({
                         "digest": assessment_digest(assessment), "sender_id": sender_id,
-                        "timestamp": data.get("timestamp") or time.time(), "data": json.dumps(assessment),
+                        "timestamp": data.get("timestamp") or time.time(), "data": json.dumps(kept),
                     })
             if rows:
                 connection.execute(sa.insert(self.SQLEvent.__table__), rows)
@@ -344,11 +356,23 @@ class SQLiteTrackerStore(SQLTrackerStore):
             self._recent.popitem(last=False)
 
 
-async def find_assessment(store: Any, assessment: Any) -> Optional[dict]:
+async def find_answer(store: Any, assessment: Any) -> Optional[tuple[dict, list]]:
+    """The answer this server gave with the same assessment: the assessment and the facts shown with it."""
+    found = await find_assessment(store, assessment, keep_understood=True)
+    if found is None:
+        return None
+    understood = found.pop(UNDERSTOOD_KEY, [])
+    return found, understood if isinstance(understood, list) else []
+
+
+async def find_assessment(store: Any, assessment: Any, keep_understood: bool = False) -> Optional[dict]:
     """Looks `assessment` up among the answers this server gave, in any tracker store."""
     inner = getattr(store, "_tracker_store", store)  # Rasa's fail-safe wrapper
     if hasattr(inner, "find_assessment"):
-        return await inner.find_assessment(assessment)
+        found = await inner.find_assessment(assessment)
+        if found is not None and not keep_understood:
+            found.pop(UNDERSTOOD_KEY, None)
+        return found
     digest = assessment_digest(assessment)
     for sender_id in await inner.keys():
         tracker = await inner.retrieve(sender_id)

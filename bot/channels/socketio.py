@@ -63,7 +63,7 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from bot.assistant.guard import InputRefused, gate
-from bot.assistant.store import find_assessment
+from bot.assistant.store import find_answer
 
 logger = logging.getLogger(__name__)
 
@@ -233,19 +233,6 @@ def _quick_replies(buttons: Any) -> list[dict]:
     return out
 
 
-def _with_labels(custom: Any) -> Any:
-    """Adds the service category's name to an assessment card (the payload carries only its id)."""
-    if not (isinstance(custom, dict) and custom.get("type") == "ltr_assessment"):
-        return custom
-    assessment = custom.get("assessment")
-    if not isinstance(assessment, dict) or not assessment.get("service_category") or assessment.get("service_category_label"):
-        return custom
-    from bot.render.record import category_label
-
-    label = category_label(str(assessment["service_category"]))
-    return dict(custom, assessment=dict(assessment, service_category_label=label)) if label else custom
-
-
 def bot_message_payload(text: Optional[str], data: Dict[str, Any]) -> Dict[str, Any]:
     """One bot message as the widget receives it, live or from history: text, buttons and
     custom payload together, so a card and the text it belongs to arrive as one event."""
@@ -256,7 +243,7 @@ def bot_message_payload(text: Optional[str], data: Dict[str, Any]) -> Dict[str, 
     if replies:
         out["quick_replies"] = replies
     if data.get("custom") is not None:
-        out["custom"] = _with_labels(data["custom"])
+        out["custom"] = data["custom"]
     if data.get("image"):
         out["attachment"] = {"type": "image", "payload": {"src": data["image"]}}
     elif data.get("attachment"):
@@ -632,13 +619,14 @@ class SecureSocketIOInput(SocketIOInput):
         content_type = headers.pop("Content-Type")
         return HTTPResponse(body=b"" if request.method == "HEAD" else body, headers=headers, content_type=content_type)
 
-    async def _stored_assessment(self, posted: Any) -> Optional[dict]:
-        """The assessment this server itself gave with the same content, from its tracker store."""
+    async def _stored_assessment(self, posted: Any) -> Optional[tuple[dict, list]]:
+        """The answer this server itself gave with the same assessment, from its tracker store: the
+        assessment and the facts shown with it."""
         agent = getattr(getattr(self._app, "ctx", None), "agent", None) if self._app else None
         store = getattr(agent, "tracker_store", None)
         if store is None or not isinstance(posted, dict):
             return None
-        return await find_assessment(store, posted)
+        return await find_answer(store, posted)
 
     async def _record_response(self, request: Request) -> HTTPResponse:
         from bot.render.record import (
@@ -666,13 +654,14 @@ class SecureSocketIOInput(SocketIOInput):
                 return response.json({"error": "the conversation store is unavailable; try again shortly"}, status=503)
             if stored is None:
                 raise KeyError("not an assessment this server gave")
+            stored, understood = stored  # the facts as stored with the answer, never as posted
             assessment, note = authoritative_assessment(stored)
             generated_at = datetime.now(timezone.utc)
             if fmt == "html":
-                content = render_record_html(assessment, generated_at, note)
+                content = render_record_html(assessment, generated_at, note, understood=understood or None)
                 content_type = "text/html; charset=utf-8"
             else:
-                content = render_record_markdown(assessment, generated_at, note)
+                content = render_record_markdown(assessment, generated_at, note, understood=understood or None)
                 content_type = "text/markdown; charset=utf-8"
         except (ValueError, KeyError, TypeError, RecordError) as error:
             logger.info("Rejected a decision record request (%s).", type(error).__name__)

@@ -335,19 +335,6 @@ def service_label(service: str) -> str:
     return entry.label if entry else service
 
 
-def category_label(category_id: str) -> str:
-    """The knowledge base's name for a service category id ('' when unknown)."""
-    if not category_id:
-        return ""
-    try:
-        from bot.ltr.knowledge import load_knowledge
-
-        categories = load_knowledge().categories
-    except Exception:  # the record must still render without the knowledge base
-        return ""
-    return next((c.label for c in categories if c.id == category_id), "")
-
-
 def record_filename(data: Any, generated_at: datetime, fmt: str) -> str:
     return f"decision-record-{generated_at.strftime('%Y-%m-%d-%H%M%S')}.{'html' if fmt == 'html' else 'md'}"
 

@@ -247,3 +247,17 @@ async def test_assessments_the_server_gave_can_be_found_by_content(tmp_path, ras
     again = SQLiteTrackerStore(rasa_domain, db=str(tmp_path / "rasa.db"))
     assert await find_assessment(again, posted) == assessment
     assert await find_assessment(again, dict(assessment, rules_version="v0")) is None
+
+
+async def test_a_decision_record_gets_the_facts_as_shown_with_the_answer_not_as_posted(tmp_path, rasa_domain):
+    from bot.assistant.store import find_answer
+
+    store = SQLiteTrackerStore(rasa_domain, db=str(tmp_path / "rasa.db"))
+    assessment = {"answer": "Yes.", "estimated_value_gbp": 700000.0, "rules_version": "v1", "case": {"service": "x"}}
+    understood = [{"id": "value", "label": "Value", "text": "£700,000 whole-life, as given.", "source": "you said"}]
+    t = started("officer", rasa_domain)
+    t.update(BotUttered("Here.", data={"custom": {"type": "ltr_assessment", "assessment": assessment,
+                                                  "understood": understood}}))
+    await store.save(t)
+    found = await find_answer(SQLiteTrackerStore(rasa_domain, db=str(tmp_path / "rasa.db")), assessment)
+    assert found == (assessment, understood)
