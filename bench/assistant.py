@@ -32,7 +32,7 @@ from typing import Optional
 
 import aiohttp
 
-from bot.assistant import servers
+from bot.server import supervisor
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = "2026-11-26"
@@ -112,7 +112,7 @@ async def load(url: str, scripts: list[list[str]], users: int, conversations_per
 
 
 def timed_train(cmd: list[str], cwd: Path, cache: Path, out: Path) -> float:
-    env = {**os.environ, **servers.QUIET_ENV, "RASA_CACHE_DIRECTORY": str(cache)}
+    env = {**os.environ, **supervisor.QUIET_ENV, "RASA_CACHE_DIRECTORY": str(cache)}
     start = time.perf_counter()
     subprocess.run(cmd + ["--out", str(out)], cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL)
@@ -144,7 +144,7 @@ async def soak(url: str, token: str, users: int, seconds: float) -> dict:
             "p95_ms": pct(latencies, 0.95) if latencies else None}
 
 
-def bench_soak(a: "servers.Assistant", users: int, seconds: float) -> dict:
+def bench_soak(a: "supervisor.Assistant", users: int, seconds: float) -> dict:
     url = f"{a.url}/webhooks/rest/webhook"
     asyncio.run(load(url, ASSISTANT_SCRIPTS, users=users, conversations_per_user=1, token=a.rest_token))  # warm-up
     rss_before, bytes_before = rss_mb(a.pids["rasa"]), db_bytes(a.workdir)
@@ -160,7 +160,7 @@ def bench_soak(a: "servers.Assistant", users: int, seconds: float) -> dict:
     return result
 
 
-def bench_frozen_actions(a: "servers.Assistant") -> float:
+def bench_frozen_actions(a: "supervisor.Assistant") -> float:
     """Seconds until the officer hears back while the action server is frozen (SIGSTOP); must be <= 2."""
     import signal
 
@@ -212,14 +212,14 @@ def bench_assistant(tmp: Path, users: int, skip_training: bool, soak_users: int 
     out: dict = {}
     if not skip_training:
         print("Training the assistant with an empty training cache...", flush=True)
-        out["training_s"] = timed_train([servers._bin("rasa"), "train", "--fixed-model-name", "bench"], ROOT,
+        out["training_s"] = timed_train([supervisor._bin("rasa"), "train", "--fixed-model-name", "bench"], ROOT,
                                         tmp / "cache-assistant", tmp / "assistant-model")
         model = tmp / "assistant-model" / "bench.tar.gz"
     else:
         subprocess.run([str(ROOT / "scripts" / "train")], check=True, cwd=ROOT)
-        model = servers.DEFAULT_MODEL
+        model = supervisor.DEFAULT_MODEL
     print("Starting the assistant...", flush=True)
-    a = servers.start(tmp / "assistant", model=model, extra_env={"LTR_TODAY": TODAY})
+    a = supervisor.start(tmp / "assistant", model=model, extra_env={"LTR_TODAY": TODAY})
     try:
         out["startup_s"] = dict(a.startup_seconds)
         if compare:
@@ -237,27 +237,27 @@ def bench_assistant(tmp: Path, users: int, skip_training: bool, soak_users: int 
 def bench_stock(tmp: Path, users: int) -> dict:
     out: dict = {}
     project = tmp / "stock"
-    env = {**os.environ, **servers.QUIET_ENV, "RASA_CACHE_DIRECTORY": str(tmp / "cache-stock")}
+    env = {**os.environ, **supervisor.QUIET_ENV, "RASA_CACHE_DIRECTORY": str(tmp / "cache-stock")}
     # `rasa init --no-prompt` writes the moodbot project and trains it: timed as the stock training time
     # (copying the project's few files takes milliseconds).
     print("Creating and training a stock `rasa init` bot with an empty training cache...", flush=True)
     project.mkdir()
     start = time.perf_counter()
-    subprocess.run([servers._bin("rasa"), "init", "--no-prompt", "--init-dir", str(project)], cwd=tmp, env=env, check=True,
+    subprocess.run([supervisor._bin("rasa"), "init", "--no-prompt", "--init-dir", str(project)], cwd=tmp, env=env, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     out["training_s"] = time.perf_counter() - start
-    port = servers.free_port()
+    port = supervisor.free_port()
     log = open(tmp / "stock.log", "wb")
     proc = subprocess.Popen(
-        [servers._bin("rasa"), "run", "--model", str(project / "models"), "--credentials",
+        [supervisor._bin("rasa"), "run", "--model", str(project / "models"), "--credentials",
          str(project / "credentials.yml"), "--interface", "127.0.0.1", "--port", str(port)],
         cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        out["startup_s"] = {"rasa": servers.wait_for(f"http://127.0.0.1:{port}/", 300, proc)}
+        out["startup_s"] = {"rasa": supervisor.wait_for(f"http://127.0.0.1:{port}/", 300, proc)}
         out.update(measure("stock", f"http://127.0.0.1:{port}/webhooks/rest/webhook", {"rasa": proc.pid},
                            STOCK_SCRIPTS, users))
     finally:
-        servers._stop(proc)
+        supervisor._stop(proc)
     return out
 
 

@@ -13,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bot.assistant import servers
+from bot.server import supervisor
 
 EVAL_TODAY = "2026-11-26"
 
@@ -29,7 +29,7 @@ def main(argv: list[str]) -> int:
         return 2
     with tempfile.TemporaryDirectory(prefix="lta-eval-") as tmp:
         print("Starting the assistant for the evaluation (about 30 s)...", flush=True)
-        running = servers.start(Path(tmp), extra_env={"LTR_TODAY": EVAL_TODAY})
+        running = supervisor.start(Path(tmp), extra_env={"LTR_TODAY": EVAL_TODAY})
         try:
             env = {**os.environ, "LTA_REST_TOKEN": running.rest_token}  # score.py sends it as a bearer token
             return subprocess.call([sys.executable, str(score), *rest, "--url", running.url], env=env)

@@ -64,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _purge(args: argparse.Namespace) -> int:
-    from bot.assistant.store import SQLiteTrackerStore, parse_age  # imported here: Rasa is slow to load
+    from bot.server.store import SQLiteTrackerStore, parse_age  # imported here: Rasa is slow to load
 
     try:
         age = parse_age(args.older_than)

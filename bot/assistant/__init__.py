@@ -1,12 +1,12 @@
-"""The conversation, kept out of `actions/` so it can be tested without a tracker:
+"""The conversation, run by the action server (through `actions/`); tested without Rasa:
 
-- `dialogue`     one turn of the conversation as a pure function of a JSON state and the message: merges the
-                 facts `bot.text.reader` finds, decides what to ask next or answers (runs in the action server)
+- `dialogue`     one turn as a pure function of a JSON state and the message: merges the facts `bot.text.reader`
+                 finds, corrects, decides between the FAQ and an assessment, asks what can change the answer
 - `questions`    which question can still change the answer (the engine decides), and how to ask it
 - `understood`   "what I understood": each fact of the answer with its source and a Change button
-- `faq`          general questions answered from the knowledge base
+- `faq`, `similarity`   general questions answered from the knowledge base
 - `followups`    "tell me more about <route>" and the other questions about an answer
-- `guard`, `rest`, `store`, `servers`, `speedups`   run in the Rasa process or start it (not the action server)
+- `reply`        one message of a reply
 
-Nothing here decides anything legal: that is `bot.ltr`.
+What runs in the Rasa process is in `bot/server`. Nothing here decides anything legal: that is `bot.ltr`.
 """

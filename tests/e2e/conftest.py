@@ -1,6 +1,6 @@
 """The real assistant on loopback, shared by every end-to-end test of the session.
 
-Fixture `assistant` (session scope) yields a `bot.assistant.servers.Assistant`:
+Fixture `assistant` (session scope) yields a `bot.server.supervisor.Assistant`:
 
 - `assistant.url` / `assistant.rasa_url`: the Rasa server, e.g. http://127.0.0.1:41234
   (REST: POST {url}/webhooks/rest/webhook; socket.io: {url}/socket.io; the widget's own routes);
@@ -26,7 +26,7 @@ from typing import Iterator
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from bot.assistant import servers
+from bot.server import supervisor
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = date(2026, 11, 26)
@@ -44,10 +44,10 @@ def today() -> date:
 
 
 @pytest.fixture(scope="session")
-def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[servers.Assistant]:
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[supervisor.Assistant]:
     subprocess.run([str(ROOT / "scripts" / "train")], check=True, cwd=ROOT)
     workdir = tmp_path_factory.mktemp("assistant")
-    running = servers.start(workdir, extra_env={"LTR_TODAY": TODAY.isoformat()})
+    running = supervisor.start(workdir, extra_env={"LTR_TODAY": TODAY.isoformat()})
     try:
         yield running
     finally:

@@ -13,7 +13,7 @@ from typing import Any, Optional
 import pytest
 import requests
 
-from bot.assistant.guard import CANNOT_WORK_OUT
+from bot.server.guard import CANNOT_WORK_OUT
 from bot.ltr import Case, assess
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]

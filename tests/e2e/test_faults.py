@@ -1,4 +1,4 @@
-"""Faults with the real servers, as `make run` runs them: the supervisor (python -m bot.assistant.servers)
+"""Faults with the real servers, as `make run` runs them: the supervisor (python -m bot.server.supervisor)
 with its action server and Rasa, on free loopback ports, with its own work folder and tracker store.
 
 Issue 10: a frozen action server was never recovered and a turn took 20 s to apologise; killing the
@@ -26,8 +26,8 @@ from typing import Iterator, Optional
 import pytest
 import requests
 
-from bot.assistant import servers
-from bot.assistant.guard import CANNOT_WORK_OUT, NOT_SAVED
+from bot.server import supervisor
+from bot.server.guard import CANNOT_WORK_OUT, NOT_SAVED
 from bot.ltr import Case, assess
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,21 +58,21 @@ class Reply:
 class Supervisor:
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
-        self.rasa_port = servers.free_port()
-        self.actions_port = servers.free_port()
+        self.rasa_port = supervisor.free_port()
+        self.actions_port = supervisor.free_port()
         self.url = f"http://127.0.0.1:{self.rasa_port}"
         self.proc: Optional[subprocess.Popen] = None
 
     def start(self, timeout: float = 400) -> None:
         log = open(self.workdir / "supervisor.log", "ab")
-        env = {**os.environ, **servers.QUIET_ENV, "LTR_TODAY": TODAY.isoformat(), "LTA_REST_TOKEN": TOKEN,
+        env = {**os.environ, **supervisor.QUIET_ENV, "LTR_TODAY": TODAY.isoformat(), "LTA_REST_TOKEN": TOKEN,
                "LTA_DB_TIMEOUT_SECONDS": "1"}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot.assistant.servers", "--workdir", str(self.workdir),
+            [sys.executable, "-m", "bot.server.supervisor", "--workdir", str(self.workdir),
              "--rasa-port", str(self.rasa_port), "--actions-port", str(self.actions_port)],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
-        servers.wait_for(f"{self.url}/health", timeout, self.proc)
+        supervisor.wait_for(f"{self.url}/health", timeout, self.proc)
         self.wait_until(lambda: len(self.children()) == 2, 30)
 
     def children(self) -> list[int]:
@@ -167,7 +167,7 @@ def test_a_frozen_action_server_gets_a_clear_reply_and_is_restarted(supervised):
     finally:
         if alive(frozen):
             os.killpg(frozen, signal.SIGCONT)
-    supervised.wait_until(lambda: servers.ping(f"http://127.0.0.1:{supervised.actions_port}/health"), 60)
+    supervised.wait_until(lambda: supervisor.ping(f"http://127.0.0.1:{supervised.actions_port}/health"), 60)
     assert ASK_START in supervised.say(me, "£900k in total")[0].text
     assert assessed_value(supervised.say(me, "next April")[0]) == expected(900000)
 
@@ -179,7 +179,7 @@ def test_a_killed_action_server_is_restarted_and_the_conversation_resumes(superv
     os.killpg(killed, signal.SIGKILL)
     assert supervised.say(me, "£1.2m in total")[0].text == CANNOT_WORK_OUT
     supervised.wait_until(lambda: supervised.actions_pid() != killed, 30)
-    supervised.wait_until(lambda: servers.ping(f"http://127.0.0.1:{supervised.actions_port}/health"), 120)
+    supervised.wait_until(lambda: supervisor.ping(f"http://127.0.0.1:{supervised.actions_port}/health"), 120)
     assert ASK_START in supervised.say(me, "£1.2m in total")[0].text
     assert assessed_value(supervised.say(me, "next April")[0]) == expected(1200000, "reablement")
 
@@ -230,8 +230,8 @@ def test_killing_the_supervisor_leaves_no_orphans_and_20_conversations_resume(su
     supervised.proc.send_signal(signal.SIGKILL)
     supervised.proc.wait(timeout=10)
     supervised.wait_until(lambda: not any(alive(pid) for pid in children), 20)
-    supervised.wait_until(lambda: not servers.port_in_use(supervised.rasa_port)
-                          and not servers.port_in_use(supervised.actions_port), 20)
+    supervised.wait_until(lambda: not supervisor.port_in_use(supervised.rasa_port)
+                          and not supervisor.port_in_use(supervised.actions_port), 20)
     supervised.start()  # the same ports, the same store: a clean start
     for sender, value in officers:
         assert assessed_value(supervised.say(sender, "next April")[0]) == expected(value), sender

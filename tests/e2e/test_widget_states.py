@@ -50,7 +50,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Sanic
-from bot.channels.socketio import SecureSocketIOInput
+from bot.server.channels.socketio import SecureSocketIOInput
 from bot.ltr import Case, assess
 from bot.render.text import render_answer
 

@@ -1,4 +1,4 @@
-// The Light Touch Assistant chat widget. Loaded by widget.js; talks to bot.channels.socketio.
+// The Light Touch Assistant chat widget. Loaded by widget.js; talks to bot.server.channels.socketio.
 // Message text is only ever put into the page as text nodes (see dom.js and markdown.js).
 import { io } from "./vendor/socket.io.esm.min.js";
 import { renderCard, retireChangeButtons } from "./card.js";

@@ -13,7 +13,7 @@ assistant's throughput against an in-memory store (about 19 against 40 turns/s).
   (`timeout_seconds`, or LTA_DB_TIMEOUT_SECONDS): a slow or locked database holds up only the
   conversation that is writing, never Rasa's event loop and so never the other officers;
 - fails loudly: a read or write that fails raises `StorageError` (Rasa's fail-safe wrapper, which
-  would fall back to memory and lose the turn silently, is bypassed by `bot.assistant.guard`), the
+  would fall back to memory and lose the turn silently, is bypassed by `bot.server.guard`), the
   unsaved turn is dropped from memory so the officer's conversation stays as the database has it,
   and `healthy()` reports the failure until a write succeeds again;
 - remembers each assessment it stored (`lta_assessments`), so a decision record is rendered only
@@ -27,7 +27,7 @@ For several Rasa instances use the stock store on PostgreSQL (type: SQL, dialect
 endpoints.yml:
 
     tracker_store:
-      type: bot.assistant.store.SQLiteTrackerStore
+      type: bot.server.store.SQLiteTrackerStore
       db: var/rasa.db
       # retention_days: 90
 """

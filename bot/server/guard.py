@@ -11,14 +11,14 @@ Stock Rasa 3.6 answers nothing when the action server is down or fails: `Message
   any other exception while handling a message becomes the same apology instead of silence; and a
   REST message that produced no reply at all gets a short prompt.
 
-- `FailSafeTrackerStore`: for a store that fails loudly (`bot.assistant.store`), Rasa's fail-safe
+- `FailSafeTrackerStore`: for a store that fails loudly (`bot.server.store`), Rasa's fail-safe
   wrapper no longer swallows errors nor falls back to memory; the officer is told the turn was not
   saved (`NOT_SAVED`).
 
 `gate()` is the one input gate every channel uses: caps on the text, on "/" payloads and on
 metadata, before anything is stored or logged. Nothing here logs a sender id or the user's text.
 
-`install()` is called by the REST channel (`bot.assistant.rest.GuardedRestInput`) when Rasa builds
+`install()` is called by the REST channel (`bot.server.channels.rest.GuardedRestInput`) when Rasa builds
 its channels from credentials.yml, so it is in force for every channel of that server.
 """
 from __future__ import annotations

@@ -1,7 +1,7 @@
-"""The Rasa-side guards (bot.assistant.guard): which messages are refused before NLU, and how."""
+"""The Rasa-side guards (bot.server.guard): which messages are refused before NLU, and how."""
 import pytest
 
-from bot.assistant.guard import MAX_MESSAGE_CHARS, NOT_PLAIN_TEXT, check_input
+from bot.server.guard import MAX_MESSAGE_CHARS, NOT_PLAIN_TEXT, check_input
 
 
 @pytest.mark.parametrize(
@@ -38,8 +38,8 @@ async def test_an_unreachable_action_server_becomes_one_apology_per_turn():
     from rasa.shared.core.trackers import DialogueStateTracker
     from rasa.utils.endpoints import EndpointConfig
 
-    from bot.assistant import guard
-    from bot.assistant.servers import free_port
+    from bot.server import guard
+    from bot.server.supervisor import free_port
 
     guard.install()
     domain = Domain.from_yaml("version: '3.1'\nactions: [action_x]")
@@ -59,7 +59,7 @@ async def test_an_unreachable_action_server_becomes_one_apology_per_turn():
 def test_slash_payloads_are_capped_and_must_look_like_a_payload():
     """Finding: a message starting with "/" skipped the 2,000-character cap (100 KB stored and
     logged, and a forged line written into rasa.log)."""
-    from bot.assistant.guard import MAX_PAYLOAD_CHARS, NOTHING_TO_SAY, gate
+    from bot.server.guard import MAX_PAYLOAD_CHARS, NOTHING_TO_SAY, gate
 
     assert gate('/inform{"buyer": "sub_central"}') == (None, '/inform{"buyer": "sub_central"}', {})
     assert gate("/greet")[0] is None
@@ -72,7 +72,7 @@ def test_slash_payloads_are_capped_and_must_look_like_a_payload():
 
 def test_metadata_is_capped_and_must_be_an_object():
     """Finding: socket.io metadata had no cap (one message wrote 3.6 MB to the database)."""
-    from bot.assistant.guard import MAX_METADATA_BYTES, InputRefused, gate
+    from bot.server.guard import MAX_METADATA_BYTES, InputRefused, gate
 
     assert gate("hello", {"page": "intranet"}) == (None, "hello", {"page": "intranet"})
     assert gate("hello", '{"page": "intranet"}')[2] == {"page": "intranet"}
@@ -86,7 +86,7 @@ def test_metadata_is_capped_and_must_be_an_object():
 @pytest.mark.parametrize("message", [5, ["a"], {"text": "a"}, None])
 def test_a_message_that_is_not_text_is_refused(message):
     """Finding: a `message` that was a number or a list got `[]`."""
-    from bot.assistant.guard import InputRefused, gate
+    from bot.server.guard import InputRefused, gate
 
     with pytest.raises(InputRefused):
         gate(message)
@@ -97,8 +97,8 @@ async def test_a_turn_that_could_not_be_saved_tells_the_officer_and_logs_no_text
 
     from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
-    from bot.assistant import guard
-    from bot.assistant.store import StorageError
+    from bot.server import guard
+    from bot.server.store import StorageError
 
     async def failing(self, message):
         await message.output_channel.send_text_message(message.sender_id, "What is it worth?")

@@ -2,7 +2,7 @@
 
 credentials.yml:
 
-    bot.assistant.rest.GuardedRestInput: {}
+    bot.server.channels.rest.GuardedRestInput: {}
 
 Every request needs `Authorization: Bearer <token>`: LTA_REST_TOKEN from the environment, or the
 `token` key in credentials.yml. Without one the channel refuses every message (401), so a server
@@ -19,9 +19,9 @@ started by hand is never open; `make run` creates one in var/rest-token (0600) a
   cannot be read or written.
 
 Building the channel installs, for the whole server (every channel):
-- `bot.assistant.guard`: the input gate, "I can't work that out right now, please try again." rather
+- `bot.server.guard`: the input gate, "I can't work that out right now, please try again." rather
   than silence when the action server is down, and loud storage failures;
-- `bot.assistant.speedups`: the action server's replies checked without re-checking the schema
+- `bot.server.speedups`: the action server's replies checked without re-checking the schema
   each time (most of the time of a turn otherwise).
 """
 from __future__ import annotations
@@ -40,8 +40,8 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from . import guard, speedups
-from .store import store_health
+from bot.server import guard, speedups
+from bot.server.store import store_health
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 import socketio
 
-from bot.channels.socketio import (
+from bot.server.channels.socketio import (
     SERVER_ERROR_REPLY,
     SecureSocketIOInput,
     SessionSigner,

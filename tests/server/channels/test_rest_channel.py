@@ -1,5 +1,5 @@
-"""The REST channel (bot.assistant.rest) on a real Sanic server on loopback, mounted as `rasa run`
-mounts channels, in front of the scripted agent (tests/channels/conftest.py). Issue 10's findings:
+"""The REST channel (bot.server.channels.rest) on a real Sanic server on loopback, mounted as `rasa run`
+mounts channels, in front of the scripted agent (tests/server/channels/conftest.py). Issue 10's findings:
 it had no authentication, took any sender id (web chats included), accepted cross-origin
 `text/plain` posts, answered bad bodies with a 500 or `[]`, and logged sender ids."""
 from __future__ import annotations
@@ -12,8 +12,8 @@ import pytest
 from rasa.core.channels.channel import register
 from sanic import Sanic
 
-from bot.assistant import guard
-from bot.assistant.rest import GuardedRestInput
+from bot.server import guard
+from bot.server.channels.rest import GuardedRestInput
 
 from .conftest import ScriptedAgent, free_port
 
@@ -134,7 +134,7 @@ async def test_the_health_check(rest):
 
 
 def test_make_run_keeps_its_token_private(tmp_path):
-    from bot.assistant.servers import _secret_file
+    from bot.server.supervisor import _secret_file
 
     token = _secret_file(tmp_path / "rest-token")
     assert len(token) >= 32 and _secret_file(tmp_path / "rest-token") == token

@@ -18,7 +18,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Sanic
 
-from bot.channels.socketio import SecureSocketIOInput
+from bot.server.channels.socketio import SecureSocketIOInput
 
 ASSESSMENT = {
     "status": "complete",

@@ -1,4 +1,4 @@
-"""The default tracker store (bot.assistant.store): every turn is in SQLite, so a new server process
+"""The default tracker store (bot.server.store): every turn is in SQLite, so a new server process
 (a new store on the same file) sees the same conversation; live conversations come from memory."""
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.assistant.store import SQLiteTrackerStore
+from bot.server.store import SQLiteTrackerStore
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +96,7 @@ def started(sender, rasa_domain):
 
 
 async def test_a_locked_database_fails_the_turn_loudly_and_keeps_what_was_saved(tmp_path, rasa_domain):
-    from bot.assistant.store import StorageError
+    from bot.server.store import StorageError
 
     db = str(tmp_path / "rasa.db")
     store = SQLiteTrackerStore(rasa_domain, db=db, timeout_seconds=0.3)
@@ -127,7 +127,7 @@ async def test_a_locked_database_does_not_stall_other_conversations(tmp_path, ra
     import asyncio
     import time
 
-    from bot.assistant.store import StorageError
+    from bot.server.store import StorageError
 
     db = str(tmp_path / "rasa.db")
     store = SQLiteTrackerStore(rasa_domain, db=db, timeout_seconds=1.0)
@@ -154,7 +154,7 @@ async def test_a_locked_database_does_not_stall_other_conversations(tmp_path, ra
 
 async def test_a_corrupted_database_is_an_error_not_a_new_conversation(tmp_path, rasa_domain):
     """Finding: with the file corrupted every turn silently restarted at "What service?"."""
-    from bot.assistant.store import StorageError
+    from bot.server.store import StorageError
 
     db = tmp_path / "rasa.db"
     store = SQLiteTrackerStore(rasa_domain, db=str(db), timeout_seconds=0.5)
@@ -175,8 +175,8 @@ async def test_a_corrupted_database_is_an_error_not_a_new_conversation(tmp_path,
 async def test_the_fail_safe_wrapper_no_longer_falls_back_to_memory(tmp_path, rasa_domain):
     from rasa.core.tracker_store import FailSafeTrackerStore
 
-    from bot.assistant import guard
-    from bot.assistant.store import StorageError
+    from bot.server import guard
+    from bot.server.store import StorageError
 
     guard.install()
     db = str(tmp_path / "rasa.db")
@@ -235,7 +235,7 @@ def test_ltr_purge_on_the_command_line(tmp_path, rasa_domain, capsys):
 
 
 async def test_assessments_the_server_gave_can_be_found_by_content(tmp_path, rasa_domain):
-    from bot.assistant.store import find_assessment
+    from bot.server.store import find_assessment
 
     store = SQLiteTrackerStore(rasa_domain, db=str(tmp_path / "rasa.db"))
     assessment = {"answer": "Yes.", "estimated_value_gbp": 700000.0, "rules_version": "v1", "case": {"service": "x"}}
@@ -250,7 +250,7 @@ async def test_assessments_the_server_gave_can_be_found_by_content(tmp_path, ras
 
 
 async def test_a_decision_record_gets_the_facts_as_shown_with_the_answer_not_as_posted(tmp_path, rasa_domain):
-    from bot.assistant.store import find_answer
+    from bot.server.store import find_answer
 
     store = SQLiteTrackerStore(rasa_domain, db=str(tmp_path / "rasa.db"))
     assessment = {"answer": "Yes.", "estimated_value_gbp": 700000.0, "rules_version": "v1", "case": {"service": "x"}}

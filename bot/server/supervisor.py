@@ -1,13 +1,13 @@
 """Start the two processes of the assistant on loopback: `rasa run actions` and `rasa run`.
 
-Used by `scripts/run` (python -m bot.assistant.servers), the end-to-end tests and the benchmark, so
+Used by `scripts/run` (python -m bot.server.supervisor), the end-to-end tests and the benchmark, so
 the assistant always starts the same way. The action server binds 127.0.0.1 only: it has no
 authentication and must never be reachable from outside the machine.
 
 The supervisor (`main`, what `make run` runs):
 - pings the action server's /health every PING_EVERY_S seconds; one that does not answer
   PING_FAILURES times in a row (frozen) or has exited is killed and started again (meanwhile Rasa
-  answers "I can't work that out right now" within 2 s, bot.assistant.guard);
+  answers "I can't work that out right now" within 2 s, bot.server.guard);
 - its children die with it, even on `kill -9` (PR_SET_PDEATHSIG), and a start after a crash
   first stops children a dead supervisor left behind (var/children.pid), so the ports are free;
 - gives the REST channel a bearer token: LTA_REST_TOKEN, else var/rest-token (0600, made once).
@@ -95,7 +95,7 @@ def wait_for(url: str, timeout: float, proc: Optional[subprocess.Popen] = None) 
 def write_endpoints(path: Path, actions_url: str, tracker_db: Path) -> Path:
     path.write_text(
         f'action_endpoint:\n  url: "{actions_url}/webhook"\n'
-        f"tracker_store:\n  type: bot.assistant.store.SQLiteTrackerStore\n  db: {tracker_db}\n",
+        f"tracker_store:\n  type: bot.server.store.SQLiteTrackerStore\n  db: {tracker_db}\n",
         encoding="utf-8",
     )
     return path
@@ -125,7 +125,7 @@ class Assistant:
     def start_actions(self, timeout: float = 120) -> None:
         log = open(self.workdir / "actions.log", "ab")
         self._actions = subprocess.Popen(
-            [sys.executable, "-m", "bot.assistant.servers", "--serve-actions", "--actions-port", str(self.actions_port)],
+            [sys.executable, "-m", "bot.server.supervisor", "--serve-actions", "--actions-port", str(self.actions_port)],
             cwd=ROOT, env={**self.env, "SANIC_HOST": "127.0.0.1"}, stdout=log, stderr=subprocess.STDOUT,
             preexec_fn=_die_with_parent,
         )
@@ -263,7 +263,7 @@ def _alive_and_ours(pid: int) -> bool:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
     except OSError:
         return False
-    return b"rasa" in cmdline or b"bot.assistant.servers" in cmdline
+    return b"rasa" in cmdline or b"bot.server.supervisor" in cmdline
 
 
 def stop_leftovers(pidfile: Path) -> list[int]:

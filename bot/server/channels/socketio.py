@@ -3,7 +3,7 @@ and the widget's own files served by the Rasa server itself (no extra process, n
 
 credentials.yml block (keep it in credentials.yml; `make run` starts Rasa with it):
 
-    bot.channels.socketio.SecureSocketIOInput:
+    bot.server.channels.socketio.SecureSocketIOInput:
       user_message_evt: user_uttered
       bot_message_evt: bot_uttered
       # Pages on other origins that may embed the widget, as scheme://host[:port].
@@ -62,8 +62,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot.assistant.guard import InputRefused, gate
-from bot.assistant.store import find_answer
+from bot.server.guard import InputRefused, gate
+from bot.server.store import find_answer
 
 logger = logging.getLogger(__name__)
 
@@ -328,7 +328,7 @@ def default_web_dir() -> Path:
     configured = os.environ.get("LTA_WEB_DIR")
     if configured:
         return Path(configured)
-    return Path(__file__).resolve().parents[2] / "web"
+    return Path(__file__).resolve().parents[3] / "web"
 
 
 class WidgetFiles:

@@ -1,0 +1,9 @@
+"""What runs in the Rasa process, and what starts it (the action server's code is `actions/` and `bot/assistant`):
+
+- `channels/`    the channels officers reach: `socketio` (the web widget, its files and decision records) and
+                 `rest` (bearer token, sender checks, health); credentials.yml names them
+- `guard`        one input gate for every channel; a reply instead of silence when the action server fails
+- `store`        the SQLite tracker store: writes off the event loop, loud failures, retention, stored answers
+- `speedups`     fixes for Rasa 3.6 work repeated on every turn
+- `supervisor`   `make run`: starts the action server and Rasa on loopback, pings and restarts them, stops both
+"""
