@@ -62,3 +62,21 @@ def browser() -> Iterator[Browser]:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+_HEADLINE_SEEN = """() => {
+  const headline = [...document.querySelectorAll('.lta-card__headline')].pop();
+  const box = headline.getBoundingClientRect();
+  const log = document.querySelector('.lta__log').getBoundingClientRect();
+  return {
+    focused: document.activeElement === headline,
+    inWindow: box.top >= 0 && box.bottom <= window.innerHeight,
+    inConversation: box.top >= log.top - 1 && box.bottom <= log.bottom + 1,
+  };
+}"""
+
+
+@pytest.fixture
+def headline_seen():
+    """headline_seen(page): whether the latest answer's headline has focus and is in the window and the log."""
+    return lambda page: page.evaluate(_HEADLINE_SEEN)

@@ -306,21 +306,9 @@ def test_the_markdown_renderer_never_turns_text_into_markup(chat: Watched) -> No
     assert chat.dialogs == []
 
 
-HEADLINE_SEEN = """() => {
-  const headline = [...document.querySelectorAll('.lta-card__headline')].pop();
-  const box = headline.getBoundingClientRect();
-  const log = document.querySelector('.lta__log').getBoundingClientRect();
-  return {
-    focused: document.activeElement === headline,
-    inWindow: box.top >= 0 && box.bottom <= window.innerHeight,
-    inConversation: box.top >= log.top - 1 && box.bottom <= log.bottom + 1,
-  };
-}"""
-
-
 @pytest.mark.parametrize("width, height", [(1280, 900), (375, 812)])
 def test_an_answer_shows_and_focuses_its_headline_has_no_serious_accessibility_violations_and_screenshots(
-    browser: Browser, demo_url: str, width: int, height: int
+    browser: Browser, demo_url: str, width: int, height: int, headline_seen
 ) -> None:
     assert AXE.exists(), "axe-core is missing: run `npm ci --prefix web`"
     # The demo page's CSP forbids inline scripts; axe is injected by the test, so bypass it here.
@@ -333,7 +321,7 @@ def test_an_answer_shows_and_focuses_its_headline_has_no_serious_accessibility_v
         # wait until the typing indicator is gone and the reply has settled.
         expect(page.locator(".lta__typing")).to_be_hidden(timeout=REPLY_TIMEOUT)
         page.wait_for_timeout(1500)
-        assert page.evaluate(HEADLINE_SEEN) == {"focused": True, "inWindow": True, "inConversation": True}
+        assert headline_seen(page) == {"focused": True, "inWindow": True, "inConversation": True}
         expect(card.locator(".lta-card__headline .lta-card__answer")).to_have_text(
             engine_answer(ONE_SHOT_CASE, card.get_attribute("data-as-of"))["answer"]
         )

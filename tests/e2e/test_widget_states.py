@@ -261,18 +261,6 @@ def test_the_error_and_disconnected_states_are_accessible(browser: Browser, serv
 
 # ---- an answer: what the officer sees first, and what they can do with it ---------------------------
 
-HEADLINE_SEEN = """() => {
-  const headline = [...document.querySelectorAll('.lta-card__headline')].pop();
-  const box = headline.getBoundingClientRect();
-  const log = document.querySelector('.lta__log').getBoundingClientRect();
-  return {
-    focused: document.activeElement === headline,
-    inWindow: box.top >= 0 && box.bottom <= window.innerHeight,
-    inConversation: box.top >= log.top - 1 && box.bottom <= log.bottom + 1,
-  };
-}"""
-
-
 def open_chat(browser: Browser, server: ScriptedServer, width: int, height: int, **context) -> Page:
     ctx = browser.new_context(viewport={"width": width, "height": height}, **context)
     p = ctx.new_page()
@@ -291,14 +279,15 @@ def answer(page: Page, text: str = "answer", count: int = 1):
 
 
 @pytest.mark.parametrize("width, height", [(1280, 900), (375, 812)])
-def test_a_new_answer_shows_and_focuses_its_headline_not_its_end(browser: Browser, server: ScriptedServer, width: int, height: int) -> None:
+def test_a_new_answer_shows_and_focuses_its_headline_not_its_end(browser: Browser, server: ScriptedServer, width: int, height: int,
+                                                                 headline_seen) -> None:
     page = open_chat(browser, server, width, height)
     try:
         for n in range(3):  # a conversation long enough to scroll
             ask(page, f"our contract is for supported living ({n})")
             expect(page.locator(".lta-msg--bot").last).to_contain_text(f"echo: our contract is for supported living ({n})", timeout=WAIT)
         card = answer(page)
-        assert page.evaluate(HEADLINE_SEEN) == {"focused": True, "inWindow": True, "inConversation": True}
+        assert headline_seen(page) == {"focused": True, "inWindow": True, "inConversation": True}
         expect(card.locator(".lta-card__answer")).to_contain_text("Procurement Act 2023")
         # The routes and the decision path start collapsed.
         expect(card.locator("details.lta-card__routes")).not_to_have_attribute("open", "")

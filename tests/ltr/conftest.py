@@ -2,9 +2,34 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+import shutil
+from pathlib import Path
+from typing import Any, Callable, Iterable
 
 import pytest
+import yaml
+
+from bot.ltr.knowledge import FILES, KNOWLEDGE_DIR
+
+
+@pytest.fixture
+def kb_copy(tmp_path: Path) -> Path:
+    """A copy of the knowledge files to break on purpose (load_knowledge_from(kb_copy))."""
+    for name in FILES:
+        shutil.copy(KNOWLEDGE_DIR / name, tmp_path / name)
+    return tmp_path
+
+
+@pytest.fixture
+def edit_kb(kb_copy: Path) -> Callable[[str, Callable[[Any], Any]], None]:
+    """edit_kb("routes.yml", change): applies `change` to that file's data in the copy."""
+
+    def _edit(name: str, change: Callable[[Any], Any]) -> None:
+        data = yaml.safe_load((kb_copy / name).read_text(encoding="utf-8"))
+        change(data)
+        (kb_copy / name).write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+    return _edit
 
 
 def mention_pattern(needle: str) -> re.Pattern:

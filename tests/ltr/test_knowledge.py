@@ -1,26 +1,12 @@
 """The knowledge files load, validate, and fail loudly (file, entry, field) when malformed."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
 from bot.ltr.knowledge import FILES, KNOWLEDGE_DIR, KnowledgeError, load_knowledge, load_knowledge_from
-
-
-@pytest.fixture
-def kb_copy(tmp_path: Path) -> Path:
-    for name in FILES:
-        shutil.copy(KNOWLEDGE_DIR / name, tmp_path / name)
-    return tmp_path
-
-
-def _edit(folder: Path, name: str, change) -> None:
-    data = yaml.safe_load((folder / name).read_text(encoding="utf-8"))
-    change(data)
-    (folder / name).write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
 
 
 def test_every_entry_has_a_reference_a_source_and_a_verified_flag():
@@ -42,36 +28,36 @@ def test_route_ids_are_the_reference_ids():
         assert rid in ids
 
 
-def test_a_missing_field_names_file_entry_and_field(kb_copy: Path):
-    _edit(kb_copy, "thresholds.yml", lambda d: d["entries"][0].pop("ref"))
+def test_a_missing_field_names_file_entry_and_field(kb_copy: Path, edit_kb):
+    edit_kb("thresholds.yml", lambda d: d["entries"][0].pop("ref"))
     with pytest.raises(KnowledgeError) as err:
         load_knowledge_from(kb_copy)
     msg = str(err.value)
     assert "thresholds.yml" in msg and "PCR-LT-2015" in msg and "'ref'" in msg
 
 
-def test_a_bad_cpv_code_names_file_entry_and_field(kb_copy: Path):
+def test_a_bad_cpv_code_names_file_entry_and_field(kb_copy: Path, edit_kb):
     def change(d):
         d["entries"][0]["cpv"] = "8531200"
-    _edit(kb_copy, "services.yml", change)
+    edit_kb("services.yml", change)
     with pytest.raises(KnowledgeError) as err:
         load_knowledge_from(kb_copy)
     msg = str(err.value)
     assert "services.yml" in msg and "home_care" in msg and "'cpv'" in msg
 
 
-def test_an_unknown_field_is_rejected(kb_copy: Path):
+def test_an_unknown_field_is_rejected(kb_copy: Path, edit_kb):
     def change(d):
         d["entries"][1]["amount"] = 1
-    _edit(kb_copy, "thresholds.yml", change)
+    edit_kb("thresholds.yml", change)
     with pytest.raises(KnowledgeError, match=r"thresholds.yml: entry PCR-LT-2016: field 'amount'"):
         load_knowledge_from(kb_copy)
 
 
-def test_a_bad_applies_pattern_is_rejected(kb_copy: Path):
+def test_a_bad_applies_pattern_is_rejected(kb_copy: Path, edit_kb):
     def change(d):
         d["entries"][0]["applies"] = ["PA2023/lighttouch/above"]
-    _edit(kb_copy, "routes.yml", change)
+    edit_kb("routes.yml", change)
     with pytest.raises(KnowledgeError, match=r"routes.yml: entry R-BESPOKE: field 'applies'"):
         load_knowledge_from(kb_copy)
 
@@ -82,9 +68,9 @@ def test_invalid_yaml_names_the_file(kb_copy: Path):
         load_knowledge_from(kb_copy)
 
 
-def test_rules_version_changes_when_a_file_changes(kb_copy: Path):
+def test_rules_version_changes_when_a_file_changes(kb_copy: Path, edit_kb):
     before = load_knowledge_from(kb_copy).rules_version
-    _edit(kb_copy, "faq.yml", lambda d: d["entries"][0].update(answer="changed"))
+    edit_kb("faq.yml", lambda d: d["entries"][0].update(answer="changed"))
     after = load_knowledge_from(kb_copy).rules_version
     assert before != after
     latest = max(yaml.safe_load((kb_copy / n).read_text(encoding="utf-8"))["meta"]["reviewed"] for n in FILES)

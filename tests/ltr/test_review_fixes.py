@@ -5,7 +5,6 @@ Expected values come from the law (reference §1, §3, §5, §7, §8 item 10), n
 from __future__ import annotations
 
 import re
-import shutil
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlparse
@@ -14,7 +13,7 @@ import pytest
 import yaml
 
 from bot.ltr import Case, CaseError, assess, load_knowledge
-from bot.ltr.knowledge import FILES, KNOWLEDGE_DIR, KnowledgeError, load_knowledge_from
+from bot.ltr.knowledge import KNOWLEDGE_DIR, KnowledgeError, load_knowledge_from
 
 AS_OF = date(2026, 11, 26)
 # Issue 8 item 6: legal sources are the legislation, GOV.UK, or NHS England for the PSR; never a blog.
@@ -153,33 +152,20 @@ def test_an_aim_that_is_not_open_says_why_in_the_answer():
 # ---- the registry of named conditions is checked when the knowledge loads -------------------------------------
 
 
-@pytest.fixture
-def kb_copy(tmp_path: Path) -> Path:
-    for name in FILES:
-        shutil.copy(KNOWLEDGE_DIR / name, tmp_path / name)
-    return tmp_path
-
-
-def _edit(folder: Path, name: str, change) -> None:
-    data = yaml.safe_load((folder / name).read_text(encoding="utf-8"))
-    change(data)
-    (folder / name).write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
-
-
-def test_an_unknown_condition_name_is_a_load_error(kb_copy: Path):
-    _edit(kb_copy, "routes.yml", lambda d: d["entries"][0].update(needs=["reservible"]))
+def test_an_unknown_condition_name_is_a_load_error(kb_copy: Path, edit_kb):
+    edit_kb("routes.yml", lambda d: d["entries"][0].update(needs=["reservible"]))
     with pytest.raises(KnowledgeError, match=r"routes.yml: entry R-BESPOKE: field 'needs': unknown condition 'reservible'"):
         load_knowledge_from(kb_copy)
 
 
-def test_a_listed_condition_without_an_implementation_is_a_load_error(kb_copy: Path):
-    _edit(kb_copy, "conditions.yml", lambda d: d["entries"].append({"id": "moon_phase", "means": "x", "ref": "y"}))
+def test_a_listed_condition_without_an_implementation_is_a_load_error(kb_copy: Path, edit_kb):
+    edit_kb("conditions.yml", lambda d: d["entries"].append({"id": "moon_phase", "means": "x", "ref": "y"}))
     with pytest.raises(KnowledgeError, match=r"conditions.yml: no implementation"):
         load_knowledge_from(kb_copy)
 
 
-def test_a_missing_legal_parameter_is_a_load_error(kb_copy: Path):
-    _edit(kb_copy, "parameters.yml", lambda d: d.update(entries=[e for e in d["entries"] if e["id"] != "vat_rate"]))
+def test_a_missing_legal_parameter_is_a_load_error(kb_copy: Path, edit_kb):
+    edit_kb("parameters.yml", lambda d: d.update(entries=[e for e in d["entries"] if e["id"] != "vat_rate"]))
     with pytest.raises(KnowledgeError, match=r"parameters.yml: entry vat_rate: missing"):
         load_knowledge_from(kb_copy)
 
@@ -199,8 +185,8 @@ def test_no_legal_date_or_figure_is_typed_in_the_rule_code():
     assert not offenders, "\n".join(offenders)
 
 
-def test_a_route_without_a_label_in_labels_yml_is_a_load_error(kb_copy: Path):
-    _edit(kb_copy, "labels.yml", lambda d: d["routes"].pop("R-MUTUAL"))
+def test_a_route_without_a_label_in_labels_yml_is_a_load_error(kb_copy: Path, edit_kb):
+    edit_kb("labels.yml", lambda d: d["routes"].pop("R-MUTUAL"))
     with pytest.raises(KnowledgeError, match=r"labels.yml: no label for routes.yml entry R-MUTUAL"):
         load_knowledge_from(kb_copy)
 
