@@ -21,7 +21,6 @@ State (all JSON):
 from __future__ import annotations
 
 import copy
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -39,10 +38,6 @@ from bot.text.reader import Reading, read_message
 
 DISCLAIMER = ("This is information to help you plan, not legal advice. Check important decisions with your "
               "legal team.")
-# The facts a new contract description replaces; the buyer carries over (officers rarely change employer).
-CASE_FACTS = ("service", "cpv", "parts", "value", "vat", "commenced", "commencement_event", "concession", "utilities",
-              "cross_border_interest", "term_years", "user_choice", "framework", "aims", "exempt",
-              "health_service_purpose", "england")
 _NOTICE_EVENTS_BEFORE_ACT = {
     "find_a_tender": "pcr_contract_notice", "ojeu": "pcr_contract_notice", "contracts_finder": "contracts_finder_advert",
     "pin": "pcr_pin", "transparency_notice": "transparency_notice",
@@ -746,10 +741,6 @@ def _answer_messages(st: dict[str, Any], a: Assessment, understood: list[dict[st
         msgs[-1].text += "\n" + DISCLAIMER
         st["disclaimer"] = True
     return Outcome(msgs, st, assessment=a)
-
-
-def state_json(st: dict[str, Any]) -> str:
-    return json.dumps(st, sort_keys=True)
 
 
 __all__ = ["Incoming", "Message", "Outcome", "turn", "new_state", "case_dict", "DISCLAIMER"]

@@ -331,14 +331,4 @@ def _parts(text: str, r: Reading) -> None:
             p["separable"] = r.separable
 
 
-def _distinct_services(matches: list[ServiceMatch]) -> list[ServiceMatch]:
-    seen: set[str] = set()
-    out = []
-    for m in matches:
-        if m.id not in seen:
-            seen.add(m.id)
-            out.append(m)
-    return out
-
-
 __all__ = ["Reading", "read_message"]

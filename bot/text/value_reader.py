@@ -40,7 +40,6 @@ _ONE_OFF = re.compile(
 _EXTENSION = re.compile(
     r"\b(?:extension|extensions|ext|extn|extend\w*|renewal|optional|option|further|additional|extra(?!\s+care)|another)\b"
     r"|\b(?:fourth|4th|fifth|5th|sixth|6th|third|3rd|second|2nd|seventh|7th|final|last)\s+(?:year|yr)\b", re.I)
-_PRICED = re.compile(r"\b(?:priced|costing|costs?|worth|valued|at|for|of|be|is)\b|[@=]", re.I)
 _LOTS = re.compile(
     r"\b(?P<n>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|twelve)\s+(?:\w+\s+)?(?:lots?|beds?|places?|placements?|units?)\b"
     r"(?=[^.;]{0,40}\b(?:each|per\s+(?:lot|bed|place))\b|\s+(?:of|at)\b)"
@@ -126,10 +125,6 @@ class ValueReading:
 
 def _window_before(text: str, m: Money, prev_end: int) -> str:
     return text[max(prev_end, m.start - 60):m.start]
-
-
-def _window_after(text: str, m: Money, next_start: int) -> str:
-    return text[m.end:min(next_start, m.end + 40)]
 
 
 def _clause_after(text: str, m: Money, next_start: int) -> str:
