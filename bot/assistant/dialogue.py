@@ -118,6 +118,10 @@ def turn(raw_state: Any, msg: Incoming, today: date) -> Outcome:
         return Outcome([Message(q.why(pending.get("ask")))] + _repeat(st, today), st)
     if msg.intent in ("greet", "thanks", "help", "bot_challenge") and not r.has_case_facts and msg.confidence >= 0.8:
         return Outcome([Message(q.CONTROL[msg.intent])] + _repeat(st, today), st)
+    if r.has_case_facts:
+        # The officer's own first description of the contract, even when it came with a question: the words
+        # to show and to rank categories by if the service turns out to be one the catalogue does not know.
+        st.setdefault("first_text", msg.text[:200])
     # A question about the rules: the FAQ answers it, for this contract when one is described or known.
     answered = _question(st, msg, r, pending, today)
     if answered is not None:
@@ -178,7 +182,9 @@ def _question(st: dict[str, Any], msg: Incoming, r: Reading, pending: dict[str, 
     off_topic = msg.intent == "out_of_scope" or reply.score < OFF_TOPIC_SCORE
     if not reply.confident and off_topic and not r.has_case_facts:
         return Outcome([Message(q.CONTROL["out_of_scope"])] + _repeat(st, today), st)
-    if not reply.confident and not (r.describes_contract or (has_case and r.has_case_facts and not asked)):
+    # An unsure FAQ match on a message with a figure in it is more likely a contract to check than a question
+    # about the rules ("need a facilitator for a workshop, £6k + VAT. is this light touch??"): take its facts.
+    if not reply.confident and not (r.describes_contract or r.value.found or (has_case and r.has_case_facts and not asked)):
         return Outcome([Message(reply.text, reply.buttons)] + _repeat(st, today), st)
     return None
 

@@ -238,3 +238,13 @@ def test_services_named_by_their_everyday_words() -> None:
         a = Chat().say(text).assessment
         assert a is not None, text
         assert (a.regime, a.light_touch) == ("PA2023", True), text
+
+
+def test_a_figure_with_an_unclear_question_is_taken_as_a_contract_to_check() -> None:
+    chat = Chat()
+    chat.say("need someone to run 2 day co-design sessions w/ service users, £6k + VAT. is this light touch??")
+    assert "What service are you buying?" in chat.text  # the next fact needed, not a list of FAQ topics
+    a = chat.say("it's a training seminar, quotes from 1 February 2027").assessment
+    assert a is not None
+    # the £6k + VAT from the first message was kept: £6,000 x 1.2 = £7,200 under the Act (reference §3.1)
+    assert a.estimated_value_gbp == 7_200
