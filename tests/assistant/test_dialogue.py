@@ -210,3 +210,12 @@ def test_a_new_figure_introduced_by_thats_replaces_the_old_one() -> None:
     chat.say("Day opps for adults w/ LD, about £300k a year for 3+1+1, charity provider, tender notice January 2027")
     a = chat.say("sorry, that's £350k a year").assessment
     assert a is not None and a.estimated_value_gbp == 350_000 * 5
+
+
+def test_a_channels_opening_greet_payload_gets_the_welcome() -> None:
+    # The widget opens with "/greet", Teams when the bot is added; both must get the welcome, not "didn't understand".
+    from bot.assistant.questions import CONTROL
+
+    chat = Chat()
+    chat.say("/greet", "greet")
+    assert chat.text == CONTROL["greet"]
