@@ -30,7 +30,6 @@ from bot.render.text import (
     ranked_routes,
     regime_line,
     route_title,
-    value_line,
 )
 
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -41,8 +40,8 @@ NOT_ADVICE = "This is guidance, not legal advice."
 ROUTES_ID = "lta-routes"
 
 
-def _runs(text: str, **style: Any) -> dict:
-    return {"type": "RichTextBlock", "inlines": [{"type": "TextRun", "text": text, **style}]}
+def _runs(text: str, spacing: str = "Default", **style: Any) -> dict:
+    return {"type": "RichTextBlock", "spacing": spacing, "inlines": [{"type": "TextRun", "text": text, **style}]}
 
 
 def _lines(text: str, **style: Any) -> list[dict]:
@@ -55,7 +54,7 @@ def _heading(text: str) -> dict:
 
 
 def _bullets(items: Sequence[str], **style: Any) -> list[dict]:
-    return [_runs(f"• {i}", **style) for i in items]
+    return [_runs(f"• {i}", spacing="Small", **style) for i in items]
 
 
 def _section(title: str, body: list[dict], **extra: Any) -> list[dict]:
@@ -82,8 +81,6 @@ def assessment_card(payload: Mapping[str, Any], record_url: Optional[str] = None
     if complete:
         rows = result_rows(checked_assessment(data))
         body.append({"type": "FactSet", "spacing": "Medium", "facts": [{"title": k, "value": v} for k, v in rows]})
-        if not a.out_of_scope:
-            body += _lines(value_line(a), isSubtle=True)
     body += _section("Caveats", _bullets([_item(w) for w in a.warnings], color="Attention"))
     shown = consequences(a) if complete else []
     body += _section("What this means for you", _bullets([_consequence(a, i) for i in shown]))
