@@ -166,11 +166,13 @@ class HttpClient:
 
     def __init__(self) -> None:
         self._session: Optional[aiohttp.ClientSession] = None
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
 
     def session(self) -> aiohttp.ClientSession:
         loop = asyncio.get_running_loop()
-        if self._session is None or self._session.closed or self._session._loop is not loop:  # noqa: SLF001
+        if self._session is None or self._session.closed or self._loop is not loop:
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=HTTP_TIMEOUT_S))
+            self._loop = loop
         return self._session
 
     async def close(self) -> None:

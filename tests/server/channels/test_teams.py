@@ -374,3 +374,29 @@ def test_the_input_channel_needs_nothing_at_start_but_settings():
                                                  "TEAMS_OPENID_URL": "http://127.0.0.1:9/nothing-here"}))
     assert channel.links is None  # no LTA_PUBLIC_URL: cards carry no link
     assert asyncio.iscoroutinefunction(channel.receive)
+
+
+async def test_a_new_signing_key_is_fetched_when_microsoft_rotates_keys(bot):
+    assert await bot.post(bot.fake.activity("one")) == 200
+    bot.fake.key, bot.fake.kid = new_key(), "k2"  # Microsoft publishes a new key and signs with it
+    later = time.time() + teams.KEYS_RETRY_S + 1
+    bot.channel.auth.keys.clock = lambda: later
+    assert await bot.post(bot.fake.activity("two")) == 200
+    assert bot.fake.key_fetches == 2 and len(bot.agent.received) == 2
+
+
+async def test_without_microsofts_keys_nothing_is_processed(monkeypatch, fake):
+    channel = TeamsInput(TeamsSettings.from_env({**fake.env(), "TEAMS_OPENID_URL": f"http://127.0.0.1:{free_port()}/"}))
+    received = []
+
+    class Request:
+        body = json.dumps(fake.activity("hello")).encode()
+        headers = {"authorization": f"Bearer {fake.sign()}"}
+
+    async def on_new_message(message):
+        received.append(message)
+
+    r = await channel.receive(Request(), on_new_message)  # type: ignore[arg-type]
+    await channel.idle()
+    await channel.http.close()
+    assert r.status == 503 and received == []
