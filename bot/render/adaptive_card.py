@@ -115,10 +115,12 @@ def button_action(title: str, payload: str) -> dict:
 
 def message_card(text: str, buttons: Sequence[Mapping[str, Any]]) -> dict:
     """A message with buttons (Rasa's {"title", "payload"}) as a card whose buttons can be clicked."""
-    actions = [button_action(str(b["title"]), str(b.get("payload") or b["title"]))
-               for b in buttons if isinstance(b, Mapping) and b.get("title") is not None]
-    return {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION, "body": _lines(text or " "),
-            "actions": actions}
+    # One button per row, full width: hosts cut long titles ("Procurement Act 2023 light touch contract")
+    # short when they sit side by side.
+    rows = [{"type": "ActionSet", "spacing": "Small",
+             "actions": [button_action(str(b["title"]), str(b.get("payload") or b["title"]))]}
+            for b in buttons if isinstance(b, Mapping) and b.get("title") is not None]
+    return {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION, "body": _lines(text or " ") + rows}
 
 
 __all__ = ["assessment_card", "message_card", "button_action", "CONTENT_TYPE", "NOT_ADVICE"]

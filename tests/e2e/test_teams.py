@@ -118,7 +118,7 @@ class Chat:
         return self.send(self.activity(data["msteams"]["text"], value=data))
 
     def actions(self) -> list[dict]:
-        return [a for card in cards(self.last) for a in card.get("actions", []) if a["type"] == "Action.Submit"]
+        return [a for card in cards(self.last) for a in elements(card) if a["type"] == "Action.Submit"]
 
     @property
     def text(self) -> str:
@@ -245,7 +245,7 @@ def test_the_guided_flow_by_buttons_only(teams, today, draw):
     assert "What service" in chat.text
     chat.click("Home care")
     assert "worth" in chat.text
-    draw(cards(chat.last)[0], "question-with-buttons")
+    assert draw(cards(chat.last)[0], "question-with-buttons")["events"] == []
     chat.click("I don't know yet")
     assert "procurement start" in chat.text
     chat.click("I don't know yet")
@@ -262,7 +262,7 @@ def test_a_correction_changes_the_answer_and_says_so(teams, today, draw):
     same_answer(card, engine({"service": "supported_living", "value": {"annual_gbp": 500000, "years": 3},
                               "vat": "exempt", "commenced": "2027-02-01"}, today))
     assert any("the answer changed" in t for t in runs(card))
-    draw(card, "correction")
+    assert draw(card, "correction")["events"] == []
 
 
 def test_a_quiz_started_and_answered_with_buttons(teams, draw):
@@ -271,7 +271,7 @@ def test_a_quiz_started_and_answered_with_buttons(teams, draw):
     chat = teams.chat()
     chat.say("quiz me")
     assert first.story in chat.text and "Question 1 of" in chat.text
-    draw(cards(chat.last)[0], "quiz-question")
+    assert draw(cards(chat.last)[0], "quiz-question")["events"] == []
     right = f'/quiz{{"quiz_answer": "{facts.regime}"}}'
     [button] = [a for a in chat.actions() if a["data"]["lta_payload"] == right]
     chat.click(button["title"])

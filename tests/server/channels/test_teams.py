@@ -323,10 +323,11 @@ async def test_buttons_are_clickable_actions_that_send_the_payload_back():
                {"title": "An NHS trust", "payload": '/inform{"buyer": "nhs_trust"}'}]
     await out.send_response("teams-x", {"text": "Who is buying?", "buttons": buttons})
     card = card_of(connector.sent[0])
-    assert [(a["type"], a["title"], a["data"]["lta_payload"]) for a in card["actions"]] == [
+    actions = [a for row in card["body"] if row["type"] == "ActionSet" for a in row["actions"]]
+    assert [(a["type"], a["title"], a["data"]["lta_payload"]) for a in actions] == [
         ("Action.Submit", b["title"], b["payload"]) for b in buttons]
     # the click comes back as a message activity carrying the data as `value`
-    assert teams.message_text({"type": "message", "text": "", "value": card["actions"][1]["data"]}) == buttons[1]["payload"]
+    assert teams.message_text({"type": "message", "text": "", "value": actions[1]["data"]}) == buttons[1]["payload"]
 
 
 async def test_other_text_is_sent_as_plain_text_so_nothing_is_read_as_markup():
