@@ -248,6 +248,8 @@ def _payload(st: dict[str, Any], msg: Incoming, today: date) -> Outcome:
         return Outcome([], st, follow_up=msg.intent) if st["last"] else Outcome([Message(q.NO_CASE_YET)], st)
     if msg.intent == "quiz":
         return Outcome([], st)
+    if msg.intent in ("greet", "help") and not e:  # a channel's opening "/greet" (the widget, Teams' welcome)
+        return Outcome([Message(q.CONTROL[msg.intent])] + _repeat(st, today), st)
     if "fact" in e:  # a "Change" button on a fact of the answer
         fact = str(e.get("fact") or "")
         st["pending"] = {"ask": q.CHANGE_ASKS.get(fact, "service")}

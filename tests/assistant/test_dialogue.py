@@ -248,3 +248,12 @@ def test_a_figure_with_an_unclear_question_is_taken_as_a_contract_to_check() -> 
     assert a is not None
     # the £6k + VAT from the first message was kept: £6,000 x 1.2 = £7,200 under the Act (reference §3.1)
     assert a.estimated_value_gbp == 7_200
+
+
+def test_a_channels_opening_greet_payload_gets_the_welcome() -> None:
+    # The widget opens with "/greet", Teams when the bot is added; both must get the welcome, not "didn't understand".
+    from bot.assistant.questions import CONTROL
+
+    chat = Chat()
+    chat.say("/greet", "greet")
+    assert chat.text == CONTROL["greet"]
