@@ -82,8 +82,8 @@ def button(title: str, payload: str, n: int) -> Optional[dict[str, Any]]:
 
 
 def actions(buttons: Sequence[Mapping[str, Any]], block_id: str) -> list[dict[str, Any]]:
-    elements = [b for n, x in enumerate(buttons[:MAX_ACTIONS])
-                if (b := button(str(x.get("title") or ""), str(x.get("payload") or ""), n))]
+    elements = [b for n, x in enumerate(buttons) if (b := button(str(x.get("title") or ""), str(x.get("payload") or ""), n))]
+    elements = elements[:MAX_ACTIONS]
     return [{"type": "actions", "block_id": block_id, "elements": elements}] if elements else []
 
 
