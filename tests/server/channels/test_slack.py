@@ -283,3 +283,18 @@ def test_settings_come_from_the_environment(monkeypatch):
 def test_plain_text_undoes_slack_formatting():
     assert plain_text(f"<@{fake.BOT_USER}>  home care <@U0OTHER|sam> in <#C0X|general> &lt;3", {fake.BOT_USER}) == \
         "home care @U0OTHER in general <3"
+
+
+def test_the_app_manifest_asks_for_what_the_channel_uses():
+    import yaml
+    from pathlib import Path
+
+    manifest = yaml.safe_load((Path(__file__).resolve().parents[3] / "deploy" / "slack" / "manifest.yml").read_text())
+    settings = manifest["settings"]
+    assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == ["app_mentions:read", "chat:write", "im:history",
+                                                                  "im:read", "im:write"]
+    assert sorted(settings["event_subscriptions"]["bot_events"]) == ["app_mention", "message.im"]
+    assert settings["interactivity"]["is_enabled"] is True
+    for url in (settings["event_subscriptions"]["request_url"], settings["interactivity"]["request_url"]):
+        assert url.startswith("https://") and url.endswith("/webhooks/slack/webhook")
+    assert manifest["features"]["app_home"]["messages_tab_read_only_enabled"] is False  # officers can write to it
