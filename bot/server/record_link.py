@@ -11,8 +11,9 @@ request but the token, so a link cannot be bent to another officer's conversatio
 
 Environment:
 - LTA_PUBLIC_URL: the public https address of the Rasa server (e.g. https://lta.example.gov.uk);
-- LTA_RECORD_LINK_SECRET: the signing key (at least 32 characters). Without it a random key is made when
-  the server starts, so links stop working after a restart;
+- LTA_SESSION_SECRET: the server's secret (`make run` keeps one in var/session-secret); the links' key is
+  derived from it. Without it a random key is made when the server starts, so links stop working after a
+  restart;
 - LTA_RECORD_LINK_HOURS: how long a link works (default 24).
 
 The token is signed, not encrypted: it carries the channel's conversation id (for Slack, workspace,
@@ -71,12 +72,13 @@ def _unb64(text: str) -> bytes:
 
 
 def _key() -> bytes:
+    """A key of its own, derived from the server's secret (so a web chat session id is never a valid link)."""
     global _warned
-    configured = os.environ.get("LTA_RECORD_LINK_SECRET", "")
+    configured = os.environ.get("LTA_SESSION_SECRET", "")
     if configured:
-        return configured.encode("utf-8")
+        return hashlib.sha256(b"lta-record-link\0" + configured.encode("utf-8")).digest()
     if not _warned:
-        logger.warning("LTA_RECORD_LINK_SECRET is not set: decision record links stop working when the server restarts.")
+        logger.warning("LTA_SESSION_SECRET is not set: decision record links stop working when the server restarts.")
         _warned = True
     return _process_key
 

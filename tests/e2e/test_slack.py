@@ -85,7 +85,7 @@ def slack(tmp_path_factory: pytest.TempPathFactory, today: date) -> Iterator[Sla
     port = supervisor.free_port()
     env = {"LTR_TODAY": today.isoformat(), "SLACK_BOT_TOKEN": "xoxb-e2e-token", "SLACK_SIGNING_SECRET": SECRET,
            "SLACK_API_URL": api.url, "LTA_PUBLIC_URL": f"http://127.0.0.1:{port}",
-           "LTA_RECORD_LINK_SECRET": uuid.uuid4().hex * 2}
+           "LTA_SESSION_SECRET": uuid.uuid4().hex * 2}
     subprocess.run([str(ROOT / "scripts" / "train")], check=True, cwd=ROOT)
     running = supervisor.start(workdir, credentials=credentials, rasa_port=port, extra_env=env)
     try:
