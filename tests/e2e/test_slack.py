@@ -187,6 +187,14 @@ def test_a_correction_changes_the_answer_and_says_so(slack, today):
     same_answer(answer, engine({"service": "supported_living", "value": {"annual_gbp": 500000, "years": 3},
                                 "vat": "exempt", "commenced": "2027-02-01"}, today))
     assert "the answer changed" in fake.block_text(answer)
+    # The same by the answer's own "Change" button: it asks again, the officer replies in the direct message.
+    slack.click_and_wait(answer, "Change value", user, has_text("worth"))
+    _, answer = slack.say_and_wait("£150k in total", user, is_answer)
+    below = engine({"service": "supported_living", "value": {"total_gbp": 150000}, "vat": "exempt",
+                    "commenced": "2027-02-01"}, today)
+    assert below.above_threshold is False  # £150,000 < £663,540 (reference §4)
+    same_answer(answer, below)
+    assert "the answer changed" in fake.block_text(answer)
 
 
 def test_the_quiz_by_buttons(slack):
