@@ -15,10 +15,9 @@ become a mention, a link or markup.
 """
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
-from bot.ltr.model import Assessment, Candidate, Case, CaseError, Item
+from bot.ltr.model import Assessment
 from bot.render import text as T
 from bot.render.record import checked_assessment, result_rows
 
@@ -103,36 +102,6 @@ def message_blocks(text: str, buttons: Sequence[Mapping[str, Any]] = ()) -> list
 # ---- the assessment ------------------------------------------------------------------------------
 
 
-def assessment(data: Mapping[str, Any]) -> Assessment:
-    """An Assessment back from `Assessment.to_dict()`, so the chat text's helpers word it."""
-
-    def items(key: str) -> list[Item]:
-        return [Item(**{k: i.get(k, "") for k in ("id", "text", "ref", "source", "label")},
-                     verified=bool(i.get("verified", True))) for i in data.get(key) or []]
-
-    try:
-        case = Case.from_dict(data["case"]) if data.get("case") else None
-    except CaseError:
-        case = None
-    out = data.get("out_of_scope")
-    return Assessment(
-        regime=data.get("regime"), light_touch=data.get("light_touch"), above_threshold=data.get("above_threshold"),
-        threshold_gbp=data.get("threshold_gbp"), estimated_value_gbp=data.get("estimated_value_gbp"),
-        rules_version=str(data.get("rules_version") or ""), as_of=date.fromisoformat(str(data["as_of"])[:10]),
-        status=data.get("status") or "complete", answer=str(data.get("answer") or ""),
-        service_category=data.get("service_category"), cross_border_interest=str(data.get("cross_border_interest") or ""),
-        obligations=items("obligations"), routes=items("routes"), warnings=items("warnings"),
-        assumptions=list(data.get("assumptions") or []), missing=list(data.get("missing") or []), trace=items("trace"),
-        candidates=[Candidate(**{k: c.get(k) for k in ("id", "label", "light_touch", "cpv")})
-                    for c in data.get("candidates") or []],
-        case=case, regime_name=str(data.get("regime_name") or ""), threshold_id=data.get("threshold_id"),
-        vat_basis=data.get("vat_basis"), service_category_label=data.get("service_category_label"),
-        out_of_scope=Item(**{k: out.get(k, "") for k in ("id", "text", "ref", "source", "label")},
-                          verified=bool(out.get("verified", True))) if out else None,
-        routes_not_open=items("routes_not_open"), notifiable=data.get("notifiable"),
-    )
-
-
 def fallback_text(payload: Mapping[str, Any]) -> str:
     """The notification text of the assessment message: what changed and the answer."""
     a = payload.get("assessment") or {}
@@ -142,7 +111,7 @@ def fallback_text(payload: Mapping[str, Any]) -> str:
 
 def assessment_blocks(payload: Mapping[str, Any], record_url: Optional[str] = None) -> list[dict[str, Any]]:
     """The `ltr_assessment` payload ({"assessment", "understood", "changed"}) as Block Kit."""
-    a = assessment(payload["assessment"])
+    a = Assessment.from_dict(dict(payload["assessment"]))
     understood = [f for f in payload.get("understood") or [] if isinstance(f, Mapping)]
     changed = payload.get("changed")
     blocks = [_headline(a, changed)]
