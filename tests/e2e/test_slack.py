@@ -213,6 +213,14 @@ def test_the_quiz_by_buttons(slack):
     slack.click_and_wait(second, title, user, lambda c: c.body.get("text", "").startswith("Not quite"))
 
 
+def test_a_rules_question_by_mention_in_a_channel(slack):
+    n = len(slack.api.calls)
+    mention = fake.mention("what is the light touch threshold?", officer(), channel="C0PROCURE")
+    assert slack.send(mention).status_code == 200
+    reply = slack.wait_after(n, has_text("663,540"))  # the Act's light touch threshold (reference §4)
+    assert reply.body["channel"] == "C0PROCURE" and reply.body["thread_ts"] == mention["event"]["ts"]
+
+
 # ---- forged and repeated requests ---------------------------------------------------------------
 
 
