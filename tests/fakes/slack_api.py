@@ -40,6 +40,7 @@ class FakeSlack:
     url: str = ""
     _cond: threading.Condition = field(default_factory=threading.Condition)
     _ts: "itertools.count[int]" = field(default_factory=lambda: itertools.count(1))
+    refuse_channels: set[str] = field(default_factory=set)  # Slack answers {"ok": false} for these
 
     def start(self) -> "FakeSlack":
         ready = threading.Event()
@@ -83,6 +84,8 @@ class FakeSlack:
         with self._cond:
             self.calls.append(Call(method, body, request.headers.get("Authorization", ""), ts))
             self._cond.notify_all()
+        if body.get("channel") in self.refuse_channels:
+            return web.json_response({"ok": False, "error": "channel_not_found"})
         return web.json_response({"ok": True, "channel": body.get("channel"), "ts": ts,
                                   "message": {"ts": ts, "text": body.get("text"), "blocks": body.get("blocks")}})
 

@@ -55,6 +55,7 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -204,6 +205,8 @@ class SlackInput(InputChannel):
 
     def __init__(self, bot_token: str, signing_secret: str, api_url: str = DEFAULT_API_URL) -> None:
         self.client = AsyncWebClient(token=bot_token, base_url=api_url if api_url.endswith("/") else api_url + "/")
+        # Slack allows about one message a second per channel: wait as it says (Retry-After) once, then give up.
+        self.client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=1))
         self.verifier = SignatureVerifier(signing_secret)
         self.seen = _Seen()
         self._tasks: set[asyncio.Task] = set()
@@ -227,8 +230,8 @@ class SlackInput(InputChannel):
         task.add_done_callback(self._tasks.discard)
 
     def event(self, envelope: dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
-        event = envelope.get("event")
-        if not isinstance(event, dict) or not self.seen.first_time(f"event:{envelope.get('event_id')}", time.time()):
+        event, event_id = envelope.get("event"), envelope.get("event_id")
+        if not isinstance(event, dict) or not isinstance(event_id, str) or not self.seen.first_time(f"event:{event_id}", time.time()):
             return
         kind, channel, user, text = event.get("type"), event.get("channel"), event.get("user"), event.get("text")
         if event.get("bot_id") or event.get("subtype") or not all(isinstance(x, str) and x for x in (channel, user, text)):

@@ -260,6 +260,19 @@ async def test_an_unsigned_click_is_refused(server, slack_api):
     assert [m.text for m in server.received] == ["buttons"] and not slack_api.posts("chat.update")
 
 
+async def test_a_refusal_from_slack_is_logged_without_the_officer_or_their_words(server, slack_api, caplog):
+    slack_api.refuse_channels.add("D0GONE")
+    caplog.set_level("DEBUG", logger="bot")
+    await send(server, fake.direct_message("home care for Mrs Example", ALICE, channel="D0GONE"))
+    await send(server, fake.direct_message("still here?", ALICE), secret="forged")
+    await send(server, fake.direct_message("hello", BOB))
+    await posts(slack_api, 2)  # the refused post, then Bob's answer: the channel carried on
+    ours = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("bot."))
+    assert "channel_not_found" in ours and "Refused a Slack request" in ours
+    for secret in ("Mrs Example", "still here", ALICE, BOB, "D0GONE"):
+        assert secret not in ours
+
+
 # ---- settings and text ----------------------------------------------------------------------------
 
 
