@@ -32,12 +32,11 @@ from bot.assistant.reply import Message
 from bot.assistant.understood import changed_note, understood_facts
 from bot.ltr import Assessment, CaseError, assess
 from bot.ltr.model import Case
+from bot.render.text import DISCLAIMER  # the wording lives with the renderers' (Slack and Teams cards show it too)
 from bot.text.dates import DateMention
 from bot.text.facts import parse_cross_border, parse_vat_status, parse_yes_no
 from bot.text.reader import Reading, read_message
 
-DISCLAIMER = ("This is information to help you plan, not legal advice. Check important decisions with your "
-              "legal team.")
 _NOTICE_EVENTS_BEFORE_ACT = {
     "find_a_tender": "pcr_contract_notice", "ojeu": "pcr_contract_notice", "contracts_finder": "contracts_finder_advert",
     "pin": "pcr_pin", "transparency_notice": "transparency_notice",

@@ -24,6 +24,9 @@ ASK_DUTIES = "what must we still do?"
 ASK_OPTIONS = "what are our options?"
 ASK_CHANGE = "what would change the answer?"
 ASK_REFERENCES = "show the legal references"
+# Said once per conversation in plain-text channels, and on every answer card (Slack, Teams).
+DISCLAIMER = ("This is information to help you plan, not legal advice. Check important decisions with your "
+              "legal team.")
 
 
 def gbp(x: float | None) -> str:
