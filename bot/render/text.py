@@ -2,7 +2,8 @@
 `ltr` command (`render_assessment`) and the replies to follow-up questions.
 
 Content comes only from the Assessment (names included: `regime_name`); this module decides wording
-and order, nothing legal. The "not legal advice" note is the caller's, once per conversation.
+and order, nothing legal. The "not legal advice" note (`DISCLAIMER`) is placed by the caller: once per
+conversation in chat, on every answer card.
 """
 from __future__ import annotations
 
