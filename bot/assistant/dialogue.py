@@ -746,6 +746,7 @@ def _answer_messages(st: dict[str, Any], a: Assessment, understood: list[dict[st
         msgs.append(Message(t, custom=payload if i == 0 else {"type": "ltr_answer_text"}))
     if not st["disclaimer"]:
         msgs[-1].text += "\n" + DISCLAIMER
+        payload["disclaimer"] = True  # channels that show the answer as a card say it there, also once
         st["disclaimer"] = True
     return Outcome(msgs, st, assessment=a)
 

@@ -21,10 +21,10 @@ from typing import Any, Mapping, Optional, Sequence
 from bot.ltr.model import Assessment
 from bot.render.record import checked_assessment, result_rows
 from bot.render.text import (
-    _checked,
-    _consequence,
-    _fact,
-    _item,
+    checked,
+    consequence,
+    fact_line,
+    item_line,
     consequences,
     footer,
     ranked_routes,
@@ -36,7 +36,6 @@ SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"  # the newest version Teams renders (desktop, web and mobile)
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 # The widget's card says the same under every answer (web/src/card.js).
-NOT_ADVICE = "This is guidance, not legal advice."
 ROUTES_ID = "lta-routes"
 
 
@@ -77,14 +76,14 @@ def assessment_card(payload: Mapping[str, Any], record_url: Optional[str] = None
     body += _lines(a.answer, weight="Bolder")
     if complete and a.regime_name and a.regime_name not in a.answer:
         body += _lines(regime_line(a))
-    body += _section("What I understood", _bullets([_fact(f) for f in understood]))
+    body += _section("What I understood", _bullets([fact_line(f) for f in understood]))
     if complete:
         rows = result_rows(checked_assessment(data))
         body.append({"type": "FactSet", "spacing": "Medium", "facts": [{"title": k, "value": v} for k, v in rows]})
-    body += _section("Caveats", _bullets([_item(w) for w in a.warnings], color="Attention"))
+    body += _section("Caveats", _bullets([item_line(w) for w in a.warnings], color="Attention"))
     shown = consequences(a) if complete else []
-    body += _section("What this means for you", _bullets([_consequence(a, i) for i in shown]))
-    routes = [_checked(r, f"{route_title(r)} ({r.ref})" if r.ref else route_title(r)) for r in ranked_routes(a)]
+    body += _section("What this means for you", _bullets([consequence(a, i) for i in shown]))
+    routes = [checked(r, f"{route_title(r)} ({r.ref})" if r.ref else route_title(r)) for r in ranked_routes(a)]
     body += _section("Possible service categories",
                      _bullets([f"{c.label} (CPV {c.cpv})" if c.cpv else c.label for c in a.candidates]))
     actions: list[dict] = []
@@ -93,7 +92,8 @@ def assessment_card(payload: Mapping[str, Any], record_url: Optional[str] = None
                          id=ROUTES_ID, isVisible=False)
         actions.append({"type": "Action.ToggleVisibility", "title": f"Show or hide the routes ({len(routes)})",
                         "targetElements": [ROUTES_ID]})
-    body += _lines(f"{footer(a)} {NOT_ADVICE}", isSubtle=True, size="Small")
+    # The "not legal advice" note comes once per conversation, with the first answer (the payload says which).
+    body += _lines(f"{footer(a)} {DISCLAIMER}" if payload.get("disclaimer") else footer(a), isSubtle=True, size="Small")
     if complete and record_url:
         actions.append({"type": "Action.OpenUrl", "title": "Open the decision record", "url": record_url})
     card: dict[str, Any] = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION, "body": body,
@@ -123,4 +123,4 @@ def message_card(text: str, buttons: Sequence[Mapping[str, Any]]) -> dict:
     return {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION, "body": _lines(text or " ") + rows}
 
 
-__all__ = ["assessment_card", "message_card", "button_action", "CONTENT_TYPE", "NOT_ADVICE"]
+__all__ = ["assessment_card", "message_card", "button_action", "CONTENT_TYPE"]

@@ -6,7 +6,7 @@ buttons), the value against the threshold, the consequences that matter most, th
 references, the caveats, the rules version and, when the channel has one, a link to the decision record.
 Every sentence comes from `bot.render.text` and `bot.render.record` (the chat text and the record use the
 same helpers), so Slack never says anything the other channels do not. Items the reference could not
-confirm carry "Check with your legal team" (`text._checked`).
+confirm carry "Check with your legal team" (`text.checked`).
 
 Slack limits (https://docs.slack.dev/reference/block-kit/blocks): at most 50 blocks a message, 3,000
 characters in a section's text, 2,000 in a field, 75 in a button's label, 2,000 in its value, 25
@@ -119,21 +119,21 @@ def assessment_blocks(payload: Mapping[str, Any], record_url: Optional[str] = No
         blocks += _sections("", _bullets(f"{c.label} (CPV {c.cpv})" if c.cpv else c.label for c in a.candidates))
         return _capped(blocks + [context(escape(T.footer(a)))])
     if understood:
-        blocks += _sections("What I understood", _bullets(T._fact(f) for f in understood))
+        blocks += _sections("What I understood", _bullets(T.fact_line(f) for f in understood))
         blocks += actions([{"title": f"{CHANGE} {_lower(str(f.get('label') or ''))}", "payload": f.get("change")}
                            for f in understood if isinstance(f.get("change"), str)], "lta-change")
     if a.out_of_scope is None:
         blocks.append(_figures(a, payload["assessment"]))
     shown = T.consequences(a)
     if shown:
-        blocks += _sections("What this means for you", _bullets(T._consequence(a, i) for i in shown))
+        blocks += _sections("What this means for you", _bullets(T.consequence(a, i) for i in shown))
     routes = T.ranked_routes(a)
     if routes:
-        blocks += _sections("Options open to you", _bullets(T._checked(r, f"{T.route_title(r)} ({r.ref})") for r in routes))
+        blocks += _sections("Options open to you", _bullets(T.checked(r, f"{T.route_title(r)} ({r.ref})") for r in routes))
     if a.warnings:
-        blocks += _sections("Caveats", _bullets(T._item(w) for w in a.warnings))
-    blocks.append(context(escape(T._more(a, shown))))
-    return _capped(blocks, _footer(a, record_url))
+        blocks += _sections("Caveats", _bullets(T.item_line(w) for w in a.warnings))
+    blocks.append(context(escape(T.more_line(a, shown))))
+    return _capped(blocks, _footer(a, record_url, bool(payload.get("disclaimer"))))
 
 
 def _lower(label: str) -> str:
@@ -156,8 +156,9 @@ def _figures(a: Assessment, data: Mapping[str, Any]) -> dict[str, Any]:
     return block
 
 
-def _footer(a: Assessment, record_url: Optional[str]) -> dict[str, Any]:
-    parts = [escape(T.footer(a)), escape(T.DISCLAIMER)]
+def _footer(a: Assessment, record_url: Optional[str], disclaimer: bool) -> dict[str, Any]:
+    # The "not legal advice" note comes once per conversation, with the first answer (the payload says which).
+    parts = [escape(T.footer(a))] + ([escape(T.DISCLAIMER)] if disclaimer else [])
     if record_url:
         # The URL is ours (LTA_PUBLIC_URL and a signed token); "|" and ">" would end Slack's link early.
         parts.append(f"<{record_url.replace('|', '%7C').replace('>', '%3E')}|{RECORD_LINK}>")

@@ -27,6 +27,7 @@ import hmac
 import json
 import logging
 import os
+import re
 import secrets
 import time
 from datetime import datetime, timezone
@@ -113,9 +114,21 @@ def read_token(token: str, now: float, key: bytes) -> tuple[str, str]:
     return sender, digest
 
 
+_BASE_URL = re.compile(r"^https?://[^/\s?#]+(/[^\s?#]*)?$")
+
+
 def public_url() -> Optional[str]:
     url = os.environ.get("LTA_PUBLIC_URL", "").strip().rstrip("/")
-    return url or None
+    return url if url and _BASE_URL.match(url) else None
+
+
+def check_settings(what: str) -> None:
+    """At a channel's start: refuse a malformed LTA_PUBLIC_URL, and say when `what` will carry no record links."""
+    url = os.environ.get("LTA_PUBLIC_URL", "").strip()
+    if url and public_url() is None:
+        raise ValueError(f"LTA_PUBLIC_URL must be a base URL such as https://lta.example.gov.uk, not {url!r}")
+    if not url:
+        logger.warning("LTA_PUBLIC_URL is not set: %s will not link to their decision record.", what)
 
 
 def record_url(sender_id: str, assessment: Any, now: Optional[float] = None) -> Optional[str]:

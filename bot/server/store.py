@@ -321,10 +321,7 @@ class SQLiteTrackerStore(SQLTrackerStore):
 
     async def find_assessment(self, assessment: Any) -> Optional[dict]:
         """The stored assessment with the same content as `assessment`, else None."""
-        return await self.find_by_digest(assessment_digest(assessment))
-
-    async def find_by_digest(self, digest: str) -> Optional[dict]:
-        """The stored assessment whose `assessment_digest` is `digest`, else None."""
+        digest = assessment_digest(assessment)
 
         def query() -> Optional[str]:
             with self.engine.connect() as c:
@@ -362,27 +359,6 @@ class SQLiteTrackerStore(SQLTrackerStore):
 async def find_answer(store: Any, assessment: Any) -> Optional[tuple[dict, list]]:
     """The answer this server gave with the same assessment: the assessment and the facts shown with it."""
     found = await find_assessment(store, assessment, keep_understood=True)
-    if found is None:
-        return None
-    understood = found.pop(UNDERSTOOD_KEY, [])
-    return found, understood if isinstance(understood, list) else []
-
-
-async def find_answer_by_digest(store: Any, digest: str) -> Optional[tuple[dict, list]]:
-    """The answer this server gave whose assessment has this `assessment_digest` (a link to a decision
-    record names the answer by its digest): the assessment and the facts shown with it."""
-    inner = getattr(store, "_tracker_store", store)  # Rasa's fail-safe wrapper
-    if hasattr(inner, "find_by_digest"):
-        found = await inner.find_by_digest(digest)
-    else:
-        found = None
-        for sender_id in await inner.keys():
-            tracker = await inner.retrieve(sender_id)
-            for event in getattr(tracker, "events", []) or []:
-                data = event.as_dict()
-                for stored in assessments_in(data):
-                    if assessment_digest(stored) == digest:
-                        found = {**stored, UNDERSTOOD_KEY: understood_in(data)}
     if found is None:
         return None
     understood = found.pop(UNDERSTOOD_KEY, [])

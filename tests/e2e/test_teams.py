@@ -226,7 +226,7 @@ def test_a_one_shot_question_is_answered_with_a_card_the_engine_agrees_with(team
     assert expected["answer"] in drawn["text"] and "£663,540" in drawn["text"]
     # the decision record behind the card's link
     [link] = [a["url"] for a in card["actions"] if a["type"] == "Action.OpenUrl"]
-    assert link.startswith(f"{teams.assistant.url}/teams/record/")
+    assert link.startswith(f"{teams.assistant.url}/records/")
     r = requests.get(link, timeout=30)
     assert r.status_code == 200 and "Decision record" in r.text and expected["rules_version"] in r.text
 

@@ -56,7 +56,7 @@ def test_an_assessment_survives_the_trip_through_json():
 
 def test_the_card_shows_the_engines_answer_value_and_threshold():
     p = payload(ABOVE)
-    card = assessment_card(p, "https://lta.example.gov.uk/teams/record/abc")
+    card = assessment_card(p, "https://lta.example.gov.uk/records/abc")
     a = p["assessment"]
     assert a["answer"] in runs(card)
     shown = facts(card)
@@ -66,7 +66,7 @@ def test_the_card_shows_the_engines_answer_value_and_threshold():
     assert shown["Above the threshold"] == "Yes" and shown["Light touch service"] == "Yes"
     assert any(r.startswith(f"Rules version {a['rules_version']}") for r in runs(card))
     [link] = [x for x in card["actions"] if x["type"] == "Action.OpenUrl"]
-    assert link["url"] == "https://lta.example.gov.uk/teams/record/abc"
+    assert link["url"] == "https://lta.example.gov.uk/records/abc"
 
 
 def test_the_card_says_what_the_chat_says():
@@ -127,3 +127,14 @@ def test_a_question_with_buttons_is_a_card_with_one_action_per_button():
     actions = [e for e in elements(card) if e["type"] == "Action.Submit"]
     assert [(x["title"], x["data"]["lta_payload"], x["data"]["msteams"]["displayText"]) for x in actions] == [
         ("Yes", buttons[0]["payload"], "Yes"), ("No", buttons[1]["payload"], "No")]
+
+
+def test_the_not_legal_advice_note_comes_with_the_first_answer_only():
+    from bot.render.text import DISCLAIMER
+
+    def texts(card: dict) -> str:
+        return "\n".join(str(e.get("text", "")) for e in elements(card))
+
+    first = {**payload(ABOVE), "disclaimer": True}
+    assert DISCLAIMER in texts(assessment_card(first))
+    assert DISCLAIMER not in texts(assessment_card(payload(ABOVE)))

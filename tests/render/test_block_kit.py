@@ -29,10 +29,11 @@ def engine(**facts: Any) -> Assessment:
     return assess(Case.from_dict(facts), as_of=TODAY)
 
 
-def payload(a: Assessment, understood: Any = (), changed: Any = None) -> dict[str, Any]:
-    """The `ltr_assessment` payload as it crosses from the action server (JSON)."""
+def payload(a: Assessment, understood: Any = (), changed: Any = None, first: bool = True) -> dict[str, Any]:
+    """The `ltr_assessment` payload as it crosses from the action server (JSON); the conversation's first answer
+    carries the "not legal advice" note."""
     return json.loads(json.dumps({"type": "ltr_assessment", "assessment": a.to_dict(), "understood": list(understood),
-                                  "changed": changed}))
+                                  "changed": changed, **({"disclaimer": True} if first else {})}))
 
 
 def texts(blocks: list[dict[str, Any]]) -> list[str]:
@@ -73,6 +74,8 @@ def test_every_fact_consequence_and_footer_of_the_chat_answer_is_in_the_blocks()
         elif line not in ("What I understood:", "What this means for you:"):
             assert line in shown, line
     assert DISCLAIMER in shown
+    # said once per conversation: later answers leave it out
+    assert DISCLAIMER not in "\n".join(texts(bk.assessment_blocks(payload(a, UNDERSTOOD, first=False))))
 
 
 def test_routes_come_with_their_references_and_facts_with_change_buttons():

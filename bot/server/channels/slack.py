@@ -200,6 +200,7 @@ class SlackInput(InputChannel):
                                      "(see docs/slack.md).")
         guard.install()
         speedups.install()
+        record_link.check_settings("Slack answers")
         return cls(os.environ["SLACK_BOT_TOKEN"], os.environ["SLACK_SIGNING_SECRET"],
                    os.environ.get("SLACK_API_URL") or DEFAULT_API_URL)
 

@@ -34,14 +34,12 @@ plain-text copies (`ltr_answer_text`) are dropped; other messages go as plain te
 HTML), or as a card when they have buttons.
 
 Routes: POST /webhooks/teams/webhook, GET /webhooks/teams/ (health),
-        GET /teams/record/<token>[?format=md]  a decision record, by a signed link that expires (RECORD_LINK_DAYS).
+        GET /records/<token>  a decision record, by a signed link that expires (bot/server/record_link.py).
 """
 from __future__ import annotations
 
 import asyncio
-import base64
 import hashlib
-import hmac
 import json
 import logging
 import os
@@ -49,7 +47,6 @@ import re
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any, Awaitable, Callable, Dict, Iterable, Optional, Text
 from urllib.parse import quote, urlsplit
 
@@ -60,8 +57,7 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.server import guard, speedups
-from bot.server.store import assessment_digest, find_answer_by_digest
+from bot.server import guard, record_link, speedups
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +75,6 @@ SEEN_FOR_S = 3600
 SEEN_MAX = 10_000
 MAX_BODY_BYTES = 256 * 1024
 HTTP_TIMEOUT_S = 10
-RECORD_LINK_DAYS = 7
 SENDER_PREFIX = "teams-"
 REQUIRED_ENV = ("TEAMS_APP_ID", "TEAMS_APP_PASSWORD", "TEAMS_TENANT_ID")
 
@@ -104,7 +99,6 @@ class TeamsSettings:
     app_id: str
     app_password: str = field(repr=False)
     tenant_id: str
-    public_url: str = ""
     login_url: str = LOGIN_URL
     openid_url: str = OPENID_URL
     allowed_service_urls: tuple[str, ...] = SERVICE_URLS
@@ -120,12 +114,9 @@ class TeamsSettings:
                 "bot.server.channels.teams.TeamsInput from the credentials file."
             )
         allowed = tuple(u.strip() for u in env.get("TEAMS_ALLOWED_SERVICE_URLS", "").split(",") if u.strip())
-        public = env.get("LTA_PUBLIC_URL", "").strip().rstrip("/")
-        if public and not re.match(r"^https?://[^/\s?#]+(/[^\s?#]*)?$", public):
-            raise TeamsConfigError(f"LTA_PUBLIC_URL must be a base URL such as https://lta.example.gov.uk, not {public!r}")
         return cls(
             app_id=env["TEAMS_APP_ID"].strip(), app_password=env["TEAMS_APP_PASSWORD"].strip(),
-            tenant_id=env["TEAMS_TENANT_ID"].strip(), public_url=public,
+            tenant_id=env["TEAMS_TENANT_ID"].strip(),
             login_url=env.get("TEAMS_LOGIN_URL", "").strip() or LOGIN_URL,
             openid_url=env.get("TEAMS_OPENID_URL", "").strip() or OPENID_URL,
             allowed_service_urls=allowed or SERVICE_URLS,
@@ -322,49 +313,6 @@ class Connector:
                 return
 
 
-# ---- decision record links ---------------------------------------------------------------------
-
-
-class RecordLinks:
-    """Signed links to the decision record of an answer this server gave: `/teams/record/<token>`, where the
-    token is the answer's digest and an expiry time, with an HMAC. The link reveals nothing by itself; anyone
-    holding it can read that one record until it expires (or the conversation is removed by retention)."""
-
-    _TOKEN = re.compile(r"^[A-Za-z0-9_-]{70,80}$")
-
-    def __init__(self, secret: bytes, base_url: str, days: float = RECORD_LINK_DAYS,
-                 clock: Callable[[], float] = time.time) -> None:
-        self._secret = hashlib.sha256(b"lta-teams-record-link\0" + secret).digest()
-        self.base_url = base_url.rstrip("/")
-        self.seconds = days * 86400
-        self.clock = clock
-
-    def _mac(self, body: bytes) -> bytes:
-        return hmac.new(self._secret, body, hashlib.sha256).digest()[:16]
-
-    def token(self, assessment: dict) -> str:
-        body = bytes.fromhex(assessment_digest(assessment)) + int(self.clock() + self.seconds).to_bytes(5, "big")
-        return base64.urlsafe_b64encode(body + self._mac(body)).decode().rstrip("=")
-
-    def url(self, assessment: dict) -> Optional[str]:
-        return f"{self.base_url}/teams/record/{self.token(assessment)}" if self.base_url else None
-
-    def digest(self, token: str) -> Optional[str]:
-        """The answer's digest for a valid, unexpired token, else None."""
-        if not self._TOKEN.match(token or ""):
-            return None
-        try:
-            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        except ValueError:
-            return None
-        if len(raw) != 32 + 5 + 16:
-            return None
-        body, mac = raw[:37], raw[37:]
-        if not hmac.compare_digest(mac, self._mac(body)) or int.from_bytes(body[32:], "big") < self.clock():
-            return None
-        return body[:32].hex()
-
-
 # ---- the conversation --------------------------------------------------------------------------
 
 
@@ -402,8 +350,19 @@ def message_text(activity: dict) -> str:
     return " ".join(_AT.sub("", text).split())
 
 
-def sender_id(tenant_id: str, conversation_id: str) -> str:
-    return SENDER_PREFIX + hashlib.sha256(f"{tenant_id}\0{conversation_id}".encode()).hexdigest()[:40]
+def sender_id(tenant_id: str, conversation_id: str, officer_id: str = "") -> str:
+    """One case per officer: in a group chat or a channel thread each officer who writes has their own, so no
+    one sees another's facts; in a one-to-one chat the conversation is the officer's anyway."""
+    key = f"{tenant_id}\0{conversation_id}\0{officer_id}" if officer_id else f"{tenant_id}\0{conversation_id}"
+    return SENDER_PREFIX + hashlib.sha256(key.encode()).hexdigest()[:40]
+
+
+def officer_of(activity: dict) -> str:
+    """Who wrote, in a shared conversation ("" in a one-to-one chat): their Entra object id, else their Teams id."""
+    if (activity.get("conversation") or {}).get("conversationType", "personal") == "personal":
+        return ""
+    sender = activity.get("from") or {}
+    return str(sender.get("aadObjectId") or sender.get("id") or "")
 
 
 def bot_added(activity: dict) -> bool:
@@ -418,9 +377,9 @@ class TeamsOutput(OutputChannel):
     def name(cls) -> Text:
         return "teams"
 
-    def __init__(self, connector: Connector, activity: dict, links: Optional[RecordLinks]) -> None:
+    def __init__(self, connector: Connector, activity: dict, sender: str) -> None:
         self.connector = connector
-        self.links = links
+        self.sender = sender
         self.service_url = str(activity["serviceUrl"])
         self.conversation = activity.get("conversation") or {}
         self._base = {
@@ -455,7 +414,7 @@ class TeamsOutput(OutputChannel):
             return  # the card already says it
         if kind == "ltr_assessment":
             try:
-                link = self.links.url(custom["assessment"]) if self.links else None
+                link = record_link.record_url(self.sender, custom["assessment"])
                 await self._card(assessment_card(custom, link))
                 return
             except Exception as e:  # a card we cannot draw: the answer as text instead
@@ -489,12 +448,10 @@ class TeamsInput(InputChannel):
         self.http = HttpClient()
         self.auth = Authenticator(settings, SigningKeys(settings.openid_url, self.http))
         self.connector = Connector(settings, self.http)
-        self.links = RecordLinks(settings.app_password.encode(), settings.public_url) if settings.public_url else None
         self.seen = Seen()
         self.tasks: set[asyncio.Task] = set()
         self._app: Optional[Sanic] = None
-        if not settings.public_url:
-            logger.warning("LTA_PUBLIC_URL is not set: Teams answer cards will not link to their decision record.")
+        record_link.check_settings("Teams answer cards")
 
     async def idle(self) -> None:
         """Waits for the turns running in the background (tests, shutdown)."""
@@ -504,7 +461,9 @@ class TeamsInput(InputChannel):
     # -- a turn --
 
     async def _turn(self, activity: dict, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
-        output = TeamsOutput(self.connector, activity, self.links)
+        conversation = str((activity.get("conversation") or {}).get("id", ""))
+        sender = sender_id(self.settings.tenant_id, conversation, officer_of(activity))
+        output = TeamsOutput(self.connector, activity, sender)
         kind = activity.get("type")
         if kind == "conversationUpdate" and bot_added(activity):
             text = "/greet"  # the assistant's own greeting, as the widget opens with it
@@ -514,7 +473,6 @@ class TeamsInput(InputChannel):
                 return  # a file or a card with nothing to read
         else:
             return
-        sender = sender_id(self.settings.tenant_id, str((activity.get("conversation") or {}).get("id", "")))
         try:
             refusal, text, metadata = guard.gate(text, {})
         except guard.InputRefused:
@@ -555,39 +513,6 @@ class TeamsInput(InputChannel):
         self._start(self._turn(activity, on_new_message))
         return HTTPResponse(status=200)
 
-    # -- decision records --
-
-    async def record(self, request: Request, token: str) -> HTTPResponse:
-        from bot.render.record import RecordError, authoritative_assessment, render_record_html, render_record_markdown
-
-        headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store", "Referrer-Policy": "no-referrer",
-                   "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; "
-                                              "form-action 'none'; frame-ancestors 'none'"}
-        digest = self.links.digest(token) if self.links else None
-        if digest is None:
-            return response.text("This link is not valid or has expired. Ask the assistant again for a new one.",
-                                 status=404, headers=headers)
-        store = getattr(getattr(getattr(self._app, "ctx", None), "agent", None), "tracker_store", None)
-        try:
-            found = await find_answer_by_digest(store, digest) if store is not None else None
-        except Exception as e:
-            logger.error("Could not look up an answer for a decision record (%s).", type(e).__name__)
-            return response.text("The conversation store is unavailable; try again shortly.", status=503, headers=headers)
-        if found is None:
-            return response.text("That answer is no longer kept.", status=404, headers=headers)
-        assessment, understood = found
-        try:
-            record, note = authoritative_assessment(assessment)
-        except RecordError:
-            return response.text("That answer cannot be made into a record.", status=404, headers=headers)
-        now = datetime.now(timezone.utc)
-        if request.args.get("format") == "md":
-            body = render_record_markdown(record, now, note, understood=understood or None)
-            headers["Content-Disposition"] = 'attachment; filename="decision-record.md"'
-            return response.text(body, headers=headers, content_type="text/markdown; charset=utf-8")
-        body = render_record_html(record, now, note, understood=understood or None)
-        return response.html(body, headers=headers)
-
     # -- the blueprint --
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -597,7 +522,7 @@ class TeamsInput(InputChannel):
             def register(self, app: Sanic, options: Dict[Text, Any]) -> None:
                 super().register(app, options)
                 channel._app = app
-                app.add_route(channel.record, "/teams/record/<token>", methods=["GET"], name="lta_teams_record")
+                record_link.install(app)
 
                 async def close_http(*_: Any) -> None:
                     await channel.idle()

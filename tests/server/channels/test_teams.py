@@ -7,6 +7,7 @@ nothing reached the agent, the tracker store or the connector."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import time
 from typing import Any, Optional
@@ -17,7 +18,7 @@ from rasa.core.channels.channel import register
 from sanic import Sanic
 
 from bot.server.channels import teams
-from bot.server.channels.teams import RecordLinks, TeamsConfigError, TeamsInput, TeamsOutput, TeamsSettings
+from bot.server.channels.teams import TeamsConfigError, TeamsInput, TeamsOutput, TeamsSettings
 
 from .conftest import ASSESSMENT, ScriptedAgent, free_port
 from .microsoft_fake import BOT_ID, MicrosoftFake, new_key
@@ -268,7 +269,7 @@ async def test_an_activity_from_another_tenant_is_refused(bot):
 
 async def test_an_unknown_key_id_and_a_none_algorithm_are_refused(bot):
     assert await bot.post(bot.fake.activity("hello"), token=bot.fake.sign(kid="nobody")) == 401
-    unsigned = ".".join([teams.base64.urlsafe_b64encode(json.dumps(h).encode()).decode().rstrip("=")
+    unsigned = ".".join([base64.urlsafe_b64encode(json.dumps(h).encode()).decode().rstrip("=")
                          for h in ({"alg": "none", "kid": "k1"}, {"aud": bot.fake.app_id})]) + "."
     assert await bot.post(bot.fake.activity("hello"), token=unsigned) == 401
     await assert_nothing_reached(bot)
@@ -291,11 +292,11 @@ class RecordingConnector:
         self.sent.append(activity)
 
 
-def output(links: Optional[RecordLinks] = None) -> tuple[TeamsOutput, RecordingConnector]:
+def output() -> tuple[TeamsOutput, RecordingConnector]:
     connector = RecordingConnector()
     activity = {"id": "act-1", "serviceUrl": "https://smba.trafficmanager.net/uk/", "conversation": {"id": "a:1"},
                 "from": {"id": "29:officer"}, "recipient": {"id": BOT_ID}}
-    return TeamsOutput(connector, activity, links), connector  # type: ignore[arg-type]
+    return TeamsOutput(connector, activity, "teams-x"), connector  # type: ignore[arg-type]
 
 
 def card_of(activity: dict) -> dict[str, Any]:
@@ -304,8 +305,9 @@ def card_of(activity: dict) -> dict[str, Any]:
     return attachment["content"]
 
 
-async def test_an_answer_is_one_card_and_its_plain_text_copies_are_dropped():
-    out, connector = output(RecordLinks(b"secret", "https://lta.example.gov.uk"))
+async def test_an_answer_is_one_card_and_its_plain_text_copies_are_dropped(monkeypatch):
+    monkeypatch.setenv("LTA_PUBLIC_URL", "https://lta.example.gov.uk")
+    out, connector = output()
     payload = {"type": "ltr_assessment", "assessment": ASSESSMENT, "understood": [], "changed": None}
     await out.send_response("teams-x", {"text": "Headline as text", "custom": payload})
     await out.send_response("teams-x", {"text": "What I understood: ...", "custom": {"type": "ltr_answer_text"}})
@@ -314,7 +316,7 @@ async def test_an_answer_is_one_card_and_its_plain_text_copies_are_dropped():
     card = card_of(sent)
     assert "text" not in sent
     [link] = [a for a in card["actions"] if a["type"] == "Action.OpenUrl"]
-    assert link["url"].startswith("https://lta.example.gov.uk/teams/record/")
+    assert link["url"].startswith("https://lta.example.gov.uk/records/")
 
 
 async def test_buttons_are_clickable_actions_that_send_the_payload_back():
@@ -340,20 +342,6 @@ async def test_other_text_is_sent_as_plain_text_so_nothing_is_read_as_markup():
 # ---- decision record links ----
 
 
-def test_a_record_link_names_the_answer_and_expires():
-    now = [1_000_000.0]
-    links = RecordLinks(b"secret", "https://lta.example.gov.uk", days=7, clock=lambda: now[0])
-    token = links.token(ASSESSMENT)
-    from bot.server.store import assessment_digest
-
-    assert links.digest(token) == assessment_digest(ASSESSMENT)
-    assert RecordLinks(b"another secret", "https://x").digest(token) is None
-    tampered = token[:-2] + ("AA" if token[-2:] != "AA" else "BB")
-    assert links.digest(tampered) is None
-    now[0] += 7 * 86400 + 1
-    assert links.digest(token) is None
-
-
 async def test_the_card_links_to_the_decision_record_of_that_answer(bot):
     await bot.post(bot.fake.activity("card"))
     card = card_of(bot.fake.replies("a:conv-1")[0])
@@ -366,14 +354,13 @@ async def test_the_card_links_to_the_decision_record_of_that_answer(bot):
         assert ASSESSMENT["answer"] in page and "Decision record" in page
         async with http.get(link[:-3] + ("abc" if not link.endswith("abc") else "abd")) as r:
             assert r.status == 404
-        async with http.get(f"{bot.url}/teams/record/not-a-token") as r:
+        async with http.get(f"{bot.url}/records/not-a-token") as r:
             assert r.status == 404
 
 
 def test_the_input_channel_needs_nothing_at_start_but_settings():
     channel = TeamsInput(TeamsSettings.from_env({"TEAMS_APP_ID": "a", "TEAMS_APP_PASSWORD": "b", "TEAMS_TENANT_ID": "t",
                                                  "TEAMS_OPENID_URL": "http://127.0.0.1:9/nothing-here"}))
-    assert channel.links is None  # no LTA_PUBLIC_URL: cards carry no link
     assert asyncio.iscoroutinefunction(channel.receive)
 
 
@@ -401,3 +388,18 @@ async def test_without_microsofts_keys_nothing_is_processed(monkeypatch, fake):
     await channel.idle()
     await channel.http.close()
     assert r.status == 503 and received == []
+
+
+def test_officers_in_a_shared_chat_each_have_their_own_case():
+    def activity(conversation_type: str, who: str) -> dict:
+        return {"conversation": {"id": "19:thread;messageid=1", "conversationType": conversation_type},
+                "from": {"id": f"29:{who}", "aadObjectId": f"aad-{who}"}}
+
+    def sender(a: dict) -> str:
+        return teams.sender_id("t-1", a["conversation"]["id"], teams.officer_of(a))
+
+    assert sender(activity("channel", "ann")) != sender(activity("channel", "bob"))
+    assert sender(activity("groupChat", "ann")) != sender(activity("groupChat", "bob"))
+    assert sender(activity("channel", "ann")) == sender(activity("channel", "ann"))
+    # one to one: the conversation is the officer's
+    assert sender(activity("personal", "ann")) == teams.sender_id("t-1", "19:thread;messageid=1")
