@@ -21,6 +21,7 @@ from typing import Any, Mapping, Optional, Sequence
 from bot.ltr.model import Assessment
 from bot.render.record import checked_assessment, result_rows
 from bot.render.text import (
+    DISCLAIMER,
     checked,
     consequence,
     fact_line,
