@@ -21,6 +21,11 @@ OPTIONAL_CHANNELS: dict[str, tuple[str, str, tuple[str, ...]]] = {
 }
 
 
+def settings_needed(channel: str) -> tuple[str, ...]:
+    """The environment variables a channel needs (the channels check them when Rasa builds them)."""
+    return OPTIONAL_CHANNELS[channel][2]
+
+
 def optional_channels(env: Mapping[str, str]) -> tuple[list[tuple[str, str]], list[str]]:
     """([(name, webhook path) of the channels that are on], [a note on each one that is off, saying why])."""
     on: list[tuple[str, str]] = []

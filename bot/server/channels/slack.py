@@ -61,6 +61,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.render import block_kit
 from bot.server import guard, record_link, speedups
+from bot.server.channels import settings_needed
 
 logger = logging.getLogger(__name__)
 
@@ -194,7 +195,7 @@ class SlackInput(InputChannel):
         if credentials and any("token" in k or "secret" in k for k in credentials):
             raise SlackSettingsError("Slack's token and signing secret belong in the environment (SLACK_BOT_TOKEN, "
                                      "SLACK_SIGNING_SECRET), never in credentials.yml.")
-        missing = [k for k in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET") if not os.environ.get(k)]
+        missing = [k for k in settings_needed("bot.server.channels.slack.SlackInput") if not os.environ.get(k)]
         if missing:
             raise SlackSettingsError(f"The Slack channel needs {' and '.join(missing)} in the environment "
                                      "(see docs/slack.md).")

@@ -58,6 +58,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.server import guard, record_link, speedups
+from bot.server.channels import settings_needed
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ SEEN_MAX = 10_000
 MAX_BODY_BYTES = 256 * 1024
 HTTP_TIMEOUT_S = 10
 SENDER_PREFIX = "teams-"
-REQUIRED_ENV = ("TEAMS_APP_ID", "TEAMS_APP_PASSWORD", "TEAMS_TENANT_ID")
+REQUIRED_ENV = settings_needed("bot.server.channels.teams.TeamsInput")
 
 
 class TeamsConfigError(ValueError):
