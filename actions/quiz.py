@@ -1,7 +1,8 @@
-"""Training mode: the scenario quiz of `bot.quiz` as a conversation. Answers are computed by the
-engine inside `bot.quiz`; this action only asks, marks and keeps the score in a slot."""
+"""Training mode: the quiz of `bot.quiz` as a conversation. `bot.quiz.handle` does everything (questions,
+marking, hints, score, the end); this action only maps the intent to a quiz command and sends the messages."""
 from __future__ import annotations
 
+import json
 from typing import Any, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -9,20 +10,36 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.quiz import Question, QuizError, answer, current_question, new_state, summary
+from bot.quiz import Msg, active, handle
 
-from .common import latest_entity, utter
+from .common import latest_entity, one_bubble, today
 
-TYPED = {"affirm": "yes", "deny": "no"}
+COMMANDS = {"quiz_score": "score", "quiz_skip": "skip", "quiz_hint": "hint", "quiz_stop": "stop", "why_asking": "why",
+            "dont_know": "dont_know"}
 
 
-def ask(dispatcher: CollectingDispatcher, q: Question, intro: bool) -> None:
-    lines = []
-    if intro:
-        lines += [f"Scenario: {q.scenario.title}", q.scenario.story, ""]
-    lines.append(f"Question {q.number} of {q.total}: {q.text}")
-    buttons = [{"title": label, "payload": f'/quiz{{"quiz_answer": "{value}"}}'} for label, value in q.options]
-    utter(dispatcher, "\n".join(lines), buttons)
+def send(dispatcher: CollectingDispatcher, messages: list[Msg]) -> None:
+    for m in messages:
+        buttons = [{"title": title, "payload": "/quiz" + json.dumps(entities, separators=(",", ":"))}
+                   for title, entities in m.buttons]
+        dispatcher.utter_message(text=one_bubble(m.text), buttons=buttons, json_message=m.custom)
+
+
+def quiz_turn(tracker: Tracker) -> tuple[str, dict[str, Optional[str]]]:
+    """The quiz command a message is, and what it carries."""
+    message = tracker.latest_message or {}
+    intent = (message.get("intent") or {}).get("name") or ""
+    text = message.get("text") or ""
+    answer: Optional[Any] = latest_entity(tracker, "quiz_answer")
+    level, topic = latest_entity(tracker, "quiz_level"), latest_entity(tracker, "quiz_topic")
+    if answer is not None:
+        return "answer", {"given": str(answer)}
+    if intent == "quiz":
+        return "start", {"given": None if text.startswith("/") else text,
+                         "level": str(level) if level else None, "topic": str(topic) if topic else None}
+    if intent in COMMANDS:
+        return COMMANDS[intent], {}
+    return "answer", {"given": text}
 
 
 class ActionQuiz(Action):
@@ -30,33 +47,7 @@ class ActionQuiz(Action):
         return "action_quiz"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        state = tracker.get_slot("quiz")
-        message = tracker.latest_message or {}
-        intent = (message.get("intent") or {}).get("name")
-        given: Optional[Any] = latest_entity(tracker, "quiz_answer")
-        if not isinstance(state, dict) or (intent == "quiz" and given is None):
-            state = new_state()
-            q = current_question(state)
-            assert q is not None
-            utter(dispatcher, f"Training mode: {q.total} questions on short scenarios. The answers come from the same "
-                              "rules as the assistant's. Say \"start again\" to stop at any time.")
-            ask(dispatcher, q, intro=True)
-            return [SlotSet("quiz", state), SlotSet("quiz_active", True)]
-        if given is None:
-            given = TYPED.get(intent or "", message.get("text") or "")
-        before = current_question(state)
-        try:
-            feedback, state = answer(state, str(given))
-        except QuizError:
-            if before is None:
-                return [SlotSet("quiz", None), SlotSet("quiz_active", False)]
-            utter(dispatcher, "Please choose one of the options.")
-            ask(dispatcher, before, intro=False)
-            return []
-        utter(dispatcher, feedback.text + (f" ({feedback.ref})" if feedback.ref else ""))
-        q = current_question(state)
-        if q is None:
-            utter(dispatcher, summary(state) + " Ask me about a real contract whenever you are ready.")
-            return [SlotSet("quiz", None), SlotSet("quiz_active", False)]
-        ask(dispatcher, q, intro=before is None or q.scenario.id != before.scenario.id)
-        return [SlotSet("quiz", state)]
+        command, args = quiz_turn(tracker)
+        messages, state = handle(tracker.get_slot("quiz"), command, today(), **args)
+        send(dispatcher, messages)
+        return [SlotSet("quiz", state), SlotSet("quiz_active", active(state))]
