@@ -66,11 +66,13 @@ class ActionConverse(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         msg = incoming(tracker)
         events: list[EventType] = []
-        if msg.intent == "start_again" and active(tracker.get_slot("quiz")):
-            # Starting again ends the quiz with its score (kept for the trainer's report), never silently.
-            quiz_messages, quiz_state = quiz_turn(tracker.get_slot("quiz"), "stop", today())
-            send_quiz(dispatcher, quiz_messages)
-            events += [SlotSet("quiz", quiz_state), SlotSet("quiz_active", False)]
+        if msg.intent == "start_again":
+            # Starting again ends a quiz with its score (the state is kept for the trainer's report), never silently.
+            if active(tracker.get_slot("quiz")):
+                quiz_messages, quiz_state = quiz_turn(tracker.get_slot("quiz"), "stop", today())
+                send_quiz(dispatcher, quiz_messages)
+                events.append(SlotSet("quiz", quiz_state))
+            events.append(SlotSet("quiz_active", False))
         out: Outcome = turn(tracker.get_slot("conversation"), msg, today())
         for m in out.messages:
             dispatcher.utter_message(text=one_bubble(m.text), buttons=m.buttons, json_message=m.custom)

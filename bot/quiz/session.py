@@ -5,6 +5,7 @@ and the next state. Commands: start, answer, hint, skip, why, score, stop, resum
 """
 from __future__ import annotations
 
+import copy
 import random
 import re
 import uuid
@@ -256,6 +257,7 @@ def handle(state: Any, command: str, today: date, given: Optional[str] = None, l
            topic: Optional[str] = None, bank: Optional[Bank] = None) -> tuple[list[Msg], Optional[State]]:
     """One turn of the quiz. `state` is the slot's value (None or a finished quiz when none is running)."""
     bank = bank or load_bank()
+    state = copy.deepcopy(state)  # the caller's slot value is never changed in place
     running = state if active(state) else None
     if command == "start":
         if running is not None:  # never restart by accident: say where the quiz stands instead
