@@ -2,7 +2,6 @@
 marking, hints, score, the end); this action only maps the intent to a quiz command and sends the messages."""
 from __future__ import annotations
 
-import json
 from typing import Any, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -20,9 +19,7 @@ COMMANDS = {"quiz_score": "score", "quiz_skip": "skip", "quiz_hint": "hint", "qu
 
 def send(dispatcher: CollectingDispatcher, messages: list[Msg]) -> None:
     for m in messages:
-        buttons = [{"title": title, "payload": "/quiz" + json.dumps(entities, separators=(",", ":"))}
-                   for title, entities in m.buttons]
-        dispatcher.utter_message(text=one_bubble(m.text), buttons=buttons, json_message=m.custom)
+        dispatcher.utter_message(text=one_bubble(m.text), buttons=m.rasa_buttons(), json_message=m.custom)
 
 
 def quiz_turn(tracker: Tracker) -> tuple[str, dict[str, Optional[str]]]:

@@ -6,6 +6,7 @@ and the next state. Commands: start, answer, hint, skip, why, score, stop, resum
 from __future__ import annotations
 
 import copy
+import json
 import random
 import re
 import uuid
@@ -28,6 +29,11 @@ class Msg:
     text: str
     buttons: list[Button] = field(default_factory=list)
     custom: Optional[dict[str, Any]] = None
+
+    def rasa_buttons(self) -> list[dict[str, str]]:
+        """Rasa buttons whose payloads (/quiz{"quiz_answer": "..."}) every channel can send back as they are."""
+        return [{"title": title, "payload": "/quiz" + json.dumps(entities, separators=(",", ":"))}
+                for title, entities in self.buttons]
 
 
 REPORT = {"type": "quiz_report", "formats": ["html", "csv"]}
