@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -13,6 +13,9 @@ from bot.quiz import Msg, active, handle
 
 from .common import latest_entity, one_bubble, today
 
+# Typed during a quiz, these may be an answer or a question for the assistant: the quiz looks first.
+PASS_ON = ("faq", "assess", "correction", "inform", "what_would_change", "show_references", "what_must_we_do",
+           "more_about_route", "greet", "thanks", "help", "bot_challenge", "out_of_scope")
 COMMANDS = {"quiz_score": "score", "quiz_skip": "skip", "quiz_hint": "hint", "quiz_stop": "stop", "why_asking": "why",
             "dont_know": "dont_know"}
 
@@ -22,7 +25,7 @@ def send(dispatcher: CollectingDispatcher, messages: list[Msg]) -> None:
         dispatcher.utter_message(text=one_bubble(m.text), buttons=m.rasa_buttons(), json_message=m.custom)
 
 
-def quiz_turn(tracker: Tracker) -> tuple[str, dict[str, Optional[str]]]:
+def quiz_turn(tracker: Tracker) -> tuple[str, dict[str, Any]]:
     """The quiz command a message is, and what it carries."""
     message = tracker.latest_message or {}
     intent = (message.get("intent") or {}).get("name") or ""
@@ -36,7 +39,7 @@ def quiz_turn(tracker: Tracker) -> tuple[str, dict[str, Optional[str]]]:
                          "level": str(level) if level else None, "topic": str(topic) if topic else None}
     if intent in COMMANDS:
         return COMMANDS[intent], {}
-    return "answer", {"given": text}
+    return "answer", {"given": text, "pass_on": intent in PASS_ON}
 
 
 class ActionQuiz(Action):
@@ -46,5 +49,7 @@ class ActionQuiz(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         command, args = quiz_turn(tracker)
         messages, state = handle(tracker.get_slot("quiz"), command, today(), **args)
+        if not messages:  # not an answer to the quiz: the conversation takes it, and the quiz waits
+            return [FollowupAction("action_converse")]
         send(dispatcher, messages)
         return [SlotSet("quiz", state), SlotSet("quiz_active", active(state))]

@@ -260,8 +260,11 @@ def _typed(q: Question, given: str) -> Optional[str]:
 
 
 def handle(state: Any, command: str, today: date, given: Optional[str] = None, level: Optional[str] = None,
-           topic: Optional[str] = None, bank: Optional[Bank] = None) -> tuple[list[Msg], Optional[State]]:
-    """One turn of the quiz. `state` is the slot's value (None or a finished quiz when none is running)."""
+           topic: Optional[str] = None, bank: Optional[Bank] = None, pass_on: bool = False) -> tuple[list[Msg], Optional[State]]:
+    """One turn of the quiz. `state` is the slot's value (None or a finished quiz when none is running).
+
+    pass_on: the message may be meant for the assistant (a question typed mid-quiz): when it names no option,
+    no messages are returned and the state is unchanged, so the caller hands it to the conversation."""
     bank = bank or load_bank()
     state = copy.deepcopy(state)  # the caller's slot value is never changed in place
     running = state if active(state) else None
@@ -315,6 +318,8 @@ def handle(state: Any, command: str, today: date, given: Optional[str] = None, l
         _come_back(running, bank, q.scenario.topic)
         return [Msg(f"Skipped. The answer was {q.correct_label}.\n{_explain(q)}")] + _next(running, bank), running
     value = _typed(q, given or "")
+    if value is None and pass_on:
+        return [], state
     if value is None:
         return [Msg("Please choose one of the options (or say \"hint\", \"skip\" or \"stop the quiz\")."), ask(running, q)], running
     if value == q.correct:

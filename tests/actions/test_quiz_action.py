@@ -90,3 +90,17 @@ async def test_start_again_ends_the_quiz_with_its_score(tracker, dispatcher, dom
                                                             text="start again", intent="start_again"), domain))
     assert d.messages[0]["text"].startswith("Quiz stopped.")
     assert events["quiz_active"] is False and events["quiz"]["stopped"] is True
+
+
+@pytest.mark.asyncio
+async def test_a_question_typed_mid_quiz_goes_to_the_conversation_and_the_quiz_waits(tracker, dispatcher, domain):
+    state = (await _started(tracker, dispatcher, domain, quiz_level="any"))["quiz"]
+    d = type(dispatcher)()
+    t = tracker(slots={"quiz": state, "quiz_active": True}, text="what is the light touch threshold?", intent="faq")
+    events = await ActionQuiz().run(d, t, domain)
+    assert d.messages == [] and [e["event"] for e in events] == ["followup"] and events[0]["name"] == "action_converse"
+    q = current(json.loads(json.dumps(state)))
+    d = type(dispatcher)()  # a typed answer classified as a question is still an answer
+    events = slots_of(await ActionQuiz().run(d, tracker(slots={"quiz": state, "quiz_active": True},
+                                                        text=q.correct_label, intent="faq"), domain))
+    assert d.messages[0]["text"].startswith("Right:") and events["quiz"]["results"][0]["right"]
