@@ -102,7 +102,8 @@ def test_the_widget_resumes_a_quiz_after_a_reload_and_downloads_the_report(brows
 
         page.reload()
         expect(page.locator(".lta")).to_have_attribute("data-state", "ready", timeout=REPLY_TIMEOUT)
-        expect(page.get_by_text("Welcome back. You are on question 2 of 3 · 1 right.")).to_be_visible(timeout=REPLY_TIMEOUT)
+        expect(page.locator(".lta__messages").get_by_text("Welcome back. You are on question 2 of 3 · 1 right.")).to_be_visible(
+            timeout=REPLY_TIMEOUT)
         # the question is asked again, and its buttons work (keyboard: focus and Enter)
         again = page.get_by_role("group", name="Suggested answers").last
         button = again.get_by_role("button", name=THRESHOLD)
