@@ -31,7 +31,10 @@ def incoming(tracker: Tracker) -> Incoming:
     for e in m.get("entities") or []:
         if isinstance(e, dict) and isinstance(e.get("entity"), str):
             entities[e["entity"]] = e.get("value")
-    return Incoming(str(m.get("text") or ""), intent.get("name"), entities, float(intent.get("confidence") or 0.0))
+    name = intent.get("name")
+    if name in ("quiz_skip", "quiz_hint"):  # with no quiz running (data/rules.yml): "skip this question" in the guided flow
+        name = "dont_know"
+    return Incoming(str(m.get("text") or ""), name, entities, float(intent.get("confidence") or 0.0))
 
 
 def last_assessment(state: dict[str, Any]) -> Optional[Assessment]:

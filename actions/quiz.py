@@ -2,6 +2,7 @@
 marking, hints, score, the end); this action only maps the intent to a quiz command and sends the messages."""
 from __future__ import annotations
 
+import re
 from typing import Any, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -16,6 +17,7 @@ from .common import latest_entity, one_bubble, today
 # Typed during a quiz, these may be an answer or a question for the assistant: the quiz looks first.
 PASS_ON = ("faq", "assess", "correction", "inform", "what_would_change", "show_references", "what_must_we_do",
            "more_about_route", "greet", "thanks", "help", "bot_challenge", "out_of_scope")
+SKIP_WORDS = re.compile(r"\b(skip|pass|next)\b", re.I)
 COMMANDS = {"quiz_score": "score", "quiz_skip": "skip", "quiz_hint": "hint", "quiz_stop": "stop", "why_asking": "why",
             "dont_know": "dont_know"}
 
@@ -37,6 +39,8 @@ def quiz_turn(tracker: Tracker) -> tuple[str, dict[str, Any]]:
     if intent == "quiz":
         return "start", {"given": None if text.startswith("/") else text,
                          "level": str(level) if level else None, "topic": str(topic) if topic else None}
+    if intent == "dont_know" and SKIP_WORDS.search(text):  # "skip this one", "pass": also the guided flow's words
+        return "skip", {}
     if intent in COMMANDS:
         return COMMANDS[intent], {}
     return "answer", {"given": text, "pass_on": intent in PASS_ON}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import Optional
@@ -58,7 +58,6 @@ class Question:
     rule: Item  # the deciding step: its text and the law's reference
     link: Optional[str]  # the reference's page on legislation.gov.uk (or GOV.UK, NHS England), from the knowledge
     hint: str
-    trace_ids: list[str] = field(default_factory=list)
 
     @property
     def correct_label(self) -> str:
@@ -285,7 +284,8 @@ def build(sc: Scenario, kind: str, today: date) -> Question:
         closed = [o for o in kb.obligations if o.id not in applying and not applies_to(o.applies, regime, lt, above)]
         closed.sort(key=lambda o: (not any(x.startswith(f"{regime}/") for x in o.applies), o.priority, o.id))
         offset = sum(map(ord, sc.id)) % max(len(closed[:5]) - 1, 1)
-        options = _shuffled(sc, [(kb_text(duty.id), duty.id)] + [(o.text, o.id) for o in closed[:5][offset:offset + 2]])
+        own = next(o for o in kb.obligations if o.id == duty.id)  # the duty's words without "This applies because …"
+        options = _shuffled(sc, [(own.text, own.id)] + [(o.text, o.id) for o in closed[:5][offset:offset + 2]])
         correct = duty.id
         rule = next(t for t in a.trace if t.id == f"T-DUTY-{duty.id}")
         working = [rule.text]
@@ -294,9 +294,5 @@ def build(sc: Scenario, kind: str, today: date) -> Question:
     if rule is None:
         raise QuizError(f"scenario {sc.id}: the engine's trace shows no rule deciding '{kind}'")
     return Question(sc, kind, sc.story_on(today), KINDS[kind], options, correct, working, rule, link_for(rule.ref),
-                    _hint(kind, a), [t.id for t in a.trace])
+                    _hint(kind, a))
 
-
-def kb_text(obligation_id: str) -> str:
-    o = next(o for o in load_knowledge().obligations if o.id == obligation_id)
-    return o.text

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.e2e.test_conversations import Chat
-from tests.e2e.test_widget import REPLY_TIMEOUT, ask, open_page
+from tests.e2e.test_widget import AXE, REPLY_TIMEOUT, ask, open_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 
@@ -91,7 +91,8 @@ def test_start_again_during_a_quiz_ends_it_with_the_score(chat: Chat) -> None:
 
 
 def test_the_widget_resumes_a_quiz_after_a_reload_and_downloads_the_report(browser: Browser, assistant: Any) -> None:
-    watched = open_page(browser, assistant.url.rstrip("/") + "/demo/")
+    # bypass_csp: the demo page forbids inline scripts, and axe is injected by the test
+    watched = open_page(browser, assistant.url.rstrip("/") + "/demo/", bypass_csp=True)
     page = watched.page
     try:
         ask(page, "quiz me on value, easy")
@@ -124,6 +125,11 @@ def test_the_widget_resumes_a_quiz_after_a_reload_and_downloads_the_report(brows
             results.get_by_role("button", name="Download your results (HTML)").click()
         html = Path(download.value.path()).read_text(encoding="utf-8")
         assert "Quiz 1: 2 right out of 2 answered" in html and "in progress (2 of 3 questions)" in html
+        # WCAG 2.2 AA, as for the rest of the widget: the quiz's buttons and the downloads included
+        page.add_script_tag(path=str(AXE))
+        violations = page.evaluate(
+            "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']})).violations")
+        assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == []
         assert watched.errors == [] and watched.dialogs == []
     finally:
         page.context.close()

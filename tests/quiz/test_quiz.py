@@ -3,7 +3,6 @@ missed topics coming back, the state kept as JSON, and a scenario added to the Y
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import date
 from pathlib import Path
 
