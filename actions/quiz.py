@@ -2,7 +2,6 @@
 marking, hints, score, the end); this action only maps the intent to a quiz command and sends the messages."""
 from __future__ import annotations
 
-import re
 from typing import Any, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -17,7 +16,6 @@ from .common import latest_entity, one_bubble, today
 # Typed during a quiz, these may be an answer or a question for the assistant: the quiz looks first.
 PASS_ON = ("faq", "assess", "correction", "inform", "what_would_change", "show_references", "what_must_we_do",
            "more_about_route", "greet", "thanks", "help", "bot_challenge", "out_of_scope")
-SKIP_WORDS = re.compile(r"\b(skip|pass|next)\b", re.I)
 COMMANDS = {"quiz_score": "score", "quiz_skip": "skip", "quiz_hint": "hint", "quiz_stop": "stop", "why_asking": "why",
             "dont_know": "dont_know"}
 
@@ -39,10 +37,8 @@ def quiz_turn(tracker: Tracker) -> tuple[str, dict[str, Any]]:
     if intent == "quiz":
         return "start", {"given": None if text.startswith("/") else text,
                          "level": str(level) if level else None, "topic": str(topic) if topic else None}
-    if intent == "dont_know" and SKIP_WORDS.search(text):  # "skip this one", "pass": also the guided flow's words
-        return "skip", {}
     if intent in COMMANDS:
-        return COMMANDS[intent], {}
+        return COMMANDS[intent], {"given": text}
     return "answer", {"given": text, "pass_on": intent in PASS_ON}
 
 
@@ -56,4 +52,9 @@ class ActionQuiz(Action):
         if not messages:  # not an answer to the quiz: the conversation takes it, and the quiz waits
             return [FollowupAction("action_converse")]
         send(dispatcher, messages)
-        return [SlotSet("quiz", state), SlotSet("quiz_active", active(state))]
+        events: list[EventType] = [SlotSet("quiz", state), SlotSet("quiz_active", active(state))]
+        if not active(state):
+            # The rules that sent a typed answer here hold only while quiz_active is true: once this answer ends the
+            # quiz, no rule would predict the next action and Rasa's fallback would undo the turn, score included.
+            events.append(FollowupAction("action_listen"))
+        return events

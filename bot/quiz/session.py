@@ -37,6 +37,9 @@ class Msg:
 
 
 REPORT = {"type": "quiz_report", "formats": ["html", "csv"]}
+# "skip this one", "pass", "next": officers' words for skipping, which the NLU shares with the guided flow's
+# "I don't know" (so they may arrive as dont_know, as a fallback or as an answer that names no option).
+SKIP = re.compile(r"^\s*(skip|pass|next)\b[\w\s']{0,25}[.!]?\s*$", re.I)
 
 
 # ---- starting -------------------------------------------------------------------------------------
@@ -301,6 +304,8 @@ def handle(state: Any, command: str, today: date, given: Optional[str] = None, l
     q = current(running, bank)
     if q is None:
         return finish(running, bank), running
+    if command in ("answer", "dont_know") and SKIP.match(given or "") and _typed(q, given or "") is None:
+        command = "skip"
     if command == "resume":
         return [Msg(f"Welcome back. You are on {progress(running).lower()}."), ask(running, q)], running
     if command == "stop":

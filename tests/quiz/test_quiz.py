@@ -198,3 +198,9 @@ def test_a_broken_scenario_is_refused_with_its_name(tmp_path: Path):
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     with pytest.raises(QuizError, match="home-care-extensions.*guess"):
         load_bank(path)
+
+
+@pytest.mark.parametrize("command, text", [("answer", "skip this one"), ("dont_know", "pass"), ("answer", "next question")])
+def test_skip_words_skip_whatever_the_intent(command, text):
+    msgs, state = handle(_running(), command, TODAY, given=text)
+    assert msgs[0].text.startswith("Skipped.") and state["results"][-1]["skipped"]
