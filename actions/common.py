@@ -3,6 +3,7 @@ the reply that carries an assessment."""
 from __future__ import annotations
 
 import os
+import re
 from datetime import date, datetime
 from typing import Any, Optional
 
@@ -40,3 +41,9 @@ def latest_entity(tracker: Tracker, name: str) -> Optional[Any]:
 
 def utter(dispatcher: CollectingDispatcher, text: str, buttons: Optional[list[dict[str, str]]] = None) -> None:
     dispatcher.utter_message(text=text, buttons=buttons or [])
+
+
+def one_bubble(text: str) -> str:
+    """Rasa's output channels split a text at every blank line into separate messages; one message of ours is
+    one message for the officer (chat-sized answers are at most three)."""
+    return re.sub(r"\n\s*\n+", "\n", text)

@@ -6,7 +6,6 @@ included; questions about the last answer are answered here from `bot.assistant.
 """
 from __future__ import annotations
 
-import re
 from typing import Any, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -19,13 +18,10 @@ from bot.assistant.dialogue import Incoming, Outcome, turn
 from bot.assistant.faq import prepare as prepare_faq
 from bot.ltr import Assessment, Case, CaseError, assess
 
-from .common import today
+from bot.quiz import active, handle as quiz_turn
 
-
-def one_bubble(text: str) -> str:
-    """Rasa's output channels split a text at every blank line into separate messages; one message of ours is
-    one message for the officer (chat-sized answers are at most three)."""
-    return re.sub(r"\n\s*\n+", "\n", text)
+from .common import one_bubble, today
+from .quiz import send as send_quiz
 
 
 def incoming(tracker: Tracker) -> Incoming:
@@ -35,7 +31,10 @@ def incoming(tracker: Tracker) -> Incoming:
     for e in m.get("entities") or []:
         if isinstance(e, dict) and isinstance(e.get("entity"), str):
             entities[e["entity"]] = e.get("value")
-    return Incoming(str(m.get("text") or ""), intent.get("name"), entities, float(intent.get("confidence") or 0.0))
+    name = intent.get("name")
+    if name in ("quiz_skip", "quiz_hint"):  # with no quiz running (data/rules.yml): "skip this question" in the guided flow
+        name = "dont_know"
+    return Incoming(str(m.get("text") or ""), name, entities, float(intent.get("confidence") or 0.0))
 
 
 def last_assessment(state: dict[str, Any]) -> Optional[Assessment]:
@@ -69,6 +68,14 @@ class ActionConverse(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         msg = incoming(tracker)
+        events: list[EventType] = []
+        if msg.intent == "start_again":
+            # Starting again ends a quiz with its score (the state is kept for the trainer's report), never silently.
+            if active(tracker.get_slot("quiz")):
+                quiz_messages, quiz_state = quiz_turn(tracker.get_slot("quiz"), "stop", today())
+                send_quiz(dispatcher, quiz_messages)
+                events.append(SlotSet("quiz", quiz_state))
+            events.append(SlotSet("quiz_active", False))
         out: Outcome = turn(tracker.get_slot("conversation"), msg, today())
         for m in out.messages:
             dispatcher.utter_message(text=one_bubble(m.text), buttons=m.buttons, json_message=m.custom)
@@ -76,7 +83,4 @@ class ActionConverse(Action):
             a = last_assessment(out.state)
             reply = follow_up(out.follow_up, a, msg.text, msg.entities) if a else followups.Reply(followups.NO_CASE_YET)
             dispatcher.utter_message(text=one_bubble(reply.text), buttons=reply.buttons)
-        events: list[EventType] = [SlotSet("conversation", out.state)]
-        if msg.intent == "start_again":
-            events += [SlotSet("quiz", None), SlotSet("quiz_active", False)]
-        return events
+        return events + [SlotSet("conversation", out.state)]

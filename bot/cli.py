@@ -4,6 +4,7 @@
     ltr assess - < case.json
     ltr assess --service "home care" --value "£3m a year for 4 years plus 2" --start 2026-04-01
     ltr purge --older-than 90d [--db var/rasa.db]   removes conversations idle for longer than that
+    ltr quiz-report [--db var/rasa.db] [--sender ID] [--format html|csv] [--out FILE]   a trainee's quiz results
 
 Bad input gets one line on stderr naming the field, and exit code 2. Never a traceback.
 """
@@ -60,7 +61,59 @@ def _parser() -> argparse.ArgumentParser:
     pg = sub.add_parser("purge", help="remove old conversations from the conversation store")
     pg.add_argument("--older-than", required=True, help="idle for longer than this: 90d, 12h, 30m")
     pg.add_argument("--db", default=os.path.join("var", "rasa.db"), help="the SQLite store (default var/rasa.db)")
+    qr = sub.add_parser("quiz-report", help="a trainee's quiz results from a stored conversation (HTML or CSV)")
+    qr.add_argument("--db", default=os.path.join("var", "rasa.db"), help="the SQLite store (default var/rasa.db)")
+    qr.add_argument("--sender", help="the conversation (default: the one with the latest quiz)")
+    qr.add_argument("--format", choices=["html", "csv"], default="html")
+    qr.add_argument("--out", help="write to this file (default: standard output)")
     return p
+
+
+def _stored_events(db: str, sender: Optional[str]) -> tuple[str, list[dict]]:
+    """A conversation's events as Rasa stored them, read straight from SQLite (no Rasa needed)."""
+    import sqlite3
+
+    if not os.path.isfile(db):
+        _fail("db", f"{db} does not exist")
+    try:
+        c = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=3)
+        try:
+            if sender is None:
+                latest = None
+                for sid, data in c.execute("SELECT sender_id, data FROM events WHERE type_name = 'slot' ORDER BY id"):
+                    event = json.loads(data)
+                    if event.get("name") == "quiz" and isinstance(event.get("value"), dict):
+                        latest = sid
+                if latest is None:
+                    _fail("sender", f"no conversation in {db} has taken a quiz")
+                sender = latest
+            rows = c.execute("SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender,)).fetchall()
+        finally:
+            c.close()
+    except sqlite3.Error as e:
+        _fail("db", f"cannot read {db}: {e}")
+    if not rows:
+        _fail("sender", f"no conversation '{sender}' in {db}")
+    return sender, [json.loads(r[0]) for r in rows]
+
+
+def _quiz_report(args: argparse.Namespace) -> int:
+    from datetime import datetime, timezone
+
+    from bot.quiz.report import quiz_states
+    from bot.render.quiz_report import render_csv, render_html
+
+    _, events = _stored_events(args.db, args.sender)
+    states = quiz_states(events)
+    out = render_csv(states) if args.format == "csv" else render_html(states, datetime.now(timezone.utc))
+    if args.out:
+        with open(args.out, "w", encoding="utf-8", newline="") as f:
+            f.write(out)
+        n = len(states)
+        print(f"Wrote {args.out}: {sum(len(s['results']) for s in states)} answers from {n} {'quiz' if n == 1 else 'quizzes'}.")
+    else:
+        sys.stdout.write(out)
+    return 0
 
 
 def _purge(args: argparse.Namespace) -> int:
@@ -127,6 +180,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "purge":
         return _purge(args)
+    if args.command == "quiz-report":
+        return _quiz_report(args)
     if args.command != "assess":
         _parser().print_help()
         return EXIT_BAD_INPUT

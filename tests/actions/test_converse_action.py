@@ -54,7 +54,7 @@ async def test_follow_ups_before_any_answer_say_so(tracker, dispatcher, domain):
 
 
 @pytest.mark.asyncio
-async def test_start_again_also_ends_a_quiz(tracker, dispatcher, domain):
+async def test_start_again_with_no_quiz_running_leaves_it_off(tracker, dispatcher, domain):
     events = await ActionConverse().run(dispatcher, tracker(slots={"quiz_active": True}, text="start again",
                                                             intent="start_again"), domain)
     assert {"event": "slot", "name": "quiz_active", "value": False, "timestamp": None} in events or any(

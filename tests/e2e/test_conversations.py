@@ -202,21 +202,3 @@ def test_conversations_survive_a_rasa_restart(assistant, chat, engine):
     assert "procurement start" in chat.say("£1.2m in total").text
     r = chat.say("next April")
     same_answer(r.assessment, engine({"service": "reablement", "value": {"total_gbp": 1200000}, "commenced": "2027-04-01"}))
-
-
-def test_training_mode_quiz(chat):
-    from bot.quiz import load_bank
-
-    first = load_bank()[0]
-    assert first.ask[:2] == ("regime", "light_touch")
-    facts = assess(Case.from_dict(first.case), as_of=first.as_of)
-    r = chat.say("quiz me")
-    assert first.story in r.text and "Question 1 of" in r.text
-    right = f'/quiz{{"quiz_answer": "{facts.regime}"}}'
-    assert right in [b["payload"] for b in r.buttons]
-    r = chat.say(right)
-    assert r.text.startswith("Correct.") and "Question 2 of" in r.text
-    r = chat.say("no" if facts.light_touch else "yes")  # typed, and wrong
-    assert r.text.startswith("Not quite")
-    assert "OK, I've cleared everything" in chat.say("start again").text
-    assert "another contract" in chat.say("yes").text  # no quiz question pending any more

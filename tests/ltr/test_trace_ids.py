@@ -240,7 +240,8 @@ def _corpus() -> list[tuple[str, Assessment]]:
         on = r.get("as_of", table["defaults"]["as_of"])
         on = date.fromisoformat(on) if isinstance(on, str) else on
         runs.append((r["name"], assess(Case.from_dict(_iso(r["case"])), as_of=on)))
-    runs += [(f"quiz {s.id}", assess(Case.from_dict(s.case), as_of=s.as_of)) for s in load_bank()]
+    quiz_day = date.fromisoformat(table["defaults"]["as_of"]) if isinstance(table["defaults"]["as_of"], str) else table["defaults"]["as_of"]
+    runs += [(f"quiz {s.id}", assess(Case.from_dict(s.case_on(quiz_day)), as_of=quiz_day)) for s in load_bank().scenarios]
     runs += [(f"extra {i}", assess(Case.from_dict(c), as_of=on)) for i, (c, on) in enumerate(EXTRA)]
     return runs
 

@@ -244,6 +244,20 @@ class ChatWidget {
       parts.push(step, body);
       spoken = `${step ? `${step.textContent}. ` : ""}${body.textContent.replace(/\s+/g, " ").trim()}`;
     }
+    if (custom && custom.type === "quiz_report" && live !== "history-old") {
+      const formats = Array.isArray(custom.formats) ? custom.formats.filter((f) => f === "html" || f === "csv") : [];
+      const box = h("div", { class: "lta-replies lta-quiz-report", role: "group", "aria-label": "Your quiz results" });
+      formats.forEach((format) => {
+        const button = h(
+          "button",
+          { type: "button", class: "govuk-button govuk-button--secondary", "data-format": format },
+          `Download your results (${format.toUpperCase()})`,
+        );
+        button.addEventListener("click", () => this.downloadQuizReport(format, button, box));
+        box.appendChild(button);
+      });
+      if (formats.length) parts.push(box);
+    }
     if (message.attachment && message.attachment.type === "image") {
       parts.push(h("p", {}, "(The assistant sent a picture that this chat cannot show.)"));
     }
@@ -459,6 +473,36 @@ class ChatWidget {
     }
   }
 
+  async downloadQuizReport(format, button, box) {
+    const old = box.querySelector(".lta-quiz-report__error");
+    if (old) old.remove();
+    button.setAttribute("aria-disabled", "true");
+    try {
+      // Only the signed session id is sent: the server reads the results from its own record of this chat.
+      const response = await fetch(`${this.server}/widget/quiz-report?format=${format}`, {
+        method: "POST",
+        headers: { "Content-Type": "text/plain;charset=UTF-8" },
+        body: JSON.stringify({ session_id: this.storedToken() || this.hadToken }),
+      });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const disposition = response.headers.get("Content-Disposition") || "";
+      const match = /filename="([^"]+)"/.exec(disposition);
+      const url = URL.createObjectURL(await response.blob());
+      const a = h("a", { href: url, download: match ? match[1] : `quiz-results.${format}` });
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+      this.announce("Your quiz results have been downloaded.");
+    } catch {
+      box.append(
+        h("p", { class: "govuk-error-message lta-quiz-report__error", role: "alert" }, "Your results could not be downloaded. Try again."),
+      );
+    } finally {
+      button.removeAttribute("aria-disabled");
+    }
+  }
+
   // ---- the connection ------------------------------------------------------------------------
 
   storedToken() {
@@ -540,11 +584,15 @@ class ChatWidget {
       this.greet();
       return;
     }
+    const quiz = data && Array.isArray(data.quiz) ? data.quiz : [];
     messages.forEach((m, i) => {
       if (m.sender === "user") this.renderUser(String(m.text || ""));
-      else this.renderBot(m, { live: i === messages.length - 1 ? "history-last" : "history-old" });
+      else this.renderBot(m, { live: i === messages.length - 1 && !quiz.length ? "history-last" : "history-old" });
     });
-    this.announce(`Your conversation has been restored (${messages.length} messages).`);
+    // A quiz was running: say where it stands and ask its question again, with its answer buttons.
+    quiz.forEach((m) => this.renderBot(m, { live: "history-last" }));
+    const where = quiz.length ? ` ${String(quiz[0].text || "")}` : "";
+    this.announce(`Your conversation has been restored (${messages.length} messages).${where}`);
     this.scrollToEnd();
   }
 }

@@ -29,14 +29,17 @@ Protocol (compatible with the stock event names):
     client -> server  session_request {session_id?: <token from session_confirm>, new?: true}
                       user_uttered {message, metadata?}   (a session_id in it is ignored)
     server -> client  session_confirm <token>   (a new token unless the one sent was valid)
-                      lta_history {messages: [{sender: "user"|"bot", text?, quick_replies?, custom?}]}
-                                  (after session_confirm when the session was resumed; may be empty)
+                      lta_history {messages: [{sender: "user"|"bot", text?, quick_replies?, custom?}],
+                                   quiz?: [bot messages]}   (after session_confirm when the session was resumed;
+                                  messages may be empty; quiz: where a running quiz stands, and its question again)
                       bot_uttered {text?, quick_replies?, custom?, attachment?, elements?}
                       lta_error {code: "no_session"|"server_error", message}
 HTTP routes (added to the Rasa app):
     GET  /widget/widget.js, /widget/<module>.js, /widget/widget.css, /widget/vendor/socket.io.esm.min.js
     GET  /demo/                      the demo intranet page
     POST /widget/record?format=html|md   body {"assessment": {...}} -> a decision record download
+    POST /widget/quiz-report?format=html|csv   body {"session_id": <token>} -> this web chat's quiz results, built
+                                     from the stored conversation of the signed session (never from the body's data)
 """
 from __future__ import annotations
 
@@ -448,17 +451,24 @@ class SecureSocketIOInput(SocketIOInput):
 
     # -- history --
 
-    async def conversation_history(self, sender_id: str) -> list[dict]:
+    async def _tracker(self, sender_id: str) -> Any:
+        """The stored conversation, or None when there is none; raises when the store cannot be read."""
         agent = getattr(getattr(self._app, "ctx", None), "agent", None) if self._app else None
         store = getattr(agent, "tracker_store", None)
         if store is None:
-            return []
+            return None
+        return await asyncio.wait_for(self._retrieve_after_turn(agent, store, sender_id), timeout=15)
+
+    async def conversation_history(self, sender_id: str) -> tuple[list[dict], list[dict]]:
+        """The messages to show again, and (when a quiz is running) where it stands with its question again."""
         try:
-            tracker = await asyncio.wait_for(self._retrieve_after_turn(agent, store, sender_id), timeout=15)
+            tracker = await self._tracker(sender_id)
         except Exception:  # a broken store must not stop the chat
             logger.exception("Could not read the conversation history for a web chat session.")
-            return []
-        return history_from_events(tracker.events) if tracker else []
+            return [], []
+        if not tracker:
+            return [], []
+        return history_from_events(tracker.events), quiz_resume(tracker.get_slot("quiz"))
 
     @staticmethod
     async def _retrieve_after_turn(agent: Any, store: Any, sender_id: str) -> Any:
@@ -521,8 +531,11 @@ class SecureSocketIOInput(SocketIOInput):
             await sio.enter_room(sid, sender_id, namespace=namespace)
             await sio.emit("session_confirm", token, room=sid, namespace=namespace)
             if resumed:  # always answered, even when empty, so the client knows where it stands
-                history = await self.conversation_history(sender_id)
-                await sio.emit("lta_history", {"messages": history}, room=sid, namespace=namespace)
+                history, quiz = await self.conversation_history(sender_id)
+                body: Dict[str, Any] = {"messages": history}
+                if quiz:
+                    body["quiz"] = quiz
+                await sio.emit("lta_history", body, room=sid, namespace=namespace)
 
         @sio.on(self.user_message_evt, namespace=namespace)
         async def handle_message(sid: Text, data: Any) -> None:
@@ -581,9 +594,13 @@ class SecureSocketIOInput(SocketIOInput):
         async def record(request: Request) -> HTTPResponse:
             return await self._record_response(request)
 
+        async def quiz_report(request: Request) -> HTTPResponse:
+            return await self._quiz_report_response(request)
+
         app.add_route(widget_file, "/widget/<name>", methods=["GET", "HEAD"], name="lta_widget_file")
         app.add_route(vendor_file, "/widget/vendor/<name>", methods=["GET", "HEAD"], name="lta_widget_vendor")
         app.add_route(record, "/widget/record", methods=["POST"], name="lta_widget_record")
+        app.add_route(quiz_report, "/widget/quiz-report", methods=["POST"], name="lta_widget_quiz_report")
         app.add_route(demo_page, "/demo/", methods=["GET", "HEAD"], name="lta_demo_index")
         app.add_route(demo_page, "/demo/<name>", methods=["GET", "HEAD"], name="lta_demo_file")
 
@@ -671,3 +688,55 @@ class SecureSocketIOInput(SocketIOInput):
         headers["Access-Control-Expose-Headers"] = "Content-Disposition"
         headers.pop("Content-Type")
         return HTTPResponse(body=content.encode("utf-8"), headers=headers, content_type=content_type)
+
+    async def _quiz_report_response(self, request: Request) -> HTTPResponse:
+        """The quiz results of the web chat whose signed session id is posted, from its stored conversation."""
+        from bot.quiz.report import quiz_states
+        from bot.render.quiz_report import render_csv, render_html, report_filename
+
+        fmt = request.args.get("format", "html")
+        if fmt not in ("html", "csv"):
+            return response.json({"error": "format must be html or csv"}, status=400)
+        body = request.body or b""
+        if len(body) > 2048:
+            return response.json({"error": "the request is too large"}, status=413)
+        try:
+            data = json.loads(body.decode("utf-8"))
+        except ValueError:
+            data = None
+        sender_id = self.signer.verify(data.get("session_id")) if isinstance(data, dict) else None
+        if sender_id is None:
+            return response.json({"error": "that is not a current chat session"}, status=403)
+        try:
+            tracker = await self._tracker(sender_id)
+        except Exception as error:  # the store is down: say so
+            logger.error("Could not read a conversation for a quiz report (%s).", type(error).__name__)
+            return response.json({"error": "the conversation store is unavailable; try again shortly"}, status=503)
+        states = quiz_states(e.as_dict() for e in tracker.events) if tracker else []
+        if not states:
+            return response.json({"error": "no quiz has been taken in this chat"}, status=404)
+        generated_at = datetime.now(timezone.utc)
+        if fmt == "csv":
+            content, content_type = render_csv(states), "text/csv; charset=utf-8"
+        else:
+            content, content_type = render_html(states, generated_at), "text/html; charset=utf-8"
+        headers = self._headers(request, content_type)
+        headers["Content-Disposition"] = f'attachment; filename="{report_filename(generated_at, fmt)}"'
+        headers["Access-Control-Expose-Headers"] = "Content-Disposition"
+        headers.pop("Content-Type")
+        return HTTPResponse(body=content.encode("utf-8"), headers=headers, content_type=content_type)
+
+
+def quiz_resume(state: Any) -> list[dict]:
+    """A running quiz after a reload: where it stands ("Question 3 of 10 · 2 right") and its question again,
+    as bot messages for the widget. Nothing when no quiz is running."""
+    from bot.quiz import active, handle
+
+    if not active(state):
+        return []
+    try:
+        messages, _ = handle(state, "resume", datetime.now(timezone.utc).date())
+    except Exception:  # a quiz that cannot be shown must not stop the chat from resuming
+        logger.exception("Could not show a running quiz after a reload.")
+        return []
+    return [{"sender": "bot", **bot_message_payload(m.text, {"buttons": m.rasa_buttons()})} for m in messages]
