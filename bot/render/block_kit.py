@@ -94,8 +94,14 @@ def context(text: str) -> dict[str, Any]:
 
 
 def message_blocks(text: str, buttons: Sequence[Mapping[str, Any]] = ()) -> list[dict[str, Any]]:
-    """A text (escaped) and its buttons."""
-    blocks = _sections("", [escape(line) for line in str(text).split("\n")])
+    """A text (escaped) and its buttons. Slack cuts a button's label at 75 characters, so when a label is longer
+    (a quiz option that is a whole sentence) the options are written out in full, numbered, and the buttons
+    carry their numbers."""
+    lines = [escape(line) for line in str(text).split("\n")]
+    if any(len(str(b.get("title") or "")) > MAX_BUTTON_LABEL for b in buttons):
+        lines += [f"*{n}.* {escape(str(b.get('title') or ''))}" for n, b in enumerate(buttons, 1)]
+        buttons = [{**b, "title": f"{n}. {b.get('title') or ''}"} for n, b in enumerate(buttons, 1)]
+    blocks = _sections("", lines)
     return _capped(blocks + actions(buttons, "lta-buttons"))
 
 

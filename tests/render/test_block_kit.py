@@ -155,3 +155,15 @@ def test_a_question_about_the_service_lists_the_candidates():
     assert a.status == "needs_input" and len(a.candidates) == 2
     shown = "\n".join(texts(bk.assessment_blocks(payload(a))))
     assert a.answer in shown and all(c.label in shown for c in a.candidates)
+
+
+def test_options_too_long_for_a_slack_button_are_written_out_in_full_and_numbered():
+    long = "Publish a contract details notice within 30 days of entering the contract, and keep the records"
+    blocks = bk.message_blocks("What must still be done?", [{"title": long, "payload": '/quiz{"quiz_answer": "a"}'},
+                                                           {"title": "Nothing", "payload": '/quiz{"quiz_answer": "b"}'}])
+    shown = "\n".join(texts(blocks))
+    assert long in shown  # the whole option is readable
+    [row] = [b for b in blocks if b["type"] == "actions"]
+    labels = [e["text"]["text"] for e in row["elements"]]
+    assert all(len(label) <= 75 for label in labels) and labels[0].startswith("1.") and labels[1].startswith("2.")
+    assert [e["value"] for e in row["elements"]] == ['/quiz{"quiz_answer": "a"}', '/quiz{"quiz_answer": "b"}']
