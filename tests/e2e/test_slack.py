@@ -200,19 +200,18 @@ def test_a_correction_changes_the_answer_and_says_so(slack, today):
 
 
 def test_the_quiz_by_buttons(slack):
-    from bot.quiz import load_bank
-
-    first = load_bank()[0]
-    facts = assess(Case.from_dict(first.case), as_of=first.as_of)
     user = officer()
-    _, question = slack.say_and_wait("quiz me", user, has_text("Question 1 of"))
-    right = f'/quiz{{"quiz_answer": "{facts.regime}"}}'
-    title = next(b["text"]["text"] for b in fake.buttons(question) if b["value"] == right)
-    second = slack.click_and_wait(question, title, user, has_text("Question 2 of"))
-    assert any(has_text("Correct.")(c) for c in slack.api.posts() if c.body.get("thread_ts") == second.body["thread_ts"])
-    wrong = '/quiz{"quiz_answer": "%s"}' % ("no" if facts.light_touch else "yes")
-    title = next(b["text"]["text"] for b in fake.buttons(second) if b["value"] == wrong)
-    slack.click_and_wait(second, title, user, lambda c: c.body.get("text", "").startswith("Not quite"))
+    _, choice = slack.say_and_wait("quiz me", user, has_text("Choose a level"))
+    question = slack.click_and_wait(choice, "Easy", user, has_text("Question 1 of 10 · 0 right"))  # started by a button
+    assert fake.buttons(question)
+    slack.say_and_wait("stop the quiz", user, has_text("Quiz stopped."))
+    # "value, easy" is one scenario: home care, £180,000 a year for 3 years plus 2 one-year extensions, no VAT.
+    # Its answers from the reference: whole-life value £180,000 x (3 + 2) = £900,000 (§3), at or above the
+    # £663,540 light touch threshold (§2).
+    _, first = slack.say_and_wait("quiz me on value, easy", user, has_text("Question 1 of 3 · 0 right"))
+    second = slack.click_and_wait(first, "£900,000", user, has_text("Question 2 of 3 · 1 right"))
+    assert any(has_text("Right: £900,000.")(c) for c in slack.api.posts() if c.body.get("thread_ts") == second.body["thread_ts"])
+    slack.click_and_wait(second, "Below the £663,540 threshold (light touch)", user, has_text("Not quite. Hint:"))
 
 
 def test_a_rules_question_by_mention_in_a_channel(slack):

@@ -22,7 +22,6 @@ import pytest
 import requests
 
 from bot.ltr import Case, assess
-from bot.quiz import load_bank
 from bot.render.record import checked_assessment, result_rows
 from bot.server import supervisor
 from bot.server.channels.teams import sender_id
@@ -266,16 +265,23 @@ def test_a_correction_changes_the_answer_and_says_so(teams, today, draw):
 
 
 def test_a_quiz_started_and_answered_with_buttons(teams, draw):
-    first = load_bank()[0]
-    facts = assess(Case.from_dict(first.case), as_of=first.as_of)
     chat = teams.chat()
     chat.say("quiz me")
-    assert first.story in chat.text and "Question 1 of" in chat.text
+    assert "Choose a level" in chat.text
+    chat.click("Easy")  # started by a button
+    assert "Question 1 of 10 · 0 right" in chat.text
     assert draw(cards(chat.last)[0], "quiz-question")["events"] == []
-    right = f'/quiz{{"quiz_answer": "{facts.regime}"}}'
-    [button] = [a for a in chat.actions() if a["data"]["lta_payload"] == right]
-    chat.click(button["title"])
-    assert chat.text.lstrip().startswith("Correct.") and "Question 2 of" in chat.text
+    chat.say("stop the quiz")
+    assert chat.text.lstrip().startswith("Quiz stopped.")
+    # "value, easy" is one scenario: home care, £180,000 a year for 3 years plus 2 one-year extensions, no VAT.
+    # Its answers from the reference: whole-life value £180,000 x (3 + 2) = £900,000 (§3), at or above the
+    # £663,540 light touch threshold (§2).
+    chat.say("quiz me on value, easy")
+    assert "Question 1 of 3 · 0 right" in chat.text
+    chat.click("£900,000")
+    assert chat.text.lstrip().startswith("Right: £900,000.") and "Question 2 of 3 · 1 right" in chat.text
+    chat.click("Below the £663,540 threshold (light touch)")  # wrong: a hint first, not the answer
+    assert chat.text.lstrip().startswith("Not quite. Hint:")
 
 
 def test_a_retry_of_the_same_activity_is_answered_once(teams):
