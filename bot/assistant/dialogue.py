@@ -159,7 +159,9 @@ def _question(st: dict[str, Any], msg: Incoming, r: Reading, pending: dict[str, 
     threshold?") is assessed; any other question is answered for the case described or known so far, and the
     facts it gives are kept, so the officer can carry on."""
     asked = _looks_like_a_question(msg.text)
-    if not (asked or msg.intent == "faq"):
+    # The intent alone does not make a statement of facts a question ("£400k a year, no VAT, 3 + 2 years, tender
+    # notice in March"): the NLU reads long messages full of procurement words as "faq".
+    if not (asked or (msg.intent == "faq" and not r.has_case_facts)):
         return None
     if pending and _answers_pending(r, pending) and not asked:
         return None  # "no VAT" at the VAT question is an answer

@@ -257,3 +257,13 @@ def test_a_channels_opening_greet_payload_gets_the_welcome() -> None:
     chat = Chat()
     chat.say("/greet", "greet")
     assert chat.text == CONTROL["greet"]
+
+
+def test_a_statement_of_facts_is_taken_as_facts_whatever_intent_the_nlu_gives() -> None:
+    chat = Chat()
+    chat.say("Can we reserve our youth services contract to a staff mutual?")
+    a = chat.say("£400k a year with no VAT, 3 + 2 years, they are a public service mutual, tender notice on "
+                 "1 March 2027, London borough.", "faq").assessment
+    assert a is not None
+    # youth services are light touch (Sch 1); £400k x (3 + 2) = £2m with no VAT: above £663,540 (reference §2, §3)
+    assert (a.regime, a.light_touch, a.above_threshold, a.estimated_value_gbp) == ("PA2023", True, True, 2_000_000)
