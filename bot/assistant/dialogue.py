@@ -201,6 +201,9 @@ def _carry_on(st: dict[str, Any], today: date) -> list[Message]:
 
 
 def _looks_like_a_question(text: str) -> bool:
+    if re.search(r"[,;:–—-]\s*(?:so\s+)?(?:does|do|is|are|can|could|should|will|would|must|has|have)\s+(?:it|we|they|this|that|i|you)\b",
+                 text, re.I):
+        return True  # "we started our tender before the act came in, are we still PCR"
     if re.search(r"\b(?:does|do|is|are|can|could|should|will|would|must|has|have)\s+(?:it|we|they|this|that|i|you|these|those)\b"
                  r"(?!\s*(?:say|said|think)\b)", text, re.I) and not re.match(r"\s*(?:we|they|it|i)\b", text, re.I):
         return True  # "if we add a tech platform, does it stop being light touch"

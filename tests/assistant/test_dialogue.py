@@ -267,3 +267,9 @@ def test_a_statement_of_facts_is_taken_as_facts_whatever_intent_the_nlu_gives() 
     assert a is not None
     # youth services are light touch (Sch 1); £400k x (3 + 2) = £2m with no VAT: above £663,540 (reference §2, §3)
     assert (a.regime, a.light_touch, a.above_threshold, a.estimated_value_gbp) == ("PA2023", True, True, 2_000_000)
+
+
+def test_a_question_after_a_comma_is_a_question_even_without_a_question_mark() -> None:
+    out = Chat().say("we started our tender before the act came in, are we still PCR", "faq")
+    # procurements begun before 24 February 2025 stay under the PCR 2015 (reference §1)
+    assert "24 February 2025" in "\n".join(m.text for m in out.messages)
