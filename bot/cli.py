@@ -59,20 +59,21 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--utilities", action="store_true")
     pg = sub.add_parser("purge", help="remove old conversations from the conversation store")
     pg.add_argument("--older-than", required=True, help="idle for longer than this: 90d, 12h, 30m")
-    pg.add_argument("--db", default=os.path.join("var", "rasa.db"), help="the SQLite store (default var/rasa.db)")
+    pg.add_argument("--db", default=os.path.join("var", "rasa.db"),
+                    help="the SQLite store (default var/rasa.db); DATABASE_URL, when set, names another database")
     return p
 
 
 def _purge(args: argparse.Namespace) -> int:
-    from bot.server.store import SQLiteTrackerStore, parse_age  # imported here: Rasa is slow to load
+    from bot.server.store import SQLConversationStore, parse_age  # imported here: Rasa is slow to load
 
     try:
         age = parse_age(args.older_than)
     except ValueError as e:
         _fail("older_than", str(e))
-    if not os.path.isfile(args.db):
+    if not os.environ.get("DATABASE_URL") and not os.path.isfile(args.db):
         _fail("db", f"{args.db} does not exist")
-    removed = SQLiteTrackerStore(db=args.db, retention_days=0).purge(age)
+    removed = SQLConversationStore(db=args.db, retention_days=0).purge(age)
     print(f"Removed {removed} conversation{'' if removed == 1 else 's'} idle for longer than {args.older_than}.")
     return 0
 
