@@ -71,6 +71,8 @@ bench: setup
 	$(PY) -m bench.assess
 	$(PY) -m bench.dialogue
 	$(PY) -m bench.assistant
+	scripts/setup-cluster
+	$(PY) -m bench.cluster
 
 ## constraints: re-pin every transitive dependency from the current venv
 constraints: setup

@@ -351,6 +351,11 @@ class Cluster:
         env.setdefault("LTA_REST_TOKEN", supervisor._secret_file(w / "rest-token"))
         env.setdefault("TICKET_LOCK_LIFETIME", str(LOCK_LIFETIME_S))
         env.setdefault("LTA_TRUSTED_PROXIES", "127.0.0.1")
+        # TensorFlow sizes its thread pools to every core of the machine; instances sharing it would
+        # oversubscribe (field notes 5.3). Each gets its share.
+        share = str(max(1, (os.cpu_count() or 1) // self.instance_count))
+        env.setdefault("TF_INTRA_OP_PARALLELISM_THREADS", share)
+        env.setdefault("TF_INTER_OP_PARALLELISM_THREADS", share)
         self.rest_token = env["LTA_REST_TOKEN"]
         try:
             self.database_url = env.get("DATABASE_URL", "")

@@ -323,7 +323,9 @@ def serve_actions(port: int) -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)-8s %(name)s - %(message)s")
     warm_up()
-    os.environ["SANIC_HOST"] = "127.0.0.1"
+    # Loopback unless LTA_ACTIONS_HOST says otherwise: only in a container whose network policy lets
+    # nothing but the Rasa pods reach it (deploy/kubernetes/actions-values.yml).
+    os.environ["SANIC_HOST"] = os.environ.get("LTA_ACTIONS_HOST", "127.0.0.1")
     from rasa_sdk import endpoint
 
     endpoint.run("actions", port=port, cors_origins=None)
