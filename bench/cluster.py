@@ -68,7 +68,7 @@ def measure(url: str, users: int, token: str, pids: dict[str, int], conversation
     before = {k: cpu_seconds(p) for k, p in pids.items()}
     r = asyncio.run(load(url, ASSISTANT_SCRIPTS, users=users, conversations_per_user=conversations, token=token))
     r["cpu_ms_per_turn"] = {k: (cpu_seconds(p) - before[k]) * 1000 / r["turns"] for k, p in pids.items()}
-    return r
+    return {k: v for k, v in r.items() if not k.startswith("_")}
 
 
 def summarise(runs: list[dict]) -> dict:

@@ -278,7 +278,7 @@ class Nginx:
         conf.write_text(nginx_conf(self.dir, self.listen, self.port, self.instances))
         nginx = shutil.which("nginx") or "/usr/sbin/nginx"
         self.proc = subprocess.Popen(
-            [nginx, "-p", str(self.dir), "-c", str(conf), "-g", "daemon off;"],
+            [nginx, "-p", str(self.dir), "-c", str(conf), "-e", str(self.dir / "error.log"), "-g", "daemon off;"],
             stdout=open(self.dir / "nginx.log", "ab"), stderr=subprocess.STDOUT,
             preexec_fn=supervisor._die_with_parent,
         )
