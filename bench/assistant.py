@@ -86,7 +86,7 @@ async def _conversation(session: aiohttp.ClientSession, url: str, script: list[s
                 raise RuntimeError(f"no reply to {message!r} (HTTP {r.status})")
             text = " ".join(str(m.get("text") or "") for m in body)
             if any(a in text for a in APOLOGIES):
-                raise RuntimeError(f"an apology instead of an answer to {message!r}")
+                raise RuntimeError(f"an apology instead of an answer to {message!r}: {text[:60]!r}")
         latencies.append((time.perf_counter() - t) * 1000)
 
 

@@ -381,8 +381,22 @@ class SQLConversationStore(SQLTrackerStore):
             if rows:
                 connection.execute(sa.insert(self.SQLEvent.__table__), rows)
             for row in found:
-                connection.execute(self._assessments.delete().where(self._assessments.c.digest == row["digest"]))
-                connection.execute(self._assessments.insert(), row)
+                connection.execute(self._upsert_assessment(row))
+
+    def _upsert_assessment(self, row: dict) -> Any:
+        """One statement, so two instances storing the same answer at once cannot collide (a delete then
+        an insert did, on PostgreSQL: both deleted nothing, and the second insert broke the key)."""
+        backend = self.url.get_backend_name()
+        if backend == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        elif backend == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert
+        else:
+            raise NotImplementedError(f"no upsert for {backend}: use SQLite or PostgreSQL")
+        stmt = insert(self._assessments).values(**row)
+        return stmt.on_conflict_do_update(
+            index_elements=[self._assessments.c.digest],
+            set_={k: stmt.excluded[k] for k in ("sender_id", "timestamp", "data")})
 
     # ---- decision records and retention ----
 

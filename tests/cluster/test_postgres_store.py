@@ -100,6 +100,30 @@ async def test_a_stopped_database_fails_loudly_and_keeps_what_was_saved(store, r
     assert rows(store, "officer") == 5
 
 
+async def test_the_same_answer_stored_at_once_by_two_instances_is_kept_once(store, rasa_domain, postgres):
+    """Officers who describe the same contract get the same assessment; two instances storing it in the
+    same moment must both succeed (a delete-then-insert broke the key under load)."""
+    import asyncio
+
+    from bot.server.store import find_assessment
+
+    other = SQLConversationStore(rasa_domain, url=postgres.url, retention_days=0)
+    assessment = {"status": "complete", "estimated_value_gbp": 700000, "regime": "pa2023"}
+    bot = BotUttered("answer", data={"custom": {"type": "ltr_assessment", "assessment": assessment}})
+
+    async def officer(s: SQLConversationStore, n: int) -> None:
+        tracker = DialogueStateTracker(f"officer-{n}", rasa_domain.slots)
+        turn(tracker, n)
+        tracker.update(bot)
+        await s.save(tracker)
+
+    await asyncio.gather(*(officer(store if n % 2 else other, n) for n in range(40)))
+    table = store._assessments
+    with store.engine.connect() as c:
+        assert c.execute(sa.select(sa.func.count()).select_from(table)).scalar() == 1
+    assert await find_assessment(store, assessment) == assessment
+
+
 async def test_purge_works_on_postgresql(store, rasa_domain):
     for sender, age_days in (("old", 100), ("recent", 10)):
         tracker = DialogueStateTracker(sender, rasa_domain.slots)
