@@ -116,6 +116,10 @@ class Postgres:
         if user is not None:
             for path in (self.data, pwfile):
                 os.chown(path, user.pw_uid, user.pw_gid)
+            if subprocess.run(["test", "-w", str(self.data)], preexec_fn=_as_user(user)).returncode != 0:
+                raise RuntimeError(
+                    f"as root, PostgreSQL runs as 'postgres', which cannot reach {self.data} (a folder above it "
+                    "is closed, e.g. /root): clone the repository somewhere others can read, or run as another user")
         try:
             subprocess.run(
                 [postgres_bin("initdb"), "-D", str(self.data), "-U", PG_USER, f"--pwfile={pwfile}",
