@@ -59,6 +59,10 @@ test-cluster: train
 	scripts/setup-cluster
 	$(PY) -m pytest -q tests/cluster
 
+## teams-app: the Teams app package dist/teams-app.zip from TEAMS_APP_ID and LTA_PUBLIC_URL (docs/teams.md)
+teams-app: $(STAMP)
+	$(PY) deploy/teams/build.py
+
 ## eval: the assistant scored on ../shared/eval (a measurement, not a test): `make eval`, `make eval faq`
 EVAL_SECTIONS := $(filter oneshot multiturn faq,$(MAKECMDGOALS))
 eval: setup

@@ -121,8 +121,9 @@ def main(argv: list[str]) -> int:
             print(f"  answer size in a plain-text channel: median {statistics.median(ANSWER_CHARS):.0f} characters "
                   f"(max {max(ANSWER_CHARS)}) over {len(ANSWER_CHARS)} answers")
     lat = sorted(TURN_SECONDS)
-    print(f"\ndialogue turn (reader + engine + renderer, no Rasa): p50 {lat[len(lat) // 2] * 1000:.1f} ms, "
-          f"p95 {lat[int(len(lat) * 0.95)] * 1000:.1f} ms over {len(lat)} turns")
+    if lat:  # the FAQ section alone times no dialogue turns
+        print(f"\ndialogue turn (reader + engine + renderer, no Rasa): p50 {lat[len(lat) // 2] * 1000:.1f} ms, "
+              f"p95 {lat[int(len(lat) * 0.95)] * 1000:.1f} ms over {len(lat)} turns")
     return 0
 
 

@@ -32,12 +32,11 @@ from bot.assistant.reply import Message
 from bot.assistant.understood import changed_note, understood_facts
 from bot.ltr import Assessment, CaseError, assess
 from bot.ltr.model import Case
+from bot.render.text import DISCLAIMER  # the wording lives with the renderers' (Slack and Teams cards show it too)
 from bot.text.dates import DateMention
 from bot.text.facts import parse_cross_border, parse_vat_status, parse_yes_no
 from bot.text.reader import Reading, read_message
 
-DISCLAIMER = ("This is information to help you plan, not legal advice. Check important decisions with your "
-              "legal team.")
 _NOTICE_EVENTS_BEFORE_ACT = {
     "find_a_tender": "pcr_contract_notice", "ojeu": "pcr_contract_notice", "contracts_finder": "contracts_finder_advert",
     "pin": "pcr_pin", "transparency_notice": "transparency_notice",
@@ -118,6 +117,10 @@ def turn(raw_state: Any, msg: Incoming, today: date) -> Outcome:
         return Outcome([Message(q.why(pending.get("ask")))] + _repeat(st, today), st)
     if msg.intent in ("greet", "thanks", "help", "bot_challenge") and not r.has_case_facts and msg.confidence >= 0.8:
         return Outcome([Message(q.CONTROL[msg.intent])] + _repeat(st, today), st)
+    if r.has_case_facts:
+        # The officer's own first description of the contract, even when it came with a question: the words
+        # to show and to rank categories by if the service turns out to be one the catalogue does not know.
+        st.setdefault("first_text", msg.text[:200])
     # A question about the rules: the FAQ answers it, for this contract when one is described or known.
     answered = _question(st, msg, r, pending, today)
     if answered is not None:
@@ -178,7 +181,9 @@ def _question(st: dict[str, Any], msg: Incoming, r: Reading, pending: dict[str, 
     off_topic = msg.intent == "out_of_scope" or reply.score < OFF_TOPIC_SCORE
     if not reply.confident and off_topic and not r.has_case_facts:
         return Outcome([Message(q.CONTROL["out_of_scope"])] + _repeat(st, today), st)
-    if not reply.confident and not (r.describes_contract or (has_case and r.has_case_facts and not asked)):
+    # An unsure FAQ match on a message with a figure in it is more likely a contract to check than a question
+    # about the rules ("need a facilitator for a workshop, £6k + VAT. is this light touch??"): take its facts.
+    if not reply.confident and not (r.describes_contract or r.value.found or (has_case and r.has_case_facts and not asked)):
         return Outcome([Message(reply.text, reply.buttons)] + _repeat(st, today), st)
     return None
 
@@ -242,6 +247,8 @@ def _payload(st: dict[str, Any], msg: Incoming, today: date) -> Outcome:
         return Outcome([], st, follow_up=msg.intent) if st["last"] else Outcome([Message(q.NO_CASE_YET)], st)
     if msg.intent == "quiz":
         return Outcome([], st)
+    if msg.intent in ("greet", "help") and not e:  # a channel's opening "/greet" (the widget, Teams' welcome)
+        return Outcome([Message(q.CONTROL[msg.intent])] + _repeat(st, today), st)
     if "fact" in e:  # a "Change" button on a fact of the answer
         fact = str(e.get("fact") or "")
         st["pending"] = {"ask": q.CHANGE_ASKS.get(fact, "service")}
@@ -739,6 +746,7 @@ def _answer_messages(st: dict[str, Any], a: Assessment, understood: list[dict[st
         msgs.append(Message(t, custom=payload if i == 0 else {"type": "ltr_answer_text"}))
     if not st["disclaimer"]:
         msgs[-1].text += "\n" + DISCLAIMER
+        payload["disclaimer"] = True  # channels that show the answer as a card say it there, also once
         st["disclaimer"] = True
     return Outcome(msgs, st, assessment=a)
 

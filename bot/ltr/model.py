@@ -262,6 +262,28 @@ class Assessment:
             "case": self.case.to_dict() if self.case else None,
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Assessment":
+        """The inverse of `to_dict`, for renderers handed an answer as JSON (a channel's payload). The case is
+        checked by `Case.from_dict`; the rest is the engine's own output and is taken as given."""
+        items = lambda key: [Item(**i) for i in data.get(key) or []]  # noqa: E731
+        case = data.get("case")
+        return cls(
+            regime=data.get("regime"), light_touch=data.get("light_touch"), above_threshold=data.get("above_threshold"),
+            threshold_gbp=data.get("threshold_gbp"), estimated_value_gbp=data.get("estimated_value_gbp"),
+            rules_version=str(data.get("rules_version") or ""), as_of=date.fromisoformat(str(data["as_of"])),
+            status=data.get("status") or "complete", answer=str(data.get("answer") or ""),
+            service_category=data.get("service_category"), cross_border_interest=data.get("cross_border_interest") or "",
+            obligations=items("obligations"), routes=items("routes"), warnings=items("warnings"),
+            assumptions=list(data.get("assumptions") or []), missing=list(data.get("missing") or []),
+            trace=items("trace"), candidates=[Candidate(**c) for c in data.get("candidates") or []],
+            case=Case.from_dict(case) if case else None, regime_name=data.get("regime_name") or "",
+            threshold_id=data.get("threshold_id"), vat_basis=data.get("vat_basis"),
+            service_category_label=data.get("service_category_label"),
+            out_of_scope=Item(**data["out_of_scope"]) if data.get("out_of_scope") else None,
+            routes_not_open=items("routes_not_open"), notifiable=data.get("notifiable"),
+        )
+
 
 # ---- field checkers ------------------------------------------------------------------------
 

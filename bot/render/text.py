@@ -2,7 +2,8 @@
 `ltr` command (`render_assessment`) and the replies to follow-up questions.
 
 Content comes only from the Assessment (names included: `regime_name`); this module decides wording
-and order, nothing legal. The "not legal advice" note is the caller's, once per conversation.
+and order, nothing legal. The "not legal advice" note (`DISCLAIMER`) is placed by the caller: once per
+conversation in chat, on every answer card.
 """
 from __future__ import annotations
 
@@ -24,6 +25,9 @@ ASK_DUTIES = "what must we still do?"
 ASK_OPTIONS = "what are our options?"
 ASK_CHANGE = "what would change the answer?"
 ASK_REFERENCES = "show the legal references"
+# Said once per conversation in plain-text channels, and on every answer card (Slack, Teams).
+DISCLAIMER = ("This is information to help you plan, not legal advice. Check important decisions with your "
+              "legal team.")
 
 
 def gbp(x: float | None) -> str:
@@ -38,13 +42,13 @@ def _bullets(items: Iterable[str]) -> list[str]:
     return [f"- {i}" for i in items]
 
 
-def _checked(i: Item, text: str) -> str:
+def checked(i: Item, text: str) -> str:
     """Anything the reference could not confirm reaches the officer as a legal-team caveat."""
     return text if i.verified or "legal team" in text else LEGAL_TEAM + text
 
 
-def _item(i: Item) -> str:
-    return _checked(i, f"{i.text} ({i.ref})" if i.ref else i.text)
+def item_line(i: Item) -> str:
+    return checked(i, f"{i.text} ({i.ref})" if i.ref else i.text)
 
 
 def route_title(r: Item) -> str:
@@ -93,11 +97,11 @@ def render_answer(a: Assessment, understood: Sequence[Mapping[str, Any]], change
     shown = consequences(a)
     messages = [_headline(a, changed, shown)]
     if understood:
-        messages.append("\n".join(["What I understood:", *_bullets(_fact(f) for f in understood)]))
+        messages.append("\n".join(["What I understood:", *_bullets(fact_line(f) for f in understood)]))
     tail = []
     if shown:
-        tail += ["What this means for you:", *_bullets(_consequence(a, i) for i in shown)]
-    tail += [_more(a, shown), footer(a)]
+        tail += ["What this means for you:", *_bullets(consequence(a, i) for i in shown)]
+    tail += [more_line(a, shown), footer(a)]
     messages.append("\n".join(tail))
     return messages
 
@@ -122,23 +126,23 @@ def _headline(a: Assessment, changed: Optional[str], shown: list[Item]) -> str:
         lines.append(regime_line(a))  # the answer may name the regime informally: name the instrument
     # Caveats on the answer itself, and on the consequences shown; those on items not shown come with them.
     hidden = {f"W-{i.id}" for i in [*a.obligations, *a.routes] if i not in shown}
-    lines += [_item(w) for w in a.warnings if w.id not in hidden]
+    lines += [item_line(w) for w in a.warnings if w.id not in hidden]
     return "\n".join(lines)
 
 
-def _fact(f: Mapping[str, Any]) -> str:
+def fact_line(f: Mapping[str, Any]) -> str:
     source = f" ({f['source']})" if f.get("source") else ""
     return f"{f.get('label', '')}: {f.get('text', '')}{source}"
 
 
-def _consequence(a: Assessment, i: Item) -> str:
+def consequence(a: Assessment, i: Item) -> str:
     """A duty or a route not open in full; an open route by its title (its detail is one question away)."""
     if i in a.routes:
-        return _checked(i, f"Open to you: {route_title(i)} ({i.ref})")
-    return _item(i)
+        return checked(i, f"Open to you: {route_title(i)} ({i.ref})")
+    return item_line(i)
 
 
-def _more(a: Assessment, shown: list[Item]) -> str:
+def more_line(a: Assessment, shown: list[Item]) -> str:
     asks = []
     if any(o not in shown for o in a.obligations):
         asks.append(ASK_DUTIES)
@@ -159,13 +163,13 @@ def render_assessment(a: Assessment) -> str:
         return "\n".join([a.answer, *_bullets(c.label for c in a.candidates)])
     lines = [a.answer, "", regime_line(a), value_line(a)]
     sections = [
-        ("Options open to you:", [_checked(r, f"{route_title(r)} ({r.ref})") for r in ranked_routes(a)]),
-        ("Not open to you:", [_item(r) for r in a.routes_not_open]),
-        ("What you must still do:", [_item(o) for o in a.obligations]),
-        ("Caveats:", [_item(w) for w in a.warnings]),
+        ("Options open to you:", [checked(r, f"{route_title(r)} ({r.ref})") for r in ranked_routes(a)]),
+        ("Not open to you:", [item_line(r) for r in a.routes_not_open]),
+        ("What you must still do:", [item_line(o) for o in a.obligations]),
+        ("Caveats:", [item_line(w) for w in a.warnings]),
         ("Assumptions:", a.assumptions),
         ("What would change the answer:", a.missing),
-        ("How this was decided:", [_item(t) for t in a.trace]),
+        ("How this was decided:", [item_line(t) for t in a.trace]),
     ]
     for heading, items in sections:
         if items:
@@ -180,13 +184,13 @@ def render_assessment(a: Assessment) -> str:
 def render_obligations(a: Assessment) -> str:
     if not a.obligations:
         return "There are no procurement duties for this contract beyond your standing orders.\n" + footer(a)
-    return "\n".join(["What you must still do:"] + _bullets(_item(o) for o in a.obligations) + ["", footer(a)])
+    return "\n".join(["What you must still do:"] + _bullets(item_line(o) for o in a.obligations) + ["", footer(a)])
 
 
 def render_routes(a: Assessment) -> str:
     if not a.routes:
         return "No flexibility or innovation routes apply to this contract.\n" + footer(a)
-    return "\n".join(["Options open to you:"] + _bullets(_item(r) for r in ranked_routes(a)) + ["", footer(a)])
+    return "\n".join(["Options open to you:"] + _bullets(item_line(r) for r in ranked_routes(a)) + ["", footer(a)])
 
 
 def render_route(a: Assessment, route_id: str) -> str | None:

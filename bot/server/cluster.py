@@ -38,7 +38,8 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from bot.server import supervisor
-from bot.server.supervisor import ROOT, Assistant, free_port, wait_for
+from bot.server.channels import credentials_for
+from bot.server.supervisor import ROOT, Assistant, free_port
 
 PG_DB = "lta"
 PG_USER = "lta"
@@ -384,12 +385,15 @@ class Cluster:
             actions_url = f"http://127.0.0.1:{actions_port}"
             endpoints = supervisor.write_endpoints(w / "endpoints.yml", actions_url, w / "unused.db",
                                                    lock_store_block(self.redis_url))
+            # Teams and Slack too when their settings are in the environment (as `make run`); nginx sends
+            # their webhooks to either instance (any instance serves any conversation).
+            credentials = credentials_for(ROOT / "credentials.yml", w / "credentials.yml", env)
             for n in range(self.instance_count):
                 name = f"r{n + 1}"
                 port = free_port()
                 self.instances.append(Assistant(
                     rasa_url=f"http://127.0.0.1:{port}", actions_url=actions_url, workdir=w, model=self.model,
-                    endpoints=endpoints, credentials=ROOT / "credentials.yml",
+                    endpoints=endpoints, credentials=credentials,
                     env={**env, "LTA_INSTANCE": name}, actions_port=actions_port, rasa_port=port,
                     rest_token=self.rest_token, name=f"rasa-{name}"))
             self.actions.start_actions()

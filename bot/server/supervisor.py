@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
+from bot.server.channels import credentials_for, optional_channels
+
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_MODEL = ROOT / "models" / "assistant.tar.gz"
 QUIET_ENV = {
@@ -357,9 +359,11 @@ def main(argv: Optional[list[str]] = None) -> int:
     endpoints = ROOT / "endpoints.yml"
     if args.actions_port != 5055 or var != ROOT / "var":  # endpoints.yml names 5055 and var/; point a copy here
         endpoints = write_endpoints(var / "endpoints.yml", f"http://127.0.0.1:{args.actions_port}", var / "rasa.db")
+    credentials = credentials_for(ROOT / "credentials.yml", var / "credentials.yml", os.environ)
+    channels_on, channels_off = optional_channels(os.environ)
     print("Starting the action server and Rasa (about 30 s)...", flush=True)
     try:
-        a = start(var, args.model, args.rasa_port, args.actions_port, endpoints=endpoints)
+        a = start(var, args.model, args.rasa_port, args.actions_port, endpoints=endpoints, credentials=credentials)
     except (RuntimeError, TimeoutError) as e:
         print(f"Could not start the assistant: {e}. Logs: var/actions.log, var/rasa.log", file=sys.stderr)
         return 1
@@ -370,7 +374,9 @@ def main(argv: Optional[list[str]] = None) -> int:
         f"                -d '{{\"sender\": \"me\", \"message\": \"hello\"}}' http://localhost:{a.rasa_port}/webhooks/rest/webhook\n"
         f"  Health:     http://localhost:{a.rasa_port}/health\n"
         f"  Web widget: http://localhost:{a.rasa_port}/demo/  (socket.io at http://localhost:{a.rasa_port}/socket.io)\n"
-        f"  Actions:    {a.actions_url} (loopback only)\n"
+        + "".join(f"  {name + ':':<11} POST http://localhost:{a.rasa_port}{webhook}\n" for name, webhook in channels_on)
+        + "".join(f"  {note}.\n" for note in channels_off)
+        + f"  Actions:    {a.actions_url} (loopback only)\n"
         f"  Logs:       var/rasa.log, var/actions.log; conversations in var/rasa.db\n"
         f"Press Ctrl-C to stop.",
         flush=True,

@@ -16,6 +16,7 @@ from bot.text.dates import DateMention, find_dates, parse_date
 from bot.text.facts import parse_buyer, parse_cross_border, parse_user_choice, parse_vat_status
 from bot.text.services import CpvMention, find_cpv, match_services
 from bot.text.value_reader import ValueReading, read_value
+from bot.text.vat import find_vat
 
 _CORRECTION = re.compile(
     r"\b(?:actually|sorry|correction|correct(?:ing)?\s+(?:that|myself)|i\s+meant|meant\s+to\s+say|my\s+mistake|my\s+bad|"
@@ -69,6 +70,7 @@ _NO_VAT = re.compile(
     r"\b(?:won'?t|don'?t|doesn'?t|do\s+not|does\s+not|will\s+not|can'?t)\s+charge\s+(?:any\s+)?vat\b|\bcharit(?:y|ies|able)\b[^.?!]{0,30}\bno\s+vat\b|"
     r"\b(?:provider|they|it)(?:'s|\s+is|\s+are|'re)\s+(?:a\s+)?(?:registered\s+)?charit(?:y|ies)\b|\bcqc[\s-]registered\b|\bcharity\s+provider\b|"
     r"\bprovider\s+will\s+be\s+a\s+charity\b|\bvat\s+doesn'?t\s+apply\b", re.I)
+_NEGATED = re.compile(r"(?:\bnot|n't)\s+$", re.I)
 _VAT_ON_TOP = re.compile(r"\b(?:charges?|charging|add(?:s|ing)?)\s+vat\s+on\s+top\b|\bvat\s+(?:will\s+be\s+|is\s+)?(?:added|on\s+top)\b", re.I)
 _BARE_VAT = re.compile(r"(?:^|[,;(]\s*|\s)(gross|net|charity)\s*(?:[,;.)]|$)", re.I)
 _FOR_NHS = re.compile(r"\bfor\s+the\s+(?:purposes\s+of\s+the\s+)?nhs\b|\bnhs[\s-]funded\b|\bon\s+behalf\s+of\s+the\s+(?:icb|nhs)\b", re.I)
@@ -121,6 +123,10 @@ def read_message(text: str, today: date, has_value: bool = False) -> Reading:
     vat = parse_vat_status(text)
     if vat is not None and vat.value != "unknown":
         r.vat = vat.value
+    if any(status == "exempt" and not _NEGATED.search(text[max(0, s - 8):s]) for status, s, _ in find_vat(text)):
+        # "£110k pa ex VAT - though the trust is VAT exempt for this": no VAT is chargeable, so the price
+        # without VAT is the whole price (reference §3.1).
+        r.vat = "exempt"
     if _VAT_ON_TOP.search(text):
         r.vat = "excluded"
     elif _NO_VAT.search(text):
@@ -290,7 +296,10 @@ def _parts(text: str, r: Reading) -> None:
     amounts = [a for a in r.value.amounts if a.role not in ("other", "compared", "restated", "one_off", "extension")]
     if len(amounts) < 2:
         return
-    segments: list[tuple[str, Optional[ServiceMatch], Any]] = []
+    segments: list[tuple[str, Optional[ServiceMatch], Any]] = _named_after(text, r, amounts)
+    if segments:
+        _add_parts(r, segments)
+        return
     floor = 0
     for a in amounts:
         words, seg_start = _words_before(text, a.money.start, floor)
@@ -310,6 +319,25 @@ def _parts(text: str, r: Reading) -> None:
         return  # words the catalogue does not know name a part only when the amounts are added together
     if len({w.lower() for w, _, _ in named}) < 2:
         return
+    _add_parts(r, named)
+
+
+def _named_after(text: str, r: Reading, amounts: list[Any]) -> list[tuple[str, Optional[ServiceMatch], Any]]:
+    """"£600k for the platform and £100k for the training": each amount followed by the service it pays for."""
+    out: list[tuple[str, Optional[ServiceMatch], Any]] = []
+    for i, a in enumerate(amounts):
+        m = _OF_WORDS.match(text, a.money.end)
+        limit = amounts[i + 1].money.start if i + 1 < len(amounts) else len(text)
+        if not m or m.start(1) >= limit:
+            return []
+        match = next((s for s in r.services if m.start(1) - 1 <= s.start < min(m.end(1) + 1, limit)), None)
+        if match is None:
+            return []
+        out.append((match.text, match, a))
+    return out if len({s.id for _, s, _ in out if s}) == len(out) else []
+
+
+def _add_parts(r: Reading, named: list[tuple[str, Optional[ServiceMatch], Any]]) -> None:
     term = r.value.term
     for words, match, a in named:
         m = a.money

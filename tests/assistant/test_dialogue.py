@@ -210,3 +210,50 @@ def test_a_new_figure_introduced_by_thats_replaces_the_old_one() -> None:
     chat.say("Day opps for adults w/ LD, about £300k a year for 3+1+1, charity provider, tender notice January 2027")
     a = chat.say("sorry, that's £350k a year").assessment
     assert a is not None and a.estimated_value_gbp == 350_000 * 5
+
+
+def test_each_amount_named_by_the_service_after_it_makes_the_parts() -> None:
+    chat = Chat()
+    chat.say("Home care and meals on wheels, incl VAT, tender notice April 2027")
+    a = chat.say("£1.5m for the home care and £300k for the meals on wheels").assessment
+    assert a is not None
+    # two parts, £1.8m in all, both light touch (Sch 1): social care and meals delivery
+    assert a.estimated_value_gbp == 1_800_000
+    assert sorted(p.value_gbp for p in a.case.parts) == [300_000, 1_500_000]
+
+
+def test_vat_exempt_said_anywhere_makes_the_price_without_vat_the_whole_price() -> None:
+    a = Chat().say("Day opportunities £120k a year ex VAT (the provider is VAT exempt), 3 years, "
+                   "tender notice June 2027").assessment
+    assert a is not None
+    # no VAT is chargeable, so the Act's VAT-inclusive value is the price itself: 120k x 3 = 360k (reference §3.1)
+    assert a.estimated_value_gbp == 360_000
+
+
+def test_services_named_by_their_everyday_words() -> None:
+    # a facilitated workshop is a training seminar (80522000) and swimming lessons are sporting services
+    # (92600000): both in the Act's Sch 1 light touch list
+    for text in ("a facilitator for two workshops with carers, £8k incl VAT, quotes from January 2027",
+                 "swimming for primary schools, £60k a year incl VAT for 2 years, quotes from January 2027"):
+        a = Chat().say(text).assessment
+        assert a is not None, text
+        assert (a.regime, a.light_touch) == ("PA2023", True), text
+
+
+def test_a_figure_with_an_unclear_question_is_taken_as_a_contract_to_check() -> None:
+    chat = Chat()
+    chat.say("need someone to run 2 day co-design sessions w/ service users, £6k + VAT. is this light touch??")
+    assert "What service are you buying?" in chat.text  # the next fact needed, not a list of FAQ topics
+    a = chat.say("it's a training seminar, quotes from 1 February 2027").assessment
+    assert a is not None
+    # the £6k + VAT from the first message was kept: £6,000 x 1.2 = £7,200 under the Act (reference §3.1)
+    assert a.estimated_value_gbp == 7_200
+
+
+def test_a_channels_opening_greet_payload_gets_the_welcome() -> None:
+    # The widget opens with "/greet", Teams when the bot is added; both must get the welcome, not "didn't understand".
+    from bot.assistant.questions import CONTROL
+
+    chat = Chat()
+    chat.say("/greet", "greet")
+    assert chat.text == CONTROL["greet"]
