@@ -504,7 +504,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         return 1
     signal.signal(signal.SIGINT, _stop_all)
     signal.signal(signal.SIGTERM, _stop_all)
-    w = os.path.relpath(c.workdir, ROOT)
+    w = str(c.workdir.resolve().relative_to(ROOT)) if c.workdir.resolve().is_relative_to(ROOT) else str(c.workdir)
     safe_db = urllib.parse.urlsplit(c.database_url)._replace(
         netloc=f"{PG_USER}:***@" + urllib.parse.urlsplit(c.database_url).netloc.split("@")[-1]).geturl()
     rest_hint = "$LTA_REST_TOKEN" if os.environ.get("LTA_REST_TOKEN") else f"$(cat {w}/rest-token)"
@@ -514,7 +514,7 @@ def main(argv: Optional[list[str]] = None) -> int:
              f"                -d '{{\"sender\": \"me\", \"message\": \"hello\"}}' http://localhost:{c.port}/webhooks/rest/webhook",
              f"  Health:     http://localhost:{c.port}/health"]
     for a in c.instances:
-        lines.append(f"  Rasa {a.name}: {a.rasa_url} (log {w}/{a.name}.log)")
+        lines.append(f"  Rasa {a.name[5:]}:    {a.rasa_url} (log {w}/{a.name}.log)")
     lines += [f"  Actions:    {c.actions.actions_url} (loopback only; log {w}/actions.log)",
               f"  PostgreSQL: {safe_db} (password in {w}/pg-password; data {w}/pg)" if c.postgres else
               "  PostgreSQL: DATABASE_URL",
