@@ -7,7 +7,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 comma := ,
 
-.PHONY: setup run test test-unit train test-rasa test-e2e bench eval constraints clean
+.PHONY: setup run run-cluster test test-unit train test-rasa test-e2e test-cluster bench eval constraints clean
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml scripts/setup-venv
 	scripts/setup-venv
@@ -25,11 +25,17 @@ setup: $(STAMP) $(WEB_STAMP)
 run: setup
 	scripts/run
 
+## run-cluster: PostgreSQL, Redis, two Rasa instances and nginx on http://localhost:8080 (docs/scale-out.md)
+run-cluster: setup
+	scripts/setup-cluster
+	scripts/train
+	$(PY) -m bot.server.cluster
+
 ## test: every test suite, as CI runs it
-test: test-unit test-rasa test-e2e
+test: test-unit test-rasa test-e2e test-cluster
 
 test-unit: setup
-	$(PY) -m pytest -q tests --ignore=tests/e2e
+	$(PY) -m pytest -q tests --ignore=tests/e2e --ignore=tests/cluster
 
 ## train: the Rasa model, only when its inputs changed (scripts/train keeps a hash next to the model)
 train: setup
@@ -48,6 +54,11 @@ test-e2e: train
 	scripts/setup-browser
 	$(PY) -m pytest -q tests/e2e
 
+## test-cluster: PostgreSQL, Redis, nginx and two Rasa instances started for real (installed when missing)
+test-cluster: train
+	scripts/setup-cluster
+	$(PY) -m pytest -q tests/cluster
+
 ## teams-app: the Teams app package dist/teams-app.zip from TEAMS_APP_ID and LTA_PUBLIC_URL (docs/teams.md)
 teams-app: $(STAMP)
 	$(PY) deploy/teams/build.py
@@ -64,6 +75,8 @@ bench: setup
 	$(PY) -m bench.assess
 	$(PY) -m bench.dialogue
 	$(PY) -m bench.assistant
+	scripts/setup-cluster
+	$(PY) -m bench.cluster
 
 ## constraints: re-pin every transitive dependency from the current venv
 constraints: setup

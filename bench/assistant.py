@@ -6,7 +6,9 @@ Measures, for this assistant (action server + Rasa, REST, SQLite tracker store) 
 `rasa init` bot trained in a temporary folder (REST, its default in-memory tracker store):
 training time (fresh training cache), start-up time, turn latency p50/p95 with 1 user and with
 N concurrent users (each turn is one REST call, custom actions included), throughput (turns/s with N
-users) and the RSS of each process after the load. Ratios are assistant / stock.
+users) and the RSS of each process after the load. Ratios are assistant / stock. Both servers run
+side by side and are loaded in alternating rounds (`--rounds`, 2), so background load on a shared
+machine falls on both alike; each figure pools the turns of its rounds.
 
 Then a bounded soak of the assistant alone: `--soak-users` (20) users holding conversations for
 `--soak-seconds` (180) s. It must have 0 errors (every turn a 200 with a reply that is neither the
@@ -84,7 +86,7 @@ async def _conversation(session: aiohttp.ClientSession, url: str, script: list[s
                 raise RuntimeError(f"no reply to {message!r} (HTTP {r.status})")
             text = " ".join(str(m.get("text") or "") for m in body)
             if any(a in text for a in APOLOGIES):
-                raise RuntimeError(f"an apology instead of an answer to {message!r}")
+                raise RuntimeError(f"an apology instead of an answer to {message!r}: {text[:60]!r}")
         latencies.append((time.perf_counter() - t) * 1000)
 
 
@@ -107,8 +109,18 @@ async def load(url: str, scripts: list[list[str]], users: int, conversations_per
         start = time.perf_counter()
         await asyncio.gather(*(user(n) for n in range(users)))
         wall = time.perf_counter() - start
+    return summary(latencies, wall)
+
+
+def summary(latencies: list[float], wall: float) -> dict:
     return {"turns": len(latencies), "p50_ms": statistics.median(latencies), "p95_ms": pct(latencies, 0.95),
-            "throughput_turns_per_s": len(latencies) / wall}
+            "throughput_turns_per_s": len(latencies) / wall, "_latencies": latencies, "_wall": wall}
+
+
+def pooled(runs: list[dict]) -> dict:
+    """One summary of several runs: percentiles of all their turns, throughput over their summed time."""
+    return {k: v for k, v in summary([x for r in runs for x in r["_latencies"]], sum(r["_wall"] for r in runs)).items()
+            if not k.startswith("_")}
 
 
 def timed_train(cmd: list[str], cwd: Path, cache: Path, out: Path) -> float:
@@ -197,19 +209,25 @@ def report_soak(r: dict) -> None:
     print("  PASSED" if r["passed"] else "  FAILED: errors, or RSS grew by 10 % or more")
 
 
-def measure(name: str, url: str, pids: dict, scripts: list[list[str]], users: int, token: str = "") -> dict:
-    result = {
-        "one_user": asyncio.run(load(url, scripts, users=1, conversations_per_user=12, token=token)),
-        f"{users}_users": asyncio.run(load(url, scripts, users=users, conversations_per_user=4, token=token)),
-    }
-    result["rss_mb"] = {k: rss_mb(pid) for k, pid in pids.items() if pid is not None}
-    print(f"  {name}: measured", flush=True)
-    return result
+def measure_interleaved(targets: dict[str, tuple[str, list[list[str]], str]], users: int, rounds: int = 2) -> dict:
+    """Each target (name -> url, scripts, token) loaded in turn, `rounds` times, the order alternating
+    (a, b, then b, a), so background load on a shared machine falls on both alike. Pooled per target."""
+    names = list(targets)
+    runs: dict[str, dict[str, list[dict]]] = {n: {"one_user": [], f"{users}_users": []} for n in names}
+    for n in range(rounds):
+        for name in (names if n % 2 == 0 else names[::-1]):
+            url, scripts, token = targets[name]
+            print(f"  {name}: round {n + 1} of {rounds}", flush=True)
+            runs[name]["one_user"].append(asyncio.run(load(url, scripts, 1, 6, token=token)))
+            runs[name][f"{users}_users"].append(asyncio.run(load(url, scripts, users, 2, token=token)))
+    return {name: {key: pooled(v) for key, v in r.items()} for name, r in runs.items()}
 
 
 def bench_assistant(tmp: Path, users: int, skip_training: bool, soak_users: int = 20, soak_seconds: float = 180,
-                    compare: bool = True) -> dict:
+                    compare: bool = True, rounds: int = 2) -> tuple[dict, dict]:
+    """The assistant, and (with `compare`) the stock bot measured in the same run, interleaved."""
     out: dict = {}
+    stock: dict = {}
     if not skip_training:
         print("Training the assistant with an empty training cache...", flush=True)
         out["training_s"] = timed_train([supervisor._bin("rasa"), "train", "--fixed-model-name", "bench"], ROOT,
@@ -223,18 +241,29 @@ def bench_assistant(tmp: Path, users: int, skip_training: bool, soak_users: int 
     try:
         out["startup_s"] = dict(a.startup_seconds)
         if compare:
-            out.update(measure("assistant", f"{a.url}/webhooks/rest/webhook", a.pids, ASSISTANT_SCRIPTS, users,
-                               token=a.rest_token))
+            proc, stock_url, stock = start_stock(tmp)
+            try:
+                measured = measure_interleaved({
+                    "assistant": (f"{a.url}/webhooks/rest/webhook", ASSISTANT_SCRIPTS, a.rest_token),
+                    "stock": (stock_url, STOCK_SCRIPTS, ""),
+                }, users, rounds)
+                out.update(measured["assistant"])
+                stock.update(measured["stock"])
+                out["rss_mb"] = {k: rss_mb(pid) for k, pid in a.pids.items() if pid is not None}
+                stock["rss_mb"] = {"rasa": rss_mb(proc.pid)}
+            finally:
+                supervisor._stop(proc)
         if soak_seconds > 0:
             out["soak"] = bench_soak(a, soak_users, soak_seconds)
             out["soak"]["frozen_actions_reply_s"] = seconds = bench_frozen_actions(a)
             out["soak"]["passed"] = out["soak"]["passed"] and seconds <= 2
     finally:
         a.stop()
-    return out
+    return out, stock
 
 
-def bench_stock(tmp: Path, users: int) -> dict:
+def start_stock(tmp: Path) -> tuple[subprocess.Popen, str, dict]:
+    """A stock `rasa init` bot, trained and started: (process, REST URL, timings)."""
     out: dict = {}
     project = tmp / "stock"
     env = {**os.environ, **supervisor.QUIET_ENV, "RASA_CACHE_DIRECTORY": str(tmp / "cache-stock")}
@@ -254,11 +283,10 @@ def bench_stock(tmp: Path, users: int) -> dict:
         cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         out["startup_s"] = {"rasa": supervisor.wait_for(f"http://127.0.0.1:{port}/", 300, proc)}
-        out.update(measure("stock", f"http://127.0.0.1:{port}/webhooks/rest/webhook", {"rasa": proc.pid},
-                           STOCK_SCRIPTS, users))
-    finally:
+    except BaseException:
         supervisor._stop(proc)
-    return out
+        raise
+    return proc, f"http://127.0.0.1:{port}/webhooks/rest/webhook", out
 
 
 def report(ours: dict, stock: dict, users: int) -> None:
@@ -279,7 +307,8 @@ def report(ours: dict, stock: dict, users: int) -> None:
     row("RSS after load, Rasa", ours["rss_mb"].get("rasa"), stock["rss_mb"].get("rasa"), "MB")
     row("RSS after load, action server", ours["rss_mb"].get("actions"), None, "MB")
     print(f"\nTurns measured: assistant {ours['one_user']['turns']} + {ours[f'{users}_users']['turns']}, "
-          f"stock {stock['one_user']['turns']} + {stock[f'{users}_users']['turns']}.")
+          f"stock {stock['one_user']['turns']} + {stock[f'{users}_users']['turns']}, in alternating rounds "
+          f"(both servers running throughout; load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores).")
 
 
 def main(argv: Optional[list[str]] = None) -> int:
@@ -287,17 +316,15 @@ def main(argv: Optional[list[str]] = None) -> int:
     p.add_argument("--users", type=int, default=20)
     p.add_argument("--skip-training", action="store_true", help="use models/assistant.tar.gz; do not time training")
     p.add_argument("--json", type=Path, default=ROOT / "artifacts" / "bench-assistant.json")
+    p.add_argument("--rounds", type=int, default=2, help="alternating rounds of the comparison")
     p.add_argument("--soak-users", type=int, default=20)
     p.add_argument("--soak-seconds", type=float, default=180, help="0 skips the soak")
     p.add_argument("--soak-only", action="store_true", help="only the soak (no training, no stock bot)")
     args = p.parse_args(argv)
-    stock: dict = {}
     with tempfile.TemporaryDirectory(prefix="lta-bench-") as d:
         tmp = Path(d)
-        ours = bench_assistant(tmp, args.users, args.skip_training or args.soak_only, args.soak_users,
-                               args.soak_seconds, compare=not args.soak_only)
-        if not args.soak_only:
-            stock = bench_stock(tmp, args.users)
+        ours, stock = bench_assistant(tmp, args.users, args.skip_training or args.soak_only, args.soak_users,
+                                      args.soak_seconds, compare=not args.soak_only, rounds=args.rounds)
     if stock:
         report(ours, stock, args.users)
     if "soak" in ours:

@@ -60,7 +60,8 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--utilities", action="store_true")
     pg = sub.add_parser("purge", help="remove old conversations from the conversation store")
     pg.add_argument("--older-than", required=True, help="idle for longer than this: 90d, 12h, 30m")
-    pg.add_argument("--db", default=os.path.join("var", "rasa.db"), help="the SQLite store (default var/rasa.db)")
+    pg.add_argument("--db", default=os.path.join("var", "rasa.db"),
+                    help="the SQLite store (default var/rasa.db); DATABASE_URL, when set, names another database")
     qr = sub.add_parser("quiz-report", help="a trainee's quiz results from a stored conversation (HTML or CSV)")
     qr.add_argument("--db", default=os.path.join("var", "rasa.db"), help="the SQLite store (default var/rasa.db)")
     qr.add_argument("--sender", help="the conversation (default: the one with the latest quiz)")
@@ -117,15 +118,15 @@ def _quiz_report(args: argparse.Namespace) -> int:
 
 
 def _purge(args: argparse.Namespace) -> int:
-    from bot.server.store import SQLiteTrackerStore, parse_age  # imported here: Rasa is slow to load
+    from bot.server.store import SQLConversationStore, parse_age  # imported here: Rasa is slow to load
 
     try:
         age = parse_age(args.older_than)
     except ValueError as e:
         _fail("older_than", str(e))
-    if not os.path.isfile(args.db):
+    if not os.environ.get("DATABASE_URL") and not os.path.isfile(args.db):
         _fail("db", f"{args.db} does not exist")
-    removed = SQLiteTrackerStore(db=args.db, retention_days=0).purge(age)
+    removed = SQLConversationStore(db=args.db, retention_days=0).purge(age)
     print(f"Removed {removed} conversation{'' if removed == 1 else 's'} idle for longer than {args.older_than}.")
     return 0
 

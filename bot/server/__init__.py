@@ -3,7 +3,9 @@
 - `channels/`    the channels officers reach: `socketio` (the web widget, its files and decision records) and
                  `rest` (bearer token, sender checks, health); credentials.yml names them
 - `guard`        one input gate for every channel; a reply instead of silence when the action server fails
-- `store`        the SQLite tracker store: writes off the event loop, loud failures, retention, stored answers
+- `store`        the tracker store (SQLite, or PostgreSQL by DATABASE_URL): writes off the event loop, loud
+                 failures, retention, stored answers
 - `speedups`     fixes for Rasa 3.6 work repeated on every turn
 - `supervisor`   `make run`: starts the action server and Rasa on loopback, pings and restarts them, stops both
+- `cluster`      `make run-cluster`: PostgreSQL, Redis, two Rasa instances and nginx in front (docs/scale-out.md)
 """

@@ -37,7 +37,7 @@ from rasa.core.processor import MessageProcessor
 from rasa.core.tracker_store import FailSafeTrackerStore
 from rasa.shared.core.events import BotUttered, UserUttered
 
-from .store import SQLiteTrackerStore, StorageError
+from .store import SQLConversationStore, StorageError
 
 logger = logging.getLogger(__name__)
 
@@ -207,7 +207,7 @@ def _wrap_handle_message(original: Callable) -> Callable:
 
 
 def _loud(store: Any) -> bool:
-    return isinstance(getattr(store, "_tracker_store", None), SQLiteTrackerStore)
+    return isinstance(getattr(store, "_tracker_store", None), SQLConversationStore)
 
 
 def _wrap_fail_safe(name: str, original: Callable) -> Callable:

@@ -94,10 +94,12 @@ def wait_for(url: str, timeout: float, proc: Optional[subprocess.Popen] = None) 
     raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
 
 
-def write_endpoints(path: Path, actions_url: str, tracker_db: Path) -> Path:
+def write_endpoints(path: Path, actions_url: str, tracker_db: Path, lock_store: str = "") -> Path:
+    """An endpoints file: the action server, the tracker store (SQLite `tracker_db` unless DATABASE_URL
+    is set: bot.server.store), and optionally a `lock_store:` block (bot.server.cluster)."""
     path.write_text(
         f'action_endpoint:\n  url: "{actions_url}/webhook"\n'
-        f"tracker_store:\n  type: bot.server.store.SQLiteTrackerStore\n  db: {tracker_db}\n",
+        f"tracker_store:\n  type: bot.server.store.SQLConversationStore\n  db: {tracker_db}\n" + lock_store,
         encoding="utf-8",
     )
     return path
@@ -119,9 +121,11 @@ class Assistant:
     actions_port: int = 5055
     rasa_port: int = 5005
     rest_token: str = ""
+    name: str = "rasa"  # the Rasa log is {workdir}/{name}.log
     startup_seconds: dict[str, float] = field(default_factory=dict)
     _actions: Optional[subprocess.Popen] = None
     _rasa: Optional[subprocess.Popen] = None
+    _launched: float = 0.0
 
     # ---- the action server can be stopped and started on its own (reliability tests) ----
     def start_actions(self, timeout: float = 120) -> None:
@@ -148,13 +152,23 @@ class Assistant:
         self.start_actions()
 
     def start_rasa(self, timeout: float = 300) -> None:
-        log = open(self.workdir / "rasa.log", "ab")
+        self.launch_rasa()
+        self.wait_for_rasa(timeout)
+
+    def launch_rasa(self) -> None:
+        """Starts Rasa without waiting for it. Call it from the thread that lives as long as the servers:
+        a child dies with the thread that started it (PR_SET_PDEATHSIG), not with the process."""
+        log = open(self.workdir / f"{self.name}.log", "ab")
+        self._launched = time.monotonic()
         self._rasa = subprocess.Popen(
             [_bin("rasa"), "run", "--model", str(self.model), "--endpoints", str(self.endpoints),
              "--credentials", str(self.credentials), "--interface", self.host, "--port", str(self.rasa_port)],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
         )
-        self.startup_seconds["rasa"] = wait_for(f"{self.rasa_url}/", timeout, self._rasa)
+
+    def wait_for_rasa(self, timeout: float = 300) -> None:
+        wait_for(f"{self.rasa_url}/", timeout, self._rasa)
+        self.startup_seconds[self.name] = time.monotonic() - self._launched
 
     def stop_rasa(self) -> None:
         _stop(self._rasa)
@@ -311,7 +325,9 @@ def serve_actions(port: int) -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)-8s %(name)s - %(message)s")
     warm_up()
-    os.environ["SANIC_HOST"] = "127.0.0.1"
+    # Loopback unless LTA_ACTIONS_HOST says otherwise: only in a container whose network policy lets
+    # nothing but the Rasa pods reach it (deploy/kubernetes/actions-values.yml).
+    os.environ["SANIC_HOST"] = os.environ.get("LTA_ACTIONS_HOST", "127.0.0.1")
     from rasa_sdk import endpoint
 
     endpoint.run("actions", port=port, cors_origins=None)

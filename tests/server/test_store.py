@@ -10,7 +10,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.server.store import SQLiteTrackerStore
+from bot.server.store import SQLConversationStore
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +35,7 @@ def rows(db):
 
 async def test_turns_are_written_once_and_survive_a_new_store(tmp_path, rasa_domain):
     db = str(tmp_path / "rasa.db")
-    store = SQLiteTrackerStore(rasa_domain, db=db)
+    store = SQLConversationStore(rasa_domain, db=db)
     tracker = DialogueStateTracker("officer", rasa_domain.slots)
     tracker.update(ActionExecuted("action_session_start"))
     tracker.update(SessionStarted())
@@ -50,7 +50,7 @@ async def test_turns_are_written_once_and_survive_a_new_store(tmp_path, rasa_dom
     # A restarted server: a new store on the same file reads the conversation as Rasa's own SQL store
     # does (from the session start on: Rasa leaves out the `action_session_start` before it).
     stock = await SQLTrackerStore(rasa_domain, db=db).retrieve("officer")
-    again = await SQLiteTrackerStore(rasa_domain, db=db).retrieve("officer")
+    again = await SQLConversationStore(rasa_domain, db=db).retrieve("officer")
     assert [e.as_dict() for e in again.events] == [e.as_dict() for e in stock.events] == [
         e.as_dict() for e in tracker.events][1:]
     assert again.get_slot("conversation") == {"turn": 2}
@@ -58,11 +58,11 @@ async def test_turns_are_written_once_and_survive_a_new_store(tmp_path, rasa_dom
 
 async def test_a_store_restarted_mid_conversation_appends_without_duplicates(tmp_path, rasa_domain):
     db = str(tmp_path / "rasa.db")
-    first = SQLiteTrackerStore(rasa_domain, db=db)
+    first = SQLConversationStore(rasa_domain, db=db)
     tracker = DialogueStateTracker("officer", rasa_domain.slots)
     turn(tracker, 1)
     await first.save(tracker)
-    second = SQLiteTrackerStore(rasa_domain, db=db)
+    second = SQLConversationStore(rasa_domain, db=db)
     tracker = await second.retrieve("officer")
     turn(tracker, 2)
     await second.save(tracker)
@@ -70,7 +70,7 @@ async def test_a_store_restarted_mid_conversation_appends_without_duplicates(tmp
 
 
 async def test_the_memory_cache_is_bounded(tmp_path, rasa_domain):
-    store = SQLiteTrackerStore(rasa_domain, db=str(tmp_path / "rasa.db"), cache_size=2)
+    store = SQLConversationStore(rasa_domain, db=str(tmp_path / "rasa.db"), cache_size=2)
     for sender in ("a", "b", "c"):
         t = DialogueStateTracker(sender, rasa_domain.slots)
         turn(t, 1)
@@ -99,7 +99,7 @@ async def test_a_locked_database_fails_the_turn_loudly_and_keeps_what_was_saved(
     from bot.server.store import StorageError
 
     db = str(tmp_path / "rasa.db")
-    store = SQLiteTrackerStore(rasa_domain, db=db, timeout_seconds=0.3)
+    store = SQLConversationStore(rasa_domain, db=db, timeout_seconds=0.3)
     await store.save(started("officer", rasa_domain))
     assert store.healthy() == (True, "ok")
     lock = lock_database(db)
@@ -118,7 +118,7 @@ async def test_a_locked_database_fails_the_turn_loudly_and_keeps_what_was_saved(
     assert tracker.get_slot("conversation") == {"turn": 1}
     turn(tracker, 2)
     await store.save(tracker)
-    assert (await SQLiteTrackerStore(rasa_domain, db=db).retrieve("officer")).get_slot("conversation") == {"turn": 2}
+    assert (await SQLConversationStore(rasa_domain, db=db).retrieve("officer")).get_slot("conversation") == {"turn": 2}
     assert store.healthy() == (True, "ok")
 
 
@@ -130,7 +130,7 @@ async def test_a_locked_database_does_not_stall_other_conversations(tmp_path, ra
     from bot.server.store import StorageError
 
     db = str(tmp_path / "rasa.db")
-    store = SQLiteTrackerStore(rasa_domain, db=db, timeout_seconds=1.0)
+    store = SQLConversationStore(rasa_domain, db=db, timeout_seconds=1.0)
     await store.save(started("writer", rasa_domain))
     await store.save(started("reader", rasa_domain))
     lock = lock_database(db)
@@ -157,13 +157,13 @@ async def test_a_corrupted_database_is_an_error_not_a_new_conversation(tmp_path,
     from bot.server.store import StorageError
 
     db = tmp_path / "rasa.db"
-    store = SQLiteTrackerStore(rasa_domain, db=str(db), timeout_seconds=0.5)
+    store = SQLConversationStore(rasa_domain, db=str(db), timeout_seconds=0.5)
     await store.save(started("officer", rasa_domain))
     good = db.read_bytes()
     for f in tmp_path.glob("rasa.db-*"):
         f.unlink()
     db.write_bytes(b"this is not a database" * 200)
-    fresh = SQLiteTrackerStore.__new__(SQLiteTrackerStore)  # no start-up work on the broken file
+    fresh = SQLConversationStore.__new__(SQLConversationStore)  # no start-up work on the broken file
     fresh.__dict__.update(store.__dict__, _recent=type(store._recent)(), _locks={})
     with pytest.raises(StorageError):
         await fresh.retrieve("officer")
@@ -180,7 +180,7 @@ async def test_the_fail_safe_wrapper_no_longer_falls_back_to_memory(tmp_path, ra
 
     guard.install()
     db = str(tmp_path / "rasa.db")
-    wrapped = FailSafeTrackerStore(SQLiteTrackerStore(rasa_domain, db=db, timeout_seconds=0.3))
+    wrapped = FailSafeTrackerStore(SQLConversationStore(rasa_domain, db=db, timeout_seconds=0.3))
     await wrapped.save(started("officer", rasa_domain))
     lock = lock_database(db)
     try:
@@ -201,7 +201,7 @@ async def test_purge_removes_conversations_idle_for_longer_than_the_age(tmp_path
     import time
 
     db = str(tmp_path / "rasa.db")
-    store = SQLiteTrackerStore(rasa_domain, db=db, retention_days=0)
+    store = SQLConversationStore(rasa_domain, db=db, retention_days=0)
     await store.save(started("old", rasa_domain))
     await store.save(started("new", rasa_domain))
     with sqlite3.connect(db) as c:
@@ -212,7 +212,7 @@ async def test_purge_removes_conversations_idle_for_longer_than_the_age(tmp_path
     # The setting applies when the server starts.
     with sqlite3.connect(db) as c:
         c.execute("update events set timestamp = ? where sender_id = 'new'", (time.time() - 40 * 86400,))
-    SQLiteTrackerStore(rasa_domain, db=db, retention_days=30)
+    SQLConversationStore(rasa_domain, db=db, retention_days=30)
     assert rows(db) == 0
 
 
@@ -223,7 +223,7 @@ def test_ltr_purge_on_the_command_line(tmp_path, rasa_domain, capsys):
     from bot.cli import main
 
     db = str(tmp_path / "rasa.db")
-    store = SQLiteTrackerStore(rasa_domain, db=db, retention_days=0)
+    store = SQLConversationStore(rasa_domain, db=db, retention_days=0)
     asyncio.run(store.save(started("old", rasa_domain)))
     with sqlite3.connect(db) as c:
         c.execute("update events set timestamp = ?", (time.time() - 100 * 86400,))
@@ -237,14 +237,14 @@ def test_ltr_purge_on_the_command_line(tmp_path, rasa_domain, capsys):
 async def test_assessments_the_server_gave_can_be_found_by_content(tmp_path, rasa_domain):
     from bot.server.store import find_assessment
 
-    store = SQLiteTrackerStore(rasa_domain, db=str(tmp_path / "rasa.db"))
+    store = SQLConversationStore(rasa_domain, db=str(tmp_path / "rasa.db"))
     assessment = {"answer": "Yes.", "estimated_value_gbp": 700000.0, "rules_version": "v1", "case": {"service": "x"}}
     t = started("officer", rasa_domain)
     t.update(BotUttered("Here.", data={"custom": {"type": "ltr_assessment", "assessment": assessment}}))
     await store.save(t)
     # as the browser posts it back: whole floats as ints, the display label added
     posted = dict(assessment, estimated_value_gbp=700000, service_category_label="Health")
-    again = SQLiteTrackerStore(rasa_domain, db=str(tmp_path / "rasa.db"))
+    again = SQLConversationStore(rasa_domain, db=str(tmp_path / "rasa.db"))
     assert await find_assessment(again, posted) == assessment
     assert await find_assessment(again, dict(assessment, rules_version="v0")) is None
 
@@ -252,12 +252,12 @@ async def test_assessments_the_server_gave_can_be_found_by_content(tmp_path, ras
 async def test_a_decision_record_gets_the_facts_as_shown_with_the_answer_not_as_posted(tmp_path, rasa_domain):
     from bot.server.store import find_answer
 
-    store = SQLiteTrackerStore(rasa_domain, db=str(tmp_path / "rasa.db"))
+    store = SQLConversationStore(rasa_domain, db=str(tmp_path / "rasa.db"))
     assessment = {"answer": "Yes.", "estimated_value_gbp": 700000.0, "rules_version": "v1", "case": {"service": "x"}}
     understood = [{"id": "value", "label": "Value", "text": "£700,000 whole-life, as given.", "source": "you said"}]
     t = started("officer", rasa_domain)
     t.update(BotUttered("Here.", data={"custom": {"type": "ltr_assessment", "assessment": assessment,
                                                   "understood": understood}}))
     await store.save(t)
-    found = await find_answer(SQLiteTrackerStore(rasa_domain, db=str(tmp_path / "rasa.db")), assessment)
+    found = await find_answer(SQLConversationStore(rasa_domain, db=str(tmp_path / "rasa.db")), assessment)
     assert found == (assessment, understood)

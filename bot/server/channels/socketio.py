@@ -223,6 +223,17 @@ def _peer(request: Any) -> str:
         return ""
 
 
+def _name_sessions_after_instance(sio: AsyncServer) -> None:
+    """With LTA_INSTANCE set (several Rasa instances behind a proxy), every engine.io session id starts
+    with "<instance>-", so the proxy can send a socket.io session's later requests (`?sid=...`) to the
+    instance that holds it without cookies or client addresses (docs/scale-out.md)."""
+    instance = os.environ.get("LTA_INSTANCE", "")
+    if not re.fullmatch(r"[a-z0-9]{1,16}", instance):
+        return
+    generate = sio.eio.generate_id
+    sio.eio.generate_id = lambda: f"{instance}-{generate()}"
+
+
 # ---- messages ----------------------------------------------------------------------------------
 
 
@@ -489,6 +500,7 @@ class SecureSocketIOInput(SocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.origin_allowed)
+        _name_sessions_after_instance(sio)
         channel = self
 
         class _Blueprint(SocketBlueprint):
