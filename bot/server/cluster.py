@@ -158,7 +158,7 @@ class Postgres:
 
     def stop(self) -> None:
         # SIGINT is PostgreSQL's "fast" shutdown (SIGTERM waits for every client to leave).
-        _signal_and_wait(self.proc, signal.SIGINT)
+        supervisor.stop_process(self.proc, signal.SIGINT, group=False, timeout=30)
         self.proc = None
 
 
@@ -181,7 +181,7 @@ class Redis:
         wait_for_port(self.port, 30, self.proc)
 
     def stop(self) -> None:
-        _signal_and_wait(self.proc, signal.SIGTERM)
+        supervisor.stop_process(self.proc, signal.SIGTERM, group=False, timeout=30)
         self.proc = None
 
 
@@ -290,23 +290,8 @@ class Nginx:
         wait_for_port(self.port, 30, self.proc)
 
     def stop(self) -> None:
-        _signal_and_wait(self.proc, signal.SIGTERM)
+        supervisor.stop_process(self.proc, signal.SIGTERM, group=False, timeout=30)
         self.proc = None
-
-
-def _signal_and_wait(proc: Optional[subprocess.Popen], sig: int, timeout: float = 30) -> None:
-    """Signals the server's main process (which stops its own workers), then waits; SIGKILL if it hangs."""
-    if proc is None or proc.poll() is not None:
-        return
-    try:
-        os.kill(proc.pid, sig)
-        proc.wait(timeout=timeout)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.wait(timeout=10)
 
 
 def lock_store_block(redis_url: str) -> str:

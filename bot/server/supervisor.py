@@ -138,7 +138,7 @@ class Assistant:
         self.startup_seconds["actions"] = wait_for(f"{self.actions_url}/health", timeout, self._actions)
 
     def stop_actions(self) -> None:
-        _stop(self._actions)
+        stop_process(self._actions)
         self._actions = None
 
     def actions_respond(self) -> bool:
@@ -171,7 +171,7 @@ class Assistant:
         self.startup_seconds[self.name] = time.monotonic() - self._launched
 
     def stop_rasa(self) -> None:
-        _stop(self._rasa)
+        stop_process(self._rasa)
         self._rasa = None
 
     def stop(self) -> None:
@@ -202,12 +202,18 @@ def _kill(proc: subprocess.Popen) -> None:
     proc.wait(timeout=10)
 
 
-def _stop(proc: Optional[subprocess.Popen]) -> None:
+def stop_process(proc: Optional[subprocess.Popen], sig: int = signal.SIGTERM, group: bool = True,
+                 timeout: float = 20) -> None:
+    """Signals a server (its whole process group, or with `group=False` its main process, which stops its own
+    workers), then waits; SIGKILL to the group if it hangs."""
     if proc is None or proc.poll() is not None:
         return
     try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=20)
+        if group:
+            os.killpg(proc.pid, sig)
+        else:
+            os.kill(proc.pid, sig)
+        proc.wait(timeout=timeout)
     except (ProcessLookupError, subprocess.TimeoutExpired):
         try:
             os.killpg(proc.pid, signal.SIGKILL)

@@ -25,6 +25,7 @@ from bot.ltr import Case, assess
 from bot.render.record import checked_assessment, result_rows
 from bot.server import supervisor
 from bot.server.channels.teams import sender_id
+from tests.render.test_adaptive_card import elements
 from tests.server.channels.microsoft_fake import BOT_ID, TENANT_ID, MicrosoftFake, new_key
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
@@ -127,17 +128,6 @@ class Chat:
 
 def cards(replies: list[dict]) -> list[dict]:
     return [a["content"] for r in replies for a in r.get("attachments", []) if a["contentType"] == CARD]
-
-
-def elements(node: Any) -> Iterator[dict]:
-    if isinstance(node, dict):
-        if "type" in node:
-            yield node
-        for value in node.values():
-            yield from elements(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from elements(value)
 
 
 def runs(card: dict) -> list[str]:
