@@ -457,7 +457,12 @@ def faq_reply(question: str, faq_id: Optional[str] = None, as_of: Optional[date]
         if text is not None:
             return FaqReply(text, "is_light_touch", [], best, True)
     if confident:
-        entry, text = _answer(ranked[0][0], question, kb, on, context, pick_variant=True)
+        top = ranked[0][0]
+        if topic_of(top.id) == "threshold_commencement" and _date_asked(question, on)[1]:
+            # "the threshold for a procurement commenced in 2019": with a date named, the question is the figure on
+            # that date, which the threshold topic gives (saying which date counts).
+            top = next((f for f, _ in ranked if topic_of(f.id) == "threshold"), top)
+        entry, text = _answer(top, question, kb, on, context, pick_variant=True)
         return FaqReply(text, entry.id, [], best, True)
     suggestions = [f for f, _ in ranked[:SUGGESTIONS]] or list(kb.faq[:SUGGESTIONS])
     return FaqReply(

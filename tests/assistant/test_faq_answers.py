@@ -37,6 +37,15 @@ def test_threshold_in_a_past_year_is_the_pcr_figure_of_that_year():
     assert "PCR 2015" in r.text and "Procurement Act 2023 s." not in r.text
 
 
+def test_the_threshold_for_a_procurement_commenced_in_a_named_year_is_that_years_figure():
+    # "commenced" alone asks which date counts; with a year named, the officer wants the figure then:
+    # the PCR 2015 light touch threshold for 2018-2019 was £615,278 (reference §2.1)
+    r = reply("What was the light touch threshold for a procurement commenced in 2019 under the PCR?")
+    assert r.confident and "£615,278" in r.text
+    r = reply("does the threshold depend on when the procurement commenced?")
+    assert topic_of(r.faq_id) == "threshold_commencement"
+
+
 def test_the_2026_change_left_light_touch_alone_and_cut_the_standard_threshold():
     r = reply("did the light touch threshold fall in January 2026?")
     assert r.confident and "£663,540" in r.text
