@@ -428,6 +428,9 @@ def _answer(entry: Faq, question: str, kb: Knowledge, as_of: date, context: Opti
     return entry, preface + render(entry, kb, on, when)
 
 
+_ASKS_FIGURE = re.compile(r"\bwhat\s+(?:was|were|is|'s)\s+the\b[^?]*\bthreshold", re.I)
+
+
 def faq_reply(question: str, faq_id: Optional[str] = None, as_of: Optional[date] = None,
               context: Optional[dict] = None) -> FaqReply:
     """The best FAQ answer to `question` for `as_of` (the caller's today) and the officer's last case
@@ -458,9 +461,9 @@ def faq_reply(question: str, faq_id: Optional[str] = None, as_of: Optional[date]
             return FaqReply(text, "is_light_touch", [], best, True)
     if confident:
         top = ranked[0][0]
-        if topic_of(top.id) == "threshold_commencement" and _date_asked(question, on)[1]:
-            # "the threshold for a procurement commenced in 2019": with a date named, the question is the figure on
-            # that date, which the threshold topic gives (saying which date counts).
+        if topic_of(top.id) == "threshold_commencement" and _date_asked(question, on)[1] and _ASKS_FIGURE.search(question):
+            # "what was the threshold for a procurement commenced in 2019?": a figure asked for a date named, which
+            # the threshold topic gives (saying which date counts); "which threshold applies if…" stays as it is.
             top = next((f for f, _ in ranked if topic_of(f.id) == "threshold"), top)
         entry, text = _answer(top, question, kb, on, context, pick_variant=True)
         return FaqReply(text, entry.id, [], best, True)
