@@ -444,9 +444,6 @@ class SQLConversationStore(SQLTrackerStore):
             self._recent.popitem(last=False)
 
 
-# The former name, still found in endpoints files written before PostgreSQL was supported.
-SQLiteTrackerStore = SQLConversationStore
-
 
 async def find_answer(store: Any, assessment: Any) -> Optional[tuple[dict, list]]:
     """The answer this server gave with the same assessment: the assessment and the facts shown with it."""

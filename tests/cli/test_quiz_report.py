@@ -11,7 +11,7 @@ from rasa.shared.core.events import SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.quiz import handle
-from bot.server.store import SQLiteTrackerStore
+from bot.server.store import SQLConversationStore
 from tests.cli.test_cli import REPO, ltr, no_traceback
 
 TODAY = date(2026, 12, 3)
@@ -30,7 +30,7 @@ async def _store_a_quiz(db: str) -> None:
         tracker.update(SlotSet("quiz", state))
     other = DialogueStateTracker("web-someone-else", Domain.load(str(REPO / "domain.yml")).slots)
     other.update(UserUttered("hello", {"name": "greet", "confidence": 1.0}))
-    store = SQLiteTrackerStore(Domain.load(str(REPO / "domain.yml")), db=db)
+    store = SQLConversationStore(Domain.load(str(REPO / "domain.yml")), db=db)
     await store.save(tracker)
     await store.save(other)
 

@@ -695,11 +695,7 @@ class SecureSocketIOInput(SocketIOInput):
         except (ValueError, KeyError, TypeError, RecordError) as error:
             logger.info("Rejected a decision record request (%s).", type(error).__name__)
             return response.json({"error": "that is not an assessment this assistant produced"}, status=400)
-        headers = self._headers(request, content_type)
-        headers["Content-Disposition"] = f'attachment; filename="{record_filename(assessment, generated_at, fmt)}"'
-        headers["Access-Control-Expose-Headers"] = "Content-Disposition"
-        headers.pop("Content-Type")
-        return HTTPResponse(body=content.encode("utf-8"), headers=headers, content_type=content_type)
+        return self._download(request, content, content_type, record_filename(assessment, generated_at, fmt))
 
     async def _quiz_report_response(self, request: Request) -> HTTPResponse:
         """The quiz results of the web chat whose signed session id is posted, from its stored conversation."""
@@ -732,8 +728,12 @@ class SecureSocketIOInput(SocketIOInput):
             content, content_type = render_csv(states), "text/csv; charset=utf-8"
         else:
             content, content_type = render_html(states, generated_at), "text/html; charset=utf-8"
+        return self._download(request, content, content_type, report_filename(generated_at, fmt))
+
+    def _download(self, request: Request, content: str, content_type: str, filename: str) -> HTTPResponse:
+        """A file the widget saves (a decision record, a quiz report), with the widget's headers."""
         headers = self._headers(request, content_type)
-        headers["Content-Disposition"] = f'attachment; filename="{report_filename(generated_at, fmt)}"'
+        headers["Content-Disposition"] = f'attachment; filename="{filename}"'
         headers["Access-Control-Expose-Headers"] = "Content-Disposition"
         headers.pop("Content-Type")
         return HTTPResponse(body=content.encode("utf-8"), headers=headers, content_type=content_type)
