@@ -5,6 +5,7 @@ It raises `CaseError` naming the field, never anything else.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, Literal, Optional
@@ -43,6 +44,47 @@ class CaseError(ValueError):
         self.message = message
 
 
+# Units a price can be per. Periods are the ones a calendar turns into a year; the rest are things counted.
+PERIOD_UNITS = ("hour", "day", "night", "week", "month", "quarter", "year")
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """How many of a unit, optionally per period: "3,100 hours a week", "4 placements", "39 weeks a year"."""
+
+    count: float
+    unit: str
+    per: Optional[str] = None  # a period from PERIOD_UNITS
+
+
+@dataclass(frozen=True)
+class PriceLine:
+    """One line of a price as the officer built it: an amount per units, times the quantities they gave.
+
+    "26.40 pounds an hour, 3,100 hours a week, 4 years" is amount 26.40, per ("hour",),
+    quantities (3100 hour per week,), years 4. `per` empty: a lump sum ("Year 1: 1.2 million").
+    The engine (`bot.ltr.value.line_working`) does the arithmetic and shows it.
+    """
+
+    amount_gbp: float
+    per: tuple[str, ...] = ()
+    quantities: tuple[Quantity, ...] = ()
+    years: Optional[float] = None  # how long this line runs; None: the value's term
+    label: str = ""  # "Year 1", "Lot 2", "Camden"
+    option: bool = False  # an option or extension the contract lets the buyer use
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"amount_gbp": self.amount_gbp}
+        if self.per:
+            d["per"] = list(self.per)
+        if self.quantities:
+            d["quantities"] = [{k: x for k, x in asdict(q).items() if x is not None} for q in self.quantities]
+        for k in ("years", "label", "option"):
+            if getattr(self, k):
+                d[k] = getattr(self, k)
+        return d
+
+
 @dataclass(frozen=True)
 class Value:
     """The value as the officer gave it; `bot.ltr.value` turns it into the whole-life figure (reference §3).
@@ -66,6 +108,9 @@ class Value:
     lots: int = 1
     open_ended: bool = False
     unknown: bool = False
+    lines: tuple[PriceLine, ...] = ()  # the price built from lines (not with total_gbp or a recurring price)
+    contingency_pct: Optional[float] = None  # a contingency the contract lets the buyer draw on, as a percentage
+    contingency_gbp: Optional[float] = None  # ... or as an amount
 
     @property
     def recurring(self) -> Optional[tuple[float, str]]:
@@ -77,9 +122,11 @@ class Value:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape `Case.from_dict` reads: only the fields given (extension_years always)."""
-        d = {k: v for k, v in asdict(self).items() if v not in (None, False) or k == "extension_years"}
+        d = {k: v for k, v in asdict(self).items() if v not in (None, False, ()) or k == "extension_years"}
         if self.lots == 1:
             d.pop("lots")
+        if self.lines:
+            d["lines"] = [line.to_dict() for line in self.lines]
         return d
 
 
@@ -371,7 +418,43 @@ def _date(v: Any, name: str) -> date:
 
 
 VALUE_FIELDS = ("total_gbp", "annual_gbp", "monthly_gbp", "weekly_gbp", "years", "extension_years", "extension_gbp",
-                "one_off_gbp", "lots", "open_ended", "unknown")
+                "one_off_gbp", "lots", "open_ended", "unknown", "lines", "contingency_pct", "contingency_gbp")
+LINE_FIELDS = ("amount_gbp", "per", "quantities", "years", "label", "option")
+_UNIT = re.compile(r"[a-z][a-z ]{0,30}")
+
+
+def _unit(v: Any, name: str) -> str:
+    if not isinstance(v, str) or not _UNIT.fullmatch(v.strip().lower()):
+        raise CaseError(name, "must be a unit in words, such as \"hour\", \"night\" or \"placement\"")
+    return v.strip().lower()
+
+
+def _line(v: Any, i: int) -> PriceLine:
+    name = f"value.lines[{i}]"
+    if not isinstance(v, dict):
+        raise CaseError(name, "must be an object such as {\"amount_gbp\": 26.4, \"per\": [\"hour\"]}")
+    for k in v:
+        if k not in LINE_FIELDS:
+            raise CaseError(f"{name}.{k}", "unknown field")
+    if "amount_gbp" not in v:
+        raise CaseError(f"{name}.amount_gbp", "is needed")
+    amount = _money(v["amount_gbp"], f"{name}.amount_gbp")
+    per = tuple(_unit(u, f"{name}.per") for u in _list(v.get("per"), f"{name}.per"))
+    quantities = []
+    for j, q in enumerate(_list(v.get("quantities"), f"{name}.quantities")):
+        qn = f"{name}.quantities[{j}]"
+        if not isinstance(q, dict) or "count" not in q or "unit" not in q or set(q) - {"count", "unit", "per"}:
+            raise CaseError(qn, "must be an object such as {\"count\": 3100, \"unit\": \"hour\", \"per\": \"week\"}")
+        count = _number(q["count"], f"{qn}.count")
+        if count <= 0:
+            raise CaseError(f"{qn}.count", "must be more than 0")
+        qper = _choice(q["per"], f"{qn}.per", PERIOD_UNITS) if q.get("per") is not None else None
+        quantities.append(Quantity(count, _unit(q["unit"], f"{qn}.unit"), qper))
+    years = _years(v["years"], f"{name}.years") if v.get("years") is not None else None
+    if years == 0:
+        raise CaseError(f"{name}.years", "must be more than 0")
+    label = _text(v["label"], f"{name}.label") if v.get("label") else ""
+    return PriceLine(amount, per, tuple(quantities), years, label, _bool(v.get("option", False), f"{name}.option"))
 RECURRING_FIELDS = ("annual_gbp", "monthly_gbp", "weekly_gbp")
 MAX_LOTS = 1000
 
@@ -402,7 +485,20 @@ def _value(v: Any) -> Value:
         if figures:
             raise CaseError("value.unknown", f"cannot be true when {figures[0]} is also given")
         return Value(unknown=True)
+    lines = tuple(_line(x, i) for i, x in enumerate(_list(given.get("lines"), "value.lines")))
+    contingency_pct = _number(given["contingency_pct"], "value.contingency_pct") if "contingency_pct" in given else None
+    if contingency_pct is not None and not 0 < contingency_pct <= 100:
+        raise CaseError("value.contingency_pct", "must be a percentage between 0 and 100")
+    contingency_gbp = _money(given["contingency_gbp"], "value.contingency_gbp") if "contingency_gbp" in given else None
+    if contingency_pct is not None and contingency_gbp is not None:
+        raise CaseError("value.contingency_gbp", "give the contingency as a percentage or an amount, not both")
     recurring = [k for k in RECURRING_FIELDS if k in money]
+    if lines:
+        clash = next((k for k in ("total_gbp", *RECURRING_FIELDS, "extension_gbp") if k in money), None)
+        if clash:
+            raise CaseError(f"value.{clash}", "give price lines or a single price, not both")
+        if open_ended:
+            raise CaseError("value.open_ended", "price lines need a term: an open-ended contract has no total")
     if len(recurring) > 1:
         raise CaseError(f"value.{recurring[1]}", f"give one recurring price, not both {recurring[0]} and {recurring[1]}")
     if "total_gbp" in money and recurring:
@@ -417,7 +513,7 @@ def _value(v: Any) -> Value:
                 raise CaseError(f"value.{k}", "cannot be given for an open-ended contract (no end date, so no total)")
         if ext:
             raise CaseError("value.extension_years", "cannot be given for an open-ended contract")
-    if "total_gbp" not in money and not recurring:
+    if "total_gbp" not in money and not recurring and not lines:
         if not open_ended:
             what = next((k for k in ("one_off_gbp", "years", "extension_years", "extension_gbp", "lots") if k in given), None)
             if what:
@@ -429,7 +525,8 @@ def _value(v: Any) -> Value:
         raise CaseError("value.years", "needed with extension_years: the initial term the price covers")
     out = Value(total_gbp=money.get("total_gbp"), annual_gbp=money.get("annual_gbp"), monthly_gbp=money.get("monthly_gbp"),
                 weekly_gbp=money.get("weekly_gbp"), years=years, extension_years=ext, extension_gbp=money.get("extension_gbp"),
-                one_off_gbp=money.get("one_off_gbp"), lots=lots, open_ended=open_ended)
+                one_off_gbp=money.get("one_off_gbp"), lots=lots, open_ended=open_ended, lines=lines,
+                contingency_pct=contingency_pct, contingency_gbp=contingency_gbp)
     from .value import stated_whole_life  # the arithmetic lives once, in value.py
 
     whole = stated_whole_life(out)
