@@ -171,7 +171,8 @@ def _amount_at(tokens: list[Token], i: int, after_currency: bool = False) -> Opt
         return None
     value, j, mult, bare_token = q
     has_mult = mult > 1
-    if j < n and tokens[j].lower in _SUFFIX_CURRENCY:
+    if j < n and tokens[j].lower in _SUFFIX_CURRENCY and not (tokens[j].text == "£" and j + 1 < n and tokens[j + 1].is_num):
+        # "Year 3 £1.4m": a pound sign before a number starts the next amount, it does not end this one
         currency = True
         j += 1
     elif j < n and tokens[j].lower in _FOREIGN_CURRENCY:

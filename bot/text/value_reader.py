@@ -27,6 +27,7 @@ from typing import Any, Optional
 from bot.text.duration import Duration, parse_duration
 from bot.text.money import Money, parse_money
 from bot.text.numbers import small_number
+from bot.text.prices import read_prices
 
 # The largest UK public contracts are tens of billions: anything above this is a typing slip.
 MAX_PLAUSIBLE_GBP = 100_000_000_000
@@ -94,9 +95,10 @@ _ZERO = re.compile(r"(?:£|\bgbp)\s*0+(?:\.0+)?(?![\d.,])(?!\s*(?:k|m)\b)", re.I
 @dataclass(frozen=True)
 class Amount:
     money: Money
-    role: str  # recurring | total | one_off | extension | per_lot | component | other | compared | restated
+    role: str  # recurring | total | line | one_off | extension | per_lot | component | contingency | other | compared | restated
     lots: Optional[int] = None
     up_to: bool = False
+    line: Optional[dict[str, Any]] = None  # role "line": the rate and its quantities (bot.text.prices)
 
 
 @dataclass
@@ -115,6 +117,8 @@ class ValueReading:
     text: str = ""
     has_value: bool = False
     date_range_years: Optional[float] = None
+    table: list[dict[str, Any]] = field(default_factory=list)  # lump-sum lines of a year table
+    contingency: dict[str, float] = field(default_factory=dict)  # {"contingency_pct": …} or {"contingency_gbp": …}
     extension_only: Optional[float] = None  # "forgot - there's a 1-year extension option": extension years alone
     extension_added: bool = False  # said as an addition ("there's also", "forgot") rather than a correction
 
@@ -284,6 +288,17 @@ def extension_only(text: str) -> Optional[float]:
     return round(count * years, 4) or None
 
 
+_OPTION_IN_BRACKETS = re.compile(r"(\d)\s*\(\s*\+\s*(\d+(?:\.\d+)?)\s*\)")
+
+
+def _term_of(text: str) -> Optional[Duration]:
+    """The term: "3+1+1", "4 (+1)" (an option in brackets), or in words ("3 years plus 2")."""
+    text = _OPTION_IN_BRACKETS.sub(lambda m: f"{m.group(1)}+{m.group(2)}", text)
+    text = _OPTION_IN_BRACKETS.sub(lambda m: f"{m.group(1)}+{m.group(2)}", text)  # "4 (+1) (+1)"
+    plus = _PLUS_FORM.search(text)  # "so 3+3": a term written as a sum is the term, whatever else is said
+    return parse_duration(plus.group(0)) if plus else parse_duration(text)
+
+
 def read_value(text: str, has_value: bool = False) -> ValueReading:
     """The value the message gives, with a role for every amount; see the module docstring. `has_value`: the
     case already has a value, so a lone "plus a £90k set-up fee" or "an optional 4th year at £200k" adds to it."""
@@ -291,8 +306,7 @@ def read_value(text: str, has_value: bool = False) -> ValueReading:
         raw = parse_money(text)
     except ArithmeticError:  # "£1.2.5m": not a number at all
         return ValueReading(problem=_MALFORMED_QUESTION, text=text)
-    plus = _PLUS_FORM.search(text)  # "so 3+3": a term written as a sum is the term, whatever else is said
-    term = parse_duration(plus.group(0)) if plus else parse_duration(text)
+    term = _term_of(text)
     reading = ValueReading(term=term, open_ended=bool(_OPEN_ENDED.search(text)), text=text,
                            has_value=has_value)
     reading.extension_only = extension_only(text)
@@ -302,21 +316,49 @@ def read_value(text: str, has_value: bool = False) -> ValueReading:
         reading.problem = problem
         return reading
     if not raw:
-        if _UNKNOWN_VALUE.search(text) and _VALUE_WORD.search(text):
+        prices = read_prices(text, raw)
+        if prices.table:  # "Y1 1,200 / Y2 1,260 / Y3 1,320 (£k)": no pound sign beside the figures
+            reading.value = {"lines": prices.table, **prices.contingency}
+            reading.table = prices.table
+        elif _UNKNOWN_VALUE.search(text) and _VALUE_WORD.search(text):
             reading.value = {"unknown": True}
         return reading
     raw = [m for m in raw if m.amount_gbp >= 100 or m.text.strip().startswith("£")]  # "lot 1 £200k": a count, not money
     if not raw:
         return reading
+    prices = read_prices(text, raw)
+    if reading.open_ended:
+        prices.lines = []  # a rolling contract has no total: its weekly price is read as one (bot.ltr.value)
+    if prices.lines or prices.table:
+        # "£42 a session, 90 sessions a week, term time (39 weeks), 3 years": the counts belong to the line,
+        # so the term is read from what is left ("39 weeks" is not a 9-month contract).
+        claimed = [span for line in prices.lines for span in line.spans] + prices.table_spans
+        rest = "".join(" " if any(a <= i < b for a, b in claimed) else ch for i, ch in enumerate(text))
+        reading.term = _term_of(rest)
+    lines = {line.money_start: line.value for line in prices.lines}
+    in_table = [span for span in prices.table_spans]
     ends = [0] + [m.end for m in raw]
     starts = [m.start for m in raw[1:]] + [len(text)]
-    amounts = [_role(text, m, ends[i], starts[i], i == 0 and not has_value) for i, m in enumerate(raw)]
+    amounts = []
+    for i, m in enumerate(raw):
+        if m.start in lines:
+            amounts.append(Amount(m, "line", line=lines[m.start]))
+        elif any(a <= m.start < b for a, b in in_table):
+            amounts.append(Amount(m, "table"))
+        elif prices.contingency_money == m.start:
+            amounts.append(Amount(m, "contingency"))
+        else:
+            amounts.append(_role(text, m, ends[i], starts[i], i == 0 and not has_value))
     reading.amounts = amounts
+    reading.table = prices.table
+    reading.contingency = prices.contingency
     # "£1.5m a year incl £80k of outreach": that "incl" introduces a part, it says nothing about VAT
     reading.vat = _vat_of([a.money for i, a in enumerate(amounts)
                            if not (i + 1 < len(amounts) and amounts[i + 1].role == "component"
                                    and re.search(r"\bincl\w*\.?\s*$", a.money.text, re.I))])
     _compose(text, reading)
+    if reading.contingency and reading.value and not reading.value.get("unknown") and not reading.value.get("open_ended"):
+        reading.value.update(reading.contingency)
     return reading
 
 
@@ -398,7 +440,14 @@ def _compose(text: str, reading: ValueReading) -> None:
         # "sorry, that's £350k a year": with nothing to restate, "that's" introduces the figure itself
         reading.amounts = [Amount(a.money, "recurring" if a.money.period in RECURRING else "total")
                            if a.role == "restated" else a for a in reading.amounts]
-    used = [a for a in reading.amounts if a.role not in ("other", "compared", "restated", "component")]
+    if reading.table:
+        v = {"lines": reading.table}
+        one_offs = [a for a in reading.amounts if a.role == "one_off"]
+        if one_offs:
+            v["one_off_gbp"] = sum(a.money.amount_gbp for a in one_offs)
+        reading.value = {**v, **reading.contingency}
+        return
+    used = [a for a in reading.amounts if a.role not in ("other", "compared", "restated", "component", "contingency")]
     if not used:
         if _UNKNOWN_VALUE.search(text) or _NOT_SORTED.search(text):
             reading.value = {"unknown": True}
@@ -410,7 +459,7 @@ def _compose(text: str, reading: ValueReading) -> None:
         total = replace(first.money, amount_gbp=sum(a.money.amount_gbp for a in labelled))
         reading.amounts = [Amount(total, first.role)] + [a for a in reading.amounts if a not in labelled]
         used = [Amount(total, first.role)]
-    mains = [a for a in used if a.role in ("recurring", "total", "per_lot")]
+    mains = [a for a in used if a.role in ("recurring", "total", "per_lot", "line")]
     one_offs = [a for a in used if a.role == "one_off"]
     extensions = [a for a in used if a.role == "extension"]
     additive = bool(_ADDITION_CUE.search(text))
@@ -426,6 +475,18 @@ def _compose(text: str, reading: ValueReading) -> None:
             add["extension_gbp"] = sum(a.money.amount_gbp for a in extensions)
             add["extension_years"] = _extension_years_from_words(text) or float(len(extensions))
         reading.addition = add
+        return
+    lines = [a for a in mains if a.role == "line"]
+    if lines and len(lines) == len(mains):
+        v = {"lines": [a.line for a in lines]}
+        years, ext = _term(reading, None)
+        if years is not None:
+            v["years"] = years
+            if ext:
+                v["extension_years"] = ext
+        if one_offs:
+            v["one_off_gbp"] = sum(a.money.amount_gbp for a in one_offs)
+        reading.value = {**v, **reading.contingency}
         return
     if len(mains) > 1:
         _several_mains(text, reading, mains, one_offs, extensions)

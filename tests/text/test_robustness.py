@@ -58,4 +58,6 @@ def test_value_phrase_returns_a_value_or_a_plain_value_error(text):
     except ValueError as e:
         assert str(e) and "Traceback" not in str(e)
     else:
-        assert value.get("unknown") or value.get("total_gbp", 0) > 0 or value.get("annual_gbp", 0) > 0
+        prices = [value.get(k, 0) for k in ("total_gbp", "annual_gbp", "monthly_gbp", "weekly_gbp")]
+        prices += [line["amount_gbp"] for line in value.get("lines", [])]
+        assert value.get("unknown") or any(p > 0 for p in prices)

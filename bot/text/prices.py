@@ -1,0 +1,268 @@
+"""How officers build a price: a rate, the quantities around it, year tables, contingency (issue 17).
+
+Bottom-up, in the manner of Duckling: amounts are recognised first (`bot.text.money`), then composed over
+spaCy tokens (a blank English pipeline: tokenizer and Matcher, no model) into
+
+    rate       an amount per units        "£1,650 per placement per week", "£26.40/hr", "£118 a night"
+    quantity   a count of a unit, maybe per period
+                                          "14 rooms", "3,100 hrs/wk", "90 sessions a week", "(39 weeks)"
+    line       a rate with the quantities of its clause, as the engine's `PriceLine` (the engine
+               multiplies and shows the working; nothing is multiplied here)
+    table      "Y1 1,200 / Y2 1,260 / Y3 1,320 (£k)", or a pasted table with Year columns: one line a cell
+    contingency  "a 7.5% contingency", "£200k contingency we can call on"
+
+Each reading keeps the character spans it used, so the caller knows which numbers are accounted for.
+Units are words from the lexicon below, never guessed from the size of a number.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Optional
+
+from bot.text.money import Money
+from bot.text.nlp import blank_english
+from bot.text.numbers import small_number
+from spacy.matcher import Matcher  # after bot.text.nlp, which imports spaCy without TensorFlow
+from spacy.tokens import Doc
+
+# Surface forms -> the unit they count. Periods are turned into years by the engine's calendar.
+_UNIT_FORMS: dict[str, tuple[str, ...]] = {
+    "hour": ("hour", "hours", "hr", "hrs", "h"),
+    "day": ("day", "days", "weekday", "weekdays"),
+    "night": ("night", "nights", "bed-night", "bed-nights", "bednight", "bednights"),
+    "week": ("week", "weeks", "wk", "wks", "w"),
+    "month": ("month", "months", "mth", "mths", "mo"),
+    "year": ("year", "years", "yr", "yrs", "annum"),
+    "session": ("session", "sessions"),
+    "placement": ("placement", "placements"),
+    "place": ("place", "places"),
+    "bed": ("bed", "beds"),
+    "room": ("room", "rooms"),
+    "unit": ("unit", "units", "flat", "flats"),
+    "meal": ("meal", "meals"),
+    "visit": ("visit", "visits"),
+    "call": ("call", "calls"),
+    "client": ("client", "clients", "person", "people", "head", "heads", "user", "users", "resident", "residents",
+               "participant", "participants", "learner", "learners", "pupil", "pupils", "child", "children",
+               "family", "families", "household", "households", "carer", "carers", "patient", "patients"),
+    "package": ("package", "packages"),
+    "journey": ("journey", "journeys", "trip", "trips"),
+    "assessment": ("assessment", "assessments"),
+    "referral": ("referral", "referrals"),
+    "course": ("course", "courses"),
+    "licence": ("licence", "licences", "license", "licenses", "seat", "seats"),
+}
+UNIT_OF = {form: unit for unit, forms in _UNIT_FORMS.items() for form in forms}
+PERIODS = ("hour", "day", "night", "week", "month", "year")
+_PER_WORDS = ["per", "a", "an", "each", "/", "every", "p"]
+_CONTINGENCY_WORDS = ["contingency", "contingencies", "headroom", "uplift", "risk", "variation", "variations"]
+_TERM_TIME = re.compile(r"\bterm[\s-]*time\b|\bschool\s+(?:terms?|weeks)\b|\bacademic\s+year\b", re.I)
+# "(£k)", "£000s", "£'000", "in £m", "(£m)": a header that says the numbers are thousands or millions
+_HEADER_MULT = re.compile(r"\(\s*£\s*(k|m|000s?|'000|,000)\s*\)|£\s*(?:'|’)?000s?\b|\bin\s+£\s*(k|m|000s?)\b|\b(?:gbp|£)\s*(k|m)\b(?=\s*[)\]|:])", re.I)
+_YEAR_LABEL = re.compile(r"^(?:y|yr|year)\s*-?\s*(\d{1,2})$", re.I)
+_NO_CONTINGENCY = re.compile(r"\bno\s+(?:\w+\s+)?contingenc", re.I)
+# "a contingency of £150k", "contingency: £150k" / "£200k contingency", "£200k (contingency)"
+_CONTINGENCY_BEFORE = re.compile(r"\bcontingenc\w*\s*(?:\w+\s+){0,2}(?:of|at|:|=|-|–)?\s*(?:about|around|up\s+to|c\.?)?\s*$", re.I)
+_CONTINGENCY_AFTER = re.compile(r"^[\s(]*(?:\w+\s+){0,2}contingenc", re.I)
+
+
+@dataclass(frozen=True)
+class Line:
+    """A price line in the Case's terms (`bot.ltr.model.PriceLine` as a dict), with the spans it used."""
+
+    value: dict[str, Any]
+    spans: tuple[tuple[int, int], ...]
+    money_start: int
+
+
+@dataclass
+class PriceReading:
+    lines: list[Line] = field(default_factory=list)
+    table: list[dict[str, Any]] = field(default_factory=list)  # lump-sum lines from a year table
+    table_spans: list[tuple[int, int]] = field(default_factory=list)
+    contingency: dict[str, float] = field(default_factory=dict)  # {"contingency_pct": 7.5} or {"contingency_gbp": …}
+    contingency_money: Optional[int] = None  # the start of the amount that is the contingency, if it is one
+    term_time_weeks: bool = False
+
+
+def _nlp() -> Any:
+    return blank_english()
+
+
+@lru_cache(maxsize=1)
+def _matcher() -> Matcher:
+    m = Matcher(_nlp().vocab)
+    units = list(UNIT_OF)
+    period_forms = [f for f, u in UNIT_OF.items() if u in PERIODS]
+    num = {"LIKE_NUM": True}
+    unit = {"LOWER": {"IN": units}}
+    per = {"LOWER": {"IN": _PER_WORDS}}
+    period = {"LOWER": {"IN": period_forms}}
+    # "3,100 hours a week", "3,100 hrs/wk", "90 sessions per week", "14 rooms", "4 placements"
+    m.add("QUANTITY", [[num, unit, per, period], [num, unit, per, {"LOWER": "a"}, period], [num, unit]], greedy="LONGEST")
+    # "7.5% contingency", "a contingency of 7.5%", "10 per cent contingency"
+    pct = [{"LIKE_NUM": True}, {"LOWER": {"IN": ["%", "percent"]}}]
+    pct2 = [{"LIKE_NUM": True}, {"LOWER": "per"}, {"LOWER": "cent"}]
+    cont = {"LOWER": {"IN": _CONTINGENCY_WORDS}}
+    gap = {"IS_ALPHA": True, "OP": "{0,3}"}
+    m.add("PCT_CONTINGENCY", [pct + [gap, cont], pct2 + [gap, cont], [cont, gap] + pct, [cont, gap] + pct2], greedy="LONGEST")
+    return m
+
+
+def _doc(text: str) -> Doc:
+    return _nlp().make_doc(text)
+
+
+def _count(token_text: str) -> Optional[float]:
+    t = token_text.replace(",", "")
+    try:
+        return float(t)
+    except ValueError:
+        return small_number(t)
+
+
+def _rate_units(text: str, money: Money, doc: Doc) -> tuple[list[str], int]:
+    """The units an amount is per: its own period ("£26.40/hr") and every "per X" after it."""
+    units: list[str] = []
+    if money.period in PERIODS:
+        units.append(money.period)
+    end = money.end
+    toks = [t for t in doc if t.idx >= money.end]
+    i = 0
+    while i + 1 < len(toks):
+        a, b = toks[i], toks[i + 1]
+        if text[end:a.idx].strip():
+            break
+        if a.lower_ in _PER_WORDS and b.lower_ in UNIT_OF:
+            u = UNIT_OF[b.lower_]
+            if u not in units:
+                units.append(u)
+            end = b.idx + len(b.text)
+            i += 2
+            continue
+        if a.lower_ in ("a", "per") and i + 2 < len(toks) and toks[i + 2].lower_ in UNIT_OF and b.lower_ in ("bed", "single"):
+            end = toks[i + 2].idx + len(toks[i + 2].text)
+            units.append(UNIT_OF[toks[i + 2].lower_])
+            i += 3
+            continue
+        break
+    return units, end
+
+
+def _window(text: str, monies: list[Money], k: int) -> tuple[int, int]:
+    """The clause an amount's quantities are in: from the previous amount (or sentence start) to the next."""
+    lo = monies[k - 1].end if k > 0 else 0
+    hi = monies[k + 1].start if k + 1 < len(monies) else len(text)
+    m = monies[k]
+    before = text[lo:m.start]
+    cut = max(before.rfind("."), before.rfind(";"), before.rfind("\n"))
+    lo = lo + cut + 1 if cut >= 0 else lo
+    after = text[m.end:hi]
+    stop = re.search(r"[.;\n](?!\d)|\b(?:plus|and\s+(?:a|an)\s)", after)
+    hi = m.end + stop.start() if stop else hi
+    return lo, hi
+
+
+def read_prices(text: str, monies: list[Money]) -> PriceReading:
+    """Price lines, a year table and a contingency, from the message and its amounts (already found)."""
+    out = PriceReading(term_time_weeks=bool(_TERM_TIME.search(text)))
+    doc = _doc(text)
+    matches = _matcher()(doc)
+    quantities: list[tuple[int, int, float, str, Optional[str]]] = []  # start, end, count, unit, per
+    for mid, s, e in matches:
+        label = _nlp().vocab.strings[mid]
+        span = doc[s:e]
+        if label == "QUANTITY":
+            n = _count(span[0].text)
+            if n is None or n <= 0:
+                continue
+            unit = UNIT_OF[span[1].lower_]
+            per = UNIT_OF[span[-1].lower_] if len(span) > 2 else None
+            quantities.append((span.start_char, span.end_char, n, unit, per))
+        elif label == "PCT_CONTINGENCY" and not _NO_CONTINGENCY.search(text):
+            n = next((_count(t.text) for t in span if t.like_num), None)
+            if n and 0 < n <= 100:
+                out.contingency = {"contingency_pct": n}
+    if not out.contingency and not _NO_CONTINGENCY.search(text):
+        # "£1m plus £200k contingency", "a contingency of £150k": the amount whose own words name it
+        bounds = [0] + [m.end for m in monies] + [len(text)]
+        nexts = [m.start for m in monies[1:]] + [len(text)]
+        before = [k for k, m in enumerate(monies)
+                  if _CONTINGENCY_BEFORE.search(text[max(bounds[k], m.start - 40):m.start])]
+        after = [k for k, m in enumerate(monies) if _CONTINGENCY_AFTER.match(text[m.end:min(nexts[k], m.end + 40)])]
+        hit = (before or after or [None])[0]
+        if hit is not None:
+            out.contingency = {"contingency_gbp": monies[hit].amount_gbp}
+            out.contingency_money = monies[hit].start
+    for k, m in enumerate(monies):
+        units, rate_end = _rate_units(text, m, doc)
+        if not units or set(units) <= {"year", "month"}:
+            continue  # "£180k a year": a recurring price, read as one (bot.text.value_reader)
+        lo, hi = _window(text, monies, k)
+        qs = [q for q in quantities if lo <= q[0] and q[1] <= hi and not (m.start <= q[0] < rate_end) and q[3] != "year"]
+        if not qs:
+            continue
+        line_qs, used = [], []
+        for q in qs:
+            per = q[4]
+            if per is None and q[3] == "week" and out.term_time_weeks:
+                per = "year"  # "term time only (39 weeks)": weeks in each year
+            elif per is None and q[3] in PERIODS:
+                continue  # "£950 a week for 52 weeks", "for 18 months": how long it runs, read with the term
+            line_qs.append({"count": q[2], "unit": q[3], **({"per": per} if per else {})})
+            used.append(q)
+        if not line_qs:
+            continue
+        qs = used
+        out.lines.append(Line({"amount_gbp": m.amount_gbp, "per": units, "quantities": line_qs},
+                              tuple((q[0], q[1]) for q in qs) + ((m.start, rate_end),), m.start))
+    _year_table(text, doc, monies, out)
+    return out
+
+
+def _header_multiplier(text: str) -> Optional[float]:
+    h = _HEADER_MULT.search(text)
+    if not h:
+        return None
+    word = next(g for g in h.groups() if g).lower()
+    return 1_000_000.0 if word == "m" else 1_000.0
+
+
+def _year_table(text: str, doc: Doc, monies: list[Money], out: PriceReading) -> None:
+    """"Y1 1,200 / Y2 1,260 / Y3 1,320 (£k)" or "Year 1: £1.2m, Year 2: £1.3m": one lump-sum line a year."""
+    mult = _header_multiplier(text)
+    toks = list(doc)
+    found: list[tuple[int, float, tuple[int, int]]] = []
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        label = _YEAR_LABEL.match(t.text)
+        j = i + 1
+        if not label and t.lower_ in ("year", "yr", "y") and j < len(toks) and toks[j].text.isdigit() and len(toks[j].text) <= 2:
+            label, j = re.match(r"(\d+)", toks[j].text), j + 1
+        if not label:
+            i += 1
+            continue
+        while j < len(toks) and toks[j].text in (":", "=", "-", "–", "(", ")"):
+            j += 1
+        if j >= len(toks):
+            break
+        start = toks[j].idx
+        money = next((m for m in monies if m.start <= start < m.end or start <= m.start <= start + 2), None)
+        if money is not None:
+            found.append((int(label.group(1)), money.amount_gbp, (t.idx, money.end)))
+            i = j + 1
+            continue
+        n = _count(toks[j].text) if toks[j].like_num else None
+        if n is not None and mult is not None:
+            found.append((int(label.group(1)), n * mult, (t.idx, toks[j].idx + len(toks[j].text))))
+        i = j + 1
+    years = [f[0] for f in found]
+    if len(found) >= 2 and years == list(range(years[0], years[0] + len(years))):
+        out.table = [{"amount_gbp": amount, "label": f"Year {n}"} for n, amount, _ in found]
+        out.table_spans = [span for _, _, span in found]
+
+
+__all__ = ["PriceReading", "Line", "read_prices", "UNIT_OF", "PERIODS"]
