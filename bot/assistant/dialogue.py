@@ -566,6 +566,13 @@ def _merge_value(st: dict[str, Any], new: dict[str, Any], r: Reading, notes: lis
     facts["value"] = value
     st["source"]["value"] = "you said"
     notes.extend(r.value.notes)
+    st.pop("range", None)
+    low = r.value.low
+    if low is not None:
+        # "£640–690k": remember the bottom end; the answer checks whether it falls on the other side.
+        field = next((k for k in ("total_gbp", "annual_gbp", "monthly_gbp", "weekly_gbp") if k in low and k in value), None)
+        if field and low[field] < value[field]:
+            st["range"] = {"field": field, "low": low[field], "high": value[field]}
 
 
 def _restates_parts(parts: list[dict[str, Any]], value: dict[str, Any]) -> bool:
@@ -707,12 +714,45 @@ def _answer(st: dict[str, Any], today: date, notes: list[str]) -> Outcome:
         words = st["words"].get("service") or st["facts"].get("service") or ""
         st["pending"] = {"ask": "service_unknown"}
         return Outcome([q.unknown_service(words)], st)
+    ranged = _range_question(st, case, a, today, notes)
+    if ranged is not None:
+        return ranged
     understood = understood_facts(st, a)
     changed = changed_note(st.get("last"), a)
     st["last"] = {"case": case, "key": [a.regime, a.light_touch, a.above_threshold],
                   "value": a.estimated_value_gbp, "threshold": a.threshold_gbp}
     st["pending"] = None
     return _answer_messages(st, a, understood, changed, [Message(n) for n in notes if n])
+
+
+def _range_question(st: dict[str, Any], case: dict[str, Any], a: Assessment, today: date,
+                    notes: list[str]) -> Optional[Outcome]:
+    """A range ("£640–690k") is answered on its upper end when both ends give the same answer, and asked
+    about when the threshold falls between them: picking either end silently could be wrong."""
+    rng = st.get("range")
+    if not rng or a.above_threshold is None or not case.get("value"):
+        return None
+    st.pop("range", None)
+    low_value = {**case["value"], rng["field"]: rng["low"]}
+    try:
+        low = assess(Case.from_dict({**case, "value": low_value}), as_of=today)
+    except CaseError:
+        return None
+    lo, hi = f"£{rng['low']:,.0f}", f"£{rng['high']:,.0f}"
+    if low.above_threshold == a.above_threshold:
+        side = "above" if a.above_threshold else "below"
+        notes.append(f"You gave a range, {lo} to {hi}. Both ends are {side} the threshold, so the answer is the same "
+                     f"either way; I have used the upper figure.")
+        return None
+    threshold = f"£{a.threshold_gbp:,.0f}" if a.threshold_gbp else "the threshold"
+    st["pending"] = {"ask": "value_choice", "choices": [
+        {"label": f"Nearer {lo}", "value": low_value},
+        {"label": f"Nearer {hi}", "value": case["value"]},
+    ]}
+    intro = (f"You gave a range, {lo} to {hi}, and the {threshold} threshold falls between its two ends, so the answer "
+             "depends on which end is closer. Which is nearer your estimate?")
+    return Outcome([Message(n) for n in notes if n] + [Message(intro, [
+        {"title": c["label"], "payload": f'/inform{{"choice": {i}}}'} for i, c in enumerate(st["pending"]["choices"])])], st)
 
 
 def _fold_unknown_part(st: dict[str, Any], i: int) -> str:

@@ -60,7 +60,7 @@ _PER_WORDS = ["per", "a", "an", "each", "/", "every", "p"]
 _CONTINGENCY_WORDS = ["contingency", "contingencies", "headroom", "uplift", "risk", "variation", "variations"]
 _TERM_TIME = re.compile(r"\bterm[\s-]*time\b|\bschool\s+(?:terms?|weeks)\b|\bacademic\s+year\b", re.I)
 # "(£k)", "£000s", "£'000", "in £m", "(£m)": a header that says the numbers are thousands or millions
-_HEADER_MULT = re.compile(r"\(\s*£\s*(k|m|000s?|'000|,000)\s*\)|£\s*(?:'|’)?000s?\b|\bin\s+£\s*(k|m|000s?)\b|\b(?:gbp|£)\s*(k|m)\b(?=\s*[)\]|:])", re.I)
+HEADER_MULTIPLIER = re.compile(r"\(\s*£\s*(k|m|000s?|'000|,000)\s*\)|£\s*(?:'|’)?000s?\b|\bin\s+£\s*(k|m|000s?)\b|\b(?:gbp|£)\s*(k|m)\b(?=\s*[)\]|:])", re.I)
 _YEAR_LABEL = re.compile(r"^(?:y|yr|year)\s*-?\s*(\d{1,2})$", re.I)
 _NO_CONTINGENCY = re.compile(r"\bno\s+(?:\w+\s+)?contingenc", re.I)
 # "a contingency of £150k", "contingency: £150k" / "£200k contingency", "£200k (contingency)"
@@ -223,7 +223,7 @@ def read_prices(text: str, monies: list[Money]) -> PriceReading:
 
 
 def _header_multiplier(text: str) -> Optional[float]:
-    h = _HEADER_MULT.search(text)
+    h = HEADER_MULTIPLIER.search(text)
     if not h:
         return None
     word = next(g for g in h.groups() if g).lower()
@@ -265,4 +265,4 @@ def _year_table(text: str, doc: Doc, monies: list[Money], out: PriceReading) -> 
         out.table_spans = [span for _, _, span in found]
 
 
-__all__ = ["PriceReading", "Line", "read_prices", "UNIT_OF", "PERIODS"]
+__all__ = ["PriceReading", "Line", "read_prices", "UNIT_OF", "PERIODS", "HEADER_MULTIPLIER"]

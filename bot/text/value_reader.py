@@ -27,7 +27,7 @@ from typing import Any, Optional
 from bot.text.duration import Duration, parse_duration
 from bot.text.money import Money, parse_money
 from bot.text.numbers import small_number
-from bot.text.prices import read_prices
+from bot.text.prices import HEADER_MULTIPLIER, read_prices
 
 # The largest UK public contracts are tens of billions: anything above this is a typing slip.
 MAX_PLAUSIBLE_GBP = 100_000_000_000
@@ -118,6 +118,7 @@ class ValueReading:
     has_value: bool = False
     date_range_years: Optional[float] = None
     table: list[dict[str, Any]] = field(default_factory=list)  # lump-sum lines of a year table
+    low: Optional[dict[str, Any]] = None  # a range: the value at its bottom end (`value` is at the top)
     contingency: dict[str, float] = field(default_factory=dict)  # {"contingency_pct": …} or {"contingency_gbp": …}
     extension_only: Optional[float] = None  # "forgot - there's a 1-year extension option": extension years alone
     extension_added: bool = False  # said as an addition ("there's also", "forgot") rather than a correction
@@ -311,7 +312,7 @@ def read_value(text: str, has_value: bool = False) -> ValueReading:
                            has_value=has_value)
     reading.extension_only = extension_only(text)
     reading.extension_added = bool(_ADDITION_CUE.search(text))
-    problem = _problem(text, raw)
+    problem = _problem(HEADER_MULTIPLIER.sub(" ", text), raw)  # "(£000s)" says thousands, it is not £0
     if problem:
         reading.problem = problem
         return reading
@@ -359,6 +360,10 @@ def read_value(text: str, has_value: bool = False) -> ValueReading:
     _compose(text, reading)
     if reading.contingency and reading.value and not reading.value.get("unknown") and not reading.value.get("open_ended"):
         reading.value.update(reading.contingency)
+        if reading.low is not None:
+            reading.low.update(reading.contingency)
+    if reading.value is None:
+        reading.low = None
     return reading
 
 
@@ -512,7 +517,10 @@ def _compose(text: str, reading: ValueReading) -> None:
     if main.up_to:
         reading.notes.append(f"You said up to £{main.money.amount_gbp:,.0f}: I've used the upper figure.")
     if main.money.low_gbp:
-        reading.notes.append(f"You gave a range: I've used the upper figure, £{main.money.amount_gbp:,.0f}.")
+        # "£640–690k": the dialogue answers on the upper figure when both ends are on the same side of the
+        # threshold, and asks when they are not (the reader cannot know the threshold).
+        low = replace(main.money, amount_gbp=main.money.low_gbp, low_gbp=None)
+        reading.low = _base(reading, replace(main, money=low))
     if main.role == "per_lot":
         n = main.lots or _lots_count(text)
         if not n:
@@ -531,6 +539,8 @@ def _compose(text: str, reading: ValueReading) -> None:
             # "£1.6m plus an optional year at £600k" with no initial term: the extension adds to the total.
             v.pop("extension_years", None)
             v["total_gbp"] += v.pop("extension_gbp")
+    if reading.low is not None:
+        reading.low = {**v, **reading.low}
     restated = [a for a in reading.amounts if a.role == "restated"]
     if restated and not _agrees(v, restated[-1].money.amount_gbp):
         # "£90k x 3 = £300k?": the sum the officer wrote does not match the figures; ask which is right.
