@@ -29,7 +29,7 @@ from typing import Any, Optional
 from bot.assistant import questions as q
 from bot.assistant.faq import FaqReply, faq_reply, topic_of
 from bot.assistant.reply import Message
-from bot.assistant.understood import changed_note, understood_facts
+from bot.assistant.understood import changed_note, date_words, understood_facts
 from bot.ltr import Assessment, CaseError, assess
 from bot.ltr.model import Case
 from bot.render.text import DISCLAIMER  # the wording lives with the renderers' (Slack and Teams cards show it too)
@@ -615,7 +615,13 @@ def _merge_date(st: dict[str, Any], d: DateMention, today: date) -> bool:
     act_start = q.act_start()
     facts["commenced"] = d.date.isoformat()
     st["source"]["commenced"] = "you said"
-    st["words"]["commenced"] = d.text
+    st["words"]["commenced"] = d.said or d.text
+    note = d.assumption or (f"its first day, the period runs to {date_words(d.latest.isoformat())}"
+                            if d.latest is not None and d.precision in ("quarter", "season", "year") else None)
+    if note:
+        st["date_note"] = note
+    else:
+        st.pop("date_note", None)
     if d.notice is None and st.get("notice") and d.event in ("advertised", None):
         d = DateMention(d.date, d.past, "advertised", d.precision, st["notice"], d.start, d.end, d.text)
     event = _event(d, act_start)
@@ -629,15 +635,24 @@ def _merge_date(st: dict[str, Any], d: DateMention, today: date) -> bool:
 
 
 def _confirm_if_ambiguous(st: dict[str, Any], d: DateMention, today: date) -> None:
-    """"we advertised in Feb": a month without a year could be this year's or last year's. When the two
-    readings give different answers (another regime or threshold table), the officer is asked which."""
-    if d.date is None or re.search(r"\d{4}|'\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}", d.text) or d.precision not in ("month", "day"):
+    """"we advertised in Feb": a month without a year could be this year's or last year's; "FY25/26" runs
+    across the 1 January 2026 threshold change. When the readings give different answers (another regime
+    or threshold table), the officer is asked which."""
+    if d.date is None:
+        return
+    base = case_dict(st)
+    if d.latest is not None:  # a period: does it run across a change in the rules that matters here?
+        here = q.outcome({**base, "commenced": d.date.isoformat()}, today)
+        for b in q.rule_changes():
+            if d.runs_across(b) and q.outcome({**base, "commenced": b.isoformat()}, today) != here:
+                st["pending"] = {"ask": "date_confirm", "choices": [d.date.isoformat(), b.isoformat()], "boundary": b.isoformat()}
+                return
+    if d.year_said or d.precision not in ("month", "day", "season", "quarter"):
         return
     try:
         other = d.date.replace(year=d.date.year - 1) if d.past else d.date.replace(year=d.date.year + 1)
     except ValueError:  # 29 February
         return
-    base = case_dict(st)
     if q.outcome({**base, "commenced": d.date.isoformat()}, today) != q.outcome({**base, "commenced": other.isoformat()}, today):
         st["pending"] = {"ask": "date_confirm", "choices": sorted([d.date.isoformat(), other.isoformat()])}
 
