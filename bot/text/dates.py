@@ -114,7 +114,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("md", re.compile(rf"\b{_MONTH}\s+(?P<d>\d{{1,2}}){_ORD}\b(?!\s*(?:years?|months?|weeks?|days?|k\b|m\b|%))")),
     ("season_year", re.compile(rf"\b(?P<s>spring|summer|autumn|fall|winter)\s*(?:of\s+)?(?P<y>{_YEAR4}|'\d{{2}}|\d{{2}}\b)")),
     ("season", re.compile(r"\b(?:(?P<rel>next|this|last|coming|the\s+coming)\s+)?(?P<s>spring|summer|autumn|winter)\b"
-                          r"(?!\s*(?:holidays?|schemes?|programmes?|school|camps?|terms?|activit\w*|clubs?|play\w*|fair|fete|reading))")),
+                          r"(?!\s*(?:holidays?|schemes?|programmes?|school|camps?|terms?|activit\w*|clubs?|play\w*|fair|fete|reading|"
+                          r"pressures?|clean\w*|fuel|funding|grant))")),
     ("of_the", re.compile(r"\b(?P<part>end|start|beginning|middle)\s+of\s+the\s+(?P<what>financial\s+year|year|quarter)\b")),
     ("rel_unit", re.compile(r"\b(?P<rel>next|this|last|previous|coming|the\s+coming|the\s+next)\s+(?P<unit>week|month|year|quarter)\b")),
     ("in_n", re.compile(r"\bin\s+(?:about\s+|around\s+|roughly\s+)?(?P<n>\d+|[a-z]+|a|an)\s+(?P<unit>days?|weeks?|months?|years?)(?:'?s?\s+time)?\b")),
@@ -247,13 +248,16 @@ def _resolve(kind: str, m: re.Match[str], low: str, today: date) -> Optional[tup
         if kind == "fy":
             y, y2 = _year(g["y"]), _year(g["y2"])
             short = len(g["y"]) == 2
-            if y2 != y + 1 or (short and not g["fy"] and (g["sep"] != "/" or not _short_year_ok(y, today))):
-                return None  # "16-17", "25-26 hours": not financial years
+            if y2 != y + 1 or (short and not g["fy"] and (g["sep"] != "/" or not _short_year_ok(y, today)
+                                                      or _AGES.search(low, 0, m.start()))):
+                return None  # "16-17", "25-26 hours", "ages 25/26": not financial years
             return date(y, 4, 1), "year", False
         if kind == "rel_fy":
             return date(_fy_of(today) + _STEP[g["rel"]], 4, 1), "year", False
         if kind == "my":
             if g["y3"]:  # "Apr 27": a year when it can be one (see the module's note), else a day ("md")
+                if g["mon"] == "may" and not _cued(low, m.start()):
+                    return None  # "we may 26"
                 y = 2000 + int(g["y3"])
                 return (date(y, _MONTHS[g["mon"]], 1), "month", False) if _short_year_ok(y, today) else None
             return date(_year(g["y"] or g["y2"]), _MONTHS[g["mon"]], 1), "month", False
@@ -271,6 +275,8 @@ def _resolve(kind: str, m: re.Match[str], low: str, today: date) -> Optional[tup
         if kind == "season_year":
             return date(_year(g["y"]), _SEASON_MONTH[g["s"]], 1), "season", False
         if kind == "season":
+            if not g["rel"] and not _cued(low, m.start()):
+                return None  # "spring clean", "winter pressures"
             month = _SEASON_MONTH[g["s"]]
             rel = g["rel"] or "next"
             if rel == "last":
@@ -324,6 +330,14 @@ _YEAR_SAID = {"iso", "dmy_num", "dmy", "mdy", "fq", "fy", "my", "iso_month", "my
 _STEP = {"next": 1, "coming": 1, "the coming": 1, "this": 0, "current": 0, "last": -1, "previous": -1}
 _ELECTION_ASSUMPTION = ("read as the day after the next London borough elections, held on {day} (the first Thursday "
                         "in May, every four years)")
+
+
+_AGES = re.compile(r"\b(?:aged?|ages|year\s+olds?)\s*$")
+
+
+def _cued(low: str, start: int) -> bool:
+    """A word that can be something else ("may", "spring") is a date after a cue ("in", "TN") or at the start."""
+    return not low[:start].strip() or bool(_MONTH_CUE.search(low[:start]))
 
 
 def _fy_of(d: date) -> int:

@@ -237,7 +237,9 @@ def test_a_period_knows_whether_it_runs_across_a_change(text, boundary, across):
     "24 months", "2x12m", "2 x 12 months", "25-26 hours a week", "14 rooms", "£118 a night", "12/14 beds",
     "£1,650 per placement per week", "90 sessions", "7.5% contingency", "Y1 1,200 / Y2 1,260", "£640-690k",
     "04/13/2027",  # month first (US order) is not read
-    "Q&A session", "£26.40 an hour", "ref 2027/0412", "£3.6m over 6 years",
+    "Q&A session", "£26.40 an hour", "ref 2027/0412", "£3.6m over 6 years", "open 24/7", "52/53 weeks",
+    "16/17 year olds", "ages 25/26", "score 21/25", "3/4 of the budget", "we may 26", "spring clean",
+    "winter pressures funding", "summer holiday scheme",
 ])
 def test_numbers_that_are_not_dates(text):
     assert find_dates(text, TODAY) == []
