@@ -297,6 +297,7 @@ def _payload(st: dict[str, Any], msg: Incoming, today: date) -> Outcome:
             st["source"]["separable"] = "you said"
         if "commenced" in e:
             _set(st, "commenced", str(e["commenced"]), "you said")
+            st.pop("date_period", None)
         if e.get("open_ended") and isinstance(facts.get("value"), dict):
             facts["value"].pop("years", None)
             facts["value"]["open_ended"] = True
@@ -622,6 +623,10 @@ def _merge_date(st: dict[str, Any], d: DateMention, today: date) -> bool:
         st["date_note"] = note
     else:
         st.pop("date_note", None)
+    if d.latest is not None:
+        st["date_period"] = [d.date.isoformat(), d.latest.isoformat()]
+    else:
+        st.pop("date_period", None)
     if d.notice is None and st.get("notice") and d.event in ("advertised", None):
         d = DateMention(d.date, d.past, "advertised", d.precision, st["notice"], d.start, d.end, d.text)
     event = _event(d, act_start)
@@ -635,26 +640,38 @@ def _merge_date(st: dict[str, Any], d: DateMention, today: date) -> bool:
 
 
 def _confirm_if_ambiguous(st: dict[str, Any], d: DateMention, today: date) -> None:
-    """"we advertised in Feb": a month without a year could be this year's or last year's; "FY25/26" runs
-    across the 1 January 2026 threshold change. When the readings give different answers (another regime
-    or threshold table), the officer is asked which."""
-    if d.date is None:
+    """"we advertised in Feb": a month without a year could be this year's or last year's. When the two
+    readings give different answers (another regime or threshold table), the officer is asked which."""
+    if d.date is None or _period_question(st, today):
         return
-    base = case_dict(st)
-    if d.latest is not None:  # a period: does it run across a change in the rules that matters here?
-        here = q.outcome({**base, "commenced": d.date.isoformat()}, today)
-        for b in q.rule_changes():
-            if d.runs_across(b) and q.outcome({**base, "commenced": b.isoformat()}, today) != here:
-                st["pending"] = {"ask": "date_confirm", "choices": [d.date.isoformat(), b.isoformat()], "boundary": b.isoformat()}
-                return
     if d.year_said or d.precision not in ("month", "day", "season", "quarter"):
         return
     try:
         other = d.date.replace(year=d.date.year - 1) if d.past else d.date.replace(year=d.date.year + 1)
     except ValueError:  # 29 February
         return
+    base = case_dict(st)
     if q.outcome({**base, "commenced": d.date.isoformat()}, today) != q.outcome({**base, "commenced": other.isoformat()}, today):
         st["pending"] = {"ask": "date_confirm", "choices": sorted([d.date.isoformat(), other.isoformat()])}
+
+
+def _period_question(st: dict[str, Any], today: date) -> bool:
+    """"FY24/25" runs across the Act's start (24 February 2025): when the answer differs on either side of a
+    change in the rules inside the period named, ask once (now, or when the case is complete enough)."""
+    period = st.get("date_period")
+    if not period:
+        return False
+    first, last = (date.fromisoformat(x) for x in period)
+    base = case_dict(st)
+    here = q.outcome({**base, "commenced": first.isoformat()}, today)
+    if here is None:
+        return False  # not enough facts yet to tell: asked later, before the answer
+    st.pop("date_period")
+    for b in q.rule_changes():
+        if first < b <= last and q.outcome({**base, "commenced": b.isoformat()}, today) != here:
+            st["pending"] = {"ask": "date_confirm", "choices": [first.isoformat(), b.isoformat()], "boundary": b.isoformat()}
+            return True
+    return False
 
 
 def _event(d: DateMention, act_start: str) -> Optional[str]:
@@ -688,6 +705,8 @@ def _advance(st: dict[str, Any], today: date, notes: list[str]) -> Outcome:
         st["pending"] = {"ask": ask}
         msgs = [Message(n) for n in notes if n]
         return Outcome(msgs + [q.question(ask, st["facts"], st, today)], st)
+    if _period_question(st, today):
+        return Outcome([Message(n) for n in notes if n] + [q.question("date_confirm", st["facts"], st, today)], st)
     return _answer(st, today, notes)
 
 

@@ -102,3 +102,15 @@ def test_a_quarter_after_a_change_is_not_asked_about():
     chat.say(FIRST)
     out = chat.say("Q4 25/26")  # January-March 2026: on and after the 1 January 2026 change
     assert out.assessment is not None and chat.state["facts"]["commenced"] == date(2026, 1, 1).isoformat()
+
+
+def test_a_period_given_before_the_service_is_asked_about_before_the_answer():
+    # "TN FY24/25" comes first; only with the service can the tool tell that the side of 24 February 2025 matters.
+    chat = Chat()
+    chat.say("£180k a year for 4 years plus VAT, TN FY24/25")
+    assert "What service are you buying" in chat.text
+    chat.say("home care for older people")
+    assert [b["title"] for b in chat.buttons] == ["Before 24 February 2025", "24 February 2025 or later"]
+    out = chat.press(chat.buttons[0])
+    assert chat.state["facts"]["commenced"] == "2024-04-01"
+    assert out.assessment is not None and out.assessment.regime == "PCR2015"
