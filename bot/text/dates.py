@@ -109,7 +109,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("rel_fy", re.compile(rf"\b(?P<rel>next|this|last|current|previous|the\s+coming|coming)\s+{_FY}\b")),
     ("my", re.compile(rf"\b{_MONTH}(?:\s+of)?,?\s*(?:(?P<y>{_YEAR4})\b|(?:'|’|-)\s?(?P<y2>\d{{2}})\b|\s(?P<y3>\d{{2}})\b(?![/.:]\d){_NOT_A_UNIT})")),
     ("iso_month", re.compile(rf"\b(?P<y>{_YEAR4})-(?P<m>\d{{2}})\b(?!-)")),
-    ("my_num", re.compile(rf"(?<![\d/.£$€])(?P<m>\d{{1,2}})/(?P<y>{_YEAR4}|\d{{2}})(?![\d/]){_NOT_A_UNIT}")),
+    ("my_num", re.compile(rf"(?<![\w/.£$€-])(?P<m>\d{{1,2}})/(?P<y>{_YEAR4}|\d{{2}})(?![\d/]){_NOT_A_UNIT}")),
     ("dm", re.compile(rf"\b(?P<d>\d{{1,2}}){_ORD}(?:\s+of)?\s+{_MONTH}(?![a-z])")),
     ("md", re.compile(rf"\b{_MONTH}\s+(?P<d>\d{{1,2}}){_ORD}\b(?!\s*(?:years?|months?|weeks?|days?|k\b|m\b|%))")),
     ("season_year", re.compile(rf"\b(?P<s>spring|summer|autumn|fall|winter)\s*(?:of\s+)?(?P<y>{_YEAR4}|'\d{{2}}|\d{{2}}\b)")),
@@ -123,7 +123,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("day_word", re.compile(r"\b(?P<w>today|tomorrow|yesterday|asap|as\s+soon\s+as\s+possible|right\s+away|immediately)\b")),
     ("elections", re.compile(r"\bafter\s+(?:the\s+)?(?:(?:next|coming|may|local|council|borough|london\s+borough|london)\s+)*elections?\b")),
     ("month", re.compile(rf"\b(?:(?P<rel>next|last|this|coming|the\s+coming|previous)\s+)?{_MONTH}(?![a-z])")),
-    ("year", re.compile(rf"(?<![\d£$€.,/])(?<!\d-)(?P<y>{_YEAR4})(?![\d,]|\.\d|\s*(?:k|m|bn|million|thousand)\b|\s*[/-]\s*\d)")),
+    ("year", re.compile(rf"(?:(?<=mid-)|(?<![\w£$€.,/-]))(?P<y>{_YEAR4})(?![\d,]|\.\d|\s*(?:k|m|bn|million|thousand)\b|\s*[/-]\s*\d)")),
 ]
 # A modifier before a period picks part of it: "end of Q3", "late 2026", "early next year", "mid-2027".
 _MODIFIER = re.compile(r"\b(?:the\s+)?(?P<part>early|mid|middle\s+of|late|end\s+of|start\s+of|beginning\s+of)\s*-?\s*(?:the\s+)?$")

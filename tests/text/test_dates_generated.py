@@ -243,3 +243,9 @@ def test_a_period_knows_whether_it_runs_across_a_change(text, boundary, across):
 ])
 def test_numbers_that_are_not_dates(text):
     assert find_dates(text, TODAY) == []
+
+
+@pytest.mark.parametrize("text", ["HCC08/24 - Emergency Residential Placements", "Pre-2022 PCR values are net",
+                                  "contracts-finder-2025q1", "threshold_2026"])
+def test_reference_numbers_and_names_are_not_dates(text):
+    assert find_dates(text, TODAY) == []
