@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Optional
 
@@ -628,7 +628,7 @@ def _merge_date(st: dict[str, Any], d: DateMention, today: date) -> bool:
     else:
         st.pop("date_period", None)
     if d.notice is None and st.get("notice") and d.event in ("advertised", None):
-        d = DateMention(d.date, d.past, "advertised", d.precision, st["notice"], d.start, d.end, d.text)
+        d = replace(d, event="advertised", notice=st["notice"])
     event = _event(d, act_start)
     if event:
         facts["commencement_event"] = event

@@ -114,3 +114,14 @@ def test_a_period_given_before_the_service_is_asked_about_before_the_answer():
     out = chat.press(chat.buttons[0])
     assert chat.state["facts"]["commenced"] == "2024-04-01"
     assert out.assessment is not None and out.assessment.regime == "PCR2015"
+
+
+def test_a_two_digit_year_after_a_notice_is_not_asked_again():
+    # "Jan 26" names January 2026 (after 24 February 2025: the Act); January 2025 would be PCR 2015, so a
+    # year that was only inferred would be asked about. This one was written.
+    chat = Chat()
+    chat.say("Home care for older people, £180k a year for 4 years plus VAT, we advertised it on Contracts Finder")
+    out = chat.say("Jan 26")
+    assert "Which year do you mean" not in chat.text
+    assert chat.state["facts"]["commenced"] == "2026-01-01"
+    assert out.assessment is not None and out.assessment.regime == "PA2023"
