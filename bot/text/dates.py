@@ -12,8 +12,8 @@ How London borough officers write dates, and how they are read:
   Q4 January-March of the following calendar year ("Q4 25/26" is January-March 2026). A quarter with
   a financial year ("Q2 26/27", "Q1 FY27/28", "Q3 next FY") or none ("end of Q3": the next one still
   running) is a financial quarter; a quarter with one calendar year ("Q2 2027") is a calendar quarter.
-- Financial years run 1 April-31 March: "FY27/28", "FY 2027-28", "2027/28", "26/27" (two-digit pairs
-  only with "/" and within five years of today), "next FY", "this financial year".
+- Financial years run 1 April-31 March: "FY27/28", "FY 2027-28", "2027/28", "26/27" (a bare two-digit
+  pair only with "/", not after "aged", and in the two-digit-year window below), "next FY", "this FY".
 - Day before month, always (UK order): "01/04/2027", "1.4.27", "27 Apr" are days; "04/27" and
   "2027-04" are months. A month-first numeric date ("04/27/2027") is not read.
 - A two-digit number after a month name ("Apr 27", "Jan 27") is a year when 20NN lies between five
@@ -22,10 +22,11 @@ How London borough officers write dates, and how they are read:
 - "early", "mid", "late", "start of", "end of" pick the first, middle, last-quarter or last month of
   the period they qualify ("end of Q3": December; "late 2026": October 2026; "early next year").
 - Seasons: spring March-May, summer June-August, autumn September-November, winter December-February
-  (winter 2026 is December 2026-February 2027). A season without a year is the next one.
+  (winter 2026 is December 2026-February 2027). A season without a year is the next one, and needs a
+  cue ("in the spring", "TN summer") or to open the message, so that "spring clean" is no date.
 - "After the elections": London borough elections are held on the first Thursday in May every four
-  years (2018, 2022, 2026, 2030; Representation of the People Act 1983 s.37). The reference does not
-  cover them, so this is read as the day after the next borough polling day, with `assumption` saying so.
+  years (2018, 2022, 2026, 2030). The legal reference does not cover them, so this is read as the day
+  after the next borough polling day on or after today, with `assumption` saying so to the officer.
 
 `event` says what the date is the date of:
 
@@ -52,7 +53,7 @@ class DateMention:
     date: Optional[date]
     past: Optional[bool]
     event: Optional[str] = None  # 'advertised' | 'awarded' | 'start' | None
-    precision: Optional[str] = None  # 'day' | 'month' | 'quarter' | 'year' | None when no date
+    precision: Optional[str] = None  # 'day' | 'month' | 'quarter' | 'season' | 'year' | None when no date
     notice: Optional[str] = None
     start: int = 0
     end: int = 0
