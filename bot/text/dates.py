@@ -136,7 +136,7 @@ _SHORT_YEARS_BACK, _SHORT_YEARS_AHEAD = 5, 3
 _EVENT_CUES: list[tuple[str, re.Pattern[str]]] = [
     ("advertised", re.compile(
         r"\b(?:advertis\w*|advert\b|went\s+out|gone\s+out|go(?:es)?\s+out|going\s+out|put\s+(?:it\s+|this\s+|them\s+)?out|"
-        r"publish\w*|issued|issue\s+the\s+(?:tender|itt|notice)|out\s+to\s+tender|tender(?:ed|ing)?\b|went\s+to\s+(?:the\s+)?market|"
+        r"publish\w*|issued|issue\s+the\s+(?:tender|itt|notice)|out\s+to\s+tender|tender\s+notices?\b|tender(?:ed|ing)?\b|went\s+to\s+(?:the\s+)?market|"
         r"go(?:es|ing)?\s+(?:out\s+)?to\s+market|went\s+live\s+on|\btns?\b|\bgtm\b|\beoi\b|launch\w*|notice\b|fts\b|find\s+a\s+tender|contracts\s+finder|ojeu|"
         r"official\s+journal|\bted\b|\bpin\b|\bitt\b|invitation\s+to\s+tender|procurement\s+(?:started|began|begins|begun|"
         r"commenced|commences|starts|will\s+start|will\s+begin|kicked\s+off|kicks\s+off)|started\s+the\s+procurement|"

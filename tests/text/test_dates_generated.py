@@ -249,3 +249,28 @@ def test_numbers_that_are_not_dates(text):
                                   "contracts-finder-2025q1", "threshold_2026"])
 def test_reference_numbers_and_names_are_not_dates(text):
     assert find_dates(text, TODAY) == []
+
+
+NOISE = [
+    "Hi all – quick one. Supported living, £450k pa, 3+1+1, TN {d}. Thanks, Sam",
+    "Subject: RE: retender\n\nHi,\n• value c. £1.2m\n• {word}: {d} 🙂\nKind regards",
+    "re the young people's service (aged 16-21, 24 months, CPV 85311200) - {word} {d}?",
+]
+
+
+@pytest.mark.parametrize("k", range(0, len(PERIODS + DAYS), 4))
+@pytest.mark.parametrize("template", NOISE)
+def test_noise_never_changes_the_date(k, template):
+    text, first, last = (PERIODS + DAYS)[k]
+    word = EVENT_WORDS[k % len(EVENT_WORDS)]
+    d = parse_date(template.format(d=text, word=word), TODAY)
+    assert d is not None and (d.date, d.latest, d.event) == (first, last, "advertised")
+
+
+@pytest.mark.parametrize("text, said", [
+    ("TN April 27th", "TN April 27th"),
+    ("tender notice - 01/04/2027", "tender notice - 01/04/2027"),
+    ("we'll go to market in FY27/28", "go to market in FY27/28"),
+])
+def test_the_words_for_the_date_and_its_event_are_kept(text, said):
+    assert parse_date(text, TODAY).said == said
