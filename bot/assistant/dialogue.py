@@ -22,14 +22,14 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Optional
 
 from bot.assistant import questions as q
 from bot.assistant.faq import FaqReply, faq_reply, topic_of
 from bot.assistant.reply import Message
-from bot.assistant.understood import changed_note, understood_facts
+from bot.assistant.understood import changed_note, date_words, understood_facts
 from bot.ltr import Assessment, CaseError, assess
 from bot.ltr.model import Case
 from bot.render.text import DISCLAIMER  # the wording lives with the renderers' (Slack and Teams cards show it too)
@@ -297,6 +297,7 @@ def _payload(st: dict[str, Any], msg: Incoming, today: date) -> Outcome:
             st["source"]["separable"] = "you said"
         if "commenced" in e:
             _set(st, "commenced", str(e["commenced"]), "you said")
+            st.pop("date_period", None)
         if e.get("open_ended") and isinstance(facts.get("value"), dict):
             facts["value"].pop("years", None)
             facts["value"]["open_ended"] = True
@@ -622,9 +623,19 @@ def _merge_date(st: dict[str, Any], d: DateMention, today: date) -> bool:
     act_start = q.act_start()
     facts["commenced"] = d.date.isoformat()
     st["source"]["commenced"] = "you said"
-    st["words"]["commenced"] = d.text
+    st["words"]["commenced"] = d.said or d.text
+    note = d.assumption or (f"its first day, the period runs to {date_words(d.latest.isoformat())}"
+                            if d.latest is not None and d.precision in ("quarter", "season", "year") else None)
+    if note:
+        st["date_note"] = note
+    else:
+        st.pop("date_note", None)
+    if d.latest is not None:
+        st["date_period"] = [d.date.isoformat(), d.latest.isoformat()]
+    else:
+        st.pop("date_period", None)
     if d.notice is None and st.get("notice") and d.event in ("advertised", None):
-        d = DateMention(d.date, d.past, "advertised", d.precision, st["notice"], d.start, d.end, d.text)
+        d = replace(d, event="advertised", notice=st["notice"])
     event = _event(d, act_start)
     if event:
         facts["commencement_event"] = event
@@ -638,7 +649,9 @@ def _merge_date(st: dict[str, Any], d: DateMention, today: date) -> bool:
 def _confirm_if_ambiguous(st: dict[str, Any], d: DateMention, today: date) -> None:
     """"we advertised in Feb": a month without a year could be this year's or last year's. When the two
     readings give different answers (another regime or threshold table), the officer is asked which."""
-    if d.date is None or re.search(r"\d{4}|'\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}", d.text) or d.precision not in ("month", "day"):
+    if d.date is None or _period_question(st, today):
+        return
+    if d.year_said or d.precision not in ("month", "day", "season", "quarter"):
         return
     try:
         other = d.date.replace(year=d.date.year - 1) if d.past else d.date.replace(year=d.date.year + 1)
@@ -647,6 +660,25 @@ def _confirm_if_ambiguous(st: dict[str, Any], d: DateMention, today: date) -> No
     base = case_dict(st)
     if q.outcome({**base, "commenced": d.date.isoformat()}, today) != q.outcome({**base, "commenced": other.isoformat()}, today):
         st["pending"] = {"ask": "date_confirm", "choices": sorted([d.date.isoformat(), other.isoformat()])}
+
+
+def _period_question(st: dict[str, Any], today: date) -> bool:
+    """"FY24/25" runs across the Act's start (24 February 2025): when the answer differs on either side of a
+    change in the rules inside the period named, ask once (now, or when the case is complete enough)."""
+    period = st.get("date_period")
+    if not period:
+        return False
+    first, last = (date.fromisoformat(x) for x in period)
+    base = case_dict(st)
+    here = q.outcome({**base, "commenced": first.isoformat()}, today)
+    if here is None:
+        return False  # not enough facts yet to tell: asked later, before the answer
+    st.pop("date_period")
+    for b in q.rule_changes():
+        if first < b <= last and q.outcome({**base, "commenced": b.isoformat()}, today) != here:
+            st["pending"] = {"ask": "date_confirm", "choices": [first.isoformat(), b.isoformat()], "boundary": b.isoformat()}
+            return True
+    return False
 
 
 def _event(d: DateMention, act_start: str) -> Optional[str]:
@@ -680,6 +712,8 @@ def _advance(st: dict[str, Any], today: date, notes: list[str]) -> Outcome:
         st["pending"] = {"ask": ask}
         msgs = [Message(n) for n in notes if n]
         return Outcome(msgs + [q.question(ask, st["facts"], st, today)], st)
+    if _period_question(st, today):
+        return Outcome([Message(n) for n in notes if n] + [q.question("date_confirm", st["facts"], st, today)], st)
     return _answer(st, today, notes)
 
 

@@ -103,6 +103,12 @@ def act_start() -> str:
     return load_knowledge().dates["act_start"].date.isoformat()
 
 
+def rule_changes() -> list[date]:
+    """Every day on which the rules change (dates.yml and the thresholds' start dates), in order."""
+    kb = load_knowledge()
+    return sorted({d.date for d in kb.dates.values()} | {t.from_ for t in kb.thresholds})
+
+
 @lru_cache(maxsize=4)
 def _service_ids(rules_version: str) -> frozenset[str]:
     return frozenset(s.id for s in load_knowledge().services)
@@ -246,7 +252,14 @@ def question(ask: str, facts: dict[str, Any], st: dict[str, Any], today: date) -
     if ask == "date_confirm":
         from bot.assistant.understood import date_words
 
-        buttons = [{"title": date_words(c), "payload": f'/inform{{"commenced": "{c}"}}'} for c in pending.get("choices") or []]
+        choices = pending.get("choices") or []
+        if pending.get("boundary") and len(choices) == 2:  # a period that runs across a change in the rules
+            b = date_words(pending["boundary"])
+            buttons = [{"title": f"Before {b}", "payload": f'/inform{{"commenced": "{choices[0]}"}}'},
+                       {"title": f"{b} or later", "payload": f'/inform{{"commenced": "{choices[1]}"}}'}]
+            return Message(f"That period runs across {b}, when the rules change, and the answer depends on it. "
+                           "Does the procurement start before that day or on or after it?", buttons, progress)
+        buttons = [{"title": date_words(c), "payload": f'/inform{{"commenced": "{c}"}}'} for c in choices]
         return Message("Which year do you mean? The answer depends on it (a different law or threshold applies).",
                        buttons, progress)
     if ask == "separable":

@@ -67,7 +67,7 @@ def understood_facts(st: dict[str, Any], a: Assessment) -> list[dict[str, Any]]:
         event = EVENT_WORDS.get(facts.get("commencement_event") or "", "procurement starts")
         text = f"{event} on {date_words(facts['commenced'])}"
         if words.get("commenced"):
-            text += f" (\"{words['commenced']}\")"
+            text += f" (\"{words['commenced']}\"{'; ' + st['date_note'] if st.get('date_note') else ''})"
         elif source.get("commenced") == "assumed":
             text += " (assumed: you didn't know the date)"
         add("date", "Date", text, source.get("commenced", "you said"))

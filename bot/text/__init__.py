@@ -7,7 +7,8 @@ found what it found (character offsets):
 - `value_reader`             every amount's role (yearly, total, one-off, priced extension, per lot, part, other)
                              composed into the Case `value`, or a question; `parse_value_phrase` for the CLI
 - `duration.parse_duration`  contract term and extensions ("4+1+1", "36 months")
-- `dates.parse_date`         dates and what happened then ("we advertised in January 2025")
+- `dates.parse_date`         dates and periods (financial quarters and years, "Apr 27", seasons) and what
+                             happened then ("TN Apr 27", "we advertised in January 2025")
 - `facts`                    buyer type, cross-border interest, VAT status, yes/no
 - `services`                 the knowledge base's service catalogue and CPV codes (via `bot.ltr.match`)
 """

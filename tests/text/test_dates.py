@@ -36,9 +36,9 @@ TODAY = date(2026, 11, 26)  # a Thursday
         ("contract start date 1st April", date(2027, 4, 1), "day"),
         ("last April", date(2026, 4, 1), "month"),
         ("this November", date(2026, 11, 1), "month"),
-        ("next summer", date(2027, 6, 1), "month"),
-        ("in the spring", date(2027, 3, 1), "month"),
-        ("last autumn", date(2026, 9, 1), "month"),
+        ("next summer", date(2027, 6, 1), "season"),
+        ("in the spring", date(2027, 3, 1), "season"),
+        ("last autumn", date(2026, 9, 1), "season"),
     ],
 )
 def test_reads_the_date(text, expected, precision):
@@ -135,4 +135,5 @@ def test_picks_the_date_tied_to_an_event():
 
 def test_to_dict_is_json_friendly():
     d = parse_date("we advertised in January 2025 on FTS", TODAY)
-    assert d.to_dict() == {"date": "2025-01-01", "past": True, "event": "advertised", "precision": "month", "notice": "find_a_tender"}
+    assert d.to_dict() == {"date": "2025-01-01", "past": True, "event": "advertised", "precision": "month", "notice": "find_a_tender",
+                           "latest": "2025-01-31"}
