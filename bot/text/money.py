@@ -200,8 +200,9 @@ def _quantity(tokens: list[Token], i: int, currency: bool) -> Optional[tuple[Dec
         if got is None:
             return None
         value, j = got
-        if tokens[i].is_num and j < n and tokens[j].is_num:
-            return None  # "12 500" and the like: not an amount we can read safely
+        if (tokens[i].is_num and j < n and tokens[j].is_num and tokens[j].start - tokens[j - 1].end == 1
+                and len(tokens[j].text) == 3):
+            return None  # "12 500": thousands grouped with a space, not an amount we can read safely ("£1.2m 3+1" is)
     value, j = _and_a_half(tokens, j, value)
     mult = _multiplier(tokens[j], currency) if j < n else None
     if mult is None:

@@ -26,10 +26,22 @@ def _import_spacy() -> Any:
 spacy = _import_spacy()
 
 
+# Officers' shorthand in front of a figure, split off so the figure is a number token of its own:
+# "~1,100", "c.£8.20", "@£1,400", "x3,100", "≈£2m".
+_PREFIXES = [r"~", r"≈", r"c\.(?=[£\d])", r"@", r"£", r"[x×](?=\d)"]
+# Inside a token: "£640–690k", "2x12", "£1,400/bed/wk".
+_INFIXES = [r"(?<=\d)[–—-](?=[\d£])", r"(?<=\d)[x×](?=\d)", r"/"]
+
+
 @lru_cache(maxsize=1)
 def blank_english() -> Any:
-    """spaCy's blank English pipeline: its tokenizer and vocabulary, shared by every Matcher."""
-    return spacy.blank("en")
+    """spaCy's blank English pipeline: its tokenizer (with the shorthand above) and vocabulary, shared by every
+    Matcher."""
+    nlp = spacy.blank("en")
+    util = spacy.util
+    nlp.tokenizer.prefix_search = util.compile_prefix_regex(list(nlp.Defaults.prefixes) + _PREFIXES).search
+    nlp.tokenizer.infix_finditer = util.compile_infix_regex(list(nlp.Defaults.infixes) + _INFIXES).finditer
+    return nlp
 
 
 __all__ = ["blank_english", "spacy"]

@@ -27,34 +27,28 @@ from bot.text.numbers import small_number
 from spacy.matcher import Matcher  # after bot.text.nlp, which imports spaCy without TensorFlow
 from spacy.tokens import Doc
 
-# Surface forms -> the unit they count. Periods are turned into years by the engine's calendar.
-_UNIT_FORMS: dict[str, tuple[str, ...]] = {
+# Surface forms -> the unit they count, in the officer's own word (singular). Periods are turned into years
+# by the engine's calendar; abbreviations name their period.
+_PERIOD_FORMS: dict[str, tuple[str, ...]] = {
     "hour": ("hour", "hours", "hr", "hrs", "h"),
     "day": ("day", "days", "weekday", "weekdays"),
     "night": ("night", "nights", "bed-night", "bed-nights", "bednight", "bednights"),
     "week": ("week", "weeks", "wk", "wks", "w"),
     "month": ("month", "months", "mth", "mths", "mo"),
     "year": ("year", "years", "yr", "yrs", "annum"),
-    "session": ("session", "sessions"),
-    "placement": ("placement", "placements"),
-    "place": ("place", "places"),
-    "bed": ("bed", "beds"),
-    "room": ("room", "rooms"),
-    "unit": ("unit", "units", "flat", "flats"),
-    "meal": ("meal", "meals"),
-    "visit": ("visit", "visits"),
-    "call": ("call", "calls"),
-    "client": ("client", "clients", "person", "people", "head", "heads", "user", "users", "resident", "residents",
-               "participant", "participants", "learner", "learners", "pupil", "pupils", "child", "children",
-               "family", "families", "household", "households", "carer", "carers", "patient", "patients"),
-    "package": ("package", "packages"),
-    "journey": ("journey", "journeys", "trip", "trips"),
-    "assessment": ("assessment", "assessments"),
-    "referral": ("referral", "referrals"),
-    "course": ("course", "courses"),
-    "licence": ("licence", "licences", "license", "licenses", "seat", "seats"),
 }
-UNIT_OF = {form: unit for unit, forms in _UNIT_FORMS.items() for form in forms}
+# Things a price can be per, counted by the officer ("900 families", "6 beds", "3 boroughs").
+_COUNTED = ("session", "placement", "place", "bed", "room", "unit", "flat", "meal", "visit", "call", "client", "person",
+            "head", "user", "resident", "participant", "learner", "pupil", "child", "family", "household", "carer",
+            "patient", "package", "journey", "trip", "assessment", "referral", "course", "licence", "license", "seat",
+            "borough", "authority", "council", "partner", "site", "school", "lot", "home", "property", "scheme", "service",
+            "contract", "device", "kit", "hamper", "voucher", "test", "screening", "appointment", "case", "night-stay")
+_IRREGULAR = {"people": "person", "children": "child", "families": "family", "authorities": "authority",
+              "properties": "property", "heads": "head", "bed spaces": "bed", "classes": "class", "boxes": "box"}
+UNIT_OF = {form: unit for unit, forms in _PERIOD_FORMS.items() for form in forms}
+UNIT_OF.update({w: w for w in _COUNTED})
+UNIT_OF.update({w + "s": w for w in _COUNTED if w + "s" not in UNIT_OF})
+UNIT_OF.update({k: v for k, v in _IRREGULAR.items() if " " not in k})
 PERIODS = ("hour", "day", "night", "week", "month", "year")
 _PER_WORDS = ["per", "a", "an", "each", "/", "every", "p"]
 _CONTINGENCY_WORDS = ["contingency", "contingencies", "headroom", "uplift", "risk", "variation", "variations"]
@@ -148,6 +142,11 @@ def _rate_units(text: str, money: Money, doc: Doc) -> tuple[list[str], int]:
             i += 3
             continue
         break
+    # "each borough £200k a year", "per site: £40k pa": the thing the price is for, said first
+    before = [t for t in doc if t.idx + len(t.text) <= money.start][-3:]
+    words = [t.lower_ for t in before if t.text not in (":", "-", "–", "=", "(", "@")]
+    if len(words) >= 2 and words[-2] in ("each", "per", "every") and words[-1] in UNIT_OF and UNIT_OF[words[-1]] not in PERIODS:
+        units.insert(0, UNIT_OF[words[-1]])
     return units, end
 
 
