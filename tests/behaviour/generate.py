@@ -66,7 +66,7 @@ def _usual_vat(rng: random.Random) -> str:
 
 
 def _frame(rng: random.Random, value_clauses: list[str], vat: str, start: date) -> list[str]:
-    clauses = [L.service_intro(rng)] + value_clauses + [L.vat(vat, rng), L.date_clause(start, rng)]
+    clauses = [L.service_intro(rng)] + value_clauses + [L.vat(vat, rng, plain=True), L.date_clause(start, rng)]
     if rng.random() < 0.3:  # VAT and date in the other order
         clauses[-1], clauses[-2] = clauses[-2], clauses[-1]
     return clauses
@@ -202,7 +202,7 @@ def _nightly(rng, name):
         clause = rng.choice([f"{L.rate(r)} a night for {rooms} rooms, {span}",
                              f"{rooms} rooms at {L.rate(r)} per room per night, 365 nights a year, {L.years_phrase(n, rng)}",
                              f"{L.rate(r)} per night x {rooms} rooms, {span}"])
-        clauses = [svc, clause, L.vat(vat, rng), L.date_clause(start, rng)]
+        clauses = [svc, clause, L.vat(vat, rng, plain=True), L.date_clause(start, rng)]
         return clauses, Facts(lines=(Line(r, per_year=365, quantity=rooms),), term_years=n, vat=vat, commenced=start)
     return _value_case(name, rng, draw)
 
@@ -217,7 +217,7 @@ def _placement(rng, name):
         clause = rng.choice([f"{L.rate(r)} per placement per week for {k} placements, {L.years_phrase(n, rng)}",
                              f"{k} placements at {L.rate(r)} a week each, {L.years_phrase(n, rng)}",
                              f"{L.rate(r)} pw per placement x {k} placements, {L.years_phrase(n, rng)}"])
-        clauses = [svc, clause, L.vat(vat, rng), L.date_clause(start, rng)]
+        clauses = [svc, clause, L.vat(vat, rng, plain=True), L.date_clause(start, rng)]
         return clauses, Facts(lines=(Line(r, per_year=52, quantity=k),), term_years=n, vat=vat, commenced=start)
     return _value_case(name, rng, draw)
 
@@ -233,7 +233,7 @@ def _sessions(rng, name):
         clause = rng.choice([f"{L.rate(r)} per session, {s} sessions a week, term time only ({weeks} weeks), {L.years_phrase(n, rng)}",
                              f"{s} sessions per week at {L.rate(r)} each, {weeks} weeks a year (term time), {L.years_phrase(n, rng)}",
                              f"{L.rate(r)}/session x {s} a week x {weeks} term-time weeks, {L.years_phrase(n, rng)}"])
-        clauses = [svc, clause, L.vat(vat, rng), L.date_clause(start, rng)]
+        clauses = [svc, clause, L.vat(vat, rng, plain=True), L.date_clause(start, rng)]
         return clauses, Facts(lines=(Line(r, per_year=weeks, quantity=s),), term_years=n, vat=vat, commenced=start)
     return _value_case(name, rng, draw)
 
@@ -293,7 +293,7 @@ def _table_md(rng, name):
         head = "| " + rng.choice(["Lot", "Element", "Area"]) + " | " + " | ".join(f"Year {i + 1}" for i in range(n)) + " |"
         lines = [head, "|" + "---|" * (n + 1)]
         lines += ["| " + lot + " | " + " | ".join(L.full(x) for x in row) + " |" for lot, row in zip(lots, rows)]
-        intro = f"{L.service_intro(rng)}, {L.vat(vat, rng)}, {L.date_clause(start, rng)}. Costs:"
+        intro = f"{L.service_intro(rng)}, {L.vat(vat, rng, plain=True)}, {L.date_clause(start, rng)}. Costs:"
         return [intro + "\n" + "\n".join(lines)], Facts(lines=tuple(Line(x) for row in rows for x in row),
                                                        term_years=n, vat=vat, commenced=start)
     return _value_case(name, rng, draw)
@@ -309,7 +309,7 @@ def _table_tab(rng, name):
         k = rng.random() < 0.4
         head = sep.join([""] + [f"Y{i + 1}" + (" (£k)" if k else "") for i in range(n)])
         body = [sep.join([lot] + [(f"{x // 1000:,}" if k else f"{x:,}") for x in row]) for lot, row in zip(lots, rows)]
-        intro = f"{L.service_intro(rng)} - pasted from the budget sheet{'' if k else ' (£)'}, {L.vat(vat, rng)}, {L.date_clause(start, rng)}:"
+        intro = f"{L.service_intro(rng)} - pasted from the budget sheet{'' if k else ' (£)'}, {L.vat(vat, rng, plain=True)}, {L.date_clause(start, rng)}:"
         return [intro + "\n" + "\n".join([head] + body)], Facts(lines=tuple(Line(x) for row in rows for x in row),
                                                                 term_years=n, vat=vat, commenced=start)
     return _value_case(name, rng, draw)
@@ -467,7 +467,7 @@ def _vat_capability(status: str):
                 value = [f"{L.plain(a, rng)} a year", L.years_phrase(n, rng)]
                 facts = Facts(lines=(Line(a, per_year=1),), term_years=n, vat=status, commenced=start)
             clauses = [L.service_intro(rng)] + value + [L.date_clause(start, rng)]
-            phrase = L.vat(status, rng)
+            phrase = L.vat(status, rng)  # every phrase, not only the plain ones
             if rng.random() < 0.5:  # "£450k + VAT": the VAT words right after the figure
                 clauses[1] = f"{clauses[1]} {phrase}" if not phrase.startswith("no VAT (") else f"{clauses[1]}, {phrase}"
             else:
@@ -521,9 +521,9 @@ def _month_end(y: int, m: int) -> date:
 def _date_case(name: str, rng: random.Random, phrase: str, lo: date, hi: date) -> Case:
     total = rng.choice([rng.randrange(100, 600, 10) * 1000, rng.randrange(8, 40) * 100000])
     vat = _usual_vat(rng)
-    lead = rng.choice(["tender notice {d}", "going out to tender {d}", "TN {d}", "advert {d}", "procurement to start {d}",
+    lead = rng.choice(["tender notice {d}", "going out to tender {d}", "advert {d}", "procurement to start {d}",
                        "planning to go to market {d}"]).format(d=phrase)
-    clauses = [L.service_intro(rng), f"{L.plain(total, rng)} in total", L.vat(vat, rng), lead]
+    clauses = [L.service_intro(rng), f"{L.plain(total, rng)} in total", L.vat(vat, rng, plain=True), lead]
     return Case(name, "date", L.join(clauses, rng), window=(lo, hi))
 
 
@@ -559,6 +559,16 @@ def _fy_year(rng, name):
     return _date_case(name, rng, phrase, date(2000 + fy, 4, 1), date(2001 + fy, 3, 31))
 
 
+@capability("date_tn_abbreviation")
+def _tn(rng, name):
+    start = L.start_month(rng)
+    month = rng.choice([L.MONTHS[start.month - 1], L.MONTH_ABBR[start.month - 1]])
+    total = rng.choice([rng.randrange(100, 600, 10) * 1000, rng.randrange(8, 40) * 100000])
+    clauses = [L.service_intro(rng), f"{L.plain(total, rng)} in total", L.vat(_usual_vat(rng), rng, plain=True),
+               rng.choice(["TN", "TN due", "TN out", "TN to go out"]) + f" {month} {start.year}"]
+    return Case(name, "date", L.join(clauses, rng), window=(start, _month_end(start.year, start.month)))
+
+
 @capability("date_day_first_numeric")
 def _day_first(rng, name):
     y, m = rng.choice([2027, 2028]), rng.randrange(1, 13)
@@ -582,7 +592,7 @@ def _season(rng, name):
 def _explained(rng, name):
     def draw(rng):
         a, n, vat, start = _annual(rng), _years(rng), _usual_vat(rng), L.start_month(rng)
-        clauses = [L.service_intro(rng), f"{L.plain(a, rng)} a year", L.years_phrase(n, rng), L.vat(vat, rng),
+        clauses = [L.service_intro(rng), f"{L.plain(a, rng)} a year", L.years_phrase(n, rng), L.vat(vat, rng, plain=True),
                    L.date_clause(start, rng)]
         extras = rng.sample([f"for young people aged {rng.randrange(14, 18)}–{rng.randrange(19, 26)}", "CPV 85312000",
                              f"ref ASC/{rng.randrange(2026, 2028)}/{rng.randrange(1, 999):03d}",
@@ -679,7 +689,7 @@ def _dir_base(rng: random.Random, vat_words: bool = True) -> tuple[list[str], fl
     a, n, start = _annual(rng), rng.choice([2, 3, 4, 5]), L.start_month(rng)
     clauses = [L.service_intro(rng), f"{L.plain(a, rng)} a year", L.years_phrase(n, rng)]
     if vat_words:
-        clauses.append(L.vat("exempt", rng))
+        clauses.append(L.vat("exempt", rng, plain=True))
     clauses.append(L.date_clause(start, rng))
     return clauses, a, n
 

@@ -136,8 +136,13 @@ def term_bracket(initial: int, ext: tuple[int, ...], rng: random.Random) -> str:
 
 # ---- VAT and dates ----------------------------------------------------------------------------------------------
 
-def vat(status: str, rng: random.Random) -> str:
-    return rng.choice(VAT_PHRASES[status])
+# The plainest ways, for tests that are not about VAT (the VAT capabilities use every phrase above).
+PLAIN_VAT_PHRASES = {"exempt": ["VAT exempt", "no VAT (charity provider)", "exempt from VAT"],
+                     "included": ["inc VAT", "including VAT", "inclusive of VAT"]}
+
+
+def vat(status: str, rng: random.Random, plain: bool = False) -> str:
+    return rng.choice((PLAIN_VAT_PHRASES if plain else VAT_PHRASES)[status])
 
 
 def start_month(rng: random.Random) -> date:
@@ -188,21 +193,26 @@ QUESTION_TAGS = [" – above LTR?", " - is this over the threshold?", ". Light t
 
 # Words a typo must not touch: the ones that carry the facts (units, periods, VAT, terms, dates, services).
 _PROTECTED = re.compile(
-    r"year|yr|annum|annual|month|week|night|hour|session|placement|room|term|time|total|value|worth|contract|lot|vat|exempt|"
+    r"year|yr|annum|annual|calendar|month|week|night|hour|session|placement|room|term|time|total|value|worth|contract|lot|vat|exempt|"
     r"charity|inclusive|including|exclusive|plus|extend|extension|option|contingency|one-off|set-up|setup|fee|"
     r"mobilisation|implementation|notice|tender|advert|procure|start|between|around|about|circa|approx|region|"
     r"million|thousand|hundred|pound|each|every|only|figure|cost|price|budget|range|care|support|living|service|"
     r"refuge|advocacy|reablement|outreach|befriending|meals|wheels|opportunities|disabilities|older|people|adults|"
     r"housing|information|advice|domestic|abuse|homeless|carers|floating|learning|accommodation|temporary|hotel|"
     r"children|residential|tuition|club|young|leavers|" + "|".join(m.lower()[:3] for m in MONTHS) + "|" +
-    "|".join(sorted({w for s in SERVICES for w in re.findall(r"[a-z]{4,}", s)})), re.I)
+    "|".join(sorted({w for s in SERVICES for w in re.findall(r"[a-z]{4,}", s)})) + "|" +
+    "|".join(w for w in NUMBER_WORDS + TENS if w), re.I)
 
 
 def typo(text: str, rng: random.Random) -> str:
     """Two adjacent letters swapped in one or two ordinary words (never in a number or a fact-bearing word)."""
-    words_ = [(m.start(), m.group()) for m in re.finditer(r"\b[A-Za-z]{5,}\b", text) if not _PROTECTED.search(m.group())]
-    if not words_:
-        return text
+    def candidates(t: str) -> list[tuple[int, str]]:
+        return [(m.start(), m.group()) for m in re.finditer(r"\b[A-Za-z]{5,}\b", t) if not _PROTECTED.search(m.group())]
+    words_ = candidates(text)
+    if not words_:  # every word carries a fact: the typo goes in a line of the officer's own
+        text = rng.choice(["Could you please check this?", "Grateful for a steer on this one.", "Looking for advice:"]) + \
+            "\n" + text
+        words_ = candidates(text)
     for start, w in rng.sample(words_, min(len(words_), rng.choice([1, 2]))):
         i = rng.randrange(1, len(w) - 2)
         bad = w[:i] + w[i + 1] + w[i] + w[i + 2:]
