@@ -182,10 +182,10 @@ def _hourly(rng, name):
         r = rng.randrange(1950, 3200, 5) / 100
         h, n, vat, start = rng.choice([40, 120, 250, 600, 1200, 3100]), rng.choice([1, 2, 3, 4, 5]), _usual_vat(rng), L.start_month(rng)
         hours = f"{h:,}"
-        clause = rng.choice([f"{L.rate(r)} an hour, {hours} hours a week, {L.years_phrase(n, rng)}",
-                             f"{L.rate(r)}/hr for {hours} hrs per week, 52 weeks a year, {L.years_phrase(n, rng)}",
-                             f"rate {L.rate(r)} per hour x {hours} hours per week, {L.years_phrase(n, rng)}",
-                             f"{hours} hours a week at {L.rate(r)} an hour, {L.years_phrase(n, rng)}"])
+        clause = rng.choice([f"{L.full(r)} an hour, {hours} hours a week, {L.years_phrase(n, rng)}",
+                             f"{L.full(r)}/hr for {hours} hrs per week, 52 weeks a year, {L.years_phrase(n, rng)}",
+                             f"rate {L.full(r)} per hour x {hours} hours per week, {L.years_phrase(n, rng)}",
+                             f"{hours} hours a week at {L.full(r)} an hour, {L.years_phrase(n, rng)}"])
         return (_frame(rng, [clause], vat, start),
                 Facts(lines=(Line(r, per_year=52, quantity=h),), term_years=n, vat=vat, commenced=start))
     return _value_case(name, rng, draw)
@@ -199,9 +199,9 @@ def _nightly(rng, name):
         svc = rng.choice(["Temporary accommodation", "Hotel rooms for homeless households", "Emergency accommodation",
                           "B&B rooms for families"])
         span = "every night for a year" if n == 1 and rng.random() < 0.5 else f"every night, {L.years_phrase(n, rng)}"
-        clause = rng.choice([f"{L.rate(r)} a night for {rooms} rooms, {span}",
-                             f"{rooms} rooms at {L.rate(r)} per room per night, 365 nights a year, {L.years_phrase(n, rng)}",
-                             f"{L.rate(r)} per night x {rooms} rooms, {span}"])
+        clause = rng.choice([f"{L.full(r)} a night for {rooms} rooms, {span}",
+                             f"{rooms} rooms at {L.full(r)} per room per night, 365 nights a year, {L.years_phrase(n, rng)}",
+                             f"{L.full(r)} per night x {rooms} rooms, {span}"])
         clauses = [svc, clause, L.vat(vat, rng, plain=True), L.date_clause(start, rng)]
         return clauses, Facts(lines=(Line(r, per_year=365, quantity=rooms),), term_years=n, vat=vat, commenced=start)
     return _value_case(name, rng, draw)
@@ -214,9 +214,9 @@ def _placement(rng, name):
         vat, start = _usual_vat(rng), L.start_month(rng)
         svc = rng.choice(["Children's residential placements", "Semi-independent placements", "Shared Lives placements",
                           "Residential care placements"])
-        clause = rng.choice([f"{L.rate(r)} per placement per week for {k} placements, {L.years_phrase(n, rng)}",
-                             f"{k} placements at {L.rate(r)} a week each, {L.years_phrase(n, rng)}",
-                             f"{L.rate(r)} pw per placement x {k} placements, {L.years_phrase(n, rng)}"])
+        clause = rng.choice([f"{L.full(r)} per placement per week for {k} placements, {L.years_phrase(n, rng)}",
+                             f"{k} placements at {L.full(r)} a week each, {L.years_phrase(n, rng)}",
+                             f"{L.full(r)} pw per placement x {k} placements, {L.years_phrase(n, rng)}"])
         clauses = [svc, clause, L.vat(vat, rng, plain=True), L.date_clause(start, rng)]
         return clauses, Facts(lines=(Line(r, per_year=52, quantity=k),), term_years=n, vat=vat, commenced=start)
     return _value_case(name, rng, draw)
@@ -230,9 +230,9 @@ def _sessions(rng, name):
         vat, start = _usual_vat(rng), L.start_month(rng)
         svc = rng.choice(["Tuition for children with SEND", "After-school clubs for disabled children",
                           "Youth club sessions", "Day opportunities sessions"])
-        clause = rng.choice([f"{L.rate(r)} per session, {s} sessions a week, term time only ({weeks} weeks), {L.years_phrase(n, rng)}",
-                             f"{s} sessions per week at {L.rate(r)} each, {weeks} weeks a year (term time), {L.years_phrase(n, rng)}",
-                             f"{L.rate(r)}/session x {s} a week x {weeks} term-time weeks, {L.years_phrase(n, rng)}"])
+        clause = rng.choice([f"{L.full(r)} per session, {s} sessions a week, term time only ({weeks} weeks), {L.years_phrase(n, rng)}",
+                             f"{s} sessions per week at {L.full(r)} each, {weeks} weeks a year (term time), {L.years_phrase(n, rng)}",
+                             f"{L.full(r)}/session x {s} a week x {weeks} term-time weeks, {L.years_phrase(n, rng)}"])
         clauses = [svc, clause, L.vat(vat, rng, plain=True), L.date_clause(start, rng)]
         return clauses, Facts(lines=(Line(r, per_year=weeks, quantity=s),), term_years=n, vat=vat, commenced=start)
     return _value_case(name, rng, draw)
@@ -343,9 +343,9 @@ def _contingency_pct(rng, name):
         total = rng.randrange(10, 60) * 100000
         n, pct = _years(rng), rng.choice([5, 7.5, 10, 15, 20])
         vat, start = _usual_vat(rng), L.start_month(rng)
-        clause = rng.choice([f"{L.plain(total, rng)} over {n} years with a {L._g(pct)}% contingency the contract lets us call on",
-                             f"{L.plain(total, rng)} over {n} years plus {L._g(pct)}% contingency",
-                             f"{L.plain(total, rng)} for {n} years + a {L._g(pct)}% contingency on top"])
+        clause = rng.choice([f"{L.plain(total, rng)} over {n} years with a {L.number(pct)}% contingency the contract lets us call on",
+                             f"{L.plain(total, rng)} over {n} years plus {L.number(pct)}% contingency",
+                             f"{L.plain(total, rng)} for {n} years + a {L.number(pct)}% contingency on top"])
         return _frame(rng, [clause], vat, start), Facts(lines=(Line(total),), contingency_pct=pct, vat=vat, commenced=start)
     return _value_case(name, rng, draw)
 
@@ -384,7 +384,7 @@ def _lots(rng, name):
         if rng.random() < 0.5:
             k, a, n = rng.choice([2, 3, 4]), rng.randrange(30, 250, 5) * 1000, rng.choice([2, 3, 4, 5])
             clause = rng.choice([f"{k} lots, each {L.plain(a, rng)} a year, {n} years",
-                                 f"{words_or_digit(k, rng)} lots at {L.plain(a, rng)} pa per lot, {L.years_phrase(n, rng)}",
+                                 f"{L.count(k, rng)} lots at {L.plain(a, rng)} pa per lot, {L.years_phrase(n, rng)}",
                                  f"split into {k} lots of {L.plain(a, rng)} a year each for {n} years"])
             return _frame(rng, [clause], vat, start), Facts(lines=(Line(a, per_year=1, quantity=k),), term_years=n,
                                                            vat=vat, commenced=start)
@@ -395,17 +395,13 @@ def _lots(rng, name):
     return _value_case(name, rng, draw)
 
 
-def words_or_digit(n: int, rng: random.Random) -> str:
-    return L.words(n).capitalize() if rng.random() < 0.5 else str(n)
-
-
 # ---- ranges and approximations --------------------------------------------------------------------------------------
 
 def _range_text(lo: float, hi: float, rng: random.Random) -> str:
     if hi < 1e6:
         return rng.choice([f"£{lo / 1000:g}–{hi / 1000:g}k", f"£{lo / 1000:g}-{hi / 1000:g}k", f"{L.in_k(lo)}-{L.in_k(hi)}",
                            f"between {L.in_k(lo)} and {L.in_k(hi)}", f"{L.full(lo)} to {L.full(hi)}"])
-    return rng.choice([f"£{L._g(lo / 1e6)}–{L._g(hi / 1e6)}m", f"{L.in_m(lo)}-{L.in_m(hi)}",
+    return rng.choice([f"£{L.number(lo / 1e6)}–{L.number(hi / 1e6)}m", f"{L.in_m(lo)}-{L.in_m(hi)}",
                        f"between {L.in_m(lo)} and {L.in_m(hi)}", f"somewhere between {L.in_m(lo)} and {L.in_m(hi)}"])
 
 
@@ -502,8 +498,8 @@ FORMATS = {
     "format_k": (lambda x, rng: rng.choice([L.in_k(x), L.in_k(x, upper=True), L.in_k(x) .replace("£", "") + " pounds"]), False),
     "format_k_over_a_million": (lambda x, rng: rng.choice([L.in_k(x), L.in_k(x, comma=True)]), True),
     "format_m": (lambda x, rng: rng.choice([L.in_m(x), L.in_m(x, upper=True), L.in_m(x) + "n", L.in_m(x).replace("£", "GBP ")]), True),
-    "format_million_words": (lambda x, rng: rng.choice([f"{L._g(x / 1e6)} million", f"£{L._g(x / 1e6)} million",
-                                                        f"{L._g(x / 1e6)} million pounds"]), True),
+    "format_million_words": (lambda x, rng: rng.choice([f"{L.number(x / 1e6)} million", f"£{L.number(x / 1e6)} million",
+                                                        f"{L.number(x / 1e6)} million pounds"]), True),
     "format_words": (lambda x, rng: L.in_words(x, rng), True),
     "format_words_thousands": (lambda x, rng: L.in_words(x, rng), False),
     "format_gbp_code": (lambda x, rng: rng.choice([f"GBP {x:,.0f}", f"{x:,.0f} GBP", f"GBP{x:,.0f}"]), False),

@@ -37,7 +37,7 @@ TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eight
 
 # ---- amounts -------------------------------------------------------------------------------------------------
 
-def _g(x: float) -> str:
+def number(x: float) -> str:
     """A number without trailing zeros: 1.2, 450, 1.25."""
     return f"{x:.6f}".rstrip("0").rstrip(".")
 
@@ -53,13 +53,13 @@ def full(x: float, comma: bool = True) -> str:
 def in_k(x: float, comma: bool = False, upper: bool = False) -> str:
     """£450k, £1200k, £1,200k."""
     k = x / 1000
-    s = f"{k:,.0f}" if comma else _g(k)
+    s = f"{k:,.0f}" if comma else number(k)
     return f"£{s}{'K' if upper else 'k'}"
 
 
 def in_m(x: float, upper: bool = False) -> str:
     """£1.2m, £1.25M."""
-    return f"£{_g(x / 1e6)}{'M' if upper else 'm'}"
+    return f"£{number(x / 1e6)}{'M' if upper else 'm'}"
 
 
 def words(n: int) -> str:
@@ -97,9 +97,9 @@ def plain(x: float, rng: random.Random) -> str:
     return rng.choice(options)
 
 
-def rate(x: float) -> str:
-    """A unit rate: £118, £26.40, £1,650."""
-    return full(x)
+def count(n: int, rng: random.Random) -> str:
+    """A small count in digits or words: 3, Three."""
+    return words(n).capitalize() if rng.random() < 0.5 else str(n)
 
 
 # ---- terms ------------------------------------------------------------------------------------------------------

@@ -68,7 +68,7 @@ def read(text: str) -> Reading:
 def _read_all(texts: list[str], workers: int) -> dict[str, Reading]:
     if workers <= 1 or len(texts) < 200:
         return {t: read(t) for t in texts}
-    ctx = multiprocessing.get_context("fork")
+    ctx = multiprocessing.get_context("spawn")  # not fork: the test process may have threads (server tests)
     with ctx.Pool(workers) as pool:
         return dict(zip(texts, pool.map(read, texts, chunksize=64)))
 
