@@ -8,7 +8,7 @@ and any contingency the contract lets the buyer draw on; under the Procurement A
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -18,7 +18,6 @@ import yaml
 
 THRESHOLDS_YML = Path(__file__).resolve().parents[2] / "bot" / "ltr" / "knowledge" / "thresholds.yml"
 VAT_RATE = 0.20  # the UK standard rate (https://www.gov.uk/vat-rates)
-ACT_START = date(2025, 2, 24)  # reference §1 step 4: procurements commenced on or after 24 February 2025
 
 
 @lru_cache(maxsize=1)
@@ -86,7 +85,7 @@ class Expected:
     value_gbp: Optional[float] = None  # VAT-inclusive whole-life value (the Act's basis)
     above: Optional[bool] = None
     threshold_gbp: float = 0.0
-    readings_gbp: tuple[float, ...] = field(default=())
+    readings_gbp: tuple[float, ...] = ()  # the VAT-inclusive values the figures could mean
 
 
 def expected(f: Facts) -> Expected:

@@ -13,7 +13,7 @@ import argparse
 import multiprocessing
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Optional
 
@@ -98,7 +98,7 @@ def expectation(case: Case, base: Optional[Reading]) -> str:
         e = case.expect
         return f"£{e.value_gbp:,.2f} {'above' if e.above else 'below'}"
     if case.kind == "asks":
-        return "asks which figure"
+        return "asks which reading: " + " or ".join(f"£{x:,.0f}" for x in case.expect.readings_gbp)
     if case.kind == "date":
         return f"start in {case.window[0]}..{case.window[1]}"
     b = base.short() if base else "?"
@@ -113,7 +113,7 @@ class Row:
     capability: str
     n: int = 0
     passed: int = 0
-    failures: list = None  # (text, expected, got)
+    failures: list[tuple[str, str, str]] = field(default_factory=list)  # (message, expected, got)
 
     @property
     def rate(self) -> float:
@@ -128,7 +128,7 @@ def run(cases: Optional[list[Case]] = None, workers: Optional[int] = None) -> di
     readings = _read_all(texts, workers)
     rows: dict[str, Row] = {}
     for c in cases:
-        row = rows.setdefault(c.capability, Row(c.capability, failures=[]))
+        row = rows.setdefault(c.capability, Row(c.capability))
         base = readings[c.base] if c.base else None
         got = readings[c.text]
         row.n += 1
