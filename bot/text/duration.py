@@ -78,7 +78,8 @@ def parse_duration(text: str) -> Optional[Duration]:
     """The contract term and extension years said in `text`, or None if no term is said."""
     if not text:
         return None
-    low = text.lower().replace("-", " ").replace("–", " ").replace("’", "'")
+    # A spaced dash ends a clause ("2 years – extension option 1 yr"): kept as a comma, same length.
+    low = re.sub(r"\s[-–—]\s", " , ", text.lower()).replace("-", " ").replace("–", " ").replace("’", "'")
     items = _plus_forms(low)
     items += [it for it in _spans(low) if not any(it.start < o.end and o.start < it.end for o in items)]
     items.sort(key=lambda it: it.start)

@@ -293,7 +293,8 @@ def _parts(text: str, r: Reading) -> None:
             for p in r.parts:
                 p["separable"] = r.separable
         return
-    amounts = [a for a in r.value.amounts if a.role not in ("other", "compared", "restated", "one_off", "extension")]
+    amounts = [a for a in r.value.amounts
+               if a.role not in ("other", "compared", "restated", "one_off", "extension", "table", "contingency", "line")]
     if len(amounts) < 2:
         return
     segments: list[tuple[str, Optional[ServiceMatch], Any]] = _named_after(text, r, amounts)

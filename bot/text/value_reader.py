@@ -135,7 +135,7 @@ def _window_before(text: str, m: Money, prev_end: int) -> str:
 def _clause_after(text: str, m: Money, next_start: int) -> str:
     """The words after an amount up to the next amount or the end of its clause."""
     tail = text[m.end:next_start]
-    cut = re.search(r"[.;?!]|\band\b|\bplus\b|,\s", tail)
+    cut = re.search(r"[.;?!\n•|\t]|\band\b|\bplus\b|,\s|\s[-–—]\s", tail)  # a line, cell or dash ends a clause too
     return tail[:cut.start()] if cut else tail
 
 
@@ -186,7 +186,7 @@ def _role(text: str, m: Money, prev_end: int, next_start: int, first: bool) -> A
         return Amount(m, "compared")
     if not first and _RESTATED.search(before[-20:]):
         return Amount(m, "restated")
-    clause = re.split(r"[.;,!?]|\s[-–—]\s", before[-60:])[-1]  # the words of this amount's own clause
+    clause = re.split(r"[.;,!?\n•|\t]|\s[-–—]\s", before[-60:])[-1]  # the words of this amount's own clause
     if _OTHER.search(clause) or _OTHER.search(after[:25]):
         return Amount(m, "other")
     if _PER_UNIT.match(text, m.end) and not _COUNT_EACH.search(before[-40:] + " " + after[:30]):
@@ -290,12 +290,16 @@ def extension_only(text: str) -> Optional[float]:
 
 
 _OPTION_IN_BRACKETS = re.compile(r"(\d)\s*\(\s*\+\s*(\d+(?:\.\d+)?)\s*\)")
+_OPTIONS_IN_BRACKETS = re.compile(r"\s*\(\s*((?:\+\s*\d+(?:\.\d+)?\s*){2,})\)")
+_DURATION_IN_BRACKETS = re.compile(r"\(\s*(\d+(?:\.\d+)?\s*(?:years?|yrs?|months?|mths?))\s*\)", re.I)
 
 
 def _term_of(text: str) -> Optional[Duration]:
     """The term: "3+1+1", "4 (+1)" (an option in brackets), or in words ("3 years plus 2")."""
     text = _OPTION_IN_BRACKETS.sub(lambda m: f"{m.group(1)}+{m.group(2)}", text)
     text = _OPTION_IN_BRACKETS.sub(lambda m: f"{m.group(1)}+{m.group(2)}", text)  # "4 (+1) (+1)"
+    text = _OPTIONS_IN_BRACKETS.sub(lambda m: " " + re.sub(r"\s+", "", m.group(1)), text)  # "2 years (+1+1)", "4 (+2 +2)"
+    text = _DURATION_IN_BRACKETS.sub(lambda m: " " + m.group(1) + " ", text)  # "extension option (1 yr)"
     plus = _PLUS_FORM.search(text)  # "so 3+3": a term written as a sum is the term, whatever else is said
     return parse_duration(plus.group(0)) if plus else parse_duration(text)
 
@@ -484,7 +488,7 @@ def _compose(text: str, reading: ValueReading) -> None:
     lines = [a for a in mains if a.role == "line"]
     if lines and len(lines) == len(mains):
         v = {"lines": [a.line for a in lines]}
-        years, ext = _term(reading, None)
+        years, ext = _term(reading, lines[0].money)  # "600 hours a week at £19.55 an hour, over 3 years"
         if years is not None:
             v["years"] = years
             if ext:

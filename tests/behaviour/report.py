@@ -46,8 +46,9 @@ class Reading:
         if self.error:
             return f"error {self.error}"
         if self.answered:
-            side = "above" if self.above else "below"
-            return f"£{self.value_gbp:,.2f} {side}" + (f", from {self.commenced}" if self.commenced else "")
+            side = "above" if self.above else "below" if self.above is False else "no threshold"
+            figure = f"£{self.value_gbp:,.2f}" if self.value_gbp is not None else "no value"
+            return f"{figure} {side}" + (f", from {self.commenced}" if self.commenced else "")
         return f"asks {self.asks}"
 
 
@@ -78,7 +79,8 @@ def judge(case: Case, got: Reading, base: Optional[Reading]) -> bool:
         return False
     if case.kind == "value":
         e = case.expect
-        return got.answered and abs(got.value_gbp - e.value_gbp) <= 1.0 and got.above == e.above
+        return (got.answered and got.value_gbp is not None and abs(got.value_gbp - e.value_gbp) <= 1.0
+                and got.above == e.above)
     if case.kind == "asks":
         return not got.answered and got.asks in VALUE_ASKS
     if case.kind == "date":
