@@ -287,6 +287,7 @@ def _payload(st: dict[str, Any], msg: Incoming, today: date) -> Outcome:
     if msg.intent in ("inform", "affirm", "deny"):
         if "service" in e:
             _set(st, "service", str(e["service"]), "you said", q.service_label(str(e["service"])))
+            st["words"]["service_for"] = ""
             facts.pop("cpv", None)
         for key, fact in (("vat", "vat"), ("buyer", "buyer"), ("cross_border", "cross_border_interest")):
             if key in e:
@@ -401,6 +402,7 @@ def _merge(st: dict[str, Any], r: Reading, pending: dict[str, Any], text: str, t
         else:
             main = services[0]
             _set(st, "service", main.id, "you said", main.text)
+            st["words"]["service_for"] = r.client.text if r.client else ""  # whom it is for, if the law differs
             if r.cpv:
                 facts["cpv"] = [c.code for c in r.cpv]
             else:

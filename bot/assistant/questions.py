@@ -113,8 +113,9 @@ def service_ids() -> frozenset[str]:
 
 
 def service_label(service_id: str) -> str:
-    svc = next((s for s in load_knowledge().services if s.id == service_id), None)
-    return svc.label if svc else service_id
+    from bot.text.services import default_matcher
+
+    return default_matcher().label(service_id) or service_id  # a catalogue entry, or "cpv:<code>" described
 
 
 # ---- which question next -------------------------------------------------------------------------------

@@ -240,7 +240,7 @@ class ServiceMatcher:
         """Every service named in `text`, left to right (a phrase two catalogue entries share yields both)."""
         toks = _tokens(text)
         words = [t for t, _, _ in toks]
-        # A phrase never runs across "+", a comma or a bracket: "care + tech" is two parts, not "care tech".
+        # A phrase never runs across a break (_PART_BREAK): "care + tech" is two parts, not "care tech".
         runs = [len(toks) - i for i in range(len(toks))]
         for i in range(len(toks) - 2, -1, -1):
             if not _PART_BREAK.search(text, toks[i][2], toks[i + 1][1]):
@@ -364,7 +364,9 @@ _GUARDS = re.compile(
     r"|health\s+service\s+purposes|purposes\s+of\s+the\s+health\s+service"
     r"|(?-i:\bit\s+supports\b))",  # "if it supports social care": the pronoun, not IT support
     re.I)
-_PART_BREAK = re.compile(r"[,;:()\[\]]|(?<!\d)\+|\+(?=\s*\d)")  # but "16+ accommodation" is one phrase
+# A phrase never runs across a comma, bracket, "+" or a heading dash ("Children's social care staffing – agency
+# social workers"); but "16+ accommodation" and "0–19 service" are one phrase.
+_PART_BREAK = re.compile(r"[,;:()\[\]]|(?<!\d)[–—]|\s-+\s|(?<!\d)\+|\+(?=\s*\d)")
 
 
 # A service word right after a negation is what the officer is NOT buying: "no litigation",

@@ -9,11 +9,13 @@ from functools import lru_cache
 from typing import Optional
 
 from bot.ltr import cpv_catalogue
+from bot.ltr.classify import profile
 from bot.ltr.knowledge import load_knowledge
 from bot.ltr.match import CPV_PREFIX, ServiceMatch, ServiceMatcher, matcher_for
+from bot.text.purchase import PurchaseReading, read_purchase
 
-__all__ = ["CPV_PREFIX", "CpvMention", "ServiceMatch", "ServiceMatcher", "default_matcher", "find_cpv", "match_services",
-           "suggest_services", "unknown_cpv_message"]
+__all__ = ["CPV_PREFIX", "CpvMention", "PurchaseReading", "ServiceMatch", "ServiceMatcher", "default_matcher", "find_cpv",
+           "match_services", "purchase", "suggest_services", "unknown_cpv_message"]
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,32 @@ def default_matcher() -> ServiceMatcher:
 
 
 def match_services(text: str, matcher: Optional[ServiceMatcher] = None) -> list[ServiceMatch]:
-    return (matcher or default_matcher()).match(text)
+    """Every service named in `text`, what is bought first (the head of the purchase, see bot.text.purchase)."""
+    return purchase(text, matcher).services
+
+
+def purchase(text: str, matcher: Optional[ServiceMatcher] = None) -> PurchaseReading:
+    """The services named in `text`, the head of the purchase first, and the service naming whom it is for when
+    the law treats it differently from the head (light touch or not, PSR or not): the head decided."""
+    reading = read_purchase(text, (matcher or default_matcher()).match(text))
+    if reading.client is not None and _treated(reading.client) == _treated(reading.services[0]):
+        return PurchaseReading(reading.services, None)
+    return reading
+
+
+def _treated(m: ServiceMatch) -> Optional[tuple[bool, bool]]:
+    """(light touch, PSR) for a matched service; None when the entry itself is ambiguous."""
+    kb = load_knowledge()
+    cpv, kind = m.cpv, None
+    svc = kb.service(m.id)
+    if svc is not None:
+        if not svc.cpv:
+            return None
+        cpv, kind = svc.cpv, svc.kind
+    if not cpv:
+        return None
+    prof = profile(cpv, kb, kind)
+    return (prof.light_touch and not (svc is not None and svc.exempt), prof.psr)
 
 
 def suggest_services(text: str, matcher: Optional[ServiceMatcher] = None, limit: int = 3) -> list[tuple[str, str]]:

@@ -1,0 +1,125 @@
+"""What is bought, apart from whom it is for: the head of the purchase.
+
+Officers often name the client group or the project first and the thing bought second ("Youth centre rebuild –
+multidisciplinary design team", "Adult social care: case management system", "social care staffing"), or the
+other way round ("software to support children's social care"). Both name services from the catalogue; only
+one is what the contract buys. Reference §4.3: design, software, equipment, maintenance, advertising, staff
+supply and telecoms are not light touch whatever the client group, so the head must decide.
+
+Patterns over tokens (spaCy's blank English tokenizer and Matcher; no trained model):
+- "Y – X", "Y - X", "Y: X": a heading, then what is bought; Y names the client or the project.
+- "X for Y", "X to support Y", "X supporting Y", "X on behalf of Y", "X used by Y": X is bought, Y is served.
+- "Y X" with no break ("care home cleaning", "social care staffing"): in an English compound the last noun is
+  the head, so X is bought and Y says whose.
+The reading keeps every service named; it puts the head first and says which other service named the client
+group, so the dialogue can say "I read this as software … although it is for social care — change?".
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Optional
+
+import spacy
+from spacy.matcher import Matcher
+
+from bot.ltr.match import ServiceMatch
+
+# A heading separator: a dash with a space on both sides, or a colon.
+_DASHES = ["–", "—", "-", "--"]
+# Words that introduce whom or what a service is for ("X for Y", "X to support Y").
+_FOR_WORDS = [
+    [{"LOWER": "for"}],
+    [{"LOWER": "to"}, {"LOWER": {"IN": ["support", "help", "serve", "assist"]}}],
+    [{"LOWER": {"IN": ["supporting", "serving"]}}],
+    [{"LOWER": "on"}, {"LOWER": "behalf"}, {"LOWER": "of"}],
+    [{"LOWER": "used"}, {"LOWER": "by"}],
+    [{"LOWER": "within"}],
+    [{"LOWER": "across"}],
+]
+# Words between two service names that keep them one compound ("care home cleaning", "social care IT support").
+_BREAKS = frozenset({",", ";", "(", ")", "[", "]", "+", "/", "&", "and", "or", "with", "plus", "including", "inc",
+                     "incl", "also", "then", "as", "well", ".", "!", "?"})
+
+
+@lru_cache(maxsize=1)
+def _nlp() -> tuple:
+    nlp = spacy.blank("en")
+    m = Matcher(nlp.vocab)
+    m.add("HEADING", [[{"ORTH": {"IN": _DASHES}}], [{"ORTH": ":"}]])
+    m.add("FOR", _FOR_WORDS)
+    return nlp, m
+
+
+@dataclass(frozen=True)
+class PurchaseReading:
+    """Every service named, the head first; `client` is a service named only as whom the head is for."""
+
+    services: list[ServiceMatch] = field(default_factory=list)
+    client: Optional[ServiceMatch] = None
+
+    @property
+    def head(self) -> Optional[ServiceMatch]:
+        return self.services[0] if self.services else None
+
+
+def read_purchase(text: str, found: list[ServiceMatch]) -> PurchaseReading:
+    """Order `found` (the matcher's services in `text`) head first, and name the client-group service if any."""
+    if len(found) < 2:
+        return PurchaseReading(list(found))
+    nlp, matcher = _nlp()
+    doc = nlp(text)
+    headings: list[int] = []  # character offsets of heading separators
+    fors: list[int] = []  # character offsets just after "for", "to support", ...
+    for key, s, e in matcher(doc):
+        label = nlp.vocab.strings[key]
+        if label == "HEADING":
+            tok = doc[s]
+            spaced = tok.text == ":" or (s > 0 and doc[s - 1].whitespace_ and tok.whitespace_)
+            if spaced:
+                headings.append(tok.idx)
+        else:
+            fors.append(doc[e - 1].idx + len(doc[e - 1].text))
+    client_of: dict[int, int] = {}  # index of a client-group service -> index of the service it serves
+    for i, m in enumerate(found):
+        # "Y – X": Y before a heading separator with a service after it.
+        cut = next((h for h in headings if m.end <= h and any(o.start > h for o in found)), None)
+        if cut is not None:
+            client_of[i] = next(j for j, o in enumerate(found) if o.start > cut)
+            continue
+        # "X for Y": Y after "for" that follows another service in the same clause.
+        prev = [j for j, o in enumerate(found[:i]) if o.end <= m.start]
+        if prev and any(found[prev[-1]].end <= f <= m.start for f in fors) and not _broken(doc, found[prev[-1]].end, m.start, strict=False):
+            client_of[i] = prev[-1]
+            continue
+        # "Y X": a compound whose last noun is another service.
+        nxt = next((j for j, o in enumerate(found) if o.start >= m.end), None)
+        if nxt is not None and not _broken(doc, m.end, found[nxt].start, strict=True):
+            client_of[i] = nxt
+    heads = [m for i, m in enumerate(found) if i not in client_of]
+    if not heads:
+        return PurchaseReading(list(found))
+    head = heads[0]
+    rest = [m for m in found if m is not head]
+    served = [found[i] for i, j in client_of.items() if found[j] is head or _serves(found, client_of, j, head)]
+    return PurchaseReading([head] + rest, served[0] if served else None)
+
+
+def _serves(found: list[ServiceMatch], client_of: dict[int, int], j: int, head: ServiceMatch) -> bool:
+    seen = set()
+    while j in client_of and j not in seen:
+        seen.add(j)
+        j = client_of[j]
+        if found[j] is head:
+            return True
+    return False
+
+
+def _broken(doc, start: int, end: int, strict: bool) -> bool:
+    """Is there a break between two service names? Strict (a compound): any word at all but a filler breaks it."""
+    between = [t for t in doc if start <= t.idx and t.idx + len(t.text) <= end]
+    if any(t.text.lower() in _BREAKS or t.is_punct and t.text not in ("'s", "'") for t in between):
+        return True
+    if strict:
+        return len(between) > 1  # "care home (contract) cleaning" is one compound; longer gaps are not
+    return False
