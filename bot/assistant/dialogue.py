@@ -666,8 +666,9 @@ def _advance(st: dict[str, Any], today: date, notes: list[str]) -> Outcome:
         msg = q.question(pending["ask"], st["facts"], st, today)
         return Outcome([msg], st)
     ask = q.next_question(st, today)
-    if ask == "service" and "service" in (st.get("asked") or []):
-        # Asked once already and still no service we know: say so and offer categories, never ask again.
+    if ask == "service" and ("service" in (st.get("asked") or []) or _unknown_words(st)):
+        # Asked once already, or a contract described in words we don't know: say so and offer the nearest
+        # categories, never ask again.
         st["pending"] = {"ask": "service_unknown"}
         st["words"].setdefault("service", st.get("first_text", ""))
         return Outcome([Message(n) for n in notes if n] + [q.unknown_service(st.get("first_text", ""))], st)
@@ -676,6 +677,15 @@ def _advance(st: dict[str, Any], today: date, notes: list[str]) -> Outcome:
         msgs = [Message(n) for n in notes if n]
         return Outcome(msgs + [q.question(ask, st["facts"], st, today)], st)
     return _answer(st, today, notes)
+
+
+def _unknown_words(st: dict[str, Any]) -> bool:
+    """Did the officer describe a contract (a value or a date) in service words the catalogue does not know, but
+    near some categories ("graffiti removal, £200k, tender notice May 2027")?"""
+    from bot.text.services import suggest_services
+
+    facts = st["facts"]
+    return bool((facts.get("value") or facts.get("commenced")) and suggest_services(st.get("first_text", ""), limit=1, close=True))
 
 
 def _repeat(st: dict[str, Any], today: date) -> list[Message]:

@@ -273,14 +273,14 @@ def question(ask: str, facts: dict[str, Any], st: dict[str, Any], today: date) -
 
 def unknown_service(words: str) -> Message:
     """Never loop on words the catalogue doesn't know: say so, offer the likely categories, keep the words."""
-    from bot.text.services import default_matcher
+    from bot.text.services import nearest_categories
 
     shown = re.split(r"[,;(£]|\s[-–—]\s|\d", words.strip())[0].strip()[:60] or "that"
-    options = default_matcher().suggest(words, limit=3) if words else []
-    buttons = [{"title": label, "payload": f'/inform{{"service": "{sid}"}}'} for sid, label in options]
+    options = nearest_categories(words, limit=3) if words else []
+    buttons = [{"title": c.title, "payload": f'/inform{{"service": "{c.id}"}}'} for c in options]
     buttons.append({"title": "Something else", "payload": '/inform{"choice": -1}'})
-    return Message(f"I don't recognise \"{shown}\" as a service yet. Is it one of these? If not, choose \"Something "
-                   "else\".", buttons)
+    return Message(f"I don't recognise \"{shown}\" as a service yet. These are the nearest categories, with whether the "
+                   "light touch rules can apply. Is it one of these? If not, choose \"Something else\".", buttons)
 
 
 __all__ = ["next_question", "question", "why", "not_understood", "unknown_service", "act_start", "service_label"]

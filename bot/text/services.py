@@ -11,11 +11,11 @@ from typing import Optional
 from bot.ltr import cpv_catalogue
 from bot.ltr.classify import profile
 from bot.ltr.knowledge import load_knowledge
-from bot.ltr.match import CPV_PREFIX, ServiceMatch, ServiceMatcher, matcher_for
+from bot.ltr.match import CLOSE, CPV_PREFIX, ServiceMatch, ServiceMatcher, matcher_for
 from bot.text.purchase import PurchaseReading, read_purchase
 
-__all__ = ["CPV_PREFIX", "CpvMention", "PurchaseReading", "ServiceMatch", "ServiceMatcher", "default_matcher", "find_cpv",
-           "match_services", "purchase", "suggest_services", "unknown_cpv_message"]
+__all__ = ["CPV_PREFIX", "CpvMention", "Category", "PurchaseReading", "ServiceMatch", "ServiceMatcher", "default_matcher", "find_cpv",
+           "match_services", "nearest_categories", "purchase", "suggest_services", "unknown_cpv_message"]
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,42 @@ def _treated(m: ServiceMatch) -> Optional[tuple[bool, bool]]:
     return (prof.light_touch and not (svc is not None and svc.exempt), prof.psr)
 
 
-def suggest_services(text: str, matcher: Optional[ServiceMatcher] = None, limit: int = 3) -> list[tuple[str, str]]:
-    """Up to `limit` (id, label) catalogue entries close to `text`, for buttons when nothing matched."""
-    return (matcher or default_matcher()).suggest(text, limit)
+def suggest_services(text: str, matcher: Optional[ServiceMatcher] = None, limit: int = 3,
+                     close: bool = False) -> list[tuple[str, str]]:
+    """Up to `limit` (id, label) categories near `text` (catalogue entries or "cpv:<code>"), best first; with
+    `close`, only those sharing the officer's telling words."""
+    return (matcher or default_matcher()).suggest(text, limit, CLOSE if close else None)
+
+
+@dataclass(frozen=True)
+class Category:
+    """A category offered for words the catalogue does not know, with what the law says about it."""
+
+    id: str  # catalogue entry id, or "cpv:<code>"
+    code: str  # CPV 2008 code
+    description: str
+    light_touch: bool  # in the light touch lists (reference §4.2); exempt entries are not
+    category: str  # the light touch category's label, "health care service (PSR)" or "not light touch"
+
+    @property
+    def title(self) -> str:
+        """A button title: "Graffiti removal services (not light touch)"."""
+        return f"{self.description} ({'light touch' if self.light_touch else 'not light touch'})"
+
+
+def nearest_categories(text: str, limit: int = 3, matcher: Optional[ServiceMatcher] = None) -> list[Category]:
+    """The categories nearest the officer's words, ranked over the whole CPV list and the catalogue, each with
+    its light touch status: what the dialogue offers as buttons when it does not recognise a service."""
+    kb = load_knowledge()
+    m = matcher or default_matcher()
+    out = []
+    for sid, label in m.suggest(text, limit):
+        svc = kb.service(sid)
+        code = svc.cpv if svc is not None else sid[len(CPV_PREFIX):]
+        if not code:
+            continue
+        prof = profile(code, kb, svc.kind if svc is not None else None)
+        lt = prof.light_touch and not (svc is not None and svc.exempt)
+        what = "health care service (PSR)" if prof.psr else (prof.category_label or "light touch") if lt else "not light touch"
+        out.append(Category(sid, code, label, lt, what))
+    return out
