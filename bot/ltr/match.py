@@ -406,6 +406,11 @@ _GENERIC = frozenset({
     "exc", "plus", "with", "from", "into", "about", "approx", "est", "ish", "new", "some", "this", "that", "what",
     "which", "is", "it", "are", "do", "does", "apply", "above", "below", "threshold", "under", "over", "rule",
     "regime", "council", "borough", "framework", "lot", "yr", "pa", "per", "annum", "support", "care", "provision",
+    # the rest of a contract's description: its dates, notices and VAT
+    "yrs", "notice", "tn", "including", "excluding", "inclusive", "exclusive", "gross", "net", "start", "starting",
+    "option", "extension", "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
+    "dec",
 })
 
 
