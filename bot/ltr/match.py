@@ -26,6 +26,7 @@ from .knowledge import Knowledge
 
 CPV_PREFIX = "cpv:"  # id of a match on an official CPV description: "cpv:85311100"
 CLOSE = 0.5  # a suggestion this close shares the officer's telling words (_Ranker)
+COVERS = 0.6  # ...and one that uses this share of them (weighed by rarity) says what the officer said
 
 
 @dataclass(frozen=True)
@@ -325,11 +326,12 @@ class ServiceMatcher:
                 return length, hit[0], hit[1]
         return None
 
-    def suggest(self, text: str, limit: int = 3, min_score: Optional[float] = None) -> list[tuple[str, str]]:
+    def suggest(self, text: str, limit: int = 3, min_score: Optional[float] = None,
+                min_coverage: float = 0.0) -> list[tuple[str, str]]:
         """The categories closest to `text`, best first, as (id, label): a catalogue entry, or "cpv:<code>" for a
         CPV 2008 code the catalogue does not cover. For buttons when `match` finds nothing; empty if nothing is
         close. Ranked by TF-IDF over the whole CPV list and the catalogue's terms (see _Ranker)."""
-        return [(sid, self.label(sid) or sid) for sid, _ in self._ranker().rank(text, limit, min_score)]
+        return [(sid, self.label(sid) or sid) for sid, _ in self._ranker().rank(text, limit, min_score, min_coverage)]
 
     @lru_cache(maxsize=1)
     def _ranker(self) -> "_Ranker":
@@ -366,8 +368,8 @@ class _Ranker:
         for code, desc in cpv_catalogue.codes().items():
             ids.append(CPV_PREFIX + code)
             docs.append(desc)
-            # Officers ask about services: a goods or works wording ("Mortuary packs", "Trees") comes after a
-            # service that fits as well.
+            # When the officer says "service", a goods or works wording ("Mortuary packs") comes after a service
+            # that fits as well.
             weights.append(1.0 if int(code[:2]) > 48 and code[:2] != "45" else self.GOODS_WEIGHT)
         self._ids = ids
         self._words = TfidfVectorizer(analyzer=_telling_words, sublinear_tf=True)
@@ -377,18 +379,30 @@ class _Ranker:
         self._w = self._words.fit_transform(docs)
         self._c = self._chars.fit_transform(docs)
 
-    def rank(self, text: str, limit: int, min_score: Optional[float] = None) -> list[tuple[str, float]]:
+    def rank(self, text: str, limit: int, min_score: Optional[float] = None,
+             min_coverage: float = 0.0) -> list[tuple[str, float]]:
+        """Up to `limit` (id, score), best first. `min_coverage`: the share of the officer's telling words (each
+        weighed by its rarity; a word no wording uses weighs most) that the wording also uses."""
         floor = self.MIN_SCORE if min_score is None else min_score
-        if not _telling_words(text):
+        said = list(dict.fromkeys(_telling_words(text)))
+        if not said:
             return []
         words = (self._w @ self._words.transform([text]).T).toarray().ravel()
         chars = (self._c @ self._chars.transform([text]).T).toarray().ravel()
         # A wording must share a whole word with the officer's ("April" is not "Apricots"); near forms then help.
-        col = (words > 0) * (0.6 * words + 0.4 * chars) * self._weights
+        col = (words > 0) * (0.6 * words + 0.4 * chars)
+        if "service" in _words(text):
+            col = col * self._weights
+        vocab, idf = self._words.vocabulary_, self._words.idf_
+        weight = {w: idf[vocab[w]] if w in vocab else idf.max() for w in said}
         out: list[tuple[str, float]] = []
         for i in col.argsort()[::-1]:
             if col[i] < floor or len(out) == limit:
                 break
+            if min_coverage:
+                used = set(self._w[i].indices)
+                if sum(weight[w] for w in said if vocab.get(w) in used) < min_coverage * sum(weight.values()):
+                    continue
             if all(sid != self._ids[i] for sid, _ in out):
                 out.append((self._ids[i], float(col[i])))
         return out
@@ -396,7 +410,8 @@ class _Ranker:
 
 def _telling_words(text: str) -> list[str]:
     """The folded words that could name a service: no figures, no generic words ("service", "contract")."""
-    return [w for w in _words(text) if w.isalpha() and len(w) > 2 and w not in _GENERIC and w not in _VAGUE_WORDS]
+    return [w for w in _words(text) if w.isalpha() and len(w) > 2 and w not in _GENERIC
+            and (w not in _VAGUE_WORDS or w == "work")]  # "works" says what kind of contract it is
 
 
 # Words that say nothing about which service it is; they must not drive a suggestion.

@@ -8,6 +8,7 @@ supply and telecoms are not light touch whatever the client group, so the head m
 
 Patterns over tokens (spaCy's blank English tokenizer and Matcher; no trained model):
 - "Y – X", "Y - X", "Y: X": a heading, then what is bought; Y names the client or the project.
+- "Y needed to procure X", "Y requires the provision of X": X is bought.
 - "X for Y", "X to support Y", "X supporting Y", "X on behalf of Y", "X used by Y": X is bought, Y is served.
 - "Y X" with no break ("care home cleaning", "social care staffing"): in an English compound the last noun is
   the head, so X is bought and Y says whose.
@@ -37,6 +38,12 @@ _FOR_WORDS = [
     [{"LOWER": "within"}],
     [{"LOWER": "across"}],
 ]
+# Words that introduce the object of the purchase: "X needed to procure Y", "X requires the provision of Y".
+_BOUGHT_WORDS = [
+    [{"LOWER": {"IN": ["procure", "procuring", "purchase", "purchasing", "buy", "buying", "commission",
+                       "commissioning", "require", "requires", "required", "need", "needs", "needed"]}}],
+    [{"LOWER": {"IN": ["provision", "supply", "purchase", "delivery"]}}, {"LOWER": "of"}],
+]
 # Words between two service names that keep them one compound ("care home cleaning", "social care IT support").
 _BREAKS = frozenset({",", ";", "(", ")", "[", "]", "+", "/", "&", "and", "or", "with", "plus", "including", "inc",
                      "incl", "also", "then", "as", "well", ".", "!", "?"})
@@ -48,6 +55,7 @@ def _nlp() -> tuple:
     m = Matcher(nlp.vocab)
     m.add("HEADING", [[{"ORTH": {"IN": _DASHES}}], [{"ORTH": ":"}]])
     m.add("FOR", _FOR_WORDS)
+    m.add("BOUGHT", _BOUGHT_WORDS)
     return nlp, m
 
 
@@ -71,9 +79,12 @@ def read_purchase(text: str, found: list[ServiceMatch]) -> PurchaseReading:
     doc = nlp(text)
     headings: list[int] = []  # character offsets of heading separators
     fors: list[int] = []  # character offsets just after "for", "to support", ...
+    bought: list[int] = []  # character offsets of "procure", "provision of", ...
     for key, s, e in matcher(doc):
         label = nlp.vocab.strings[key]
-        if label == "HEADING":
+        if label == "BOUGHT":
+            bought.append(doc[s].idx)
+        elif label == "HEADING":
             tok = doc[s]
             spaced = tok.text == ":" or (s > 0 and doc[s - 1].whitespace_ and tok.whitespace_)
             if spaced:
@@ -86,6 +97,12 @@ def read_purchase(text: str, found: list[ServiceMatch]) -> PurchaseReading:
         cut = next((h for h in headings if m.end <= h and any(o.start > h for o in found)), None)
         if cut is not None:
             client_of[i] = next(j for j, o in enumerate(found) if o.start > cut)
+            continue
+        # "Y needed to procure X": Y is who buys (or for whom), X what is bought.
+        later = next((j for j, o in enumerate(found) if o.start >= m.end
+                      and any(m.end <= b < o.start for b in bought) and not _sentence_between(doc, m.end, o.start)), None)
+        if later is not None:
+            client_of[i] = later
             continue
         # "X for Y": Y after "for" that follows another service in the same clause.
         prev = [j for j, o in enumerate(found[:i]) if o.end <= m.start]
@@ -123,3 +140,7 @@ def _broken(doc, start: int, end: int, strict: bool) -> bool:
     if strict:
         return len(between) > 1  # "care home (contract) cleaning" is one compound; longer gaps are not
     return False
+
+
+def _sentence_between(doc, start: int, end: int) -> bool:
+    return any(t.text in (".", "!", "?") for t in doc if start <= t.idx and t.idx + len(t.text) <= end)

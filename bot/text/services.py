@@ -11,11 +11,11 @@ from typing import Optional
 from bot.ltr import cpv_catalogue
 from bot.ltr.classify import profile
 from bot.ltr.knowledge import load_knowledge
-from bot.ltr.match import CLOSE, CPV_PREFIX, ServiceMatch, ServiceMatcher, matcher_for
+from bot.ltr.match import CLOSE, COVERS, CPV_PREFIX, ServiceMatch, ServiceMatcher, matcher_for
 from bot.text.purchase import PurchaseReading, read_purchase
 
 __all__ = ["CPV_PREFIX", "CpvMention", "Category", "PurchaseReading", "ServiceMatch", "ServiceMatcher", "default_matcher", "find_cpv",
-           "match_services", "nearest_categories", "purchase", "suggest_services", "unknown_cpv_message"]
+           "Screening", "match_services", "nearest_categories", "purchase", "screen", "suggest_services", "unknown_cpv_message"]
 
 
 @dataclass(frozen=True)
@@ -136,3 +136,36 @@ def nearest_categories(text: str, limit: int = 3, matcher: Optional[ServiceMatch
         what = "health care service (PSR)" if prof.psr else (prof.category_label or "light touch") if lt else "not light touch"
         out.append(Category(sid, code, label, lt, what))
     return out
+
+
+@dataclass(frozen=True)
+class Screening:
+    """Is the service named in `text` light touch? `light_touch` is None when the words cannot decide (ask)."""
+
+    light_touch: Optional[bool]
+    by: str  # what decided: a catalogue entry id, "cpv:<code>", or "" when asked
+    words: str  # the officer's words that decided
+    client: str = ""  # the words naming whom it is for, when the head decided against them
+
+
+def screen(text: str, matcher: Optional[ServiceMatcher] = None) -> Screening:
+    """Light touch or not from words alone: the head of the purchase when it names a catalogue service or an
+    official CPV wording; otherwise the nearest CPV categories when they are close and agree; else ask."""
+    reading = purchase(text, matcher)
+    if reading.head is not None:
+        status = _treated(reading.head)
+        if status is None:  # a vague entry ("telecare"): decided only if every reading it could mean agrees
+            kb = load_knowledge()
+            svc = kb.service(reading.head.id)
+            options = {_treated(ServiceMatch(o, "", None, 0, 0, "", "")) for o in (svc.ambiguous_with if svc else [])}
+            lts = {o[0] for o in options if o is not None}
+            status = (lts.pop(), False) if len(lts) == 1 and None not in options else None
+        client = reading.client.text if reading.client else ""
+        if status is not None:
+            return Screening(status[0], reading.head.id, reading.head.text, client)
+        return Screening(None, "", reading.head.text, client)
+    near = [c for c in nearest_categories(text, 2, matcher)]
+    close = (matcher or default_matcher()).suggest(text, 1, CLOSE, COVERS)
+    if close and near and all(c.light_touch == near[0].light_touch for c in near):
+        return Screening(near[0].light_touch, near[0].id, near[0].description)
+    return Screening(None, "", "")
