@@ -6,8 +6,8 @@ plurals and possessives folded ("care homes", "children's homes"), two-word term
 ("homecare"), and typing slips ("domicilary care", "independant fostering") found with rapidfuzz.
 Longest match wins; every match carries its character offsets, so a message naming two services yields
 both. An official CPV description typed in full ("welfare services for the elderly") matches too, as
-id "cpv:<code>". When nothing matches, `suggest` ranks the catalogue by fuzzy score so the assistant can
-offer the likely categories instead of asking again.
+id "cpv:<code>". When nothing matches, `suggest` ranks the whole CPV list and the catalogue's terms by TF-IDF
+(_Ranker) so the assistant can offer the nearest categories instead of asking again.
 The engine (classification) and the NLU service extractor both use this module, so they always agree.
 """
 from __future__ import annotations

@@ -21,10 +21,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional
 
-import spacy
-from spacy.matcher import Matcher
-
 from bot.ltr.match import ServiceMatch
+from bot.text.nlp import blank_english, spacy
 
 # A heading separator: a dash with a space on both sides, or a colon.
 _DASHES = ["–", "—", "-", "--"]
@@ -51,8 +49,8 @@ _BREAKS = frozenset({",", ";", "(", ")", "[", "]", "+", "/", "&", "and", "or", "
 
 @lru_cache(maxsize=1)
 def _nlp() -> tuple:
-    nlp = spacy.blank("en")
-    m = Matcher(nlp.vocab)
+    nlp = blank_english()
+    m = spacy.matcher.Matcher(nlp.vocab)
     m.add("HEADING", [[{"ORTH": {"IN": _DASHES}}], [{"ORTH": ":"}]])
     m.add("FOR", _FOR_WORDS)
     m.add("BOUGHT", _BOUGHT_WORDS)
