@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Optional
+from typing import Callable, Optional
 
 from bot.ltr.match import ServiceMatch
 from bot.text.nlp import blank_english, spacy
@@ -69,8 +69,12 @@ class PurchaseReading:
         return self.services[0] if self.services else None
 
 
-def read_purchase(text: str, found: list[ServiceMatch]) -> PurchaseReading:
-    """Order `found` (the matcher's services in `text`) head first, and name the client-group service if any."""
+def read_purchase(text: str, found: list[ServiceMatch], decides: Callable[[ServiceMatch], bool]) -> PurchaseReading:
+    """Order `found` (the matcher's services in `text`) head first, and name the client-group service if any.
+
+    `decides(m)`: is m a purchase the law treats the same whatever the client group (reference §4.3: not light
+    touch)? A later service takes the head from an earlier one only then: "sexual health outreach" stays a
+    sexual health service, "care home cleaning" is cleaning."""
     if len(found) < 2:
         return PurchaseReading(list(found))
     nlp, matcher = _nlp()
@@ -90,17 +94,24 @@ def read_purchase(text: str, found: list[ServiceMatch]) -> PurchaseReading:
         else:
             fors.append(doc[e - 1].idx + len(doc[e - 1].text))
     client_of: dict[int, int] = {}  # index of a client-group service -> index of the service it serves
+    kinds = [decides(m) for m in found]
+    # "Y – X": what follows a heading is what is bought when either side names a purchase the law treats alike
+    # whatever the client ("Youth centre rebuild – design team"; "Care home staffing – agency nurses" says which staff).
+    for h in headings:
+        left = [i for i, o in enumerate(found) if o.end <= h and i not in client_of]
+        right = [j for j, o in enumerate(found) if o.start > h]
+        if left and right and any(kinds[k] for k in left + right):
+            for i in left:
+                client_of[i] = right[0]
     for i, m in enumerate(found):
-        # "Y – X": Y before a heading separator with a service after it.
-        cut = next((h for h in headings if m.end <= h and any(o.start > h for o in found)), None)
-        if cut is not None:
-            client_of[i] = next(j for j, o in enumerate(found) if o.start > cut)
+        if i in client_of:
             continue
+        later = [j for j, o in enumerate(found) if o.start >= m.end and kinds[j] and not kinds[i]]
         # "Y needed to procure X": Y is who buys (or for whom), X what is bought.
-        later = next((j for j, o in enumerate(found) if o.start >= m.end
-                      and any(m.end <= b < o.start for b in bought) and not _sentence_between(doc, m.end, o.start)), None)
-        if later is not None:
-            client_of[i] = later
+        obj = next((j for j in later if any(m.end <= b < found[j].start for b in bought)
+                    and not _sentence_between(doc, m.end, found[j].start)), None)
+        if obj is not None:
+            client_of[i] = obj
             continue
         # "X for Y": Y after "for" that follows another service in the same clause.
         prev = [j for j, o in enumerate(found[:i]) if o.end <= m.start]
@@ -109,25 +120,15 @@ def read_purchase(text: str, found: list[ServiceMatch]) -> PurchaseReading:
             continue
         # "Y X": a compound whose last noun is another service.
         nxt = next((j for j, o in enumerate(found) if o.start >= m.end), None)
-        if nxt is not None and not _broken(doc, m.end, found[nxt].start, strict=True):
+        if nxt is not None and nxt in later and not _broken(doc, m.end, found[nxt].start, strict=True):
             client_of[i] = nxt
     heads = [m for i, m in enumerate(found) if i not in client_of]
     if not heads:
         return PurchaseReading(list(found))
     head = heads[0]
     rest = [m for m in found if m is not head]
-    served = [found[i] for i, j in client_of.items() if found[j] is head or _serves(found, client_of, j, head)]
-    return PurchaseReading([head] + rest, served[0] if served else None)
-
-
-def _serves(found: list[ServiceMatch], client_of: dict[int, int], j: int, head: ServiceMatch) -> bool:
-    seen = set()
-    while j in client_of and j not in seen:
-        seen.add(j)
-        j = client_of[j]
-        if found[j] is head:
-            return True
-    return False
+    client = min(client_of, default=None)  # the first service named only as whom the purchase is for
+    return PurchaseReading([head] + rest, found[client] if client is not None else None)
 
 
 def _broken(doc, start: int, end: int, strict: bool) -> bool:

@@ -76,7 +76,7 @@ def match_services(text: str, matcher: Optional[ServiceMatcher] = None) -> list[
 def purchase(text: str, matcher: Optional[ServiceMatcher] = None) -> PurchaseReading:
     """The services named in `text`, the head of the purchase first, and the service naming whom it is for when
     the law treats it differently from the head (light touch or not, PSR or not): the head decided."""
-    reading = read_purchase(text, (matcher or default_matcher()).match(text))
+    reading = read_purchase(text, (matcher or default_matcher()).match(text), lambda m: _treated(m) == (False, False))
     if reading.client is not None and _treated(reading.client) == _treated(reading.services[0]):
         return PurchaseReading(reading.services, None)
     return reading

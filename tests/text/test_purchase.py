@@ -62,6 +62,17 @@ def test_nursing_staff_supply_is_the_exception_whatever_the_setting() -> None:
     assert head("Care home staffing – agency nurses for night shifts") == "agency_nurses"
 
 
+@pytest.mark.parametrize("text, bought", [
+    # Both words name care services; the second says how it is delivered. Only a purchase that §4.3 treats the
+    # same whatever the client (design, software, staff, cleaning...) takes the head from a care service.
+    ("sexual health outreach", "sexual_health"),  # PSR Sch 1 (85312330), not community welfare
+    ("Sexual health – outreach and prevention", "sexual_health"),
+    ("substance misuse outreach service", "substance_misuse"),
+])
+def test_a_care_field_keeps_the_head_over_how_it_is_delivered(text: str, bought: str) -> None:
+    assert head(text) == bought
+
+
 def test_one_service_is_read_as_itself() -> None:
     assert head("home care for older people, £700k") == "home_care"
     assert purchase("home care for older people").client is None
