@@ -12,7 +12,8 @@ Patterns over tokens (spaCy's blank English tokenizer and Matcher; no trained mo
 - "X for Y", "X to support Y", "X supporting Y", "X on behalf of Y", "X used by Y": X is bought, Y is served.
 - "Y X" with no break ("care home cleaning", "social care staffing"): in an English compound the last noun is
   the head, so X is bought and Y says whose.
-The reading keeps every service named; it puts the head first and says which other service named the client
+A service inside a department's name ("Department of Health and Social Care") names a buyer and is dropped.
+The reading keeps every other service named; it puts the head first and says which other service named the client
 group, so the dialogue can say "I read this as software … although it is for social care — change?".
 """
 from __future__ import annotations
@@ -42,6 +43,10 @@ _BOUGHT_WORDS = [
                        "commissioning", "require", "requires", "required", "need", "needs", "needed"]}}],
     [{"LOWER": {"IN": ["provision", "supply", "purchase", "delivery"]}}, {"LOWER": "of"}],
 ]
+# A government department named by its remit ("Department for Education", "Department of Health and Social
+# Care", "Ministry of Justice"): the buyer or the recipient, never what is bought.
+_DEPARTMENT = [[{"LOWER": {"IN": ["department", "ministry"]}}, {"LOWER": {"IN": ["for", "of"]}}, {"IS_TITLE": True},
+                {"LOWER": {"IN": ["and", "&"]}, "OP": "?"}, {"IS_TITLE": True, "OP": "*"}]]
 # Words between two service names that keep them one compound ("care home cleaning", "social care IT support").
 _BREAKS = frozenset({",", ";", "(", ")", "[", "]", "+", "/", "&", "and", "or", "with", "plus", "including", "inc",
                      "incl", "also", "then", "as", "well", ".", "!", "?"})
@@ -54,6 +59,7 @@ def _nlp() -> tuple:
     m.add("HEADING", [[{"ORTH": {"IN": _DASHES}}], [{"ORTH": ":"}]])
     m.add("FOR", _FOR_WORDS)
     m.add("BOUGHT", _BOUGHT_WORDS)
+    m.add("DEPARTMENT", _DEPARTMENT)
     return nlp, m
 
 
@@ -75,15 +81,19 @@ def read_purchase(text: str, found: list[ServiceMatch], decides: Callable[[Servi
     `decides(m)`: is m a purchase the law treats the same whatever the client group (reference §4.3: not light
     touch)? A later service takes the head from an earlier one only then: "sexual health outreach" stays a
     sexual health service, "care home cleaning" is cleaning."""
-    if len(found) < 2:
-        return PurchaseReading(list(found))
+    if not found:
+        return PurchaseReading([])
     nlp, matcher = _nlp()
     doc = nlp(text)
+    matches = [(nlp.vocab.strings[key], s, e) for key, s, e in matcher(doc)]
+    departments = [(doc[s].idx, doc[e - 1].idx + len(doc[e - 1].text)) for label, s, e in matches if label == "DEPARTMENT"]
+    found = [m for m in found if not any(a <= m.start and m.end <= b for a, b in departments)]
+    if len(found) < 2:
+        return PurchaseReading(list(found))
     headings: list[int] = []  # character offsets of heading separators
     fors: list[int] = []  # character offsets just after "for", "to support", ...
     bought: list[int] = []  # character offsets of "procure", "provision of", ...
-    for key, s, e in matcher(doc):
-        label = nlp.vocab.strings[key]
+    for label, s, e in matches:
         if label == "BOUGHT":
             bought.append(doc[s].idx)
         elif label == "HEADING":
@@ -91,7 +101,7 @@ def read_purchase(text: str, found: list[ServiceMatch], decides: Callable[[Servi
             spaced = tok.text == ":" or (s > 0 and doc[s - 1].whitespace_ and tok.whitespace_)
             if spaced:
                 headings.append(tok.idx)
-        else:
+        elif label == "FOR":
             fors.append(doc[e - 1].idx + len(doc[e - 1].text))
     client_of: dict[int, int] = {}  # index of a client-group service -> index of the service it serves
     kinds = [decides(m) for m in found]

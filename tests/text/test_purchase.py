@@ -124,3 +124,10 @@ def test_the_understood_service_says_the_head_decided() -> None:
     chat.say("Adult social care: case management system replacement, £900k inc VAT, tender notice May 2027")
     assert "I read this as Software" in chat.text
     assert "not a light touch service, although it is for adult social care — change?" in chat.text
+
+
+def test_a_department_named_by_its_remit_is_the_buyer_not_the_purchase() -> None:
+    # "Department for Education" and "Department of Health and Social Care" name who buys (or receives),
+    # so they say nothing about whether the purchase is light touch.
+    assert head("The supply of SRMA to the Department for Education") is None
+    assert head("Department of Health and Social Care: case management software") == "software"
