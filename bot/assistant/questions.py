@@ -279,8 +279,9 @@ def unknown_service(words: str) -> Message:
     options = nearest_categories(words, limit=3) if words else []
     buttons = [{"title": c.title, "payload": f'/inform{{"service": "{c.id}"}}'} for c in options]
     buttons.append({"title": "Something else", "payload": '/inform{"choice": -1}'})
-    return Message(f"I don't recognise \"{shown}\" as a service yet. These are the nearest categories, with whether the "
-                   "light touch rules can apply. Is it one of these? If not, choose \"Something else\".", buttons)
+    near = (" These are the nearest categories, with whether the light touch rules can apply. Is it one of these? "
+            "If not, choose \"Something else\".") if options else " Give its CPV code if you know it, or choose \"Something else\"."
+    return Message(f"I don't recognise \"{shown}\" as a service yet.{near}", buttons)
 
 
 __all__ = ["next_question", "question", "why", "not_understood", "unknown_service", "act_start", "service_label"]
