@@ -287,6 +287,7 @@ def _payload(st: dict[str, Any], msg: Incoming, today: date) -> Outcome:
     if msg.intent in ("inform", "affirm", "deny"):
         if "service" in e:
             _set(st, "service", str(e["service"]), "you said", q.service_label(str(e["service"])))
+            st["words"]["service_for"] = ""
             facts.pop("cpv", None)
         for key, fact in (("vat", "vat"), ("buyer", "buyer"), ("cross_border", "cross_border_interest")):
             if key in e:
@@ -402,6 +403,7 @@ def _merge(st: dict[str, Any], r: Reading, pending: dict[str, Any], text: str, t
         else:
             main = services[0]
             _set(st, "service", main.id, "you said", main.text)
+            st["words"]["service_for"] = r.client.text if r.client else ""  # whom it is for, if the law differs
             if r.cpv:
                 facts["cpv"] = [c.code for c in r.cpv]
             else:
@@ -703,8 +705,9 @@ def _advance(st: dict[str, Any], today: date, notes: list[str]) -> Outcome:
         msg = q.question(pending["ask"], st["facts"], st, today)
         return Outcome([msg], st)
     ask = q.next_question(st, today)
-    if ask == "service" and "service" in (st.get("asked") or []):
-        # Asked once already and still no service we know: say so and offer categories, never ask again.
+    if ask == "service" and ("service" in (st.get("asked") or []) or _unknown_words(st)):
+        # Asked once already, or a contract described in words we don't know: say so and offer the nearest
+        # categories, never ask again.
         st["pending"] = {"ask": "service_unknown"}
         st["words"].setdefault("service", st.get("first_text", ""))
         return Outcome([Message(n) for n in notes if n] + [q.unknown_service(st.get("first_text", ""))], st)
@@ -715,6 +718,15 @@ def _advance(st: dict[str, Any], today: date, notes: list[str]) -> Outcome:
     if _period_question(st, today):
         return Outcome([Message(n) for n in notes if n] + [q.question("date_confirm", st["facts"], st, today)], st)
     return _answer(st, today, notes)
+
+
+def _unknown_words(st: dict[str, Any]) -> bool:
+    """Did the officer describe a contract (a value or a date) in service words the catalogue does not know, but
+    near some categories ("graffiti removal, £200k, tender notice May 2027")?"""
+    from bot.text.services import suggest_services
+
+    facts = st["facts"]
+    return bool((facts.get("value") or facts.get("commenced")) and suggest_services(st.get("first_text", ""), limit=1, close=True))
 
 
 def _repeat(st: dict[str, Any], today: date) -> list[Message]:

@@ -119,8 +119,9 @@ def service_ids() -> frozenset[str]:
 
 
 def service_label(service_id: str) -> str:
-    svc = next((s for s in load_knowledge().services if s.id == service_id), None)
-    return svc.label if svc else service_id
+    from bot.text.services import default_matcher
+
+    return default_matcher().label(service_id) or service_id  # a catalogue entry, or "cpv:<code>" described
 
 
 # ---- which question next -------------------------------------------------------------------------------
@@ -285,14 +286,15 @@ def question(ask: str, facts: dict[str, Any], st: dict[str, Any], today: date) -
 
 def unknown_service(words: str) -> Message:
     """Never loop on words the catalogue doesn't know: say so, offer the likely categories, keep the words."""
-    from bot.text.services import default_matcher
+    from bot.text.services import nearest_categories
 
     shown = re.split(r"[,;(£]|\s[-–—]\s|\d", words.strip())[0].strip()[:60] or "that"
-    options = default_matcher().suggest(words, limit=3) if words else []
-    buttons = [{"title": label, "payload": f'/inform{{"service": "{sid}"}}'} for sid, label in options]
+    options = nearest_categories(words, limit=3) if words else []
+    buttons = [{"title": c.title, "payload": f'/inform{{"service": "{c.id}"}}'} for c in options]
     buttons.append({"title": "Something else", "payload": '/inform{"choice": -1}'})
-    return Message(f"I don't recognise \"{shown}\" as a service yet. Is it one of these? If not, choose \"Something "
-                   "else\".", buttons)
+    near = (" These are the nearest categories, with whether the light touch rules can apply. Is it one of these? "
+            "If not, choose \"Something else\".") if options else " Give its CPV code if you know it, or choose \"Something else\"."
+    return Message(f"I don't recognise \"{shown}\" as a service yet.{near}", buttons)
 
 
 __all__ = ["next_question", "question", "why", "not_understood", "unknown_service", "act_start", "service_label"]

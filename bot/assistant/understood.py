@@ -54,6 +54,12 @@ def understood_facts(st: dict[str, Any], a: Assessment) -> list[dict[str, Any]]:
         label = service_label(sid) if isinstance(sid, str) and service_label(sid) != sid else None
         said = words.get("service") or words.get("cpv") or facts.get("service") or ", ".join(facts.get("cpv") or [])
         text = f"{label} (\"{said}\")" if label and said and label.lower() != str(said).lower() else (label or str(said))
+        if words.get("service_for"):  # the head of the purchase decided over the client group it is for
+            kind = ("a health care service under the PSR" if a.regime == "PSR" else "a light touch service"
+                    if a.light_touch else "not a light touch service")
+            who = str(words["service_for"])
+            who = who[0].lower() + who[1:] if who[1:2].islower() else who  # "Adult social care" -> "adult social care"
+            text = f"I read this as {text}, which is {kind}, although it is for {who} — change?"
         add("service", "Service", text, source.get("service", source.get("cpv", "you said")))
     value_step = next((t for t in a.trace if t.id.startswith("T-VALUE")), None)
     if value_step is not None:

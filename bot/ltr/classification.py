@@ -6,6 +6,7 @@ from typing import Optional, Union
 
 from .classify import Profile, cpv_in, match_services, profile
 from .knowledge import Service
+from .match import CPV_PREFIX
 from .model import Assessment, Candidate
 from .run import PartProfile, Run, Subject
 
@@ -34,6 +35,9 @@ def classify(run: Run) -> Union[Subject, Assessment]:
 def classify_one(run: Run, text: Optional[str], cpv: list[str], what: str):
     """-> (profile, label, service) or (None, None, candidates-or-None) when we must ask."""
     kb = run.kb
+    if text and text.startswith(CPV_PREFIX) and not cpv:
+        cpv = [text[len(CPV_PREFIX):]]  # an official CPV description the officer typed or chose ("cpv:75242110")
+        text = None
     if cpv:
         main = cpv[0]
         prof = profile(main, kb)

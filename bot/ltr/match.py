@@ -6,8 +6,8 @@ plurals and possessives folded ("care homes", "children's homes"), two-word term
 ("homecare"), and typing slips ("domicilary care", "independant fostering") found with rapidfuzz.
 Longest match wins; every match carries its character offsets, so a message naming two services yields
 both. An official CPV description typed in full ("welfare services for the elderly") matches too, as
-id "cpv:<code>". When nothing matches, `suggest` ranks the catalogue by fuzzy score so the assistant can
-offer the likely categories instead of asking again.
+id "cpv:<code>". When nothing matches, `suggest` ranks the whole CPV list and the catalogue's terms by TF-IDF
+(_Ranker) so the assistant can offer the nearest categories instead of asking again.
 The engine (classification) and the NLU service extractor both use this module, so they always agree.
 """
 from __future__ import annotations
@@ -25,6 +25,8 @@ from . import cpv_catalogue
 from .knowledge import Knowledge
 
 CPV_PREFIX = "cpv:"  # id of a match on an official CPV description: "cpv:85311100"
+CLOSE = 0.5  # a suggestion this close shares the officer's telling words (_Ranker)
+COVERS = 0.6  # ...and one that uses this share of them (weighed by rarity) says what the officer said
 
 
 @dataclass(frozen=True)
@@ -199,9 +201,6 @@ class ServiceMatcher:
         self._official = _cpv_descriptions()
         self._official_max = max((len(k) for k in self._official), default=0)
         self._slips: dict[str, Optional[str]] = {}
-        # For suggest(): each term once, with the entry it belongs to.
-        self._choices = {(sid, term): " ".join(_words(term)) for key, hits in self._index.items()
-                         for sid, term in hits if len(key) > 1 or len(term.split()) == 1}
 
     @property
     def ids(self) -> list[str]:
@@ -240,7 +239,7 @@ class ServiceMatcher:
         """Every service named in `text`, left to right (a phrase two catalogue entries share yields both)."""
         toks = _tokens(text)
         words = [t for t, _, _ in toks]
-        # A phrase never runs across "+", a comma or a bracket: "care + tech" is two parts, not "care tech".
+        # A phrase never runs across a break (_PART_BREAK): "care + tech" is two parts, not "care tech".
         runs = [len(toks) - i for i in range(len(toks))]
         for i in range(len(toks) - 2, -1, -1):
             if not _PART_BREAK.search(text, toks[i][2], toks[i + 1][1]):
@@ -327,21 +326,92 @@ class ServiceMatcher:
                 return length, hit[0], hit[1]
         return None
 
-    def suggest(self, text: str, limit: int = 3) -> list[tuple[str, str]]:
-        """The catalogue entries closest to `text` by fuzzy score, best first, as (id, label): the categories
-        to offer as buttons when `match` finds nothing. Generic words are ignored; empty if nothing is close."""
-        words = [w for w in _words(text) if w not in _GENERIC and w.isalpha() and len(w) > 2]
-        if not words:
+    def suggest(self, text: str, limit: int = 3, min_score: Optional[float] = None,
+                min_coverage: float = 0.0) -> list[tuple[str, str]]:
+        """The categories closest to `text`, best first, as (id, label): a catalogue entry, or "cpv:<code>" for a
+        CPV 2008 code the catalogue does not cover. For buttons when `match` finds nothing; empty if nothing is
+        close. Ranked by TF-IDF over the whole CPV list and the catalogue's terms (see _Ranker)."""
+        return [(sid, self.label(sid) or sid) for sid, _ in self._ranker().rank(text, limit, min_score, min_coverage)]
+
+    @lru_cache(maxsize=1)
+    def _ranker(self) -> "_Ranker":
+        return _Ranker(self._entries.values())
+
+
+class _Ranker:
+    """The whole CPV 2008 list, and each catalogue entry (its label and terms), as a corpus of short documents,
+    ranked for an officer's words by TF-IDF cosine similarity (scikit-learn).
+
+    Why TF-IDF rather than fuzzy string scores: the officer's words and the official wordings share few words
+    ("tree surgery" / "tree-cutting services"), and the rare word that names the service ("graffiti", "bailiff",
+    "tree") must outweigh the words every description has ("services", "management"); inverse document frequency
+    over 9,000 descriptions weighs exactly that. Words are folded as the matcher folds them (plurals, possessives,
+    abbreviations); character 3-5-grams inside words add the near forms ("surgery" / "surgical", "patrols" /
+    "patrol services") that folding misses. A catalogue entry's code takes the entry's label and caveats."""
+
+    MIN_SCORE = 0.2  # below this the nearest wording shares too little with the officer's words
+    GOODS_WEIGHT = 0.6
+
+    def __init__(self, entries: Iterable[_Entry]):
+        import numpy as np
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        ids: list[str] = []
+        docs: list[str] = []
+        weights: list[float] = []
+        for e in entries:
+            if e.cpv and not e.ambiguous_with:
+                for term in (e.label,) + e.terms:  # each wording its own document: a long list dilutes none
+                    ids.append(e.id)
+                    docs.append(term)
+                    weights.append(1.0)
+        for code, desc in cpv_catalogue.codes().items():
+            ids.append(CPV_PREFIX + code)
+            docs.append(desc)
+            # When the officer says "service", a goods or works wording ("Mortuary packs") comes after a service
+            # that fits as well.
+            weights.append(1.0 if int(code[:2]) > 48 and code[:2] != "45" else self.GOODS_WEIGHT)
+        self._ids = ids
+        self._words = TfidfVectorizer(analyzer=_telling_words, sublinear_tf=True)
+        self._chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
+                                      preprocessor=lambda t: " ".join(_telling_words(t)))
+        self._weights = np.array(weights)
+        self._w = self._words.fit_transform(docs)
+        self._c = self._chars.fit_transform(docs)
+
+    def rank(self, text: str, limit: int, min_score: Optional[float] = None,
+             min_coverage: float = 0.0) -> list[tuple[str, float]]:
+        """Up to `limit` (id, score), best first. `min_coverage`: the share of the officer's telling words (each
+        weighed by its rarity; a word no wording uses weighs most) that the wording also uses."""
+        floor = self.MIN_SCORE if min_score is None else min_score
+        said = list(dict.fromkeys(_telling_words(text)))
+        if not said:
             return []
-        query = " ".join(words)
-        scored = process.extract(query, self._choices, scorer=fuzz.token_set_ratio, score_cutoff=70, limit=None)
-        out: list[tuple[str, str]] = []
-        for _, _score, (sid, _term) in sorted(scored, key=lambda r: (-r[1], len(r[0]))):
-            if sid not in (i for i, _ in out):
-                out.append((sid, self._entries[sid].label))
-            if len(out) == limit:
+        words = (self._w @ self._words.transform([text]).T).toarray().ravel()
+        chars = (self._c @ self._chars.transform([text]).T).toarray().ravel()
+        # A wording must share a whole word with the officer's ("April" is not "Apricots"); near forms then help.
+        col = (words > 0) * (0.6 * words + 0.4 * chars)
+        if "service" in _words(text):
+            col = col * self._weights
+        vocab, idf = self._words.vocabulary_, self._words.idf_
+        weight = {w: idf[vocab[w]] if w in vocab else idf.max() for w in said}
+        out: list[tuple[str, float]] = []
+        for i in col.argsort()[::-1]:
+            if col[i] < floor or len(out) == limit:
                 break
+            if min_coverage:
+                used = set(self._w[i].indices)
+                if sum(weight[w] for w in said if vocab.get(w) in used) < min_coverage * sum(weight.values()):
+                    continue
+            if all(sid != self._ids[i] for sid, _ in out):
+                out.append((self._ids[i], float(col[i])))
         return out
+
+
+def _telling_words(text: str) -> list[str]:
+    """The folded words that could name a service: no figures, no generic words ("service", "contract")."""
+    return [w for w in _words(text) if w.isalpha() and len(w) > 2 and w not in _GENERIC
+            and (w not in _VAGUE_WORDS or w == "work")]  # "works" says what kind of contract it is
 
 
 # Words that say nothing about which service it is; they must not drive a suggestion.
@@ -351,6 +421,11 @@ _GENERIC = frozenset({
     "exc", "plus", "with", "from", "into", "about", "approx", "est", "ish", "new", "some", "this", "that", "what",
     "which", "is", "it", "are", "do", "does", "apply", "above", "below", "threshold", "under", "over", "rule",
     "regime", "council", "borough", "framework", "lot", "yr", "pa", "per", "annum", "support", "care", "provision",
+    # the rest of a contract's description: its dates, notices and VAT
+    "yrs", "notice", "tn", "including", "excluding", "inclusive", "exclusive", "gross", "net", "start", "starting",
+    "option", "extension", "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
+    "dec",
 })
 
 
@@ -364,7 +439,9 @@ _GUARDS = re.compile(
     r"|health\s+service\s+purposes|purposes\s+of\s+the\s+health\s+service"
     r"|(?-i:\bit\s+supports\b))",  # "if it supports social care": the pronoun, not IT support
     re.I)
-_PART_BREAK = re.compile(r"[,;:()\[\]]|(?<!\d)\+|\+(?=\s*\d)")  # but "16+ accommodation" is one phrase
+# A phrase never runs across a comma, bracket, "+" or a heading dash ("Children's social care staffing – agency
+# social workers"); but "16+ accommodation" and "0–19 service" are one phrase.
+_PART_BREAK = re.compile(r"[,;:()\[\]]|(?<!\d)[–—]|\s-+\s|(?<!\d)\+|\+(?=\s*\d)")
 
 
 # A service word right after a negation is what the officer is NOT buying: "no litigation",

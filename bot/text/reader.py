@@ -14,7 +14,7 @@ from typing import Any, Optional
 from bot.ltr.match import ServiceMatch
 from bot.text.dates import DateMention, find_dates, parse_date
 from bot.text.facts import parse_buyer, parse_cross_border, parse_user_choice, parse_vat_status
-from bot.text.services import CpvMention, find_cpv, match_services
+from bot.text.services import CpvMention, find_cpv, purchase
 from bot.text.value_reader import ValueReading, read_value
 from bot.text.vat import find_vat
 
@@ -83,7 +83,8 @@ class Reading:
     """The facts one message states. Everything is optional: most messages state only a few."""
 
     text: str
-    services: list[ServiceMatch] = field(default_factory=list)
+    services: list[ServiceMatch] = field(default_factory=list)  # what is bought first (bot.text.purchase)
+    client: Optional[ServiceMatch] = None  # a service named only as whom it is for, treated differently in law
     cpv: list[CpvMention] = field(default_factory=list)
     value: ValueReading = field(default_factory=ValueReading)
     parts: list[dict[str, Any]] = field(default_factory=list)  # mixed contract: [{"service", "value_gbp", "words"}]
@@ -117,7 +118,8 @@ def read_message(text: str, today: date, has_value: bool = False) -> Reading:
     r = Reading(text=text)
     low = text.lower()
     r.cpv = find_cpv(text)
-    r.services = match_services(text)
+    bought = purchase(text)
+    r.services, r.client = bought.services, bought.client
     r.value = read_value(text, has_value=has_value)
     r.vat = r.value.vat
     vat = parse_vat_status(text)
