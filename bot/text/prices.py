@@ -96,6 +96,12 @@ def _matcher() -> Matcher:
     period = {"LOWER": {"IN": period_forms}}
     # "3,100 hours a week", "3,100 hrs/wk", "90 sessions per week", "14 rooms", "4 placements"
     m.add("QUANTITY", [[num, unit, per, period], [num, unit, per, {"LOWER": "a"}, period], [num, unit]], greedy="LONGEST")
+    # "x 35 a week" after "£78/session": a count of the rate's own unit
+    m.add("QUANTITY_OF_RATE", [[{"LOWER": {"IN": ["x", "×", "*"]}}, num, per, period]])
+    # "39 term-time weeks", "38 school weeks": weeks in each year
+    weeks = {"LOWER": {"IN": [f for f, u in UNIT_OF.items() if u == "week"]}}
+    m.add("TERM_WEEKS", [[num, {"LOWER": "term"}, {"ORTH": {"IN": ["-", "–"]}, "OP": "?"}, {"LOWER": "time"}, weeks],
+                         [num, {"LOWER": {"IN": ["school", "academic", "term", "termtime"]}}, weeks]])
     # "7.5% contingency", "a contingency of 7.5%", "10 per cent contingency"
     pct = [{"LIKE_NUM": True}, {"LOWER": {"IN": ["%", "percent"]}}]
     pct2 = [{"LIKE_NUM": True}, {"LOWER": "per"}, {"LOWER": "cent"}]
@@ -180,6 +186,14 @@ def read_prices(text: str, monies: list[Money]) -> PriceReading:
             unit = UNIT_OF[span[1].lower_]
             per = UNIT_OF[span[-1].lower_] if len(span) > 2 else None
             quantities.append((span.start_char, span.end_char, n, unit, per))
+        elif label == "QUANTITY_OF_RATE":
+            n = _count(span[1].text)
+            if n and n > 0:
+                quantities.append((span.start_char, span.end_char, n, "", UNIT_OF[span[-1].lower_]))
+        elif label == "TERM_WEEKS":
+            n = _count(span[0].text)
+            if n and 0 < n <= 52:
+                quantities.append((span.start_char, span.end_char, n, "week", "year"))
         elif label == "PCT_CONTINGENCY" and not _NO_CONTINGENCY.search(text):
             n = next((_count(t.text) for t in span if t.like_num), None)
             if n and 0 < n <= 100:
@@ -200,7 +214,10 @@ def read_prices(text: str, monies: list[Money]) -> PriceReading:
         if not units or set(units) <= {"year", "month"}:
             continue  # "£180k a year": a recurring price, read as one (bot.text.value_reader)
         lo, hi = _window(text, monies, k)
-        qs = [q for q in quantities if lo <= q[0] and q[1] <= hi and not (m.start <= q[0] < rate_end) and q[3] != "year"]
+        counted = next((u for u in units if u not in PERIODS), None)
+        qs = [(q[0], q[1], q[2], q[3] or counted, q[4]) for q in quantities
+              if lo <= q[0] and q[1] <= hi and not any(o.start <= q[0] < o.end for o in monies)
+              and not (m.start <= q[0] < rate_end) and q[3] != "year" and (q[3] or counted)]
         if not qs:
             continue
         line_qs, used = [], []

@@ -114,8 +114,20 @@ class Reading:
         return bool(self.services or self.cpv or self.parts) or (self.value.found and bool(self.date))
 
 
+# A forwarded or quoted e-mail's header lines: their dates and names are the e-mail's, not the procurement's.
+_MAIL_HEADER = re.compile(
+    r"^[ \t>]*(?:from|sent|to|cc|bcc|date|importance|received|reply-to)[ \t]*:.*$|^[ \t>]*-{2,}[ \t]*(?:original|forwarded)"
+    r"[ \t]+message[ \t]*-{2,}.*$|^[ \t>]*on\b[^\n]{0,80}\bwrote:[ \t]*$", re.I | re.M)
+
+
+def without_mail_headers(text: str) -> str:
+    """The message with e-mail header lines blanked (same length, so every offset still points at the original)."""
+    return _MAIL_HEADER.sub(lambda m: " " * len(m.group()), text)
+
+
 def read_message(text: str, today: date, has_value: bool = False) -> Reading:
     r = Reading(text=text)
+    text = without_mail_headers(text)
     low = text.lower()
     r.cpv = find_cpv(text)
     bought = purchase(text)
