@@ -144,9 +144,8 @@ def _row(r: dict[str, Any], n: int, act_start: date) -> RowIn:
         kind = b.value if b else None
         if kind and kind.startswith("nhs") and _NOT_NHS.search(name) and "nhs" not in name.lower():
             kind = None  # "London & Quadrant Housing Trust" is not an NHS trust
-        if kind:
-            row.facts["buyer"] = kind
-        else:
+        row.facts["buyer"] = kind  # None: the default buyer type
+        if not kind:
             row.notes.append(f"The buyer's type could not be told from its name ('{name}'); read with the default "
                              "buyer type. Check with your legal team.")
     row.notes.append(f"Notice: {', '.join(tags) or 'no tag'}, published {str(r.get('date') or '')[:10] or 'on an unknown date'}.")

@@ -25,8 +25,8 @@ NOTICES = {
     "PCR-CF-ADVERT": "Contracts Finder advert",
     "PCR-LT-AWARD-NOTICE": "contract award notice",
     "PCR-CF-AWARD": "Contracts Finder award notice",
-    "PA-TRANSPARENCY-NOTICE": "transparency notice (direct award only)",
     "PA-TENDER-NOTICE": "tender notice",
+    "PA-TRANSPARENCY-NOTICE": "transparency notice (direct award only)",
     "PA-BT-NOTICE": "below-threshold tender notice",
     "PA-ASSESSMENT-SUMMARIES": "contract award notice",
     "LT-CDN-120": "contract details notice (within 120 days)",
@@ -123,9 +123,11 @@ def screen_row(row: RowIn, as_of: date, buyer: str = "sub_central") -> dict[str,
     value = facts.get("value")
     if isinstance(value, dict) and value.get("unknown"):
         facts["value"] = {"unknown": True}
-    facts.update(row.facts)
+    # The buyer: a notice's own reading of its buyer, else the buyer column, else words in the row, else the default.
     b = parse_buyer(row.text("buyer"), answer=True) if row.text("buyer") else None
-    facts["buyer"] = facts.get("buyer") or (b.value if b else buyer)
+    facts["buyer"] = (b.value if b else None) or facts.get("buyer") or buyer
+    facts.update(row.facts)
+    facts["buyer"] = facts.get("buyer") or buyer
     out: dict[str, Any] = {"row": row.ref, "line": row.line}
     try:
         a = assess(Case.from_dict(facts), as_of)
