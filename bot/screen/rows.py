@@ -7,14 +7,17 @@ then answered by `bot.ltr.assess`. A row that cannot be answered says what is mi
 """
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any, Optional
 
 from bot.assistant.dialogue import case_dict, read_answers
 from bot.ltr import Assessment, Case, CaseError, assess
 from bot.text.facts import parse_buyer
+from bot.text.reader import Reading, read_message
 from bot.text.services import find_cpv
 
 # The notices each obligation of the engine's answer calls for (knowledge/obligations.yml ids), in the order
@@ -96,11 +99,25 @@ def _answers(row: RowIn) -> list[tuple[Optional[str], str]]:
     return out
 
 
+@lru_cache(maxsize=8192)
+def _read_once(text: str, today: date, has_value: bool) -> Reading:
+    return read_message(text, today, has_value=has_value)
+
+
+def _read(text: str, today: date, has_value: bool = False) -> Reading:
+    """`read_message`, remembering the cells it has read: a pipeline says "Inc VAT", "3" or "01/04/2027" in
+    many rows. A copy each time, because the dialogue's merge sets some of the reading's own fields (vat,
+    cross_border, separable); the containers are copied too, so no row can change what another row reads."""
+    r = copy.copy(_read_once(text, today, has_value))
+    r.flags, r.aims, r.parts = dict(r.flags), list(r.aims), [dict(p) for p in r.parts]
+    return r
+
+
 def screen_row(row: RowIn, as_of: date, buyer: str = "sub_central") -> dict[str, Any]:
     """The answer for one row: the fields `ltr assess --json` gives, plus the row's reference, its status,
     the notices it needs, the number of routes open, what was read from which column, and notes."""
     answers = _answers(row)
-    st, notes = read_answers(answers, as_of)
+    st, notes = read_answers(answers, as_of, read=_read)
     facts = case_dict(st)
     notes = list(row.notes) + [n for n in notes if n]
     asked: list[str] = []
@@ -134,13 +151,13 @@ def screen_row(row: RowIn, as_of: date, buyer: str = "sub_central") -> dict[str,
     except CaseError as e:
         needs = asked + [f"{e.field}: {e.message}"]
         return {**out, **_empty(as_of), "status": "needs_input", "missing": needs, "needs": needs,
-                "read": _read(row), "notes": notes, "answer": f"Cannot be assessed: {e.message}."}
+                "read": _read_from(row), "notes": notes, "answer": f"Cannot be assessed: {e.message}."}
     result = _result(a, out)
     result["missing"] = asked + result["missing"]
     needs = asked + _needs(a, row)
     result["needs"] = needs
     result["status"] = "needs_input" if needs else "complete"
-    result["read"] = _read(row)
+    result["read"] = _read_from(row)
     result["notes"] = notes
     if codes and st["facts"].get("service"):
         result["cpv_check"] = _cpv_check(st["facts"]["service"], facts, a, as_of)
@@ -182,7 +199,7 @@ def _empty(as_of: date) -> dict[str, Any]:
             "routes": [], "notices": [], "routes_open": 0, "value_working": [], "candidates": [], "as_of": as_of.isoformat()}
 
 
-def _read(row: RowIn) -> dict[str, str]:
+def _read_from(row: RowIn) -> dict[str, str]:
     """What was taken from which column: field -> "Heading: text"."""
     return {name: "; ".join(f"{h}: {t}" for h, t in cells if t) for name, cells in row.cells.items()
             if any(t for _, t in cells)}
