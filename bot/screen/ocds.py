@@ -19,7 +19,9 @@ from .rows import RowIn
 from .tables import TableError, decode
 
 CONTRACTS_FINDER = "ocds-b5fd17-"
-_DEBRIS = re.compile(r"(?<=[a-z.,;:)])rn(?=[A-Z0-9])|(?<=\s)rn(?=\s)|\\r\\n|\r\n|\n")  # "rn" left from a line break
+# "rn" left where a line break was: "(RFI)rn This", "requirementrnThe", "respond rnPlease", "rnrn" (never inside
+# a word such as "modern" or "return")
+_DEBRIS = re.compile(r"(?:rn){2,}|(?<=[.,;:)!?'\"])rn|(?<=\s)rn(?=[A-Z\s]|$)|(?<=[a-z0-9])rn(?=[A-Z])|\\r\\n|\r\n|\n")
 _NOT_NHS = re.compile(r"\bhousing\b|\bhomes?\b|\bgroup\b|\bpartnership\b", re.I)
 
 
@@ -166,6 +168,10 @@ def _commenced(r: dict[str, Any], tender: dict[str, Any], awards: list[dict[str,
     if not known:
         return
     first = min(known)
+    if tags and all(t == "planning" for t in tags):
+        row.notes.append("A planning notice (market engagement): the procurement has not started, and the date it "
+                         "starts decides the rules.")
+        return
     row.facts["commenced"] = first.isoformat()
     row.cells["start"] = [("earliest date in the notice", first.isoformat())]
     advertised = _d(tender.get("datePublished")) or _d(tp.get("startDate"))

@@ -18,7 +18,7 @@ from bot.assistant.dialogue import case_dict, read_answers
 from bot.ltr import Assessment, Case, CaseError, assess
 from bot.text.facts import parse_buyer
 from bot.text.reader import Reading, read_message
-from bot.text.services import find_cpv
+from bot.text.services import find_cpv, match_services
 
 # The notices each obligation of the engine's answer calls for (knowledge/obligations.yml ids), in the order
 # a procurement meets them.
@@ -143,6 +143,12 @@ def screen_row(row: RowIn, as_of: date, buyer: str = "sub_central") -> dict[str,
     # The buyer: a notice's own reading of its buyer, else the buyer column, else words in the row, else the default.
     b = parse_buyer(row.text("buyer"), answer=True) if row.text("buyer") else None
     facts["buyer"] = (b.value if b else None) or facts.get("buyer") or buyer
+    if "value" in row.facts and facts.get("parts"):
+        # A notice states its value as data: amounts in its words ("quote CA15483") are not parts of a contract.
+        facts.pop("parts")
+        found = next((m for name in ("service", "title", "description") for m in match_services(row.text(name))), None)
+        if found is not None:
+            facts["service"] = found.id
     facts.update(row.facts)
     facts["buyer"] = facts.get("buyer") or buyer
     out: dict[str, Any] = {"row": row.ref, "line": row.line}

@@ -105,3 +105,31 @@ def test_the_real_contracts_finder_notices_all_get_a_row():
     # notices published before 24 February 2025 cannot fall under the Act
     early = [r for r in out if r["case"] and r["case"].get("commenced") and r["case"]["commenced"] < "2025-02-24"]
     assert early and all(r["regime"] != "PA2023" for r in early)
+
+
+def test_amounts_in_the_words_do_not_replace_the_value_given_as_data():
+    r = release("w1", title="CA15483 - SmartLog Software", cpv="48000000", amount=26_426, date_="2025-03-10T00:00:00Z",
+                extra={"description": "Login and view the opportunity CA15483. Register and quote CA15483 as the reason."})
+    out = screen({"releases": [r]})[0]
+    assert out["status"] == "complete"
+    assert out["case"]["parts"] == []
+    assert out["estimated_value_gbp"] == pytest.approx(26_426 * 1.2)
+
+
+def test_a_planning_notice_has_not_started_the_procurement():
+    """Market engagement without a notice that starts a procurement does not commence it (ref §1.1)."""
+    out = screen({"releases": [release("p1", tag="planning", date_="2025-01-10T00:00:00Z")]})[0]
+    assert out["case"]["commenced"] is None and out["status"] == "needs_input"
+    assert any("procurement starts" in n for n in out["needs"])
+
+
+@pytest.mark.parametrize("text, clean", [
+    ("Request For Information (RFI)rn This RFI", "Request For Information (RFI) This RFI"),
+    ("the requirementrnThe service", "the requirement The service"),
+    ("how to respond rnPlease", "how to respond Please"),
+    ("a modern return concern", "a modern return concern"),
+])
+def test_line_break_debris_is_removed_but_words_are_kept(text, clean):
+    from bot.screen.ocds import _clean
+
+    assert _clean(text) == clean
