@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any, Optional
 
 from bot.assistant.dialogue import case_dict, read_answers
-from bot.ltr import Assessment, Case, CaseError, assess
+from bot.ltr import Assessment, Case, CaseError, assess, load_knowledge
 from bot.text.facts import parse_buyer
 from bot.text.reader import Reading, read_message
 from bot.text.services import find_cpv, match_services
@@ -222,7 +222,9 @@ def _cpv_check(service: str, facts: dict[str, Any], a: Assessment, as_of: date) 
     def what(x: Assessment) -> str:
         lt = "light touch" if x.light_touch else "not light touch"
         return f"{x.regime_name or x.regime}, {lt}" if x.regime not in (None, "none") else "exempt or out of scope"
-    return (f"The description reads as {service.replace('_', ' ')} ({what(by_words)}); the CPV code gives "
+    known = load_knowledge().service(service)
+    label = known.label if known else service
+    return (f"The description reads as {label} ({what(by_words)}); the CPV code gives "
             f"{what(a)}. The answer follows the CPV code: check the code.")
 
 

@@ -67,7 +67,7 @@ def test_cpv_codes_are_data_and_a_disagreeing_description_is_flagged():
     # IT code on a home care title: the answer follows the code (not light touch); the row says they disagree
     out = screen({"releases": [release("d1", cpv="72000000", date_="2025-04-01T00:00:00Z")]})[0]
     assert out["light_touch"] is False
-    assert "CPV" in out["cpv_check"] and "home care" in out["cpv_check"]
+    assert "CPV" in out["cpv_check"] and "Home care" in out["cpv_check"]
 
 
 def test_buyer_read_from_its_name_with_a_caveat_when_unsure():

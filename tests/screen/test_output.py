@@ -24,7 +24,8 @@ EVIL = ("Ref,Service,Annual value,Term,VAT,Start\r\n"
 
 
 def ltr(*args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONWARNINGS": "ignore", "PYTHONPATH": str(REPO)}
+    path = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "PYTHONWARNINGS": "ignore", "PYTHONPATH": path}
     proc = subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True, timeout=300, env=env,
                           cwd=str(REPO))
     assert "Traceback" not in proc.stdout + proc.stderr, proc.stderr
@@ -105,8 +106,9 @@ def test_xlsx_out_is_text_never_formulas(tmp_path):
     evil = tmp_path / "evil.csv"
     evil.write_text(EVIL, encoding="utf-8")
     out = tmp_path / "o.xlsx"
-    ltr("screen", str(evil), "--as-of", "2026-12-07", "--out", str(out))
+    assert ltr("screen", str(evil), "--as-of", "2026-12-07", "--out", str(out)).returncode == 0
     ws = openpyxl.load_workbook(out).active
+    assert ws.cell(row=2, column=1).value == "'=1+2"
     for row in ws.iter_rows(min_row=2):
         for c in row:
             assert c.data_type != "f"
