@@ -5,6 +5,9 @@
     ltr assess --service "home care" --value "£3m a year for 4 years plus 2" --start 2026-04-01
     ltr purge --older-than 90d [--db var/rasa.db]   removes conversations idle for longer than that
     ltr quiz-report [--db var/rasa.db] [--sender ID] [--format html|csv] [--out FILE]   a trainee's quiz results
+    ltr screen FILE [--as-of DATE] [--buyer TYPE] [--out FILE.csv|.xlsx|.json] [--records DIR] [--map "Heading=field"]
+        screens a pipeline, contract register (CSV, XLSX) or OCDS notices: exit 0 when every row was answered,
+        1 when some rows need input, 2 when the file cannot be read
 
 Bad input gets one line on stderr naming the field, and exit code 2. Never a traceback.
 """
@@ -19,7 +22,8 @@ from datetime import date
 from typing import Any, NoReturn, Optional, Sequence
 
 from bot.ltr import Case, CaseError, KnowledgeError, assess
-from bot.ltr.model import AIMS
+from bot.ltr.model import AIMS, BUYERS
+from bot.screen.columns import FIELDS
 from bot.render.text import render_assessment
 
 EXIT_BAD_INPUT = 2
@@ -67,6 +71,14 @@ def _parser() -> argparse.ArgumentParser:
     qr.add_argument("--sender", help="the conversation (default: the one with the latest quiz)")
     qr.add_argument("--format", choices=["html", "csv"], default="html")
     qr.add_argument("--out", help="write to this file (default: standard output)")
+    sc = sub.add_parser("screen", help="screen every row of a pipeline, contract register or OCDS notices")
+    sc.add_argument("file", help="a CSV, XLSX or OCDS JSON file, or - for standard input")
+    sc.add_argument("--as-of", help="the date to apply the rules on (default: today)")
+    sc.add_argument("--buyer", default="sub_central", choices=BUYERS, help="the buyer type for rows that don't say")
+    sc.add_argument("--out", help="write the screening to FILE.csv, FILE.xlsx or FILE.json (- : JSON on standard output)")
+    sc.add_argument("--records", help="write one decision record per row (HTML and Markdown) into this folder")
+    sc.add_argument("--map", action="append", default=[], metavar="HEADING=FIELD",
+                    help="use a column for a field, overriding the guess (repeatable); fields: " + ", ".join(FIELDS) + ", ignore")
     return p
 
 
@@ -177,8 +189,110 @@ def _case_from_args(args: argparse.Namespace) -> dict[str, Any]:
     return data
 
 
+def _as_of(args: argparse.Namespace) -> date:
+    """The date the rules are applied on: --as-of, else today's date, taken once here (the rules never read the clock)."""
+    if not args.as_of:
+        return date.today()
+    try:
+        return date.fromisoformat(args.as_of)
+    except ValueError:
+        _fail("as_of", f"'{args.as_of}' is not a real date (use YYYY-MM-DD)")
+
+
+def _screen(args: argparse.Namespace) -> int:
+    from datetime import datetime, timezone
+
+    from bot.screen import MapError, TableError, load, parse_map, screen_row, summary
+    from bot.screen.output import out_kind, to_json, write, write_records
+
+    as_of = _as_of(args)
+    if args.out and args.out != "-" and out_kind(args.out) is None:
+        _fail("out", f"'{args.out}' must end in .csv, .xlsx or .json")
+    if args.out and out_kind(args.out) == "xlsx":
+        try:
+            import openpyxl  # noqa: F401
+        except ImportError:
+            _fail("out", "XLSX cannot be written here (openpyxl is not installed); use .csv or .json")
+    try:
+        overrides = parse_map(args.map)
+    except MapError as e:
+        _fail("map", str(e))
+    try:
+        data = sys.stdin.buffer.read() if args.file == "-" else open(args.file, "rb").read()
+    except OSError as e:
+        _fail("file", f"cannot read {args.file}: {e.strerror}")
+    try:
+        loaded = load(args.file, data, overrides)
+    except TableError as e:
+        _fail("file", f"{args.file}: {e}")
+    if args.records:
+        try:
+            os.makedirs(args.records, exist_ok=True)
+        except OSError as e:
+            _fail("records", f"cannot make {args.records}: {e.strerror}")
+    generated_at = datetime.now(timezone.utc)
+    progress = sys.stderr.isatty() and len(loaded.rows) >= 50
+    results = []
+    try:
+        for i, row in enumerate(loaded.rows, 1):
+            result = screen_row(row, as_of, args.buyer)
+            if args.records:
+                write_records(args.records, result, generated_at)
+            result.pop("trace", None)
+            results.append(result)
+            if progress and (i % 25 == 0 or i == len(loaded.rows)):
+                done = i * 30 // len(loaded.rows)
+                sys.stderr.write(f"\r[{'#' * done}{'.' * (30 - done)}] {i}/{len(loaded.rows)} rows")
+                sys.stderr.flush()
+    except KnowledgeError as e:
+        print(f"ltr: the knowledge files are broken: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if progress:
+        sys.stderr.write("\n")
+    counts = summary(results)
+    try:
+        if args.out == "-":
+            print(to_json(results))
+        else:
+            if args.out:
+                try:
+                    write(args.out, results)
+                except OSError as e:
+                    _fail("out", f"cannot write {args.out}: {e.strerror}")
+            print(_screen_text(loaded, results, counts, args.out))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 1 if counts["needs_input"] else 0
+
+
+def _screen_text(loaded: Any, results: list[dict[str, Any]], counts: dict[str, Any], out: Optional[str]) -> str:
+    lines = []
+    if loaded.columns:
+        lines.append("Columns used: " + "; ".join(f"{h} → {FIELDS[f]}" for h, f in loaded.columns.items()) + ".")
+    if loaded.ignored:
+        lines.append("Columns not used: " + "; ".join(loaded.ignored) + ".")
+    lines += loaded.notes
+    if not out:
+        for r in results:
+            what = r.get("answer") or ""
+            if r["status"] == "needs_input":
+                what = "Needs " + "; ".join(r.get("needs") or [])
+            lines.append(f"{r['row']}: {what}")
+    def count(d: dict[str, int]) -> str:
+        return ", ".join(f"{k} {v}" for k, v in d.items())
+    lines.append(f"{counts['rows']} rows: {counts['rows'] - counts['needs_input']} answered, {counts['needs_input']} need input.")
+    lines.append(f"Regime: {count(counts['regime'])}. Light touch: {count(counts['light_touch'])}. "
+                 f"Threshold: {count(counts['threshold'])}.")
+    if out:
+        lines.append(f"Wrote {out}.")
+    return "\n".join(lines)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "screen":
+        return _screen(args)
     if args.command == "purge":
         return _purge(args)
     if args.command == "quiz-report":
@@ -186,12 +300,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.command != "assess":
         _parser().print_help()
         return EXIT_BAD_INPUT
-    as_of = date.today()
-    if args.as_of:
-        try:
-            as_of = date.fromisoformat(args.as_of)
-        except ValueError:
-            _fail("as_of", f"'{args.as_of}' is not a real date (use YYYY-MM-DD)")
+    as_of = _as_of(args)
     try:
         case = Case.from_dict(_case_from_args(args))
         result = assess(case, as_of)

@@ -24,7 +24,7 @@ import copy
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from bot.assistant import questions as q
 from bot.assistant.faq import FaqReply, faq_reply, topic_of
@@ -234,6 +234,26 @@ def _is_new_contract(st: dict[str, Any], r: Reading) -> bool:
     ids = {s.id for s in r.services}
     same_service = facts.get("service") in ids or any(p.get("service") in ids for p in facts.get("parts") or [])
     return not same_service  # the same service with a new figure is a correction, not a new contract
+
+
+def read_answers(answers: list[tuple[Optional[str], str]], today: date,
+                 read: Callable[..., Reading] = read_message) -> tuple[dict[str, Any], list[str]]:
+    """The case facts that several short texts state, read and merged exactly as the conversation does: each
+    (ask, text) is taken as the officer's answer to that question (ask None: said unprompted). For screening a
+    spreadsheet, where each column answers one question. -> (state, notes); state["open"] lists the questions
+    the texts raised and left open (two amounts to choose from, a month without a year, an unreadable value).
+    `read` is `read_message` or a stand-in for it (the screening's, which remembers cells it has read)."""
+    st, notes, raised = new_state(), [], []
+    for ask, text in answers:
+        r = read(text, today, has_value=bool(st["facts"].get("value") or st["facts"].get("parts")))
+        pending = {"ask": ask} if ask else {}
+        st["pending"] = pending or None
+        _merge(st, r, pending, text, today, notes)
+        if st["pending"] and st["pending"] is not pending:
+            raised.append(st["pending"])
+        st["pending"] = None
+    st["open"] = raised
+    return st, notes
 
 
 # ---- payloads (buttons) --------------------------------------------------------------------------------
@@ -842,4 +862,4 @@ def _answer_messages(st: dict[str, Any], a: Assessment, understood: list[dict[st
     return Outcome(msgs, st, assessment=a)
 
 
-__all__ = ["Incoming", "Message", "Outcome", "turn", "new_state", "case_dict", "DISCLAIMER"]
+__all__ = ["Incoming", "Message", "Outcome", "turn", "new_state", "case_dict", "read_answers", "DISCLAIMER"]

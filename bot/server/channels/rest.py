@@ -17,6 +17,8 @@ started by hand is never open; `make run` creates one in var/rest-token (0600) a
   preflight, which nothing answers, and a form or `text/plain` post is refused).
 - `GET /webhooks/rest/` and `GET /health` are health checks: 503 when the conversation store
   cannot be read or written.
+- `POST /screen` screens a whole file (a pipeline, register or OCDS notices) with the same token
+  (`bot.screen.web`).
 
 Building the channel installs, for the whole server (every channel):
 - `bot.server.guard`: the input gate, "I can't work that out right now, please try again." rather
@@ -101,6 +103,10 @@ class GuardedRestInput(RestInput):
                 super().register(app, options)
                 if not any(getattr(r, "name", "").endswith("lta_health") for r in app.router.routes):
                     app.add_route(health_response, "/health", methods=["GET"], name="lta_health")
+                if not any(getattr(r, "name", "").endswith("lta_screen") for r in app.router.routes):
+                    from bot.screen.web import screen_handler  # POST /screen: a whole file, same bearer token
+
+                    app.add_route(screen_handler(channel.authorised), "/screen", methods=["POST"], name="lta_screen")
 
         webhook = _Blueprint("custom_webhook_GuardedRestInput", __name__)
 
