@@ -72,6 +72,7 @@ class PriceLine:
     years: Optional[float] = None  # how long this line runs; None: the value's term
     label: str = ""  # "Year 1", "Lot 2", "Camden"
     option: bool = False  # an option or extension the contract lets the buyer use
+    vat: Optional[str] = None  # this line's own VAT status ("included" | "excluded" | "exempt"); None: the case's
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"amount_gbp": self.amount_gbp}
@@ -79,7 +80,7 @@ class PriceLine:
             d["per"] = list(self.per)
         if self.quantities:
             d["quantities"] = [{k: x for k, x in asdict(q).items() if x is not None} for q in self.quantities]
-        for k in ("years", "label", "option"):
+        for k in ("years", "label", "option", "vat"):
             if getattr(self, k):
                 d[k] = getattr(self, k)
         return d
@@ -419,7 +420,7 @@ def _date(v: Any, name: str) -> date:
 
 VALUE_FIELDS = ("total_gbp", "annual_gbp", "monthly_gbp", "weekly_gbp", "years", "extension_years", "extension_gbp",
                 "one_off_gbp", "lots", "open_ended", "unknown", "lines", "contingency_pct", "contingency_gbp")
-LINE_FIELDS = ("amount_gbp", "per", "quantities", "years", "label", "option")
+LINE_FIELDS = ("amount_gbp", "per", "quantities", "years", "label", "option", "vat")
 _UNIT = re.compile(r"[a-z][a-z ]{0,30}")
 
 
@@ -454,7 +455,8 @@ def _line(v: Any, i: int) -> PriceLine:
     if years == 0:
         raise CaseError(f"{name}.years", "must be more than 0")
     label = _text(v["label"], f"{name}.label") if v.get("label") else ""
-    return PriceLine(amount, per, tuple(quantities), years, label, _bool(v.get("option", False), f"{name}.option"))
+    vat = _choice(v["vat"], f"{name}.vat", VAT_STATUSES[:3]) if v.get("vat") is not None else None
+    return PriceLine(amount, per, tuple(quantities), years, label, _bool(v.get("option", False), f"{name}.option"), vat)
 RECURRING_FIELDS = ("annual_gbp", "monthly_gbp", "weekly_gbp")
 MAX_LOTS = 1000
 

@@ -287,10 +287,39 @@ def raw_whole_life(case: Case, regime: str, kb: Knowledge) -> Estimate:
     return est
 
 
+def _lines_own_vat(est: Estimate, case: Case, basis: str, regime: str, kb: Knowledge) -> bool:
+    """A table whose rows each say their VAT ("Care … exempt", "Equipment … ex VAT"): each line is put on the
+    regime's basis by its own status; the rest of the figure (one-offs, contingency) by the case's."""
+    v = case.value
+    if v is None or not v.lines or not any(line.vat for line in v.lines) or est.value_gbp is None:
+        return False
+    rate = kb.number("vat_rate")
+    refs = kb.valuation[regime]
+    term = v.years + v.extension_years if v.years is not None else case.term_years
+    totals = [(line, line_working(line, term).total_gbp or 0.0) for line in v.lines]
+    rest = est.value_gbp - sum(t for _, t in totals) * v.lots
+    factor = {("inclusive", "excluded"): 1 + rate, ("net", "included"): 1 / (1 + rate)}
+    adjusted, moved = 0.0, 0.0
+    for line, t in totals:
+        status = line.vat or case.vat
+        f = factor.get((basis, status), 1.0)
+        adjusted += t * f * v.lots
+        moved += t * v.lots if f != 1.0 else 0.0
+    rest_f = factor.get((basis, case.vat), 1.0) if case.vat not in ("unknown",) else 1.0
+    est.value_gbp = adjusted + rest * rest_f
+    what = "added to" if basis == "inclusive" else "taken off"
+    ref = refs.vat if basis == "inclusive" else (refs.vat_net or refs.vat)
+    est.steps.append(("T-VAT-BY-LINE", f"Each line is taken on its own VAT status: VAT at {rate:.0%} {what} the "
+                      f"{gbp(moved)} of lines that need it, giving {gbp(est.value_gbp)}.", ref))
+    return True
+
+
 def apply_vat(est: Estimate, case: Case, basis: str, regime: str, kb: Knowledge) -> Estimate:
     """Puts the figure on the regime's VAT basis ("inclusive" or "net")."""
     est.basis = basis
     if est.value_gbp is None:
+        return est
+    if _lines_own_vat(est, case, basis, regime, kb):
         return est
     x = est.value_gbp
     rate = kb.number("vat_rate")

@@ -52,7 +52,7 @@ _NOT_A_TERM_BEFORE = re.compile(
 _A_NEEDS_CUE_BEFORE = re.compile(
     r"(?:\bfor|\bof|\blasting|\bfurther|\badditional|\bextra|\banother|\bby|\bplus|\+|\bwith|\binitial|\band|\bto|\bjust)\s*$"
 )
-_A_NEEDS_CUE_AFTER = re.compile(r"\s*(?:contract|term|deal|extension|pilot|agreement|period|arrangement|framework|initial|only)\b")
+_A_NEEDS_CUE_AFTER = re.compile(r"[ \t]*(?:contract|term|deal|extension|pilot|agreement|period|arrangement|framework|initial|only)\b")
 _TOTAL_AFTER = re.compile(r"\s*(?:in\s+total|total|overall|altogether|max(?:imum)?|all\s+in|including\s+(?:the\s+)?extensions?)\b")
 _TOTAL_BEFORE = re.compile(
     r"(?:(?:extend\w*|up)\s+to\s+(?:a\s+)?(?:max(?:imum)?\s+(?:of\s+)?)?|(?:max(?:imum)?|total|overall)\s+(?:term\s+|length\s+|duration\s+)?(?:of\s+)?)$"
@@ -78,8 +78,8 @@ def parse_duration(text: str) -> Optional[Duration]:
     """The contract term and extension years said in `text`, or None if no term is said."""
     if not text:
         return None
-    # A spaced dash ends a clause ("2 years – extension option 1 yr"): kept as a comma, same length.
-    low = re.sub(r"\s[-–—]\s", " , ", text.lower()).replace("-", " ").replace("–", " ").replace("’", "'")
+    # A spaced dash or a line break ends a clause ("2 years – extension option 1 yr"): kept as a comma, same length.
+    low = re.sub(r"\s[-–—]\s", " , ", text.lower()).replace("\n", ",").replace("-", " ").replace("–", " ").replace("’", "'")
     items = _plus_forms(low)
     items += [it for it in _spans(low) if not any(it.start < o.end and o.start < it.end for o in items)]
     items.sort(key=lambda it: it.start)

@@ -97,7 +97,7 @@ def _matcher() -> Matcher:
     # "3,100 hours a week", "3,100 hrs/wk", "90 sessions per week", "14 rooms", "4 placements"
     m.add("QUANTITY", [[num, unit, per, period], [num, unit, per, {"LOWER": "a"}, period], [num, unit]], greedy="LONGEST")
     # "x 35 a week" after "£78/session": a count of the rate's own unit
-    m.add("QUANTITY_OF_RATE", [[{"LOWER": {"IN": ["x", "×", "*"]}}, num, per, period]])
+    m.add("QUANTITY_OF_RATE", [[{"LOWER": {"IN": ["x", "×", "*"]}}, num, per, period], [{"ORTH": ","}, num, per, period]])
     # "39 term-time weeks", "38 school weeks": weeks in each year
     weeks = {"LOWER": {"IN": [f for f, u in UNIT_OF.items() if u == "week"]}}
     m.add("TERM_WEEKS", [[num, {"LOWER": "term"}, {"ORTH": {"IN": ["-", "–"]}, "OP": "?"}, {"LOWER": "time"}, weeks],
@@ -135,6 +135,11 @@ def _rate_units(text: str, money: Money, doc: Doc) -> tuple[list[str], int]:
         a, b = toks[i], toks[i + 1]
         if text[end:a.idx].strip():
             break
+        if i == 0 and a.lower_ in ("each", "apiece") and not (b.lower_ in UNIT_OF):
+            # "10 sessions a week at £115 each": per the thing counted nearby (a "per week" before it is that
+            # count's period, not the price's)
+            own = units if re.search(r"[a-z/]", money.text.lower().lstrip("£ ")) else []
+            return own + [""], a.idx + len(a.text)
         if a.lower_ in _PER_WORDS and b.lower_ in UNIT_OF:
             u = UNIT_OF[b.lower_]
             if u not in units:
@@ -162,10 +167,11 @@ def _window(text: str, monies: list[Money], k: int) -> tuple[int, int]:
     hi = monies[k + 1].start if k + 1 < len(monies) else len(text)
     m = monies[k]
     before = text[lo:m.start]
-    cut = max(before.rfind("."), before.rfind(";"), before.rfind("\n"))
+    # A sentence or a blank line ends a clause; a single line break does not (a bulleted price, one fact a line).
+    cut = max(before.rfind(". "), before.rfind(";"), before.rfind("\n\n"))
     lo = lo + cut + 1 if cut >= 0 else lo
     after = text[m.end:hi]
-    stop = re.search(r"[.;\n](?!\d)|\b(?:plus|and\s+(?:a|an)\s)", after)
+    stop = re.search(r"\.\s|;|\n\s*\n|\b(?:plus|and\s+(?:a|an)\s)", after)
     hi = m.end + stop.start() if stop else hi
     return lo, hi
 
@@ -188,7 +194,7 @@ def read_prices(text: str, monies: list[Money]) -> PriceReading:
             quantities.append((span.start_char, span.end_char, n, unit, per))
         elif label == "QUANTITY_OF_RATE":
             n = _count(span[1].text)
-            if n and n > 0:
+            if n and n > 0 and not any(m.start <= span.start_char + 1 < m.end for m in monies):
                 quantities.append((span.start_char, span.end_char, n, "", UNIT_OF[span[-1].lower_]))
         elif label == "TERM_WEEKS":
             n = _count(span[0].text)
@@ -214,6 +220,9 @@ def read_prices(text: str, monies: list[Money]) -> PriceReading:
         if not units or set(units) <= {"year", "month"}:
             continue  # "£180k a year": a recurring price, read as one (bot.text.value_reader)
         lo, hi = _window(text, monies, k)
+        if "" in units:
+            near = [q for q in quantities if lo <= q[0] and q[1] <= hi and q[3] and q[3] not in PERIODS]
+            units = [(near[0][3] if near else "item") if u == "" else u for u in units]
         counted = next((u for u in units if u not in PERIODS), None)
         qs = [(q[0], q[1], q[2], q[3] or counted, q[4]) for q in quantities
               if lo <= q[0] and q[1] <= hi and not any(o.start <= q[0] < o.end for o in monies)
@@ -234,8 +243,105 @@ def read_prices(text: str, monies: list[Money]) -> PriceReading:
         qs = used
         out.lines.append(Line({"amount_gbp": m.amount_gbp, "per": units, "quantities": line_qs},
                               tuple((q[0], q[1]) for q in qs) + ((m.start, rate_end),), m.start))
-    _year_table(text, doc, monies, out)
+    table, span = read_table(text)
+    if table:
+        out.table, out.table_spans = table, [span]
+        out.lines = [line for line in out.lines if not (span[0] <= line.money_start < span[1])]
+    else:
+        _year_table(text, doc, monies, out)
     return out
+
+
+_CELL_SPLIT = re.compile(r"\s*\|\s*|\t+|\s{2,}")
+_RULE_ROW = re.compile(r"^[\s|:+-]+$")
+_YEAR_HEAD = re.compile(r"^(?:y|yr|year|fy)\s*-?\s*(\d{1,2})$|^(?:fy\s*)?(20\d\d|\d\d)\s*[/-]\s*(\d\d)$", re.I)
+_TOTAL_HEAD = re.compile(r"^(?:total|whole[\s-]*life|tcv|contract\s+value|value|cost|amount|price|budget)\b", re.I)
+_ANNUAL_HEAD = re.compile(r"^(?:annual|yearly|per\s+(?:year|annum)|p\.?a\.?)\b|\b(?:pa|per\s+year|a\s+year|annual)\s*(?:value|cost|price)?$", re.I)
+_TERM_HEAD = re.compile(r"^(?:term|duration|length|years?|contract\s+(?:term|length))\b", re.I)
+_VAT_HEAD = re.compile(r"^vat\b", re.I)
+_TOTAL_ROW = re.compile(r"^(?:grand\s+)?(?:total|sum|overall)\b", re.I)
+_CELL_NUMBER = re.compile(r"^[£~c.\s]*(\d[\d,]*(?:\.\d+)?)\s*(k|m|bn)?$", re.I)
+
+
+def _cell_amount(cell: str, mult: float) -> Optional[float]:
+    m = _CELL_NUMBER.match(cell.strip())
+    if not m:
+        return None
+    n = float(m.group(1).replace(",", ""))
+    suffix = (m.group(2) or "").lower()
+    return n * {"k": 1e3, "m": 1e6, "bn": 1e9}[suffix] if suffix else n * mult
+
+
+def _cell_vat(cell: str) -> Optional[str]:
+    c = cell.strip().lower()
+    if re.search(r"exempt|\bno\s+vat\b|^n/?a$|^none$|^0%$|zero", c):
+        return "exempt"
+    if re.search(r"\b(?:ex|excl\w*|exc|plus|\+)\s*\.?\s*vat\b|^\+?\s*20\s*%$|^ex$|^net$|^\+\s*vat$", c):
+        return "excluded"
+    if re.search(r"\b(?:inc|incl\w*)\s*\.?\s*(?:vat)?\b|^gross$", c):
+        return "included"
+    return None
+
+
+def read_table(text: str) -> tuple[list[dict[str, Any]], Optional[tuple[int, int]]]:
+    """A pasted table (markdown, tab- or space-aligned) whose columns are years, a yearly price or a total, one
+    row per lot, borough or element: one price line per row and year, each row with its own VAT if it says."""
+    rows: list[tuple[int, int, list[str]]] = []
+    pos = 0
+    for raw in text.split("\n"):
+        start, end = pos, pos + len(raw)
+        pos = end + 1
+        line = raw.strip()
+        if not line or _RULE_ROW.match(line):
+            continue
+        cells = [c for c in _CELL_SPLIT.split(line.strip("|").strip())]
+        if len(cells) >= 2:
+            rows.append((start, end, cells))
+    def heading(c: str) -> bool:
+        c = HEADER_MULTIPLIER.sub("", c).strip()
+        return bool(_YEAR_HEAD.match(c) or _TOTAL_HEAD.match(c) or _ANNUAL_HEAD.search(c))
+
+    header_i = next((i for i, (_, _, cells) in enumerate(rows)
+                     if any(heading(c) for c in cells) and not any(_cell_amount(c, 1.0) for c in cells[1:])), None)
+    if header_i is None or header_i + 1 >= len(rows):
+        return [], None
+    head = [HEADER_MULTIPLIER.sub("", c).strip() for c in rows[header_i][2]]  # "Y1 (£k)"
+    body = rows[header_i + 1:]
+    width = len(head)
+    # A header one cell short has no heading over the row labels ("\tY1\tY2").
+    offset = 1 if all(len(cells) == width + 1 for _, _, cells in body) else 0
+    head = [""] * offset + head
+    years = [(i, h) for i, h in enumerate(head) if _YEAR_HEAD.match(h)]
+    annual = next((i for i, h in enumerate(head) if _ANNUAL_HEAD.search(h) and not _YEAR_HEAD.match(h)), None)
+    total = next((i for i, h in enumerate(head) if _TOTAL_HEAD.match(h) and i not in dict(years)), None)
+    term = next((i for i, h in enumerate(head) if _TERM_HEAD.match(h)), None)
+    vat = next((i for i, h in enumerate(head) if _VAT_HEAD.match(h)), None)
+    mult = _header_multiplier(text) or 1.0
+    lines: list[dict[str, Any]] = []
+    for _, _, cells in body:
+        if len(cells) != len(head) or _TOTAL_ROW.match(cells[0].strip()):
+            continue
+        label = cells[0].strip() if offset or not (_cell_amount(cells[0], mult)) else ""
+        row_vat = _cell_vat(cells[vat]) if vat is not None else None
+        extra = {"vat": row_vat} if row_vat else {}
+        if years:
+            for i, h in years:
+                amount = _cell_amount(cells[i], mult)
+                if amount:
+                    lines.append({"amount_gbp": amount, "label": f"{label} {h}".strip(), **extra})
+        elif annual is not None and (amount := _cell_amount(cells[annual], mult)):
+            line = {"amount_gbp": amount, "per": ["year"], "label": label, **extra}
+            if term is not None:
+                from bot.text.duration import parse_duration
+                d = parse_duration(cells[term] if re.search(r"[a-z]", cells[term], re.I) else cells[term] + " years")
+                if d is not None:
+                    line["years"] = d.years + d.extension_years
+            lines.append(line)
+        elif total is not None and (amount := _cell_amount(cells[total], mult)):
+            lines.append({"amount_gbp": amount, "label": label, **extra})
+    if len(lines) < 2:
+        return [], None
+    return lines, (rows[header_i][0], body[-1][1])
 
 
 def _header_multiplier(text: str) -> Optional[float]:
@@ -281,4 +387,4 @@ def _year_table(text: str, doc: Doc, monies: list[Money], out: PriceReading) -> 
         out.table_spans = [span for _, _, span in found]
 
 
-__all__ = ["PriceReading", "Line", "read_prices", "UNIT_OF", "PERIODS", "HEADER_MULTIPLIER"]
+__all__ = ["PriceReading", "Line", "read_prices", "read_table", "UNIT_OF", "PERIODS", "HEADER_MULTIPLIER"]

@@ -240,6 +240,7 @@ def _flags(text: str, r: Reading) -> None:
 _HARD_STOP = re.compile(r"[.;:()\[\]=?!,]|\s[-–—]\s|\b(?:for|of|is|are|was|incl\w*|about|around|approx\w*|roughly|on|costs?|"
                         r"worth|budget|spend|priced|years?|yrs?|months?)\b", re.I)
 _JOINED = re.compile(r"\+(?!\s*vat)|&|\band\b|\bplus\b(?!\s+vat)|,", re.I)
+_LABEL = re.compile(r"^(?:lot|yr|year|y)\s*\d{1,2}\b", re.I)
 _PRONOUN = re.compile(r"^(?:it|this|that|them|these|those|one|which)$", re.I)
 # A part called just "care" in a care contract ("care £400k + devices £250k") is social care (CPV 85310000).
 _BARE_CARE = re.compile(r"^(?:care|care\s+(?:and|&)\s+(?:support|activities)|care\s+element|the\s+care\s+service|care\s+service)$", re.I)
@@ -329,6 +330,8 @@ def _parts(text: str, r: Reading) -> None:
     named = [s for s in segments if s[0] or s[1]]
     if len(named) < 2 or len(named) != len(segments):
         return
+    if any(_LABEL.match(w) for w, _, _ in named):
+        return  # "Lot 1 £315k, Lot 2 £290k", "Yr1: £240k": lots or years of one contract, not parts
     joined = all(_JOINED.search(text[a.money.end:b.money.start]) for (_, _, a), (_, _, b) in zip(named, named[1:]))
     if not all(s[1] or _BARE_CARE.match(s[0]) for s in named) and not joined:
         return  # words the catalogue does not know name a part only when the amounts are added together

@@ -147,6 +147,8 @@ _PERIOD_AFTER = [("year", re.compile(r"\s*(?:is|was|are|'s|will\s+be)\s+(?:per\s
 
 
 def _role(text: str, m: Money, prev_end: int, next_start: int, first: bool) -> Amount:
+    if m.period == "total" and m.years and _ANNUAL_BEFORE.search(text[max(prev_end, m.start - 30):m.start]):
+        m = replace(m, period="year")
     if m.period is None and _QUARTER.match(text, m.end):  # "£40k a quarter"
         m = replace(m, amount_gbp=m.amount_gbp * 4, period="year")
     if m.period is None:  # "that £500k is per year"
@@ -289,6 +291,10 @@ def extension_only(text: str) -> Optional[float]:
     return round(count * years, 4) or None
 
 
+_EXTENSION_CUE_BEFORE = re.compile(r"\b(?:extend\w*|extension|option|renew\w*|further)\b[^.;\d]*$", re.I)
+# "annual value £200,000, over 5 years": a yearly price, whatever the "over 5 years" after it suggests
+_ANNUAL_BEFORE = re.compile(r"\b(?:annual|yearly|per\s+annum|p\.?a\.?|a\s+year)\s*(?:value|cost|price|budget|spend|"
+                            r"contract\s+value|fee)?\s*(?:of|is|:|=|-|–)?\s*(?:about|around|c\.?|~)?\s*$", re.I)
 _OPTION_IN_BRACKETS = re.compile(r"(\d)\s*\(\s*\+\s*(\d+(?:\.\d+)?)\s*\)")
 _OPTIONS_IN_BRACKETS = re.compile(r"\s*\(\s*((?:\+\s*\d+(?:\.\d+)?\s*){2,})\)")
 _DURATION_IN_BRACKETS = re.compile(r"\(\s*(\d+(?:\.\d+)?\s*(?:years?|yrs?|months?|mths?))\s*\)", re.I)
@@ -301,7 +307,9 @@ def _term_of(text: str) -> Optional[Duration]:
     text = _OPTIONS_IN_BRACKETS.sub(lambda m: " " + re.sub(r"\s+", "", m.group(1)), text)  # "2 years (+1+1)", "4 (+2 +2)"
     text = _DURATION_IN_BRACKETS.sub(lambda m: " " + m.group(1) + " ", text)  # "extension option (1 yr)"
     plus = _PLUS_FORM.search(text)  # "so 3+3": a term written as a sum is the term, whatever else is said
-    return parse_duration(plus.group(0)) if plus else parse_duration(text)
+    if plus and not _EXTENSION_CUE_BEFORE.search(text[max(0, plus.start() - 25):plus.start()]):
+        return parse_duration(plus.group(0))
+    return parse_duration(text)  # "initial 3 years, extendable by 1 + 1": the sum is the extensions
 
 
 def read_value(text: str, has_value: bool = False) -> ValueReading:
@@ -462,7 +470,7 @@ def _compose(text: str, reading: ValueReading) -> None:
             reading.value = {"unknown": True}
         return  # only amounts that are not this contract's value (an old contract, an hourly rate)
     labelled = [a for a in used if _LOT_LABEL.search(text[max(0, a.money.start - 12):a.money.start])]
-    if len(labelled) >= 2 and len(labelled) == len(used) and len({a.money.period for a in labelled}) == 1:
+    if len(labelled) >= 2 and len(labelled) == len(used) and len({a.money.period or "total" for a in labelled}) == 1:
         # "lot 1 £200k pa, lot 2 £150k pa": one procurement, the lots add up
         first = labelled[0]
         total = replace(first.money, amount_gbp=sum(a.money.amount_gbp for a in labelled))

@@ -17,36 +17,7 @@ from tests.behaviour.generate import capabilities, generate
 from tests.behaviour.oracle import Facts, Line, expected, light_touch_threshold
 from tests.behaviour.report import PASS_RATE, Row, run, table
 
-KNOWN_GAPS: dict[str, str] = {  # capability: its pass rate when listed
-    "annual_x_term": "93% on 9cf2ebf",
-    "contingency_amount": "0% on 9cf2ebf",
-    "contingency_percent": "0% on 9cf2ebf",
-    "date_financial_year": "62% on 9cf2ebf",
-    "date_fy_quarter": "0% on 9cf2ebf",
-    "date_month_year_short": "71% on 9cf2ebf",
-    "date_season": "61% on 9cf2ebf",
-    "date_tn_abbreviation": "46% on 9cf2ebf",
-    "direction_contingency": "0% on 9cf2ebf",
-    "direction_extension": "75% on 9cf2ebf",
-    "explained_numbers": "95% on 9cf2ebf",
-    "hourly_rate_x_hours": "60% on 9cf2ebf",
-    "invariance_bullets_line_breaks": "95% on 9cf2ebf",
-    "invariance_forwarded_email": "42% on 9cf2ebf",
-    "k_header": "0% on 9cf2ebf",
-    "lots": "45% on 9cf2ebf",
-    "nightly_rate_x_rooms": "0% on 9cf2ebf",
-    "one_off_cost": "87% on 9cf2ebf",
-    "placement_per_week": "29% on 9cf2ebf",
-    "priced_extension": "92% on 9cf2ebf",
-    "range_straddling": "0% on 9cf2ebf",
-    "session_term_time": "2% on 9cf2ebf",
-    "table_markdown": "0% on 9cf2ebf",
-    "table_tab_or_space": "0% on 9cf2ebf",
-    "table_vat_column": "0% on 9cf2ebf",
-    "term_bracket_extensions": "17% on 9cf2ebf",
-    "term_plus_extensions": "98% on 9cf2ebf",
-    "year_list": "0% on 9cf2ebf",
-}
+KNOWN_GAPS: dict[str, str] = {}  # capability: its pass rate when listed (all 54 at >= 99% since the price reader)
 
 
 @pytest.fixture(scope="module")

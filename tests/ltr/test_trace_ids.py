@@ -160,6 +160,7 @@ OUTCOME: dict[str, Check] = {
     "T-VAT-AS-GIVEN": lambda a, ids: (a.case.vat, a.vat_basis) in (("included", "inclusive"), ("excluded", "net"))
     or (a.vat_basis is None and a.case.vat in ("included", "excluded")),
     "T-VAT-NOT-CHARGED": lambda a, ids: a.case.vat == "exempt",
+    "T-VAT-BY-LINE": lambda a, ids: a.case.value is not None and any(line.vat for line in a.case.value.lines),
     **{tid: (lambda k: lambda a, ids: ROW_KIND.get(a.threshold_id) == k)(kind) for tid, kind in KIND_OF.items()},
     "T-ABOVE": lambda a, ids: a.above_threshold is True and a.estimated_value_gbp >= a.threshold_gbp,
     "T-BELOW": lambda a, ids: a.estimated_value_gbp < a.threshold_gbp and (a.above_threshold is False or "T-S5" in ids),
@@ -217,6 +218,10 @@ EXTRA = [
       "commencement_event": "tender_notice"}, date(2026, 4, 1)),
     # Below the threshold and below the notifiable figure: Part 6 applies, not notifiable.
     ({"service": "home care", "value": {"total_gbp": 20000}, "vat": "included", "commenced": "2026-04-01"}, date(2026, 4, 1)),
+    # A table whose rows say their own VAT: care exempt, equipment before VAT.
+    ({"service": "home care", "value": {"lines": [{"amount_gbp": 300000, "label": "Care", "vat": "exempt"},
+                                                  {"amount_gbp": 50000, "label": "Equipment", "vat": "excluded"}]},
+      "commenced": "2026-04-01"}, date(2026, 4, 1)),
 ]
 
 
