@@ -16,8 +16,8 @@ BUYERS = ("sub_central", "central", "school", "utility", "nhs_trust", "nhs_found
 CROSS_BORDER = ("yes", "no", "unknown")
 # The exempted contracts of reference §1 step 1 (knowledge/exemptions.yml gives each its paragraph; a test keeps
 # the two lists the same).
-EXEMPTIONS = ("vertical", "horizontal", "land", "legal_representation", "employment", "emergency_services",
-              "research_development")
+EXEMPTIONS = ("vertical_arrangement", "horizontal_arrangement", "land", "legal_litigation", "employment", "emergency_services",
+              "research_and_development")
 COMMENCEMENT_EVENTS = (
     "tender_notice",
     "transparency_notice",

@@ -12,8 +12,8 @@ from bot.ltr.model import EXEMPTIONS, Case
 
 ON = date(2026, 11, 26)
 # Reference §1 step 1, with the paragraph each exemption has in PA 2023 Sch 2.
-ACT_PARAGRAPH = {"vertical": "para 2", "horizontal": "para 3", "land": "para 8", "legal_representation": "para 14",
-                 "employment": "para 18", "emergency_services": "para 20", "research_development": "para 22"}
+ACT_PARAGRAPH = {"vertical_arrangement": "para 2", "horizontal_arrangement": "para 3", "land": "para 8", "legal_litigation": "para 14",
+                 "employment": "para 18", "emergency_services": "para 20", "research_and_development": "para 22"}
 
 
 def run(case: dict, on: date = ON):
@@ -44,23 +44,23 @@ def test_an_exemption_needs_no_service_and_no_threshold_test() -> None:
 
 def test_the_exemption_comes_before_the_psr_and_the_light_touch_test() -> None:
     # Reference §1: step 1 (exempt) stops before step 2 (PSR) and the light touch classification.
-    psr = run({"service": "substance misuse treatment", "exemption": "vertical", "value": {"total_gbp": 3_000_000},
+    psr = run({"service": "substance misuse treatment", "exemption": "vertical_arrangement", "value": {"total_gbp": 3_000_000},
                "commenced": "2027-03-01"})
-    lt = run({"service": "day care", "exemption": "vertical", "value": {"total_gbp": 400_000}, "commenced": "2027-03-01"})
+    lt = run({"service": "day care", "exemption": "vertical_arrangement", "value": {"total_gbp": 400_000}, "commenced": "2027-03-01"})
     for a in (psr, lt):
         assert a.regime == "none"
         assert not any(t.id in ("T-PSR-APPLIES", "T-LIGHT-TOUCH") for t in a.trace)
 
 
 def test_before_the_act_the_pcr_provision_is_cited() -> None:
-    a = run({"exemption": "legal_representation", "value": {"total_gbp": 300_000}, "commenced": "2024-06-01",
+    a = run({"exemption": "legal_litigation", "value": {"total_gbp": 300_000}, "commenced": "2024-06-01",
              "commencement_event": "pcr_contract_notice"})
     assert a.regime == "none" and "PCR 2015 reg 10(1)(d)" in a.answer  # reference §1 step 1 and §8 item 10
 
 
 def test_a_pcr_provision_the_reference_has_not_confirmed_reaches_the_officer_as_a_caveat() -> None:
     # Reference §7 R-RD-EXEMPT: "PCR reg 14 (not re-read) UNVERIFIED".
-    a = run({"exemption": "research_development", "value": {"total_gbp": 300_000}, "commenced": "2024-06-01"})
+    a = run({"exemption": "research_and_development", "value": {"total_gbp": 300_000}, "commenced": "2024-06-01"})
     assert any("reg 14" in w.ref and w.text.endswith("Check with your legal team.") for w in a.warnings)
 
 
