@@ -21,6 +21,7 @@ State (all JSON):
 from __future__ import annotations
 
 import copy
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -31,10 +32,10 @@ from bot.assistant.faq import FaqReply, faq_reply, topic_of
 from bot.assistant.reply import Message
 from bot.assistant.understood import changed_note, understood_facts
 from bot.ltr import Assessment, CaseError, assess
-from bot.ltr.model import Case
+from bot.ltr.model import EXEMPTIONS, Case
 from bot.render.text import DISCLAIMER  # the wording lives with the renderers' (Slack and Teams cards show it too)
 from bot.text.dates import DateMention
-from bot.text.facts import parse_cross_border, parse_vat_status, parse_yes_no
+from bot.text.facts import ExemptionMention, parse_cross_border, parse_vat_status, parse_yes_no
 from bot.text.reader import Reading, read_message
 
 _NOTICE_EVENTS_BEFORE_ACT = {
@@ -143,13 +144,19 @@ def turn(raw_state: Any, msg: Incoming, today: date) -> Outcome:
 
     notes: list[str] = []
     st.setdefault("first_text", msg.text[:200])
+    before = copy.deepcopy(st["facts"])
     took = _merge(st, r, pending, msg.text, today, notes)
     if not took and not st["facts"] and (msg.intent == "assess" or _START.search(msg.text)):
         return _advance(st, today, notes)  # "I need to check a contract": the guided questions, from the first
+    ask = pending.get("ask")
     if not took:
-        if pending:
-            return Outcome([Message(q.not_understood(pending.get("ask")))] + _repeat(st, today), st)
+        if ask:
+            return _missed(st, ask, today, [q.missed(ask)])
         return Outcome([Message(q.DEFAULT)], st)
+    if ask and not _answers_pending(r, pending):
+        # The reply changed something else ("sorry it's VAT exempt, charity provider" at the date question): say
+        # what it changed, and ask again another way rather than in the same words.
+        return _advance(st, today, notes + _noted(before, st), missed=ask)
     return _advance(st, today, notes)
 
 
@@ -224,6 +231,9 @@ def _answers_pending(r: Reading, pending: dict[str, Any]) -> bool:
         "cross_border": r.cross_border is not None or r.dont_know,
         "separable": r.separable is not None,
         "value_choice": r.value.found,
+        "exemption": r.exemption is not None or r.dont_know or parse_yes_no(r.text) is not None,
+        "date_confirm": r.date is not None,
+        "buyer": r.buyer is not None,
     }.get(ask or "", False)
 
 
@@ -297,6 +307,16 @@ def _payload(st: dict[str, Any], msg: Incoming, today: date) -> Outcome:
             st["source"]["separable"] = "you said"
         if "commenced" in e:
             _set(st, "commenced", str(e["commenced"]), "you said")
+        if "exemption" in e:
+            if e["exemption"] in EXEMPTIONS:
+                _set(st, "exemption", str(e["exemption"]), "you said")
+            else:  # "No, it isn't exempt"
+                facts.pop("exemption", None)
+                st["source"]["exemption"] = "you said"
+        if isinstance(e.get("years"), (int, float)) and isinstance(facts.get("value"), dict):
+            facts["value"]["years"] = float(e["years"])
+            facts["value"].pop("open_ended", None)
+            st["source"]["term"] = "you said"
         if e.get("open_ended") and isinstance(facts.get("value"), dict):
             facts["value"].pop("years", None)
             facts["value"]["open_ended"] = True
@@ -325,6 +345,8 @@ def _dont_know(st: dict[str, Any], ask: Optional[str], today: date) -> Outcome:
         _set(st, "cross_border_interest", "unknown", "you said")
     elif ask == "separable":
         st["source"]["separable"] = "you said"
+    elif ask in ("exemption", "value_choice", "date_confirm", "buyer"):
+        notes.append(_assume(st, ask, today) or "")
     else:
         return Outcome([Message(q.DONT_KNOW_GENERAL)], st)
     st["pending"] = None
@@ -369,6 +391,23 @@ def _merge(st: dict[str, Any], r: Reading, pending: dict[str, Any], text: str, t
     if ask in ("value", "term", "date", "cross_border") and r.dont_know and not r.has_case_facts:
         _dont_know(st, ask, today)
         return True
+    if ask == "exemption" and r.exemption is None:
+        yn = parse_yes_no(text)
+        if yn is True and st.get("exemption_hint"):
+            r.exemption = ExemptionMention(str(st["exemption_hint"]), True, 0, len(text), text)
+        elif yn is False:
+            facts.pop("exemption", None)
+            st["source"]["exemption"] = "you said"
+            took = True
+
+    # exemption (reference §1 step 1): clear words decide it; words that only suggest it are asked about
+    if r.exemption is not None and r.exemption.clear:
+        _set(st, "exemption", r.exemption.id, "you said", r.exemption.text)
+        took = True
+    elif r.exemption is not None and "exemption" not in st["source"] and _worth_asking(r):
+        st["exemption_hint"] = r.exemption.id
+        st["words"]["exemption"] = r.exemption.text
+        took = True
 
     # service
     services = r.services
@@ -422,6 +461,8 @@ def _merge(st: dict[str, Any], r: Reading, pending: dict[str, Any], text: str, t
         st["pending"] = {"ask": "value", "problem": v.problem}
         notes.append(v.problem)
         took = True
+    elif v.choices and facts.get("exemption"):
+        pass  # exempt whatever the value: the amounts are not asked about
     elif v.choices:
         st["pending"] = {"ask": "value_choice", "choices": [{"label": label, "value": val} for label, val in v.choices]}
         if v.term is not None:  # kept for a later "sorry, that £500k is per year"
@@ -658,29 +699,166 @@ def case_dict(st: dict[str, Any]) -> dict[str, Any]:
     return facts
 
 
-def _advance(st: dict[str, Any], today: date, notes: list[str]) -> Outcome:
+def _advance(st: dict[str, Any], today: date, notes: list[str], missed: Optional[str] = None) -> Outcome:
+    """The next question, or the answer. `missed`: the question the officer's reply did not answer."""
     pending = st.get("pending") or {}
     if pending.get("ask") in ("value_choice", "value", "date_confirm") and (pending.get("choices") or pending.get("problem")):
-        msg = q.question(pending["ask"], st["facts"], st, today)
-        return Outcome([msg], st)
-    ask = q.next_question(st, today)
-    if ask == "service" and "service" in (st.get("asked") or []):
-        # Asked once already and still no service we know: say so and offer categories, never ask again.
-        st["pending"] = {"ask": "service_unknown"}
-        st["words"].setdefault("service", st.get("first_text", ""))
-        return Outcome([Message(n) for n in notes if n] + [q.unknown_service(st.get("first_text", ""))], st)
-    if ask is not None:
+        ask: Optional[str] = pending["ask"]
+    else:
+        ask = q.next_question(st, today)
+        if ask == "service" and "service" in (st.get("asked") or []):
+            # Asked once already and still no service we know: say so and offer categories, never ask again.
+            st["pending"] = {"ask": "service_unknown"}
+            st["words"].setdefault("service", st.get("first_text", ""))
+            return Outcome([Message(n) for n in notes if n] + [q.unknown_service(st.get("first_text", ""))], st)
+        if ask is None:
+            return _answer(st, today, notes)
         st["pending"] = {"ask": ask}
-        msgs = [Message(n) for n in notes if n]
-        return Outcome(msgs + [q.question(ask, st["facts"], st, today)], st)
-    return _answer(st, today, notes)
+    assert ask is not None
+    if missed == ask:
+        return _missed(st, ask, today, notes)
+    msg = _say(st, ask, today)
+    if msg is None:  # every wording of this question has been used: take the safe assumption
+        return _missed(st, ask, today, notes, exhausted=True)
+    return Outcome([Message(n) for n in notes if n] + [msg], st)
+
+
+def _say(st: dict[str, Any], ask: str, today: date, first: int = 0) -> Optional[Message]:
+    """The question in a wording not yet used in this conversation; None when every wording has been."""
+    said = st.setdefault("said", [])
+    for wording in range(first, q.WORDINGS):
+        msg = q.question(ask, st["facts"], st, today, wording)
+        key = hashlib.sha1(msg.text.encode()).hexdigest()[:10]
+        if key not in said:
+            said.append(key)
+            return msg
+    return None
+
+
+def _missed(st: dict[str, Any], ask: str, today: date, notes: list[str], exhausted: bool = False) -> Outcome:
+    """A reply that did not answer `ask`: the first time, ask again another way with the deciding categories as
+    buttons; the second time (or when every wording is used), take the safe assumption, say so, and go on."""
+    msgs = lambda: [Message(n) for n in notes if n]  # noqa: E731
+    if ask in ("service_unknown", "part_service", "service"):
+        st["pending"] = None
+        words = st["words"].get("service") or st.get("first_text") or "that service"
+        st["source"]["service_unrecognised"] = "you said"
+        return Outcome(msgs() + [Message(q.SERVICE_NOT_RECOGNISED.format(words=words))], st)
+    if ask == "offer_check":
+        st["pending"] = None
+        return Outcome(msgs() + [Message(q.DEFAULT)], st)
+    misses = st.setdefault("misses", {})
+    misses[ask] = misses.get(ask, 0) + 1
+    if misses[ask] < 2 and not exhausted:
+        st["pending"] = {**(st.get("pending") or {}), "ask": ask}
+        msg = _say(st, ask, today, first=1)
+        if msg is not None:
+            return Outcome(msgs() + [msg], st)
+    note = _assume(st, ask, today)
+    st["pending"] = None
+    if note is None:
+        return Outcome(msgs() + [Message(q.DEFAULT)], st)
+    return _advance(st, today, notes + [note])
+
+
+def _assume(st: dict[str, Any], ask: str, today: date) -> Optional[str]:
+    """Takes the safe assumption for an unanswered question and says it; None when there is none to take."""
+    from bot.assistant.understood import BUYER_WORDS, date_words
+
+    facts, pending = st["facts"], st.get("pending") or {}
+    if ask == "date":
+        _set(st, "commenced", today.isoformat(), "assumed", "not known: I've assumed the procurement starts now")
+        facts.pop("commencement_event", None)
+        return f"I've assumed the procurement starts now ({date_words(today.isoformat())}). Tell me the date if you know it."
+    if ask == "vat":
+        _set(st, "vat", "excluded", "assumed")
+        return "I've assumed VAT is added on top of your figure: the safer reading, as it gives the higher value."
+    if ask == "term" and isinstance(facts.get("value"), dict):
+        facts["value"].pop("years", None)
+        st["source"]["term"] = "assumed"
+        return "I've taken the length of the contract as not known: the answer says what that means for the value."
+    if ask == "value":
+        _set(st, "value", {"unknown": True}, "assumed", "not known yet")
+        return "I've taken the value as not known: the answer says what that means."
+    if ask == "value_choice" and pending.get("choices"):
+        biggest = max(pending["choices"], key=lambda c: _whole(c["value"]))
+        _set(st, "value", biggest["value"], "assumed", biggest["label"])
+        return f"I've taken the larger reading, {biggest['label']}, so as not to understate the value."
+    if ask == "separable":
+        st["source"]["separable"] = "assumed"
+        return "I've left open whether the parts could be bought separately: the answer says what would change."
+    if ask == "exemption":
+        facts.pop("exemption", None)
+        st["source"]["exemption"] = "assumed"
+        return ("I've assumed the contract is not exempt, so the procurement rules apply (the safer reading). If your "
+                "legal team confirms the exemption, tell me.")
+    if ask == "date_confirm" and facts.get("commenced"):
+        st["source"]["commenced"] = "assumed"
+        return f"I've taken the date as {date_words(str(facts['commenced']))}."
+    if ask == "cross_border":
+        _set(st, "cross_border_interest", "unknown", "assumed")
+        return "I've taken cross-border interest as not known."
+    if ask == "buyer":
+        _set(st, "buyer", "sub_central", "assumed")
+        return f"I've assumed the buyer is {BUYER_WORDS['sub_central']}."
+    return None
+
+
+def _whole(value: dict[str, Any]) -> float:
+    per_year = {"annual_gbp": 1, "monthly_gbp": 12, "weekly_gbp": 52}
+    years = float(value.get("years") or 1) + float(value.get("extension_years") or 0)
+    return next((float(value[k]) * n * years for k, n in per_year.items() if k in value), float(value.get("total_gbp") or 0))
+
+
+def _noted(before: dict[str, Any], st: dict[str, Any]) -> list[str]:
+    """What a reply changed in the case, in a line each ("Noted: no VAT is charged.")."""
+    from bot.assistant.understood import BUYER_WORDS, VAT_WORDS, date_words
+
+    facts, out = st["facts"], []
+    if facts.get("vat") != before.get("vat") and facts.get("vat"):
+        out.append(f"Noted: {VAT_WORDS.get(facts['vat'], facts['vat'])}.")
+    if facts.get("buyer") != before.get("buyer") and facts.get("buyer"):
+        out.append(f"Noted: the buyer is {BUYER_WORDS.get(facts['buyer'], facts['buyer'])}.")
+    if facts.get("service") != before.get("service") and facts.get("service"):
+        out.append(f"Noted: the service is {q.service_label(str(facts['service'])).lower()}.")
+    if facts.get("parts") != before.get("parts") and facts.get("parts"):
+        out.append(f"Noted: the contract now has {len(facts['parts'])} parts.")
+    if facts.get("value") != before.get("value") and isinstance(facts.get("value"), dict):
+        value = facts["value"]
+        if (value.get("years"), value.get("extension_years")) != ((before.get("value") or {}).get("years"),
+                                                                 (before.get("value") or {}).get("extension_years")):
+            out.append("Noted: the length of the contract.")
+        if any(value.get(k) != (before.get("value") or {}).get(k) for k in ("total_gbp", "annual_gbp", "monthly_gbp",
+                                                                             "weekly_gbp", "one_off_gbp", "extension_gbp")):
+            out.append("Noted: the new amount.")
+    if facts.get("commenced") != before.get("commenced") and facts.get("commenced"):
+        out.append(f"Noted: the procurement starts on {date_words(str(facts['commenced']))}.")
+    return out
 
 
 def _repeat(st: dict[str, Any], today: date) -> list[Message]:
+    """The pending question again after something else (a question answered, a greeting): in a wording not yet
+    used; when none is left, the safe assumption is taken and the conversation moves on."""
     pending = st.get("pending") or {}
-    if not pending.get("ask"):
+    ask = pending.get("ask")
+    if not ask:
         return []
-    return [q.question(pending["ask"], st["facts"], st, today)]
+    msg = _say(st, ask, today)
+    if msg is not None:
+        return [msg]
+    return _missed(st, ask, today, [], exhausted=True).messages
+
+
+def _worth_asking(r: Reading) -> bool:
+    """Whether words that only suggest an exemption are worth a question: always for who the contract is with
+    (a body you control, another authority) or an emergency service (who provides it decides); for what is
+    bought (land, employment) only when no service in the catalogue explains the words."""
+    from bot.ltr import load_knowledge
+
+    entry = load_knowledge().exemption(r.exemption.id) if r.exemption else None
+    if entry is None:
+        return False
+    return entry.part == 1 or entry.not_for_profit or not (r.services or r.cpv or r.parts)
 
 
 def _answer(st: dict[str, Any], today: date, notes: list[str]) -> Outcome:

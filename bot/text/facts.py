@@ -1,5 +1,5 @@
 """Short facts about the buyer and the market: buyer type, cross-border interest, VAT status,
-yes/no, and whether a service user chose the provider.
+yes/no, whether a service user chose the provider, and whether the contract is an exempted one.
 
 Every parser takes `answer`: False (default) reads any message and wants clear wording ("we are a
 school", "no interest from abroad"); True is for a reply to the matching question, where "a
@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Optional
+from functools import lru_cache
+from typing import Any, Optional
 
 from bot.text.vat import find_vat
 
@@ -217,3 +218,72 @@ def parse_user_choice(text: str, answer: bool = False) -> Optional[bool]:
     if _USER_CHOSE.search(text):
         return True
     return parse_yes_no(text) if answer else None
+
+
+# ---- exemptions (reference §1 step 1) -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ExemptionMention:
+    """An exempted contract named in a message: `clear` when the words settle it ("as a council employee", "legal
+    has confirmed it is a vertical arrangement"), else a hint to ask about ("our wholly owned company")."""
+
+    id: str
+    clear: bool
+    start: int
+    end: int
+    text: str
+
+
+_NEGATORS = frozenset({"not", "n't", "no", "never", "nor", "without"})
+
+
+@lru_cache(maxsize=2)
+def _exemption_matcher(rules_version: str) -> tuple[Any, Any, dict[str, Any]]:
+    """A PhraseMatcher over the words in knowledge/exemptions.yml (cues and hints), on spaCy's blank English
+    tokenizer: "wholly-owned" and "Wholly Owned" are the same tokens however they are typed."""
+    from spacy.lang.en import English
+    from spacy.matcher import PhraseMatcher
+
+    from bot.ltr import load_knowledge
+
+    kb = load_knowledge()
+    nlp = English()
+    matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+    entries = {}
+    for e in kb.exemptions:
+        entries[e.id] = e
+        if e.cues:
+            matcher.add(f"cue:{e.id}", [nlp.make_doc(t) for t in e.cues])
+        if e.hints:
+            matcher.add(f"hint:{e.id}", [nlp.make_doc(t) for t in e.hints])
+    matcher.add("not_for_profit", [nlp.make_doc(t) for t in kb.not_for_profit_words])
+    return nlp, matcher, entries
+
+
+def parse_exemption(text: str) -> Optional[ExemptionMention]:
+    """The exemption a message names, clear mentions first; None when it names none (or only denies one:
+    "it is not a vertical arrangement")."""
+    from bot.ltr import load_knowledge
+
+    nlp, matcher, entries = _exemption_matcher(load_knowledge().rules_version)
+    doc = nlp.make_doc(text)
+    found: list[tuple[str, str, Any]] = []
+    not_for_profit = False
+    for match_id, s, e in matcher(doc):
+        label = nlp.vocab.strings[match_id]
+        if label == "not_for_profit":
+            not_for_profit = True
+            continue
+        if any(t.lower_ in _NEGATORS for t in doc[max(0, s - 3):s]):
+            continue  # "not a vertical arrangement", "isn't a council employee"
+        kind, eid = label.split(":", 1)
+        found.append((kind, eid, doc[s:e]))
+    mentions = []
+    for kind, eid, span in found:
+        clear = kind == "cue" or (entries[eid].not_for_profit and not_for_profit)
+        if entries[eid].not_for_profit and not not_for_profit:
+            clear = False  # the exemption needs a provider not run for profit, and the message doesn't say so
+        mentions.append(ExemptionMention(eid, clear, span.start_char, span.end_char, span.text))
+    if not mentions:
+        return None
+    return min(mentions, key=lambda m: (not m.clear, m.start))
