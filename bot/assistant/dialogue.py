@@ -35,8 +35,10 @@ from bot.ltr import Assessment, CaseError, assess
 from bot.ltr.model import EXEMPTIONS, Case
 from bot.render.text import DISCLAIMER  # the wording lives with the renderers' (Slack and Teams cards show it too)
 from bot.text.dates import DateMention
-from bot.text.facts import ExemptionMention, parse_cross_border, parse_vat_status, parse_yes_no
+from bot.text.facts import ExemptionMention, parse_cross_border, parse_extension, parse_vat_status, parse_yes_no
+from bot.ltr.match import CPV_PREFIX
 from bot.text.reader import Reading, read_message
+from bot.text.value_reader import ValueReading
 
 _NOTICE_EVENTS_BEFORE_ACT = {
     "find_a_tender": "pcr_contract_notice", "ojeu": "pcr_contract_notice", "contracts_finder": "contracts_finder_advert",
@@ -225,7 +227,7 @@ def _answers_pending(r: Reading, pending: dict[str, Any]) -> bool:
     return {
         "service": bool(r.services or r.cpv),
         "value": r.value.found or r.dont_know,
-        "term": r.value.term is not None or r.value.open_ended or r.dont_know,
+        "term": r.value.term is not None or r.value.open_ended or r.dont_know or parse_extension(r.text) is not None,
         "date": r.date is not None or r.dont_know,
         "vat": r.vat is not None or r.dont_know,
         "cross_border": r.cross_border is not None or r.dont_know,
@@ -239,10 +241,11 @@ def _answers_pending(r: Reading, pending: dict[str, Any]) -> bool:
 
 def _is_new_contract(st: dict[str, Any], r: Reading) -> bool:
     facts = st["facts"]
-    if not (r.services or r.cpv or r.parts):
+    if not (r.services or r.cpv or r.parts) or r.part_change:
         return False
     ids = {s.id for s in r.services}
-    same_service = facts.get("service") in ids or any(p.get("service") in ids for p in facts.get("parts") or [])
+    same_service = facts.get("service") in ids or any(p.get("service") in ids for p in (facts.get("parts") or [])
+                                                      + (st.get("added") or []))
     return not same_service  # the same service with a new figure is a correction, not a new contract
 
 
@@ -295,7 +298,10 @@ def _payload(st: dict[str, Any], msg: Incoming, today: date) -> Outcome:
         words = (facts.get("parts") or [{}])[pending.get("index") or 0].get("service", "that service")
         return Outcome([Message(q.SERVICE_NOT_RECOGNISED.format(words=words))], st)
     if msg.intent in ("inform", "affirm", "deny"):
-        if "service" in e:
+        part = _ambiguous_part(st, str(e.get("service") or ""))
+        if part is not None:
+            part["service"] = str(e["service"])  # the choice was about a part, not the whole contract
+        elif "service" in e:
             _set(st, "service", str(e["service"]), "you said", q.service_label(str(e["service"])))
             facts.pop("cpv", None)
         for key, fact in (("vat", "vat"), ("buyer", "buyer"), ("cross_border", "cross_border_interest")):
@@ -324,6 +330,18 @@ def _payload(st: dict[str, Any], msg: Incoming, today: date) -> Outcome:
         st["pending"] = None
         return _advance(st, today, notes)
     return Outcome([Message(q.DEFAULT)], st)
+
+
+def _ambiguous_part(st: dict[str, Any], chosen: str) -> Optional[dict[str, Any]]:
+    """The part whose words could mean `chosen` (a "which is closest?" button about a part of a mixed contract)."""
+    from bot.ltr import load_knowledge
+
+    kb = load_knowledge()
+    for p in (st.get("added") or []) + (st["facts"].get("parts") or []):
+        svc = kb.service(str(p.get("service") or ""))
+        if chosen and svc is not None and chosen in svc.ambiguous_with:
+            return p
+    return None
 
 
 def _dont_know(st: dict[str, Any], ask: Optional[str], today: date) -> Outcome:
@@ -409,6 +427,12 @@ def _merge(st: dict[str, Any], r: Reading, pending: dict[str, Any], text: str, t
         st["words"]["exemption"] = r.exemption.text
         took = True
 
+    # a part added to, or taken out of, the contract described so far: the rest stays, and the whole is tested
+    # again (PSR reg 3(2)-(5); PCR reg 4 and Act s.9, "wholly or mainly"; Act s.10)
+    if r.part_change and q.has_service(facts) and _change_part(st, r):
+        took = True
+        r.services, r.cpv, r.parts, r.value = [], [], [], ValueReading()
+
     # service
     services = r.services
     if ask == "part_service" and services and not r.parts:
@@ -439,11 +463,17 @@ def _merge(st: dict[str, Any], r: Reading, pending: dict[str, Any], text: str, t
             facts.pop("service", None)
         else:
             main = services[0]
-            _set(st, "service", main.id, "you said", main.text)
-            if r.cpv:
-                facts["cpv"] = [c.code for c in r.cpv]
+            if main.id.startswith(CPV_PREFIX) and main.cpv and not r.cpv:
+                # words matched an official CPV description: the code is the fact, the words are shown back
+                _set(st, "cpv", [main.cpv], "you said", main.text)
+                st["words"]["service"] = main.text
+                facts.pop("service", None)
             else:
-                facts.pop("cpv", None)
+                _set(st, "service", main.id, "you said", main.text)
+                if r.cpv:
+                    facts["cpv"] = [c.code for c in r.cpv]
+                else:
+                    facts.pop("cpv", None)
         st.pop("unrecognised", None)
         took = True
     elif ask == "service" and not r.has_case_facts and not r.dont_know and text.strip():
@@ -453,7 +483,14 @@ def _merge(st: dict[str, Any], r: Reading, pending: dict[str, Any], text: str, t
 
     # value
     v = r.value
-    if facts.get("parts") and not r.parts and _update_part_values(st, r):
+    extension = parse_extension(text) if not v.amounts and v.extension_only is None else None
+    if extension is not None and isinstance(facts.get("value"), dict):
+        # "no extension", "plus a year's option": the extension years alone (not a new term, not a price per year)
+        facts["value"]["extension_years"] = extension
+        st["source"]["term"] = "you said"
+        r.period_only, v.term = None, None
+        took = True
+    if (facts.get("parts") or st.get("added")) and not r.parts and _update_part_values(st, r):
         took = True  # "the devices are £190k not £120k"
     elif r.parts:
         pass  # the parts carry their own values
@@ -537,8 +574,8 @@ def _merge(st: dict[str, Any], r: Reading, pending: dict[str, Any], text: str, t
     if r.aims:
         facts["aims"] = sorted(set(facts.get("aims") or []) | set(r.aims))
         took = True
-    if r.separable is not None and facts.get("parts"):
-        for p in facts["parts"]:
+    if r.separable is not None and (facts.get("parts") or st.get("added")):
+        for p in (facts.get("parts") or []) + (st.get("added") or []):
             p["separable"] = r.separable
         st["source"]["separable"] = "you said"
         took = True
@@ -641,7 +678,7 @@ def _update_part_values(st: dict[str, Any], r: Reading) -> bool:
     ids = {s.id for s in r.services}
     if len(amounts) != 1 or not ids:
         return False
-    for p in st["facts"]["parts"]:
+    for p in (st["facts"].get("parts") or []) + (st.get("added") or []):
         if p.get("service") in ids:
             p["value_gbp"] = amounts[0].money.amount_gbp
             st["source"]["parts"] = "you said"
@@ -695,8 +732,51 @@ def _event(d: DateMention, act_start: str) -> Optional[str]:
 # ---- deciding what comes next: a question, or the answer ---------------------------------------------
 
 def case_dict(st: dict[str, Any]) -> dict[str, Any]:
-    facts = {k: v for k, v in st["facts"].items() if v is not None and k in Case.__dataclass_fields__}
-    return facts
+    return q.case_of(st)
+
+
+def _change_part(st: dict[str, Any], r: Reading) -> bool:
+    """"we're adding a handyperson element worth about £80k": a new part beside what is already described;
+    "we're dropping the handyperson element": that part taken out. False when the message is not that."""
+    facts = st["facts"]
+    added = st.setdefault("added", [])
+    parts = facts.get("parts") or []
+    known = {str(facts.get("service") or "")} | {str(p.get("service")) for p in parts + added}
+    known |= {str(c) for c in facts.get("cpv") or []} | {str(c) for p in parts + added for c in p.get("cpv") or []}
+    if r.part_change == "remove":
+        gone = {s.id for s in r.services} | {str(s.cpv) for s in r.services if s.cpv} | {s.text for s in r.services}
+        keep = [p for p in added if not ({str(p.get("service"))} | set(p.get("cpv") or [])) & gone]
+        kept_parts = [p for p in parts if not ({str(p.get("service"))} | set(p.get("cpv") or [])) & gone]
+        if len(keep) == len(added) and len(kept_parts) == len(parts):
+            return False
+        st["added"] = keep
+        if parts:
+            facts["parts"] = kept_parts
+        return True
+    new = [m for m in r.services if m.id not in known and str(m.cpv) not in known]
+    amounts = [a for a in r.value.amounts if a.role not in ("other", "compared", "restated")]
+    if not new or len(amounts) != 1:
+        return False
+    svc, money = new[0], amounts[0].money
+    amount = money.amount_gbp
+    if money.period in ("year", "month", "week"):
+        value = facts.get("value") or {}
+        years = money.years or (float(value.get("years") or 0) + float(value.get("extension_years") or 0))
+        if not years:
+            return False  # a yearly price with no term to multiply it by: left to the value question
+        amount *= {"year": 1, "month": 12, "week": 52}[money.period] * years
+    part: dict[str, Any] = ({"service": svc.text, "cpv": [svc.cpv]} if svc.id.startswith(CPV_PREFIX) and svc.cpv
+                            else {"service": svc.id})
+    part["value_gbp"] = round(amount, 2)
+    if r.separable is not None:
+        part["separable"] = r.separable
+        st["source"]["separable"] = "you said"
+    if parts:
+        parts.append(part)
+    else:
+        added.append({**part, "words": svc.text})
+    st["source"]["parts"] = "you said"
+    return True
 
 
 def _advance(st: dict[str, Any], today: date, notes: list[str], missed: Optional[str] = None) -> Outcome:
@@ -715,6 +795,8 @@ def _advance(st: dict[str, Any], today: date, notes: list[str], missed: Optional
             return _answer(st, today, notes)
         st["pending"] = {"ask": ask}
     assert ask is not None
+    if ask in (st.get("assumed") or []):
+        return _answer(st, today, notes)  # assumed already: the answer states what is still missing, never a loop
     if missed == ask:
         return _missed(st, ask, today, notes)
     msg = _say(st, ask, today)
@@ -756,6 +838,7 @@ def _missed(st: dict[str, Any], ask: str, today: date, notes: list[str], exhaust
             return Outcome(msgs() + [msg], st)
     note = _assume(st, ask, today)
     st["pending"] = None
+    st.setdefault("assumed", []).append(ask)
     if note is None:
         return Outcome(msgs() + [Message(q.DEFAULT)], st)
     return _advance(st, today, notes + [note])

@@ -160,9 +160,9 @@ def next_question(st: dict[str, Any], today: date) -> Optional[str]:
     if not value and not facts.get("parts"):
         return "value"
     if (any(k in value for k in RECURRING_KEYS) and "years" not in value and not value.get("open_ended")
-            and source.get("term") != "you said"):
+            and source.get("term") not in ("you said", "assumed")):
         return "term"
-    base = {k: v for k, v in facts.items() if v is not None}
+    base = case_of(st)
     current = _outcome(base, today)
     if current is None:
         return None  # the service is not classified yet: the answer step says so
@@ -173,14 +173,52 @@ def next_question(st: dict[str, Any], today: date) -> Optional[str]:
         keys = {_outcome({**base, "vat": v}, today) for v in VAT_CHOICES}
         if len(keys) > 1:
             return "vat"
-    if facts.get("parts") and any("separable" not in p for p in facts["parts"]) and source.get("separable") != "you said":
-        parts_t = [{**p, "separable": True} for p in facts["parts"]]
-        parts_f = [{**p, "separable": False} for p in facts["parts"]]
+    if base.get("parts") and any("separable" not in p for p in base["parts"]) and source.get("separable") not in ("you said", "assumed"):
+        parts_t = [{**p, "separable": True} for p in base["parts"]]
+        parts_f = [{**p, "separable": False} for p in base["parts"]]
         if _outcome({**base, "parts": parts_t}, today) != _outcome({**base, "parts": parts_f}, today):
             return "separable"
     # Cross-border interest is not asked: it changes what must be done, not which rules apply, so the
     # answer states what it would mean instead of holding the officer up.
     return None
+
+
+def case_of(st: dict[str, Any]) -> dict[str, Any]:
+    """The Case (as a dict) the conversation has described: the facts, with any part added at a later turn
+    ("we're adding a handyperson element worth £80k") beside the contract described first, whose whole-life value
+    becomes the first part's value. Corrections to the first part keep working on `facts` as before."""
+    facts = {k: v for k, v in st["facts"].items() if v is not None and k in Case.__dataclass_fields__}
+    added = [{k: v for k, v in p.items() if k != "words"} for p in st.get("added") or []]
+    if not added:
+        return facts
+    if facts.get("parts"):
+        return {**facts, "parts": list(facts["parts"]) + added}
+    whole = _whole_life(facts.get("value"))
+    if whole is None:
+        return facts  # the first part's value is still to come: the value question is asked first
+    main: dict[str, Any] = {"service": facts.pop("service")} if facts.get("service") else {}
+    if facts.get("cpv"):
+        main["cpv"] = facts.pop("cpv")
+    main["value_gbp"] = whole
+    seps = {p.get("separable") for p in added}
+    if len(seps) == 1 and None not in seps:
+        main["separable"] = seps.pop()  # one answer for the contract: could its parts be bought separately?
+    facts.pop("value", None)
+    facts["parts"] = [main] + added
+    return facts
+
+
+def _whole_life(value: Any) -> Optional[float]:
+    from bot.ltr.value import working
+
+    if not isinstance(value, dict) or value.get("unknown"):
+        return None
+    try:
+        v = Case.from_dict({"value": value}).value
+    except CaseError:
+        return None
+    w = working(v) if v is not None else None
+    return None if w is None else round(w.total_gbp, 2)
 
 
 @dataclass(frozen=True)

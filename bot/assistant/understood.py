@@ -55,6 +55,9 @@ def understood_facts(st: dict[str, Any], a: Assessment) -> list[dict[str, Any]]:
         said = words.get("service") or words.get("cpv") or facts.get("service") or ", ".join(facts.get("cpv") or [])
         text = f"{label} (\"{said}\")" if label and said and label.lower() != str(said).lower() else (label or str(said))
         add("service", "Service", text, source.get("service", source.get("cpv", "you said")))
+    if st.get("added"):
+        add("parts", "Parts added", "; ".join(f"{p.get('words') or p.get('service')} £{float(p.get('value_gbp') or 0):,.0f}"
+                                              for p in st["added"]), source.get("parts", "you said"))
     value_step = next((t for t in a.trace if t.id.startswith("T-VALUE")), None)
     if value_step is not None:
         add("value", "Value", value_step.text, source.get("value", "you said"))

@@ -287,3 +287,71 @@ def parse_exemption(text: str) -> Optional[ExemptionMention]:
     if not mentions:
         return None
     return min(mentions, key=lambda m: (not m.clear, m.start))
+
+
+# ---- a part added to, or taken out of, a contract described earlier ----------------------------------
+
+_ADDING = ("adding", "we're adding", "we are adding", "add in", "also adding", "add an", "add a", "bolt on", "bolting on",
+           "an additional", "additional element", "extra element", "an extra", "also include", "also includes",
+           "will also include", "now includes", "now include", "on top of that", "plus an element", "plus a element")
+_REMOVING = ("dropping", "drop the", "removing", "remove the", "taking out", "take out the", "taken out", "no longer",
+             "scrapping", "scrap the", "cutting the", "cut the", "leaving out", "leave out the")
+
+
+@lru_cache(maxsize=1)
+def _part_change_matcher() -> tuple[Any, Any]:
+    from spacy.lang.en import English
+    from spacy.matcher import PhraseMatcher
+
+    nlp = English()
+    matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+    matcher.add("add", [nlp.make_doc(t) for t in _ADDING])
+    matcher.add("remove", [nlp.make_doc(t) for t in _REMOVING])
+    return nlp, matcher
+
+
+def parse_part_change(text: str) -> Optional[str]:
+    """"we're adding a handyperson element": 'add'; "we're dropping the befriending part": 'remove'; else None.
+    Whether a part is really added is for the dialogue to decide (the message must name another service)."""
+    nlp, matcher = _part_change_matcher()
+    doc = nlp.make_doc(text)
+    hits = sorted((s, nlp.vocab.strings[m]) for m, s, _ in matcher(doc))
+    return hits[0][1] if hits else None
+
+
+# ---- extension options said on their own ("no extension", "plus a year's option") -----------------------
+
+_COUNT = {"a": 1.0, "an": 1.0, "one": 1.0, "1": 1.0, "two": 2.0, "2": 2.0, "three": 3.0, "3": 3.0, "four": 4.0, "4": 4.0}
+_OPTION = ["option", "options", "extension", "extensions", "optional", "ext", "extn"]
+
+
+@lru_cache(maxsize=1)
+def _extension_matcher() -> tuple[Any, Any]:
+    from spacy.lang.en import English
+    from spacy.matcher import Matcher
+
+    nlp = English()
+    matcher = Matcher(nlp.vocab)
+    plus = {"LOWER": {"IN": ["plus", "+", "and", "with"]}}
+    count = {"LOWER": {"IN": list(_COUNT)}}
+    year = {"LOWER": {"IN": ["year", "years", "yr", "yrs"]}}
+    matcher.add("none", [
+        [{"LOWER": {"IN": ["no", "without"]}}, {"LOWER": {"IN": ["an", "any"]}, "OP": "?"}, {"LOWER": {"IN": _OPTION}}],
+        [{"LOWER": "no"}, {"LOWER": {"IN": ["option", "options"]}}, {"LOWER": "to"}, {"LOWER": "extend"}],
+    ])
+    matcher.add("some", [
+        [plus, count, {"LOWER": "-", "OP": "?"}, year, {"LOWER": {"IN": ["'s", "’s", "'", "’"]}, "OP": "?"}, {"LOWER": {"IN": _OPTION}}],
+        [plus, {"LOWER": {"IN": ["an", "one", "a"]}}, {"LOWER": {"IN": ["optional", "extra", "further"]}}, year],
+    ])
+    return nlp, matcher
+
+
+def parse_extension(text: str) -> Optional[float]:
+    """Extension years said on their own: "no extension" -> 0.0, "plus a year's option" -> 1.0; else None."""
+    nlp, matcher = _extension_matcher()
+    doc = nlp.make_doc(text)
+    for match_id, s, e in sorted(matcher(doc), key=lambda m: m[1]):
+        if nlp.vocab.strings[match_id] == "none":
+            return 0.0
+        return next(_COUNT[t.lower_] for t in doc[s + 1:e] if t.lower_ in _COUNT)
+    return None

@@ -13,7 +13,8 @@ from typing import Any, Optional
 
 from bot.ltr.match import ServiceMatch
 from bot.text.dates import DateMention, find_dates, parse_date
-from bot.text.facts import ExemptionMention, parse_buyer, parse_cross_border, parse_exemption, parse_user_choice, parse_vat_status
+from bot.text.facts import (ExemptionMention, parse_buyer, parse_cross_border, parse_exemption, parse_part_change,
+                            parse_user_choice, parse_vat_status)
 from bot.text.services import CpvMention, find_cpv, match_services
 from bot.text.value_reader import ValueReading, read_value
 from bot.text.vat import find_vat
@@ -85,6 +86,7 @@ class Reading:
     flags: dict[str, Any] = field(default_factory=dict)  # Case fields: concession, utilities, framework, user_choice, ...
     aims: list[str] = field(default_factory=list)
     exemption: Optional[ExemptionMention] = None  # an exempted contract named, clearly or as a hint to ask about
+    part_change: Optional[str] = None  # "add" | "remove": a part added to (or taken out of) the contract described
     separable: Optional[bool] = None
     correction: bool = False
     period_only: Optional[str] = None  # "that's per year": a new period for the amount already given
@@ -190,6 +192,7 @@ def _flags(text: str, r: Reading) -> None:
     if _NOT_ENGLAND.search(text):
         f["england"] = False
     r.exemption = parse_exemption(text)
+    r.part_change = parse_part_change(text)
     stated = " ".join(x for x in re.split(r"(?<=[.?!])\s+", text) if not x.rstrip().endswith("?"))  # not questions
     if _SEPARABLE_NO.search(stated) or re.search(r"\b(?:can(?:'t|not)|could(?:n'?t|\s+not)|won'?t|wouldn'?t)\b[^.;?!]{0,40}?"
                                                 r"\b(?:sep[ae]rate(?:ly)?|split|apart)\b", stated, re.I):
