@@ -188,6 +188,8 @@ def _question(st: dict[str, Any], msg: Incoming, r: Reading, pending: dict[str, 
     if reply.confident and not (own_contract and topic in ASSESSED_TOPICS):
         kept = trial if took else st
         kept["pending"] = st["pending"]
+        if took and asked and kept["facts"].get("service") != st["facts"].get("service"):
+            kept["source"]["service"] = "asked about"  # a service only asked about: the next description replaces it
         return Outcome([Message(reply.text, reply.buttons)] + _carry_on(kept, today), kept)
     off_topic = msg.intent == "out_of_scope" or reply.score < OFF_TOPIC_SCORE
     if not reply.confident and off_topic and not r.has_case_facts:
@@ -595,6 +597,8 @@ def _keeps_service(st: dict[str, Any], r: Reading, ask: Optional[str]) -> bool:
     if facts.get("parts") and not r.parts and ids & {str(p.get("service")) for p in facts["parts"]}:
         return True  # a part named again ("the devices are ...") is handled as that part
     if not (facts.get("service") or facts.get("cpv")) or r.correction or ask in ("service", "service_choice", "service_unknown"):
+        return False
+    if st["source"].get("service") == "asked about":
         return False
     return facts.get("service") not in ids
 

@@ -235,6 +235,7 @@ class ExemptionMention:
 
 
 _NEGATORS = frozenset({"not", "n't", "no", "never", "nor", "without"})
+_OURS = frozenset({"we", "our", "us", "i", "my", "'re"})
 
 
 @lru_cache(maxsize=2)
@@ -248,6 +249,7 @@ def _exemption_matcher(rules_version: str) -> tuple[Any, Any, dict[str, Any]]:
 
     kb = load_knowledge()
     nlp = English()
+    nlp.add_pipe("sentencizer")  # questions about the rules are told apart sentence by sentence
     matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
     entries = {}
     for e in kb.exemptions:
@@ -266,7 +268,7 @@ def parse_exemption(text: str) -> Optional[ExemptionMention]:
     from bot.ltr import load_knowledge
 
     nlp, matcher, entries = _exemption_matcher(load_knowledge().rules_version)
-    doc = nlp.make_doc(text)
+    doc = nlp(text)
     found: list[tuple[str, str, Any]] = []
     not_for_profit = False
     for match_id, s, e in matcher(doc):
@@ -276,6 +278,9 @@ def parse_exemption(text: str) -> Optional[ExemptionMention]:
             continue
         if any(t.lower_ in _NEGATORS for t in doc[max(0, s - 3):s]):
             continue  # "not a vertical arrangement", "isn't a council employee"
+        sentence = doc[s].sent if doc.has_annotation("SENT_START") else None
+        if sentence is not None and _QUESTION.search(sentence.text.strip()) and not any(t.lower_ in _OURS for t in sentence):
+            continue  # "are employment contracts exempt?" asks about the rules; "can we employ her on ...?" is a plan
         kind, eid = label.split(":", 1)
         found.append((kind, eid, doc[s:e]))
     mentions = []

@@ -170,6 +170,13 @@ def test_a_denied_exemption_and_agency_staff_are_not_exempt() -> None:
     assert out.assessment is None or out.assessment.regime != "none"
 
 
+def test_a_general_question_about_an_exemption_does_not_make_the_next_contract_exempt() -> None:
+    chat = Chat()
+    chat.say("are employment contracts exempt from the act?", intent="faq")
+    a = chat.say("Home care £700k total, no VAT, tender notice April 2027").assessment
+    assert a is not None and (a.regime, a.light_touch, a.above_threshold) == ("PA2023", True, True)
+
+
 # ---- item 5: conversation repair ------------------------------------------------------------------------------
 
 CARE_LEAVERS = "Supported accom for care leavers 16-21, c. £450k p.a. + VAT, 3+1+1 – above LTR?"

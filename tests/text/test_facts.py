@@ -167,7 +167,8 @@ def test_an_exemption_is_read_from_words(text: str, exemption: str, clear: bool)
     assert m is not None and (m.id, m.clear) == (exemption, clear)
 
 
-@pytest.mark.parametrize("text", ["it is not a vertical arrangement", "agency social workers via a managed service provider",
+@pytest.mark.parametrize("text", ["it is not a vertical arrangement", "are employment contracts exempt from the act?",
+                                  "is a lease of a building exempt", "agency social workers via a managed service provider",
                                   "home care for older people, £700k", "the provider isn't a council employee"])
 def test_words_that_name_no_exemption_give_none(text: str) -> None:
     from bot.text.facts import parse_exemption
