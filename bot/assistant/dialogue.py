@@ -17,6 +17,11 @@ State (all JSON):
     pending  the question asked last: {"ask": name, ...}
     last     the last answer: {"case", "key", "value", "headline"}
     disclaimer  whether the "not legal advice" note has been given
+    added    parts added at a later turn, beside the contract described first (`questions.case_of` composes them)
+    exemption_hint  an exemption the words suggest but do not settle: asked about first
+    said     a short hash of every question wording sent: no wording is sent twice in one conversation
+    misses   question -> replies that did not answer it; the second takes the safe assumption (`_assume`)
+    assumed  questions whose safe assumption has been taken: never asked again
 """
 from __future__ import annotations
 
