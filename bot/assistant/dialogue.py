@@ -160,6 +160,8 @@ def turn(raw_state: Any, msg: Incoming, today: date) -> Outcome:
         if ask:
             return _missed(st, ask, today, [q.missed(ask)])
         return Outcome([Message(q.DEFAULT)], st)
+    if ask and _answers_pending(r, pending):
+        st.get("misses", {}).pop(ask, None)  # answered: a later question about it starts afresh
     if ask and not _answers_pending(r, pending):
         # The reply changed something else ("sorry it's VAT exempt, charity provider" at the date question): say
         # what it changed, and ask again another way rather than in the same words.
@@ -276,8 +278,10 @@ def _payload(st: dict[str, Any], msg: Incoming, today: date) -> Outcome:
         return Outcome([Message(q.CONTROL[msg.intent])] + _repeat(st, today), st)
     if "fact" in e:  # a "Change" button on a fact of the answer
         fact = str(e.get("fact") or "")
-        st["pending"] = {"ask": q.CHANGE_ASKS.get(fact, "service")}
-        return Outcome([q.question(st["pending"]["ask"], facts, st, today)], st)
+        ask = q.CHANGE_ASKS.get(fact, "service")
+        st["pending"] = {"ask": ask}
+        # asked for by the officer: never an assumption, but a wording not used yet when there is one
+        return Outcome([_say(st, ask, today) or q.question(ask, facts, st, today, 1)], st)
     if "choice" in e and pending.get("ask") == "value_choice":
         i = e.get("choice")
         choices = pending.get("choices") or []
@@ -418,7 +422,11 @@ def _merge(st: dict[str, Any], r: Reading, pending: dict[str, Any], text: str, t
         return True
     if ask == "exemption" and r.exemption is None:
         yn = parse_yes_no(text)
-        if yn is True and st.get("exemption_hint"):
+        if r.dont_know:  # "not sure": the safe assumption, said
+            notes.append(_assume(st, "exemption", today) or "")
+            st.setdefault("assumed", []).append("exemption")
+            took = True
+        elif yn is True and st.get("exemption_hint"):
             r.exemption = ExemptionMention(str(st["exemption_hint"]), True, 0, len(text), text)
         elif yn is False:
             facts.pop("exemption", None)

@@ -145,6 +145,12 @@ def test_not_sure_about_an_exemption_takes_the_safe_assumption_and_says_so() -> 
     assert out.assessment is not None and out.assessment.regime == "PA2023"  # the rules apply: the safer reading
     assert "not exempt" in chat.text
 
+    chat = Chat()
+    chat.say("We want to give our day centres contract, £400k in total, no VAT, to our wholly owned company. "
+             "Tender notice March 2027.")
+    out = chat.say("not sure")  # typed, not pressed
+    assert out.assessment is not None and out.assessment.regime == "PA2023" and "not exempt" in chat.text
+
 
 def test_emergency_services_are_exempt_only_from_a_not_for_profit_provider() -> None:
     # Sch 2 para 20: "provision by an organisation or association not run for profit".
