@@ -37,11 +37,11 @@ from bot.assistant.faq import FaqReply, faq_reply, topic_of
 from bot.assistant.reply import Message
 from bot.assistant.understood import changed_note, understood_facts
 from bot.ltr import Assessment, CaseError, assess
+from bot.ltr.match import CPV_PREFIX
 from bot.ltr.model import EXEMPTIONS, Case
 from bot.render.text import DISCLAIMER  # the wording lives with the renderers' (Slack and Teams cards show it too)
 from bot.text.dates import DateMention
 from bot.text.facts import ExemptionMention, parse_cross_border, parse_extension, parse_vat_status, parse_yes_no
-from bot.ltr.match import CPV_PREFIX
 from bot.text.reader import Reading, read_message
 from bot.text.value_reader import ValueReading
 

@@ -92,27 +92,11 @@ _MISSED = {
     "date_confirm": "I couldn't tell which year you mean.",
     "buyer": "I couldn't tell who is buying from that.",
 }
-_NOT_UNDERSTOOD = {
-    "service": "I need to know what kind of service it is. Describe it in a few words, for example \"home care for "
-               "older people\" or \"a drug and alcohol service\".",
-    "value": "I couldn't find an amount in that. Roughly what is the contract worth? For example \"£700k in total\" or "
-             "\"£180k a year\".",
-    "value_choice": "Please choose one of the readings below, or type the value again.",
-    "term": "How long will it run, including extensions? For example \"3 years plus 2\", or \"no end date\".",
-    "date": "When does (or did) the procurement start? The month and year are enough, for example \"March 2027\".",
-    "vat": "Does the figure include VAT? Choose one of the options below.",
-    "cross_border": "Was there certain cross-border interest? Yes, no or not sure is fine.",
-    "separable": "Could the parts reasonably be bought separately? Yes or no.",
-}
 
 
 def why(ask: Optional[str]) -> str:
     return _WHY.get(ask or "", "I only ask for facts that can change the answer. Tell me about your contract and "
                                "I'll explain what each fact is for.")
-
-
-def not_understood(ask: Optional[str]) -> str:
-    return _NOT_UNDERSTOOD.get(ask or "", DEFAULT)
 
 
 def missed(ask: Optional[str]) -> str:
@@ -344,7 +328,7 @@ def question(ask: str, facts: dict[str, Any], st: dict[str, Any], today: date, w
         entry = load_knowledge().exemption(str(st.get("exemption_hint") or ""))
         return Message(entry.question if entry else "Is the contract exempt from the procurement rules?",
                        _exemption_buttons(entry), progress)
-    return Message(not_understood(ask))
+    return Message(DEFAULT)
 
 
 def _exemption_buttons(entry: Any) -> list[dict[str, str]]:
@@ -434,5 +418,5 @@ def unknown_service(words: str) -> Message:
                    "else\".", buttons)
 
 
-__all__ = ["next_question", "question", "why", "not_understood", "missed", "unknown_service", "act_start", "service_label",
+__all__ = ["next_question", "question", "why", "missed", "unknown_service", "act_start", "service_label",
            "date_categories"]
