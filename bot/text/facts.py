@@ -239,17 +239,16 @@ _OURS = frozenset({"we", "our", "us", "i", "my", "'re"})
 
 
 @lru_cache(maxsize=2)
-def _exemption_matcher(rules_version: str) -> tuple[Any, Any, dict[str, Any]]:
+def _exemption_matcher(rules_version: str) -> tuple[Any, Any, dict[str, Any], Any]:
     """A PhraseMatcher over the words in knowledge/exemptions.yml (cues and hints), on spaCy's blank English
     tokenizer: "wholly-owned" and "Wholly Owned" are the same tokens however they are typed."""
-    from spacy.lang.en import English
-    from spacy.matcher import PhraseMatcher
-
     from bot.ltr import load_knowledge
+    from bot.text.nlp import blank_english
+    from spacy.matcher import PhraseMatcher  # after bot.text.nlp, which imports spaCy without TensorFlow
+    from spacy.pipeline import Sentencizer
 
     kb = load_knowledge()
-    nlp = English()
-    nlp.add_pipe("sentencizer")  # questions about the rules are told apart sentence by sentence
+    nlp = blank_english()
     matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
     entries = {}
     for e in kb.exemptions:
@@ -259,7 +258,7 @@ def _exemption_matcher(rules_version: str) -> tuple[Any, Any, dict[str, Any]]:
         if e.hints:
             matcher.add(f"hint:{e.id}", [nlp.make_doc(t) for t in e.hints])
     matcher.add("not_for_profit", [nlp.make_doc(t) for t in kb.not_for_profit_words])
-    return nlp, matcher, entries
+    return nlp, matcher, entries, Sentencizer()
 
 
 def parse_exemption(text: str) -> Optional[ExemptionMention]:
@@ -267,8 +266,8 @@ def parse_exemption(text: str) -> Optional[ExemptionMention]:
     "it is not a vertical arrangement")."""
     from bot.ltr import load_knowledge
 
-    nlp, matcher, entries = _exemption_matcher(load_knowledge().rules_version)
-    doc = nlp(text)
+    nlp, matcher, entries, sentencizer = _exemption_matcher(load_knowledge().rules_version)
+    doc = sentencizer(nlp.make_doc(text))  # questions about the rules are told apart sentence by sentence
     found: list[tuple[str, str, Any]] = []
     not_for_profit = False
     for match_id, s, e in matcher(doc):
@@ -305,10 +304,10 @@ _REMOVING = ("dropping", "drop the", "removing", "remove the", "taking out", "ta
 
 @lru_cache(maxsize=1)
 def _part_change_matcher() -> tuple[Any, Any]:
-    from spacy.lang.en import English
+    from bot.text.nlp import blank_english
     from spacy.matcher import PhraseMatcher
 
-    nlp = English()
+    nlp = blank_english()
     matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
     matcher.add("add", [nlp.make_doc(t) for t in _ADDING])
     matcher.add("remove", [nlp.make_doc(t) for t in _REMOVING])
@@ -332,10 +331,10 @@ _OPTION = ["option", "options", "extension", "extensions", "optional", "ext", "e
 
 @lru_cache(maxsize=1)
 def _extension_matcher() -> tuple[Any, Any]:
-    from spacy.lang.en import English
+    from bot.text.nlp import blank_english
     from spacy.matcher import Matcher
 
-    nlp = English()
+    nlp = blank_english()
     matcher = Matcher(nlp.vocab)
     plus = {"LOWER": {"IN": ["plus", "+", "and", "with"]}}
     count = {"LOWER": {"IN": list(_COUNT)}}
