@@ -17,10 +17,16 @@ State (all JSON):
     pending  the question asked last: {"ask": name, ...}
     last     the last answer: {"case", "key", "value", "headline"}
     disclaimer  whether the "not legal advice" note has been given
+    added    parts added at a later turn, beside the contract described first (`questions.case_of` composes them)
+    exemption_hint  an exemption the words suggest but do not settle: asked about first
+    said     a short hash of every question wording sent: no wording is sent twice in one conversation
+    misses   question -> replies that did not answer it; the second takes the safe assumption (`_assume`)
+    assumed  questions whose safe assumption has been taken: never asked again
 """
 from __future__ import annotations
 
 import copy
+import hashlib
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -31,11 +37,13 @@ from bot.assistant.faq import FaqReply, faq_reply, topic_of
 from bot.assistant.reply import Message
 from bot.assistant.understood import changed_note, date_words, understood_facts
 from bot.ltr import Assessment, CaseError, assess
-from bot.ltr.model import Case
+from bot.ltr.match import CPV_PREFIX
+from bot.ltr.model import EXEMPTIONS, Case
 from bot.render.text import DISCLAIMER  # the wording lives with the renderers' (Slack and Teams cards show it too)
 from bot.text.dates import DateMention
-from bot.text.facts import parse_cross_border, parse_vat_status, parse_yes_no
+from bot.text.facts import ExemptionMention, parse_cross_border, parse_extension, parse_vat_status, parse_yes_no
 from bot.text.reader import Reading, read_message
+from bot.text.value_reader import ValueReading
 
 _NOTICE_EVENTS_BEFORE_ACT = {
     "find_a_tender": "pcr_contract_notice", "ojeu": "pcr_contract_notice", "contracts_finder": "contracts_finder_advert",
@@ -143,13 +151,21 @@ def turn(raw_state: Any, msg: Incoming, today: date) -> Outcome:
 
     notes: list[str] = []
     st.setdefault("first_text", msg.text[:200])
+    before = copy.deepcopy(st["facts"])
     took = _merge(st, r, pending, msg.text, today, notes)
     if not took and not st["facts"] and (msg.intent == "assess" or _START.search(msg.text)):
         return _advance(st, today, notes)  # "I need to check a contract": the guided questions, from the first
+    ask = pending.get("ask")
     if not took:
-        if pending:
-            return Outcome([Message(q.not_understood(pending.get("ask")))] + _repeat(st, today), st)
+        if ask:
+            return _missed(st, ask, today, [q.missed(ask)])
         return Outcome([Message(q.DEFAULT)], st)
+    if ask and _answers_pending(r, pending):
+        st.get("misses", {}).pop(ask, None)  # answered: a later question about it starts afresh
+    if ask and not _answers_pending(r, pending):
+        # The reply changed something else ("sorry it's VAT exempt, charity provider" at the date question): say
+        # what it changed, and ask again another way rather than in the same words.
+        return _advance(st, today, notes + _noted(before, st), missed=ask)
     return _advance(st, today, notes)
 
 
@@ -179,6 +195,8 @@ def _question(st: dict[str, Any], msg: Incoming, r: Reading, pending: dict[str, 
     if reply.confident and not (own_contract and topic in ASSESSED_TOPICS):
         kept = trial if took else st
         kept["pending"] = st["pending"]
+        if took and asked and kept["facts"].get("service") != st["facts"].get("service"):
+            kept["source"]["service"] = "asked about"  # a service only asked about: the next description replaces it
         return Outcome([Message(reply.text, reply.buttons)] + _carry_on(kept, today), kept)
     off_topic = msg.intent == "out_of_scope" or reply.score < OFF_TOPIC_SCORE
     if not reply.confident and off_topic and not r.has_case_facts:
@@ -218,21 +236,25 @@ def _answers_pending(r: Reading, pending: dict[str, Any]) -> bool:
     return {
         "service": bool(r.services or r.cpv),
         "value": r.value.found or r.dont_know,
-        "term": r.value.term is not None or r.value.open_ended or r.dont_know,
+        "term": r.value.term is not None or r.value.open_ended or r.dont_know or parse_extension(r.text) is not None,
         "date": r.date is not None or r.dont_know,
         "vat": r.vat is not None or r.dont_know,
         "cross_border": r.cross_border is not None or r.dont_know,
         "separable": r.separable is not None,
         "value_choice": r.value.found,
+        "exemption": r.exemption is not None or r.dont_know or parse_yes_no(r.text) is not None,
+        "date_confirm": r.date is not None,
+        "buyer": r.buyer is not None,
     }.get(ask or "", False)
 
 
 def _is_new_contract(st: dict[str, Any], r: Reading) -> bool:
     facts = st["facts"]
-    if not (r.services or r.cpv or r.parts):
+    if not (r.services or r.cpv or r.parts) or r.part_change:
         return False
     ids = {s.id for s in r.services}
-    same_service = facts.get("service") in ids or any(p.get("service") in ids for p in facts.get("parts") or [])
+    same_service = facts.get("service") in ids or any(p.get("service") in ids for p in (facts.get("parts") or [])
+                                                      + (st.get("added") or []))
     return not same_service  # the same service with a new figure is a correction, not a new contract
 
 
@@ -276,8 +298,10 @@ def _payload(st: dict[str, Any], msg: Incoming, today: date) -> Outcome:
         return Outcome([Message(q.CONTROL[msg.intent])] + _repeat(st, today), st)
     if "fact" in e:  # a "Change" button on a fact of the answer
         fact = str(e.get("fact") or "")
-        st["pending"] = {"ask": q.CHANGE_ASKS.get(fact, "service")}
-        return Outcome([q.question(st["pending"]["ask"], facts, st, today)], st)
+        ask = q.CHANGE_ASKS.get(fact, "service")
+        st["pending"] = {"ask": ask}
+        # asked for by the officer: never an assumption, but a wording not used yet when there is one
+        return Outcome([_say(st, ask, today) or q.question(ask, facts, st, today, 1)], st)
     if "choice" in e and pending.get("ask") == "value_choice":
         i = e.get("choice")
         choices = pending.get("choices") or []
@@ -305,7 +329,10 @@ def _payload(st: dict[str, Any], msg: Incoming, today: date) -> Outcome:
         words = (facts.get("parts") or [{}])[pending.get("index") or 0].get("service", "that service")
         return Outcome([Message(q.SERVICE_NOT_RECOGNISED.format(words=words))], st)
     if msg.intent in ("inform", "affirm", "deny"):
-        if "service" in e:
+        part = _ambiguous_part(st, str(e.get("service") or ""))
+        if part is not None:
+            part["service"] = str(e["service"])  # the choice was about a part, not the whole contract
+        elif "service" in e:
             _set(st, "service", str(e["service"]), "you said", q.service_label(str(e["service"])))
             st["words"]["service_for"] = ""
             facts.pop("cpv", None)
@@ -319,6 +346,16 @@ def _payload(st: dict[str, Any], msg: Incoming, today: date) -> Outcome:
         if "commenced" in e:
             _set(st, "commenced", str(e["commenced"]), "you said")
             st.pop("date_period", None)
+        if "exemption" in e:
+            if e["exemption"] in EXEMPTIONS:
+                _set(st, "exemption", str(e["exemption"]), "you said")
+            else:  # "No, it isn't exempt"
+                facts.pop("exemption", None)
+                st["source"]["exemption"] = "you said"
+        if isinstance(e.get("years"), (int, float)) and isinstance(facts.get("value"), dict):
+            facts["value"]["years"] = float(e["years"])
+            facts["value"].pop("open_ended", None)
+            st["source"]["term"] = "you said"
         if e.get("open_ended") and isinstance(facts.get("value"), dict):
             facts["value"].pop("years", None)
             facts["value"]["open_ended"] = True
@@ -326,6 +363,18 @@ def _payload(st: dict[str, Any], msg: Incoming, today: date) -> Outcome:
         st["pending"] = None
         return _advance(st, today, notes)
     return Outcome([Message(q.DEFAULT)], st)
+
+
+def _ambiguous_part(st: dict[str, Any], chosen: str) -> Optional[dict[str, Any]]:
+    """The part whose words could mean `chosen` (a "which is closest?" button about a part of a mixed contract)."""
+    from bot.ltr import load_knowledge
+
+    kb = load_knowledge()
+    for p in (st.get("added") or []) + (st["facts"].get("parts") or []):
+        svc = kb.service(str(p.get("service") or ""))
+        if chosen and svc is not None and chosen in svc.ambiguous_with:
+            return p
+    return None
 
 
 def _dont_know(st: dict[str, Any], ask: Optional[str], today: date) -> Outcome:
@@ -347,6 +396,8 @@ def _dont_know(st: dict[str, Any], ask: Optional[str], today: date) -> Outcome:
         _set(st, "cross_border_interest", "unknown", "you said")
     elif ask == "separable":
         st["source"]["separable"] = "you said"
+    elif ask in ("exemption", "value_choice", "date_confirm", "buyer"):
+        notes.append(_assume(st, ask, today) or "")
     else:
         return Outcome([Message(q.DONT_KNOW_GENERAL)], st)
     st["pending"] = None
@@ -391,6 +442,33 @@ def _merge(st: dict[str, Any], r: Reading, pending: dict[str, Any], text: str, t
     if ask in ("value", "term", "date", "cross_border") and r.dont_know and not r.has_case_facts:
         _dont_know(st, ask, today)
         return True
+    if ask == "exemption" and r.exemption is None:
+        yn = parse_yes_no(text)
+        if r.dont_know:  # "not sure": the safe assumption, said
+            notes.append(_assume(st, "exemption", today) or "")
+            st.setdefault("assumed", []).append("exemption")
+            took = True
+        elif yn is True and st.get("exemption_hint"):
+            r.exemption = ExemptionMention(str(st["exemption_hint"]), True, 0, len(text), text)
+        elif yn is False:
+            facts.pop("exemption", None)
+            st["source"]["exemption"] = "you said"
+            took = True
+
+    # exemption (reference §1 step 1): clear words decide it; words that only suggest it are asked about
+    if r.exemption is not None and r.exemption.clear:
+        _set(st, "exemption", r.exemption.id, "you said", r.exemption.text)
+        took = True
+    elif r.exemption is not None and "exemption" not in st["source"] and _worth_asking(r):
+        st["exemption_hint"] = r.exemption.id
+        st["words"]["exemption"] = r.exemption.text
+        took = True
+
+    # a part added to, or taken out of, the contract described so far: the rest stays, and the whole is tested
+    # again (PSR reg 3(2)-(5); PCR reg 4 and Act s.9, "wholly or mainly"; Act s.10)
+    if r.part_change and q.has_service(facts) and _change_part(st, r):
+        took = True
+        r.services, r.cpv, r.parts, r.value = [], [], [], ValueReading()
 
     # service
     services = r.services
@@ -437,7 +515,14 @@ def _merge(st: dict[str, Any], r: Reading, pending: dict[str, Any], text: str, t
 
     # value
     v = r.value
-    if facts.get("parts") and not r.parts and _update_part_values(st, r):
+    extension = parse_extension(text) if not v.amounts and v.extension_only is None else None
+    if extension is not None and isinstance(facts.get("value"), dict):
+        # "no extension", "plus a year's option": the extension years alone (not a new term, not a price per year)
+        facts["value"]["extension_years"] = extension
+        st["source"]["term"] = "you said"
+        r.period_only, v.term = None, None
+        took = True
+    if (facts.get("parts") or st.get("added")) and not r.parts and _update_part_values(st, r):
         took = True  # "the devices are £190k not £120k"
     elif r.parts:
         pass  # the parts carry their own values
@@ -445,6 +530,8 @@ def _merge(st: dict[str, Any], r: Reading, pending: dict[str, Any], text: str, t
         st["pending"] = {"ask": "value", "problem": v.problem}
         notes.append(v.problem)
         took = True
+    elif v.choices and facts.get("exemption"):
+        pass  # exempt whatever the value: the amounts are not asked about
     elif v.choices:
         st["pending"] = {"ask": "value_choice", "choices": [{"label": label, "value": val} for label, val in v.choices]}
         if v.term is not None:  # kept for a later "sorry, that £500k is per year"
@@ -519,8 +606,8 @@ def _merge(st: dict[str, Any], r: Reading, pending: dict[str, Any], text: str, t
     if r.aims:
         facts["aims"] = sorted(set(facts.get("aims") or []) | set(r.aims))
         took = True
-    if r.separable is not None and facts.get("parts"):
-        for p in facts["parts"]:
+    if r.separable is not None and (facts.get("parts") or st.get("added")):
+        for p in (facts.get("parts") or []) + (st.get("added") or []):
             p["separable"] = r.separable
         st["source"]["separable"] = "you said"
         took = True
@@ -540,6 +627,8 @@ def _keeps_service(st: dict[str, Any], r: Reading, ask: Optional[str]) -> bool:
     if facts.get("parts") and not r.parts and ids & {str(p.get("service")) for p in facts["parts"]}:
         return True  # a part named again ("the devices are ...") is handled as that part
     if not (facts.get("service") or facts.get("cpv")) or r.correction or ask in ("service", "service_choice", "service_unknown"):
+        return False
+    if st["source"].get("service") == "asked about":
         return False
     return facts.get("service") not in ids
 
@@ -630,7 +719,7 @@ def _update_part_values(st: dict[str, Any], r: Reading) -> bool:
     ids = {s.id for s in r.services}
     if len(amounts) != 1 or not ids:
         return False
-    for p in st["facts"]["parts"]:
+    for p in (st["facts"].get("parts") or []) + (st.get("added") or []):
         if p.get("service") in ids:
             p["value_gbp"] = amounts[0].money.amount_gbp
             st["source"]["parts"] = "you said"
@@ -715,29 +804,194 @@ def _event(d: DateMention, act_start: str) -> Optional[str]:
 # ---- deciding what comes next: a question, or the answer ---------------------------------------------
 
 def case_dict(st: dict[str, Any]) -> dict[str, Any]:
-    facts = {k: v for k, v in st["facts"].items() if v is not None and k in Case.__dataclass_fields__}
-    return facts
+    return q.case_of(st)
 
 
-def _advance(st: dict[str, Any], today: date, notes: list[str]) -> Outcome:
+def _change_part(st: dict[str, Any], r: Reading) -> bool:
+    """"we're adding a handyperson element worth about £80k": a new part beside what is already described;
+    "we're dropping the handyperson element": that part taken out. False when the message is not that."""
+    facts = st["facts"]
+    added = st.setdefault("added", [])
+    parts = facts.get("parts") or []
+    known = {str(facts.get("service") or "")} | {str(p.get("service")) for p in parts + added}
+    known |= {str(c) for c in facts.get("cpv") or []} | {str(c) for p in parts + added for c in p.get("cpv") or []}
+    if r.part_change == "remove":
+        gone = {s.id for s in r.services} | {str(s.cpv) for s in r.services if s.cpv} | {s.text for s in r.services}
+        keep = [p for p in added if not ({str(p.get("service"))} | set(p.get("cpv") or [])) & gone]
+        kept_parts = [p for p in parts if not ({str(p.get("service"))} | set(p.get("cpv") or [])) & gone]
+        if len(keep) == len(added) and len(kept_parts) == len(parts):
+            return False
+        st["added"] = keep
+        if parts:
+            facts["parts"] = kept_parts
+        return True
+    new = [m for m in r.services if m.id not in known and str(m.cpv) not in known]
+    amounts = [a for a in r.value.amounts if a.role not in ("other", "compared", "restated")]
+    if not new or len(amounts) != 1:
+        return False
+    svc, money = new[0], amounts[0].money
+    amount = money.amount_gbp
+    if money.period in ("year", "month", "week"):
+        value = facts.get("value") or {}
+        years = money.years or (float(value.get("years") or 0) + float(value.get("extension_years") or 0))
+        if not years:
+            return False  # a yearly price with no term to multiply it by: left to the value question
+        amount *= {"year": 1, "month": 12, "week": 52}[money.period] * years
+    part: dict[str, Any] = ({"service": svc.text, "cpv": [svc.cpv]} if svc.id.startswith(CPV_PREFIX) and svc.cpv
+                            else {"service": svc.id})
+    part["value_gbp"] = round(amount, 2)
+    if r.separable is not None:
+        part["separable"] = r.separable
+        st["source"]["separable"] = "you said"
+    if parts:
+        parts.append(part)
+    else:
+        added.append({**part, "words": svc.text})
+    st["source"]["parts"] = "you said"
+    return True
+
+
+def _advance(st: dict[str, Any], today: date, notes: list[str], missed: Optional[str] = None) -> Outcome:
+    """The next question, or the answer. `missed`: the question the officer's reply did not answer."""
     pending = st.get("pending") or {}
     if pending.get("ask") in ("value_choice", "value", "date_confirm") and (pending.get("choices") or pending.get("problem")):
-        msg = q.question(pending["ask"], st["facts"], st, today)
-        return Outcome([msg], st)
-    ask = q.next_question(st, today)
-    if ask == "service" and ("service" in (st.get("asked") or []) or _unknown_words(st)):
-        # Asked once already, or a contract described in words we don't know: say so and offer the nearest
-        # categories, never ask again.
-        st["pending"] = {"ask": "service_unknown"}
-        st["words"].setdefault("service", st.get("first_text", ""))
-        return Outcome([Message(n) for n in notes if n] + [q.unknown_service(st.get("first_text", ""))], st)
-    if ask is not None:
-        st["pending"] = {"ask": ask}
-        msgs = [Message(n) for n in notes if n]
-        return Outcome(msgs + [q.question(ask, st["facts"], st, today)], st)
-    if _period_question(st, today):
-        return Outcome([Message(n) for n in notes if n] + [q.question("date_confirm", st["facts"], st, today)], st)
-    return _answer(st, today, notes)
+        ask: Optional[str] = pending["ask"]
+    else:
+        ask = q.next_question(st, today)
+        if ask == "service" and ("service" in (st.get("asked") or []) or _unknown_words(st)):
+            # Asked once already, or a contract described in words we don't know: say so and offer the nearest
+            # categories, never ask again.
+            st["pending"] = {"ask": "service_unknown"}
+            st["words"].setdefault("service", st.get("first_text", ""))
+            return Outcome([Message(n) for n in notes if n] + [q.unknown_service(st.get("first_text", ""))], st)
+        if ask is None and _period_question(st, today):
+            ask = "date_confirm"  # "FY24/25" runs across a change in the rules: _period_question set the choices
+        if ask is None:
+            return _answer(st, today, notes)
+        st["pending"] = {**(st.get("pending") or {}), "ask": ask} if ask == "date_confirm" else {"ask": ask}
+    assert ask is not None
+    if ask in (st.get("assumed") or []):
+        return _answer(st, today, notes)  # assumed already: the answer states what is still missing, never a loop
+    if missed == ask:
+        return _missed(st, ask, today, notes)
+    msg = _say(st, ask, today)
+    if msg is None:  # every wording of this question has been used: take the safe assumption
+        return _missed(st, ask, today, notes, exhausted=True)
+    return Outcome([Message(n) for n in notes if n] + [msg], st)
+
+
+def _say(st: dict[str, Any], ask: str, today: date, first: int = 0) -> Optional[Message]:
+    """The question in a wording not yet used in this conversation; None when every wording has been."""
+    said = st.setdefault("said", [])
+    for wording in range(first, q.WORDINGS):
+        msg = q.question(ask, st["facts"], st, today, wording)
+        key = hashlib.sha1(msg.text.encode()).hexdigest()[:10]
+        if key not in said:
+            said.append(key)
+            return msg
+    return None
+
+
+def _missed(st: dict[str, Any], ask: str, today: date, notes: list[str], exhausted: bool = False) -> Outcome:
+    """A reply that did not answer `ask`: the first time, ask again another way with the deciding categories as
+    buttons; the second time (or when every wording is used), take the safe assumption, say so, and go on."""
+    msgs = lambda: [Message(n) for n in notes if n]  # noqa: E731
+    if ask in ("service_unknown", "part_service", "service"):
+        st["pending"] = None
+        words = st["words"].get("service") or st.get("first_text") or "that service"
+        st["source"]["service_unrecognised"] = "you said"
+        return Outcome(msgs() + [Message(q.SERVICE_NOT_RECOGNISED.format(words=words))], st)
+    if ask == "offer_check":
+        st["pending"] = None
+        return Outcome(msgs() + [Message(q.DEFAULT)], st)
+    misses = st.setdefault("misses", {})
+    misses[ask] = misses.get(ask, 0) + 1
+    if misses[ask] < 2 and not exhausted:
+        st["pending"] = {**(st.get("pending") or {}), "ask": ask}
+        msg = _say(st, ask, today, first=1)
+        if msg is not None:
+            return Outcome(msgs() + [msg], st)
+    note = _assume(st, ask, today)
+    st["pending"] = None
+    st.setdefault("assumed", []).append(ask)
+    if note is None:
+        return Outcome(msgs() + [Message(q.DEFAULT)], st)
+    return _advance(st, today, notes + [note])
+
+
+def _assume(st: dict[str, Any], ask: str, today: date) -> Optional[str]:
+    """Takes the safe assumption for an unanswered question and says it; None when there is none to take."""
+    from bot.assistant.understood import BUYER_WORDS, date_words
+
+    facts, pending = st["facts"], st.get("pending") or {}
+    if ask == "date":
+        _set(st, "commenced", today.isoformat(), "assumed", "not known: I've assumed the procurement starts now")
+        facts.pop("commencement_event", None)
+        return f"I've assumed the procurement starts now ({date_words(today.isoformat())}). Tell me the date if you know it."
+    if ask == "vat":
+        _set(st, "vat", "excluded", "assumed")
+        return "I've assumed VAT is added on top of your figure: the safer reading, as it gives the higher value."
+    if ask == "term" and isinstance(facts.get("value"), dict):
+        facts["value"].pop("years", None)
+        st["source"]["term"] = "assumed"
+        return "I've taken the length of the contract as not known: the answer says what that means for the value."
+    if ask == "value":
+        _set(st, "value", {"unknown": True}, "assumed", "not known yet")
+        return "I've taken the value as not known: the answer says what that means."
+    if ask == "value_choice" and pending.get("choices"):
+        biggest = max(pending["choices"], key=lambda c: _whole(c["value"]))
+        _set(st, "value", biggest["value"], "assumed", biggest["label"])
+        return f"I've taken the larger reading, {biggest['label']}, so as not to understate the value."
+    if ask == "separable":
+        st["source"]["separable"] = "assumed"
+        return "I've left open whether the parts could be bought separately: the answer says what would change."
+    if ask == "exemption":
+        facts.pop("exemption", None)
+        st["source"]["exemption"] = "assumed"
+        return ("I've assumed the contract is not exempt, so the procurement rules apply (the safer reading). If your "
+                "legal team confirms the exemption, tell me.")
+    if ask == "date_confirm" and facts.get("commenced"):
+        st["source"]["commenced"] = "assumed"
+        return f"I've taken the date as {date_words(str(facts['commenced']))}."
+    if ask == "cross_border":
+        _set(st, "cross_border_interest", "unknown", "assumed")
+        return "I've taken cross-border interest as not known."
+    if ask == "buyer":
+        _set(st, "buyer", "sub_central", "assumed")
+        return f"I've assumed the buyer is {BUYER_WORDS['sub_central']}."
+    return None
+
+
+def _whole(value: dict[str, Any]) -> float:
+    per_year = {"annual_gbp": 1, "monthly_gbp": 12, "weekly_gbp": 52}
+    years = float(value.get("years") or 1) + float(value.get("extension_years") or 0)
+    return next((float(value[k]) * n * years for k, n in per_year.items() if k in value), float(value.get("total_gbp") or 0))
+
+
+def _noted(before: dict[str, Any], st: dict[str, Any]) -> list[str]:
+    """What a reply changed in the case, in a line each ("Noted: no VAT is charged.")."""
+    from bot.assistant.understood import BUYER_WORDS, VAT_WORDS, date_words
+
+    facts, out = st["facts"], []
+    if facts.get("vat") != before.get("vat") and facts.get("vat"):
+        out.append(f"Noted: {VAT_WORDS.get(facts['vat'], facts['vat'])}.")
+    if facts.get("buyer") != before.get("buyer") and facts.get("buyer"):
+        out.append(f"Noted: the buyer is {BUYER_WORDS.get(facts['buyer'], facts['buyer'])}.")
+    if facts.get("service") != before.get("service") and facts.get("service"):
+        out.append(f"Noted: the service is {q.service_label(str(facts['service'])).lower()}.")
+    if facts.get("parts") != before.get("parts") and facts.get("parts"):
+        out.append(f"Noted: the contract now has {len(facts['parts'])} parts.")
+    if facts.get("value") != before.get("value") and isinstance(facts.get("value"), dict):
+        value = facts["value"]
+        if (value.get("years"), value.get("extension_years")) != ((before.get("value") or {}).get("years"),
+                                                                 (before.get("value") or {}).get("extension_years")):
+            out.append("Noted: the length of the contract.")
+        if any(value.get(k) != (before.get("value") or {}).get(k) for k in ("total_gbp", "annual_gbp", "monthly_gbp",
+                                                                             "weekly_gbp", "one_off_gbp", "extension_gbp")):
+            out.append("Noted: the new amount.")
+    if facts.get("commenced") != before.get("commenced") and facts.get("commenced"):
+        out.append(f"Noted: the procurement starts on {date_words(str(facts['commenced']))}.")
+    return out
 
 
 def _unknown_words(st: dict[str, Any]) -> bool:
@@ -750,10 +1004,28 @@ def _unknown_words(st: dict[str, Any]) -> bool:
 
 
 def _repeat(st: dict[str, Any], today: date) -> list[Message]:
+    """The pending question again after something else (a question answered, a greeting): in a wording not yet
+    used; when none is left, the safe assumption is taken and the conversation moves on."""
     pending = st.get("pending") or {}
-    if not pending.get("ask"):
+    ask = pending.get("ask")
+    if not ask:
         return []
-    return [q.question(pending["ask"], st["facts"], st, today)]
+    msg = _say(st, ask, today)
+    if msg is not None:
+        return [msg]
+    return _missed(st, ask, today, [], exhausted=True).messages
+
+
+def _worth_asking(r: Reading) -> bool:
+    """Whether words that only suggest an exemption are worth a question: always for who the contract is with
+    (a body you control, another authority) or an emergency service (who provides it decides); for what is
+    bought (land, employment) only when no service in the catalogue explains the words."""
+    from bot.ltr import load_knowledge
+
+    entry = load_knowledge().exemption(r.exemption.id) if r.exemption else None
+    if entry is None:
+        return False
+    return entry.part == 1 or entry.not_for_profit or not (r.services or r.cpv or r.parts)
 
 
 def _answer(st: dict[str, Any], today: date, notes: list[str]) -> Outcome:

@@ -75,18 +75,22 @@ _WHY = {
     "cross_border": "For a procurement under the older rules, cross-border interest could bring extra duties.",
     "separable": "Whether the parts could reasonably be bought separately changes which rules apply to a mixed contract.",
     "buyer": "Who is buying can change the threshold and, for health care, which regime applies.",
+    "exemption": "Some contracts are exempt from the procurement rules altogether, whatever their value. Your words "
+                 "suggest this one might be, so I'd rather ask than guess.",
 }
-_NOT_UNDERSTOOD = {
-    "service": "I need to know what kind of service it is. Describe it in a few words, for example \"home care for "
-               "older people\" or \"a drug and alcohol service\".",
-    "value": "I couldn't find an amount in that. Roughly what is the contract worth? For example \"£700k in total\" or "
-             "\"£180k a year\".",
-    "value_choice": "Please choose one of the readings below, or type the value again.",
-    "term": "How long will it run, including extensions? For example \"3 years plus 2\", or \"no end date\".",
-    "date": "When does (or did) the procurement start? The month and year are enough, for example \"March 2027\".",
-    "vat": "Does the figure include VAT? Choose one of the options below.",
-    "cross_border": "Was there certain cross-border interest? Yes, no or not sure is fine.",
-    "separable": "Could the parts reasonably be bought separately? Yes or no.",
+# What the officer is told when a reply did not answer the question, before it is asked another way.
+_MISSED = {
+    "service": "I couldn't tell the service from that.",
+    "value": "I couldn't find an amount in that.",
+    "value_choice": "I still can't tell which amount is the contract's value.",
+    "term": "I couldn't find the length of the contract in that.",
+    "date": "I couldn't find a start date in that.",
+    "vat": "I couldn't tell from that whether the figure includes VAT.",
+    "cross_border": "I couldn't tell from that whether there was cross-border interest.",
+    "separable": "I couldn't tell from that whether the parts could be bought separately.",
+    "exemption": "I couldn't tell from that whether the contract is exempt.",
+    "date_confirm": "I couldn't tell which year you mean.",
+    "buyer": "I couldn't tell who is buying from that.",
 }
 
 
@@ -95,8 +99,8 @@ def why(ask: Optional[str]) -> str:
                                "I'll explain what each fact is for.")
 
 
-def not_understood(ask: Optional[str]) -> str:
-    return _NOT_UNDERSTOOD.get(ask or "", DEFAULT)
+def missed(ask: Optional[str]) -> str:
+    return _MISSED.get(ask or "", "I couldn't use that.")
 
 
 def act_start() -> str:
@@ -137,15 +141,19 @@ def _value(facts: dict[str, Any]) -> dict[str, Any]:
 
 def next_question(st: dict[str, Any], today: date) -> Optional[str]:
     facts, source = st["facts"], st["source"]
+    if facts.get("exemption"):
+        return None  # exempt: no value, date or service can change the answer (reference §1 step 1)
+    if st.get("exemption_hint") and "exemption" not in source:
+        return "exemption"
     if not has_service(facts):
         return "service"
     value = _value(facts)
     if not value and not facts.get("parts"):
         return "value"
     if (any(k in value for k in RECURRING_KEYS) and "years" not in value and not value.get("open_ended")
-            and source.get("term") != "you said"):
+            and source.get("term") not in ("you said", "assumed")):
         return "term"
-    base = {k: v for k, v in facts.items() if v is not None}
+    base = case_of(st)
     current = _outcome(base, today)
     if current is None:
         return None  # the service is not classified yet: the answer step says so
@@ -156,14 +164,52 @@ def next_question(st: dict[str, Any], today: date) -> Optional[str]:
         keys = {_outcome({**base, "vat": v}, today) for v in VAT_CHOICES}
         if len(keys) > 1:
             return "vat"
-    if facts.get("parts") and any("separable" not in p for p in facts["parts"]) and source.get("separable") != "you said":
-        parts_t = [{**p, "separable": True} for p in facts["parts"]]
-        parts_f = [{**p, "separable": False} for p in facts["parts"]]
+    if base.get("parts") and any("separable" not in p for p in base["parts"]) and source.get("separable") not in ("you said", "assumed"):
+        parts_t = [{**p, "separable": True} for p in base["parts"]]
+        parts_f = [{**p, "separable": False} for p in base["parts"]]
         if _outcome({**base, "parts": parts_t}, today) != _outcome({**base, "parts": parts_f}, today):
             return "separable"
     # Cross-border interest is not asked: it changes what must be done, not which rules apply, so the
     # answer states what it would mean instead of holding the officer up.
     return None
+
+
+def case_of(st: dict[str, Any]) -> dict[str, Any]:
+    """The Case (as a dict) the conversation has described: the facts, with any part added at a later turn
+    ("we're adding a handyperson element worth £80k") beside the contract described first, whose whole-life value
+    becomes the first part's value. Corrections to the first part keep working on `facts` as before."""
+    facts = {k: v for k, v in st["facts"].items() if v is not None and k in Case.__dataclass_fields__}
+    added = [{k: v for k, v in p.items() if k != "words"} for p in st.get("added") or []]
+    if not added:
+        return facts
+    if facts.get("parts"):
+        return {**facts, "parts": list(facts["parts"]) + added}
+    whole = _whole_life(facts.get("value"))
+    if whole is None:
+        return facts  # the first part's value is still to come: the value question is asked first
+    main: dict[str, Any] = {"service": facts.pop("service")} if facts.get("service") else {}
+    if facts.get("cpv"):
+        main["cpv"] = facts.pop("cpv")
+    main["value_gbp"] = whole
+    seps = {p.get("separable") for p in added}
+    if len(seps) == 1 and None not in seps:
+        main["separable"] = seps.pop()  # one answer for the contract: could its parts be bought separately?
+    facts.pop("value", None)
+    facts["parts"] = [main] + added
+    return facts
+
+
+def _whole_life(value: Any) -> Optional[float]:
+    from bot.ltr.value import working
+
+    if not isinstance(value, dict) or value.get("unknown"):
+        return None
+    try:
+        v = Case.from_dict({"value": value}).value
+    except CaseError:
+        return None
+    w = working(v) if v is not None else None
+    return None if w is None else round(w.total_gbp, 2)
 
 
 @dataclass(frozen=True)
@@ -217,7 +263,18 @@ def _progress(st: dict[str, Any], ask: str) -> dict[str, int]:
     return {"step": len(asked), "of": len(asked) + remaining}
 
 
-def question(ask: str, facts: dict[str, Any], st: dict[str, Any], today: date) -> Message:
+# How many wordings each question has: the dialogue never sends the same wording twice in one conversation.
+WORDINGS = 2
+
+
+def question(ask: str, facts: dict[str, Any], st: dict[str, Any], today: date, wording: int = 0) -> Message:
+    """The question `ask` in its `wording` (0: first time; 1: asked again another way, with the categories that
+    decide the answer as buttons)."""
+    if wording:
+        again = _again(ask, facts, st, today)
+        if again is not None:
+            again.custom = {"progress": _progress(st, ask)}
+            return again
     pending = st.get("pending") or {}
     progress = {"progress": _progress(st, ask)}  # the widget shows "Question 2 of up to 4"
     value = _value(facts)
@@ -281,7 +338,86 @@ def question(ask: str, facts: dict[str, Any], st: dict[str, Any], today: date) -
             {"title": "An integrated care board", "payload": '/inform{"buyer": "icb"}'},
             {"title": "A school or academy", "payload": '/inform{"buyer": "school"}'},
             {"title": "Central government", "payload": '/inform{"buyer": "central"}'}], progress)
-    return Message(not_understood(ask))
+    if ask == "exemption":
+        entry = load_knowledge().exemption(str(st.get("exemption_hint") or ""))
+        return Message(entry.question if entry else "Is the contract exempt from the procurement rules?",
+                       _exemption_buttons(entry), progress)
+    return Message(DEFAULT)
+
+
+def _exemption_buttons(entry: Any) -> list[dict[str, str]]:
+    yes = [{"title": f"Yes: {entry.label[0].lower() + entry.label[1:]}", "payload": f'/inform{{"exemption": "{entry.id}"}}'}] if entry else []
+    return yes + [{"title": "No, it isn't exempt", "payload": '/inform{"exemption": "none"}'},
+                  {"title": "Not sure", "payload": "/dont_know"}]
+
+
+def date_categories(st: dict[str, Any], today: date) -> list[tuple[str, str]]:
+    """The periods a start date can fall in that decide the answer, as (button title, a date in that period): the
+    Act's start and the 2026 threshold table always (reference §1.2), and any other date in dates.yml at which
+    this case's answer changes (the PSR's start for health care). Dates come from the knowledge, never typed."""
+    kb = load_knowledge()
+    base = {k: v for k, v in st["facts"].items() if v is not None and k in Case.__dataclass_fields__ and k != "commencement_event"}
+    cuts = {kb.dates["act_start"].date, kb.dates["act_2026_thresholds"].date}
+    for d in kb.dates.values():
+        if d.date > kb.dates["pcr_start"].date and d.date not in cuts and d.date <= today:
+            before = _outcome({**base, "commenced": date.fromordinal(d.date.toordinal() - 1).isoformat()}, today)
+            if before != _outcome({**base, "commenced": d.date.isoformat()}, today):
+                cuts.add(d.date)
+    cuts_sorted = sorted(cuts)
+    short = lambda d: f"{d.day} {d:%b %Y}"  # noqa: E731
+    out = [(f"Before {short(cuts_sorted[0])}", date.fromordinal(cuts_sorted[0].toordinal() - 1).isoformat())]
+    for a, b in zip(cuts_sorted, cuts_sorted[1:]):
+        out.append((f"{short(a)} – {short(date.fromordinal(b.toordinal() - 1))}", a.isoformat()))
+    last = cuts_sorted[-1]
+    out.append((f"{short(last)} or later / not started", max(last, today).isoformat()))
+    return out
+
+
+def _again(ask: str, facts: dict[str, Any], st: dict[str, Any], today: date) -> Optional[Message]:
+    """The second wording: shorter, and with the categories that decide the answer as buttons."""
+    pending = st.get("pending") or {}
+    if ask == "date":
+        buttons = [{"title": title, "payload": f'/inform{{"commenced": "{iso}"}}'} for title, iso in date_categories(st, today)]
+        return Message("Roughly when did (or will) the procurement start? Choose the period, or type a month and year.",
+                       buttons + [DONT_KNOW])
+    if ask == "vat":
+        return Message("Is VAT added on top of your figure, already in it, or not charged at all?", [
+            {"title": "VAT on top", "payload": '/inform{"vat": "excluded"}'},
+            {"title": "VAT included", "payload": '/inform{"vat": "included"}'},
+            {"title": "No VAT charged", "payload": '/inform{"vat": "exempt"}'},
+            {"title": "Not sure", "payload": "/dont_know"}])
+    if ask == "term":
+        return Message("How many years in all, counting every optional extension?",
+                       [{"title": f"{n} years" if n > 1 else "1 year", "payload": f'/inform{{"years": {n}}}'} for n in (1, 2, 3, 4, 5)]
+                       + [{"title": "No fixed end date", "payload": '/inform{"open_ended": true}'}, DONT_KNOW])
+    if ask == "value":
+        return Message("A rough figure is enough: about how much will the whole contract cost, including any extensions? "
+                       "For example \"about £500k\".", [DONT_KNOW])
+    if ask == "value_choice":
+        choices = pending.get("choices") or []
+        return Message("Which of these is the contract's value? Pick one, or type the figure with what it covers.",
+                       [{"title": c["label"], "payload": f'/inform{{"choice": {i}}}'} for i, c in enumerate(choices)])
+    if ask == "separable":
+        return Message("Would it be practical to buy the parts under separate contracts?", [
+            {"title": "Yes, separately is practical", "payload": '/inform{"separable": true}'},
+            {"title": "No, they must go together", "payload": '/inform{"separable": false}'},
+            {"title": "Not sure", "payload": "/dont_know"}])
+    if ask == "exemption":
+        entry = load_knowledge().exemption(str(st.get("exemption_hint") or ""))
+        what = entry.label[0].lower() + entry.label[1:] if entry else "an exempted contract"
+        return Message(f"Has your legal team confirmed that this is {what}?", _exemption_buttons(entry))
+    if ask == "date_confirm":
+        from bot.assistant.understood import date_words
+
+        buttons = [{"title": date_words(c), "payload": f'/inform{{"commenced": "{c}"}}'} for c in pending.get("choices") or []]
+        return Message("Which of these two dates is right?", buttons)
+    if ask == "cross_border":
+        return Message("Could suppliers from other countries realistically have wanted to bid?", [
+            {"title": "Yes", "payload": '/inform{"cross_border": "yes"}'}, {"title": "No", "payload": '/inform{"cross_border": "no"}'},
+            {"title": "Don't know", "payload": "/dont_know"}])
+    if ask == "buyer":
+        return Message("Which kind of organisation is buying?", question("buyer", facts, st, today).buttons)
+    return None
 
 
 def unknown_service(words: str) -> Message:
@@ -297,4 +433,5 @@ def unknown_service(words: str) -> Message:
     return Message(f"I don't recognise \"{shown}\" as a service yet.{near}", buttons)
 
 
-__all__ = ["next_question", "question", "why", "not_understood", "unknown_service", "act_start", "service_label"]
+__all__ = ["next_question", "question", "why", "missed", "unknown_service", "act_start", "service_label",
+           "date_categories"]

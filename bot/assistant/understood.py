@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from bot.assistant.questions import service_label
-from bot.ltr import Assessment
+from bot.ltr import Assessment, load_knowledge
 from bot.ltr.value import gbp
 
 BUYER_WORDS = {"sub_central": "a London borough (or other local authority)", "central": "central government",
@@ -61,6 +61,9 @@ def understood_facts(st: dict[str, Any], a: Assessment) -> list[dict[str, Any]]:
             who = who[0].lower() + who[1:] if who[1:2].islower() else who  # "Adult social care" -> "adult social care"
             text = f"I read this as {text}, which is {kind}, although it is for {who} — change?"
         add("service", "Service", text, source.get("service", source.get("cpv", "you said")))
+    if st.get("added"):
+        add("parts", "Parts added", "; ".join(f"{p.get('words') or p.get('service')} £{float(p.get('value_gbp') or 0):,.0f}"
+                                              for p in st["added"]), source.get("parts", "you said"))
     value_step = next((t for t in a.trace if t.id.startswith("T-VALUE")), None)
     if value_step is not None:
         add("value", "Value", value_step.text, source.get("value", "you said"))
@@ -84,8 +87,14 @@ def understood_facts(st: dict[str, Any], a: Assessment) -> list[dict[str, Any]]:
     for flag, label in (("concession", "Concession"), ("utilities", "Utilities contract")):
         if facts.get(flag):
             add(flag, label, "yes", source.get(flag, "you said"), "")
-    if facts.get("exempt"):
-        add("exempt", "Exemption", str(facts["exempt"]), source.get("exempt", "you said"), "")
+    if facts.get("exemption"):
+        entry = load_knowledge().exemption(str(facts["exemption"]))
+        text = entry.label if entry else str(facts["exemption"])
+        if words.get("exemption"):
+            text += f" (\"{words['exemption']}\")"
+        add("exemption", "Exemption", text, source.get("exemption", "you said"), "")
+    elif source.get("exemption") == "assumed":
+        add("exemption", "Exemption", "assumed not exempt", "assumed", "")
     if facts.get("england") is False:
         add("england", "Where", "outside England", "you said", "")
     return out

@@ -48,7 +48,7 @@ def classify_one(run: Run, text: Optional[str], cpv: list[str], what: str):
             ms = match_services(text, kb)
             svc = ms[0] if ms else None
         undecided = next((u for u in kb.undecided_codes if cpv_in(main, u.cpv)), None)
-        if undecided and (svc is None or not svc.cpv) and not run.case.exempt:
+        if undecided and (svc is None or not svc.cpv) and not run.case.exemption:
             run.question = undecided.question
             return None, None, [s for s in (kb.service(i) for i in undecided.candidates) if s]
         run.step(classify_id(prof, svc), classify_text(f"CPV {main}", prof, svc), prof.category_ref or "PCR 2015 Sch 3; PR24 Sch 1 (not listed)")
@@ -92,12 +92,12 @@ def signature(run: Run, s: Service) -> tuple:
     if not s.cpv:
         return ("ambiguous", s.id)
     p = profile(s.cpv, run.kb, s.kind)
-    return (p.light_touch, p.psr, bool(s.exempt))
+    return (p.light_touch, p.psr, bool(s.exemption))
 
 
 def classify_id(prof: Profile, svc: Optional[Service] = None) -> str:
     """The trace id naming what the classification decided (the same four outcomes as `classify_text`)."""
-    if svc is not None and svc.exempt:
+    if svc is not None and svc.exemption:
         return "T-EXEMPT-SERVICE"
     if prof.kind != "service":
         return "T-NOT-LIGHT-TOUCH-WORKS" if prof.kind == "works" else "T-NOT-LIGHT-TOUCH-GOODS"
@@ -105,7 +105,7 @@ def classify_id(prof: Profile, svc: Optional[Service] = None) -> str:
 
 
 def classify_text(name: str, prof: Profile, svc: Optional[Service] = None) -> str:
-    if svc is not None and svc.exempt:
+    if svc is not None and svc.exemption:
         return f"{name}: the work described is exempt, so it is not a light touch service."
     if prof.kind != "service":
         return f"{name} is {prof.kind}, not a light touch service."
@@ -117,7 +117,7 @@ def classify_text(name: str, prof: Profile, svc: Optional[Service] = None) -> st
 def ask(run: Run, candidates, text: Optional[str]) -> Assessment:
     kb = run.kb
     if candidates:
-        cands = [Candidate(s.id, s.label, profile(s.cpv, kb, s.kind).light_touch and not s.exempt, s.cpv or "")
+        cands = [Candidate(s.id, s.label, profile(s.cpv, kb, s.kind).light_touch and not s.exemption, s.cpv or "")
                  for s in candidates if s.cpv]
         if run.question:
             run.need(run.question)

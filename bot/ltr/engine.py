@@ -14,6 +14,7 @@ from . import offer
 from .classification import classify
 from .conditions import Context
 from .cross_border import cross_border
+from .exemptions import answer as exempt_answer
 from .exemptions import exemption, stated_value
 from .knowledge import Knowledge, load_knowledge
 from .mixed import light_touch, separable
@@ -34,18 +35,20 @@ def assess(case: Case, as_of: date, kb: Optional[Knowledge] = None) -> Assessmen
     if not case.england:
         return run.out_of_scope("not_england")
 
-    subject_or_question = classify(run)
-    if isinstance(subject_or_question, Assessment):
-        return subject_or_question
-    subject = subject_or_question
-
-    # 1. Exemptions
-    exempt_text = exemption(run, subject)
-    if exempt_text:
+    # 1. Exemptions: an exemption stated as a fact needs no classification (an employment contract is exempt
+    # whatever the job, a vertical arrangement whatever the service); otherwise the service may be an exempt one.
+    if case.exemption:
+        subject: Subject = Subject(label="the contract", main=None)
+    else:
+        subject_or_question = classify(run)
+        if isinstance(subject_or_question, Assessment):
+            return subject_or_question
+        subject = subject_or_question
+    exempt = exemption(run, subject)
+    if exempt:
         return _finish(run, subject, None, commenced,
             regime="none", light_touch=False, above_threshold=None, threshold_gbp=None,
-            estimated_value_gbp=stated_value(run), vat_basis="inclusive",
-            answer=f"Exempt: {exempt_text.rstrip('.')}. The procurement rules, including the below-threshold rules, do not apply.",
+            estimated_value_gbp=stated_value(run), vat_basis="inclusive", answer=exempt_answer(*exempt),
             service_category=subject.main.category_id if subject.main else None, cross_border_interest="not_a_test")
 
     if case.commenced is None:

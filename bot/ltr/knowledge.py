@@ -18,7 +18,8 @@ from pydantic import BaseModel, Extra, Field, ValidationError, validator
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 KNOWLEDGE_DIR = Path(__file__).parent / "knowledge"
-FILES = ("dates.yml", "thresholds.yml", "parameters.yml", "labels.yml", "conditions.yml", "cpv.yml", "services.yml", "routes.yml", "obligations.yml", "faq.yml")
+FILES = ("dates.yml", "thresholds.yml", "parameters.yml", "labels.yml", "conditions.yml", "cpv.yml", "services.yml", "routes.yml", "obligations.yml", "faq.yml",
+         "exemptions.yml")
 # The parameters and valuation references the engine reads; a file without one of them does not load.
 _NUMBER, _IDS = float, list
 REQUIRED_PARAMETERS: dict[str, type] = {
@@ -122,6 +123,30 @@ class UndecidedCode(_Strict):
     _c = validator("cpv", allow_reuse=True)(_check_cpv)
 
 
+class Exemption(_Strict):
+    """An exempted contract (PA 2023 Sch 2; PCR 2015 regs 7-17): `Case.exemption` names one by id."""
+
+    id: str
+    label: str
+    text: str
+    part: int
+    act_ref: str
+    pcr_ref: str
+    source: str
+    verified: bool
+    question: str
+    pcr_verified: bool = True
+    not_for_profit: bool = False
+    cues: list[str] = []
+    hints: list[str] = []
+
+    @validator("part")
+    def _part(cls, v: int) -> int:
+        if v not in (1, 2):
+            raise ValueError("must be 1 or 2 (the Part of PA 2023 Sch 2)")
+        return v
+
+
 class Service(_Strict):
     id: str
     label: str
@@ -132,7 +157,7 @@ class Service(_Strict):
     verified: bool
     cpv: Optional[str] = None
     individual: bool = False
-    exempt: Optional[str] = None
+    exemption: Optional[str] = None  # an exemptions.yml id: the work described is always exempt
     warning: Optional[str] = None
     ambiguous_with: list[str] = []
 
@@ -306,6 +331,8 @@ class Knowledge:
     obligations: tuple[Obligation, ...]
     conditions: dict[str, Condition]
     faq: tuple[Faq, ...]
+    exemptions: tuple[Exemption, ...]
+    not_for_profit_words: tuple[str, ...]
     rules_version: str
 
     def number(self, parameter_id: str) -> float:
@@ -320,6 +347,9 @@ class Knowledge:
 
     def service(self, service_id: str) -> Optional[Service]:
         return next((s for s in self.services if s.id == service_id), None)
+
+    def exemption(self, exemption_id: str) -> Optional[Exemption]:
+        return next((e for e in self.exemptions if e.id == exemption_id), None)
 
     def faq_entry(self, faq_id: str) -> Optional[Faq]:
         return next((f for f in self.faq if f.id == faq_id), None)
@@ -412,9 +442,12 @@ def load_knowledge_from(directory: Path) -> Knowledge:
         if not isinstance(meta.get("reviewed"), date):
             raise KnowledgeError(f"{name}: meta.reviewed must be a date")
         reviewed.append(meta["reviewed"])
+    exemptions = _entries("exemptions.yml", raw["exemptions.yml"], Exemption)
     services = _entries("services.yml", raw["services.yml"], Service)
     ids = {s.id for s in services}
     for s in services:
+        if s.exemption is not None and s.exemption not in {e.id for e in exemptions}:
+            raise KnowledgeError(f"services.yml: entry {s.id}: field 'exemption': unknown exemption '{s.exemption}'")
         for other in s.ambiguous_with:
             if other not in ids:
                 raise KnowledgeError(f"services.yml: entry {s.id}: field 'ambiguous_with': unknown entry '{other}'")
@@ -461,6 +494,8 @@ def load_knowledge_from(directory: Path) -> Knowledge:
         obligations=_entries("obligations.yml", raw["obligations.yml"], Obligation),
         conditions=conditions,
         faq=_entries("faq.yml", raw["faq.yml"], Faq),
+        exemptions=exemptions,
+        not_for_profit_words=tuple(str(w).lower() for w in raw["exemptions.yml"].get("not_for_profit_words") or []),
         rules_version=f"{max(reviewed).isoformat()}+{digest.hexdigest()[:8]}",
     )
     return kb

@@ -15,6 +15,10 @@ AIMS = ("framework", "open_framework", "dynamic_market", "mutual", "co_design", 
 VAT_STATUSES = ("included", "excluded", "exempt", "unknown")
 BUYERS = ("sub_central", "central", "school", "utility", "nhs_trust", "nhs_foundation_trust", "icb", "nhs_england")
 CROSS_BORDER = ("yes", "no", "unknown")
+# The exempted contracts of reference §1 step 1 (knowledge/exemptions.yml gives each its paragraph; a test keeps
+# the two lists the same).
+EXEMPTIONS = ("vertical_arrangement", "horizontal_arrangement", "land", "legal_litigation", "employment", "emergency_services",
+              "research_and_development")
 COMMENCEMENT_EVENTS = (
     "tender_notice",
     "transparency_notice",
@@ -159,7 +163,7 @@ class Case:
     # Optional facts beyond the core set.
     framework: bool = False
     aims: tuple[str, ...] = ()  # routes the officer has in mind (AIMS); each gets a yes or "not open, because ..."
-    exempt: Optional[str] = None  # an exemption the officer already knows applies, e.g. "litigation legal services"
+    exemption: Optional[str] = None  # the contract is exempt (EXEMPTIONS): no procurement regime applies
     health_service_purpose: Optional[bool] = None  # PSR: bought for the purposes of the NHS in England
     england: bool = True
 
@@ -200,8 +204,8 @@ class Case:
         if kw["framework"] and "framework" not in kw["aims"]:
             kw["aims"] = ("framework",) + kw["aims"]
         kw["framework"] = "framework" in kw["aims"]
-        if data.get("exempt") is not None:
-            kw["exempt"] = _text(data["exempt"], "exempt")
+        if data.get("exemption") is not None:
+            kw["exemption"] = _choice(data["exemption"], "exemption", EXEMPTIONS)
         if data.get("health_service_purpose") is not None:
             kw["health_service_purpose"] = _bool(data["health_service_purpose"], "health_service_purpose")
         kw["england"] = _bool(data.get("england", True), "england")

@@ -300,8 +300,8 @@ def case_facts(case: Mapping[str, Any]) -> list[tuple[str, str]]:
         rows.append(("Honours an individual's choice of provider", yes_no(case["user_choice"])))
     if case.get("health_service_purpose") is not None:
         rows.append(("Bought for NHS health care purposes", yes_no(case["health_service_purpose"])))
-    if case.get("exempt"):
-        rows.append(("Exemption named", str(case["exempt"])))
+    if case.get("exemption"):
+        rows.append(("Exemption", str(case["exemption"]).replace("_", " ")))
     if case.get("england") is False:
         rows.append(("In England", "No"))
     return rows

@@ -1,5 +1,5 @@
 """Short facts about the buyer and the market: buyer type, cross-border interest, VAT status,
-yes/no, and whether a service user chose the provider.
+yes/no, whether a service user chose the provider, and whether the contract is an exempted one.
 
 Every parser takes `answer`: False (default) reads any message and wants clear wording ("we are a
 school", "no interest from abroad"); True is for a reply to the matching question, where "a
@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Optional
+from functools import lru_cache
+from typing import Any, Optional
 
 from bot.text.vat import find_vat
 
@@ -217,3 +218,144 @@ def parse_user_choice(text: str, answer: bool = False) -> Optional[bool]:
     if _USER_CHOSE.search(text):
         return True
     return parse_yes_no(text) if answer else None
+
+
+# ---- exemptions (reference §1 step 1) -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ExemptionMention:
+    """An exempted contract named in a message: `clear` when the words settle it ("as a council employee", "legal
+    has confirmed it is a vertical arrangement"), else a hint to ask about ("our wholly owned company")."""
+
+    id: str
+    clear: bool
+    start: int
+    end: int
+    text: str
+
+
+_NEGATORS = frozenset({"not", "n't", "no", "never", "nor", "without"})
+_OURS = frozenset({"we", "our", "us", "i", "my", "'re"})
+
+
+@lru_cache(maxsize=2)
+def _exemption_matcher(rules_version: str) -> tuple[Any, Any, dict[str, Any], Any]:
+    """A PhraseMatcher over the words in knowledge/exemptions.yml (cues and hints), on spaCy's blank English
+    tokenizer: "wholly-owned" and "Wholly Owned" are the same tokens however they are typed."""
+    from bot.ltr import load_knowledge
+    from bot.text.nlp import blank_english
+    from spacy.matcher import PhraseMatcher  # after bot.text.nlp, which imports spaCy without TensorFlow
+    from spacy.pipeline import Sentencizer
+
+    kb = load_knowledge()
+    nlp = blank_english()
+    matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+    entries = {}
+    for e in kb.exemptions:
+        entries[e.id] = e
+        if e.cues:
+            matcher.add(f"cue:{e.id}", [nlp.make_doc(t) for t in e.cues])
+        if e.hints:
+            matcher.add(f"hint:{e.id}", [nlp.make_doc(t) for t in e.hints])
+    matcher.add("not_for_profit", [nlp.make_doc(t) for t in kb.not_for_profit_words])
+    return nlp, matcher, entries, Sentencizer()
+
+
+def parse_exemption(text: str) -> Optional[ExemptionMention]:
+    """The exemption a message names, clear mentions first; None when it names none (or only denies one:
+    "it is not a vertical arrangement")."""
+    from bot.ltr import load_knowledge
+
+    nlp, matcher, entries, sentencizer = _exemption_matcher(load_knowledge().rules_version)
+    doc = sentencizer(nlp.make_doc(text))  # questions about the rules are told apart sentence by sentence
+    found: list[tuple[str, str, Any]] = []
+    not_for_profit = False
+    for match_id, s, e in matcher(doc):
+        label = nlp.vocab.strings[match_id]
+        if label == "not_for_profit":
+            not_for_profit = True
+            continue
+        if any(t.lower_ in _NEGATORS for t in doc[max(0, s - 3):s]):
+            continue  # "not a vertical arrangement", "isn't a council employee"
+        sentence = doc[s].sent if doc.has_annotation("SENT_START") else None
+        if sentence is not None and _QUESTION.search(sentence.text.strip()) and not any(t.lower_ in _OURS for t in sentence):
+            continue  # "are employment contracts exempt?" asks about the rules; "can we employ her on ...?" is a plan
+        kind, eid = label.split(":", 1)
+        found.append((kind, eid, doc[s:e]))
+    mentions = []
+    for kind, eid, span in found:
+        clear = kind == "cue" or (entries[eid].not_for_profit and not_for_profit)
+        if entries[eid].not_for_profit and not not_for_profit:
+            clear = False  # the exemption needs a provider not run for profit, and the message doesn't say so
+        mentions.append(ExemptionMention(eid, clear, span.start_char, span.end_char, span.text))
+    if not mentions:
+        return None
+    return min(mentions, key=lambda m: (not m.clear, m.start))
+
+
+# ---- a part added to, or taken out of, a contract described earlier ----------------------------------
+
+_ADDING = ("adding", "we're adding", "we are adding", "add in", "also adding", "add an", "add a", "bolt on", "bolting on",
+           "an additional", "additional element", "extra element", "an extra", "also include", "also includes",
+           "will also include", "now includes", "now include", "on top of that", "plus an element", "plus a element")
+_REMOVING = ("dropping", "drop the", "removing", "remove the", "taking out", "take out the", "taken out", "no longer",
+             "scrapping", "scrap the", "cutting the", "cut the", "leaving out", "leave out the")
+
+
+@lru_cache(maxsize=1)
+def _part_change_matcher() -> tuple[Any, Any]:
+    from bot.text.nlp import blank_english
+    from spacy.matcher import PhraseMatcher
+
+    nlp = blank_english()
+    matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+    matcher.add("add", [nlp.make_doc(t) for t in _ADDING])
+    matcher.add("remove", [nlp.make_doc(t) for t in _REMOVING])
+    return nlp, matcher
+
+
+def parse_part_change(text: str) -> Optional[str]:
+    """"we're adding a handyperson element": 'add'; "we're dropping the befriending part": 'remove'; else None.
+    Whether a part is really added is for the dialogue to decide (the message must name another service)."""
+    nlp, matcher = _part_change_matcher()
+    doc = nlp.make_doc(text)
+    hits = sorted((s, nlp.vocab.strings[m]) for m, s, _ in matcher(doc))
+    return hits[0][1] if hits else None
+
+
+# ---- extension options said on their own ("no extension", "plus a year's option") -----------------------
+
+_COUNT = {"a": 1.0, "an": 1.0, "one": 1.0, "1": 1.0, "two": 2.0, "2": 2.0, "three": 3.0, "3": 3.0, "four": 4.0, "4": 4.0}
+_OPTION = ["option", "options", "extension", "extensions", "optional", "ext", "extn"]
+
+
+@lru_cache(maxsize=1)
+def _extension_matcher() -> tuple[Any, Any]:
+    from bot.text.nlp import blank_english
+    from spacy.matcher import Matcher
+
+    nlp = blank_english()
+    matcher = Matcher(nlp.vocab)
+    plus = {"LOWER": {"IN": ["plus", "+", "and", "with"]}}
+    count = {"LOWER": {"IN": list(_COUNT)}}
+    year = {"LOWER": {"IN": ["year", "years", "yr", "yrs"]}}
+    matcher.add("none", [
+        [{"LOWER": {"IN": ["no", "without"]}}, {"LOWER": {"IN": ["an", "any"]}, "OP": "?"}, {"LOWER": {"IN": _OPTION}}],
+        [{"LOWER": "no"}, {"LOWER": {"IN": ["option", "options"]}}, {"LOWER": "to"}, {"LOWER": "extend"}],
+    ])
+    matcher.add("some", [
+        [plus, count, {"LOWER": "-", "OP": "?"}, year, {"LOWER": {"IN": ["'s", "’s", "'", "’"]}, "OP": "?"}, {"LOWER": {"IN": _OPTION}}],
+        [plus, {"LOWER": {"IN": ["an", "one", "a"]}}, {"LOWER": {"IN": ["optional", "extra", "further"]}}, year],
+    ])
+    return nlp, matcher
+
+
+def parse_extension(text: str) -> Optional[float]:
+    """Extension years said on their own: "no extension" -> 0.0, "plus a year's option" -> 1.0; else None."""
+    nlp, matcher = _extension_matcher()
+    doc = nlp.make_doc(text)
+    for match_id, s, e in sorted(matcher(doc), key=lambda m: m[1]):
+        if nlp.vocab.strings[match_id] == "none":
+            return 0.0
+        return next(_COUNT[t.lower_] for t in doc[s + 1:e] if t.lower_ in _COUNT)
+    return None

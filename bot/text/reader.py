@@ -13,7 +13,8 @@ from typing import Any, Optional
 
 from bot.ltr.match import ServiceMatch
 from bot.text.dates import DateMention, find_dates, parse_date
-from bot.text.facts import parse_buyer, parse_cross_border, parse_user_choice, parse_vat_status
+from bot.text.facts import (ExemptionMention, parse_buyer, parse_cross_border, parse_exemption, parse_part_change,
+                            parse_user_choice, parse_vat_status)
 from bot.text.services import CpvMention, find_cpv, purchase
 from bot.text.value_reader import ValueReading, read_value
 from bot.text.vat import find_vat
@@ -44,16 +45,6 @@ _CODESIGN = re.compile(r"\bco[\s-]?(?:design|produc\w+|creat\w+)\b|\bwith\s+(?:s
 _PILOT = re.compile(r"\bpilot\w*\b|\btrial\b|\bproof\s+of\s+concept\b|\binnovation\s+partnership\b|\btest\s+and\s+learn\b|\bresearch\b", re.I)
 _DIRECT_AWARD = re.compile(r"\bdirect(?:ly)?\s*(?:-\s*)?award\w*|\bwithout\s+(?:a\s+)?(?:competition|tender\w*)|\bjust\s+give\s+it\s+to\b|\bsingle\s+source\b|\bincumbent\b", re.I)
 _NOT_ENGLAND = re.compile(r"\b(?:scotland|scottish|wales|welsh|northern\s+ireland|ni\s+executive|cardiff|edinburgh|glasgow|belfast)\b", re.I)
-_VERTICAL = re.compile(
-    r"\bteckal\b|\bvertical\s+arrangement\b|\bwholly[\s-]owned\s+(?:company|subsidiary|local\s+authority\s+trading)|"
-    r"\bour\s+own\s+(?:company|trading\s+company|latc)\b|\blatc\b", re.I)
-_HORIZONTAL = re.compile(r"\bhorizontal\s+arrangement\b|\bshared\s+service\s+(?:agreement\s+)?with\s+(?:another|a\s+neighbouring)\s+(?:council|authority|borough)", re.I)
-_LITIGATION = re.compile(
-    r"\b(?:counsel\b|barristers?\b|kc\b|qc\b|litigation|tribunal|judicial\s+review|\bjr\b|court\s+proceedings|care\s+proceedings|"
-    r"arbitration|conciliation|mediation\s+of\s+a\s+dispute|legal\s+representation|represent(?:ing)?\s+us\s+(?:in|at))", re.I)
-_EMPLOYMENT = re.compile(r"\bcontracts?\s+of\s+employment\b|\bemploy(?:ing)?\s+(?:staff|people)\s+directly\b|\bagency\s+staff\b", re.I)
-_NO_DISPUTE = re.compile(r"\bno\s+(?:disputes?|litigation)\b|\bnon[\s-]contentious\b|\b(?:not|no)\s+(?:legal\s+)?representation\b|"
-                         r"\b(?:just|only)\s+advice\b", re.I)
 _DONT_KNOW = re.compile(
     r"^\s*(?:i\s+)?(?:don'?t|do\s+not|dont)\s+know\b|^\s*(?:dunno|not\s+sure|unsure|no\s+idea|not\s+known|unknown|tbc|no\s+clue|"
     r"can'?t\s+say|i'?m\s+not\s+sure|haven'?t\s+decided|not\s+decided|not\s+yet\s+(?:known|decided))\b", re.I)
@@ -95,6 +86,8 @@ class Reading:
     cross_border: Optional[str] = None
     flags: dict[str, Any] = field(default_factory=dict)  # Case fields: concession, utilities, framework, user_choice, ...
     aims: list[str] = field(default_factory=list)
+    exemption: Optional[ExemptionMention] = None  # an exempted contract named, clearly or as a hint to ask about
+    part_change: Optional[str] = None  # "add" | "remove": a part added to (or taken out of) the contract described
     separable: Optional[bool] = None
     correction: bool = False
     period_only: Optional[str] = None  # "that's per year": a new period for the amount already given
@@ -105,7 +98,7 @@ class Reading:
     def has_case_facts(self) -> bool:
         dated = self.date is not None and self.date.event is not None  # "today" alone is not a fact of a case
         return bool(self.services or self.cpv or self.value.found or self.parts or dated or self.vat or self.buyer
-                    or self.flags or self.aims or self.period_only or self.separable is not None
+                    or self.flags or self.aims or self.exemption or self.period_only or self.separable is not None
                     or (self.value.term is not None))
 
     @property
@@ -212,16 +205,8 @@ def _flags(text: str, r: Reading) -> None:
             r.aims.append("user_choice")
     if _NOT_ENGLAND.search(text):
         f["england"] = False
-    if _VERTICAL.search(text):
-        f["exempt"] = "a vertical arrangement: a contract with a person the buyer controls (Teckal)"
-    elif _HORIZONTAL.search(text):
-        f["exempt"] = "a horizontal arrangement between public authorities"
-    elif _LITIGATION.search(text) and not _NO_DISPUTE.search(text):
-        f["exempt"] = "legal representation in, or advice in contemplation of, proceedings before a court, tribunal or arbitrator"
-    elif _EMPLOYMENT.search(text):
-        f["exempt"] = "a contract of employment"
-    if _NO_DISPUTE.search(text):
-        f["exempt"] = None
+    r.exemption = parse_exemption(text)
+    r.part_change = parse_part_change(text)
     stated = " ".join(x for x in re.split(r"(?<=[.?!])\s+", text) if not x.rstrip().endswith("?"))  # not questions
     if _SEPARABLE_NO.search(stated) or re.search(r"\b(?:can(?:'t|not)|could(?:n'?t|\s+not)|won'?t|wouldn'?t)\b[^.;?!]{0,40}?"
                                                 r"\b(?:sep[ae]rate(?:ly)?|split|apart)\b", stated, re.I):

@@ -94,7 +94,7 @@ def _treated(m: ServiceMatch) -> Optional[tuple[bool, bool]]:
     if not cpv:
         return None
     prof = profile(cpv, kb, kind)
-    return (prof.light_touch and not (svc is not None and svc.exempt), prof.psr)
+    return (prof.light_touch and not (svc is not None and svc.exemption), prof.psr)
 
 
 def suggest_services(text: str, matcher: Optional[ServiceMatcher] = None, limit: int = 3,
@@ -132,7 +132,7 @@ def nearest_categories(text: str, limit: int = 3, matcher: Optional[ServiceMatch
         if not code:
             continue
         prof = profile(code, kb, svc.kind if svc is not None else None)
-        lt = prof.light_touch and not (svc is not None and svc.exempt)
+        lt = prof.light_touch and not (svc is not None and svc.exemption)
         what = "health care service (PSR)" if prof.psr else (prof.category_label or "light touch") if lt else "not light touch"
         out.append(Category(sid, code, label, lt, what))
     return out

@@ -133,12 +133,14 @@ def test_start_again_forgets_the_case() -> None:
 
 def test_a_question_mid_flow_is_answered_and_the_pending_question_stays() -> None:
     chat = Chat()
-    chat.say("home care £600k total, tender notice April 2027")
-    assert "VAT" in chat.text  # £600k is within VAT of the £663,540 threshold, so VAT is asked
+    first = chat.say("home care £600k total, tender notice April 2027").messages[-1].text
+    assert "VAT" in first  # £600k is within VAT of the £663,540 threshold, so VAT is asked
     out = chat.say("do thresholds include VAT?")
     assert out.assessment is None and "s.123" in out.messages[0].text  # answered from the knowledge base, cited
     assert (chat.state["pending"] or {}).get("ask") == "vat"
-    assert out.messages[-1].text.startswith("Does that figure include VAT")  # and the question asked again
+    again = out.messages[-1]  # the question asked again, in other words, with the answers as buttons
+    assert "VAT" in again.text and again.text != first and {"included", "excluded", "exempt"} <= {
+        b["payload"].split('"')[-2] for b in again.buttons if "vat" in b["payload"]}
 
 
 def test_the_disclaimer_is_given_once_per_conversation() -> None:

@@ -144,3 +144,50 @@ def test_user_choice_in_reply_falls_back_to_yes_no():
 def test_cross_border_in_a_message_that_starts_with_a_question():
     text = "does LTR apply to a £700k home care contract? We are a London borough, no interest from abroad"
     assert parse_cross_border(text).value == "no"
+
+
+# ---- exemptions in words (reference §1 step 1, PA 2023 Sch 2) ------------------------------------------------
+
+@pytest.mark.parametrize("text, exemption, clear", [
+    ("take on a project manager as a council employee on a two-year fixed-term contract", "employment", True),
+    ("a 2-year fixed-term contract of employment on our payroll", "employment", True),
+    ("our wholly owned company, legal has confirmed it is a vertical arrangement", "vertical_arrangement", True),
+    ("legal reckon it's Teckal", "vertical_arrangement", True),
+    ("award it to our Wholly-Owned company", "vertical_arrangement", False),  # the Teckal conditions are not stated
+    ("a shared service agreement with a neighbouring borough", "horizontal_arrangement", False),
+    ("it meets the horizontal arrangement conditions", "horizontal_arrangement", True),
+    ("we're leasing a building from a private landlord", "land", True),
+    ("search and rescue provided by a charity", "emergency_services", True),
+    ("search and rescue", "emergency_services", False),  # para 20 needs a provider not run for profit
+])
+def test_an_exemption_is_read_from_words(text: str, exemption: str, clear: bool) -> None:
+    from bot.text.facts import parse_exemption
+
+    m = parse_exemption(text)
+    assert m is not None and (m.id, m.clear) == (exemption, clear)
+
+
+@pytest.mark.parametrize("text", ["it is not a vertical arrangement", "are employment contracts exempt from the act?",
+                                  "is a lease of a building exempt", "agency social workers via a managed service provider",
+                                  "home care for older people, £700k", "the provider isn't a council employee"])
+def test_words_that_name_no_exemption_give_none(text: str) -> None:
+    from bot.text.facts import parse_exemption
+
+    assert parse_exemption(text) is None
+
+
+@pytest.mark.parametrize("text, years", [("no extension", 0.0), ("no extensions", 0.0), ("plus a year's option", 1.0),
+                                         ("plus an optional year", 1.0), ("and two years options", 2.0), ("3 years plus 2", None)])
+def test_extension_years_said_on_their_own(text: str, years: float) -> None:
+    from bot.text.facts import parse_extension
+
+    assert parse_extension(text) == years
+
+
+@pytest.mark.parametrize("text, change", [("we're adding a handyperson element worth £80k", "add"),
+                                          ("we're dropping the handyperson element", "remove"),
+                                          ("home care £80k", None)])
+def test_a_part_added_or_taken_out(text: str, change: str) -> None:
+    from bot.text.facts import parse_part_change
+
+    assert parse_part_change(text) == change
