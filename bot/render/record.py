@@ -308,16 +308,20 @@ def case_facts(case: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def result_rows(a: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The answer's figures, each only where it is true of the case: no light touch row when the Provider
+    Selection Regime applies instead (the regime row says so), and no "above the threshold" row where no
+    threshold applies."""
     if a["out_of_scope"]:
         return [("Rules that apply", "Not covered by this tool")]
     basis = {"inclusive": " (including VAT)", "net": " (excluding VAT)"}.get(a["vat_basis"], "")
-    rows = [
-        ("Rules that apply", a["regime_name"] or "Not decided yet"),
-        ("Light touch service", yes_no(a["light_touch"])),
-        ("Estimated value", money(a["estimated_value_gbp"])),
-        ("Threshold", money(a["threshold_gbp"]) + basis if a["threshold_gbp"] is not None else "No threshold applies"),
-        ("Above the threshold", yes_no(a["above_threshold"])),
-    ]
+    rows = [("Rules that apply", a["regime_name"] or "Not decided yet")]
+    if a["regime"] != "PSR":
+        rows.append(("Light touch service", yes_no(a["light_touch"])))
+    rows.append(("Estimated value", money(a["estimated_value_gbp"])))
+    if a["threshold_gbp"] is None:
+        rows.append(("Threshold", "No threshold applies"))
+    else:
+        rows += [("Threshold", money(a["threshold_gbp"]) + basis), ("Above the threshold", yes_no(a["above_threshold"]))]
     if a["service_category_label"]:
         rows.append(("Service category", a["service_category_label"]))
     return rows

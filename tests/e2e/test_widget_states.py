@@ -70,9 +70,10 @@ def answer(case):
 def reply(text):
     if text in CASES:
         return answer(CASES[text])
-    if text == "question":
+    if text.startswith("question"):  # "question" is question 1 of 3; "question 2 of 3" says which
+        step, of = (int(x) for x in text.split()[1::2]) if " of " in text else (1, 3)
         buttons = [{"title": "Under £100k", "payload": "/inform"}, {"title": "I don't know", "payload": "/dont_know"}]
-        return [BotUttered("What is the contract worth?", {"custom": {"progress": {"step": 2, "of": 4}}, "buttons": buttons})]
+        return [BotUttered("What is the contract worth?", {"custom": {"progress": {"step": step, "of": of}}, "buttons": buttons})]
     return [BotUttered("Hello from the scripted stand-in." if text == "/greet" else "echo: " + text)]
 
 class ScriptedAgent:
@@ -330,7 +331,7 @@ def test_copy_answer_copies_the_plain_text_answer(browser: Browser, server: Scri
         assert len(paragraphs) == 3, copied  # the three chat messages of the answer
         assert paragraphs[0].startswith(card.locator(".lta-card__answer").inner_text())
         assert paragraphs[1].startswith("What I understood:") and "- VAT: Exempt (care services) (assumed)" in paragraphs[1]
-        assert "Rules version" in paragraphs[2]
+        assert "Rules last updated" in paragraphs[2] and "+" not in paragraphs[2]  # a date, not a build hash
     finally:
         page.context.close()
 
@@ -354,7 +355,19 @@ def test_a_question_of_the_guided_flow_says_how_far_along_it_is(page: Page) -> N
     ask(page, "question")
     question = page.locator(".lta-msg--bot").last
     expect(question).to_contain_text("What is the contract worth?", timeout=WAIT)
-    expect(question.locator(".lta-msg__progress")).to_have_text("Question 2 of up to 4")
+    expect(question.locator(".lta-msg__progress")).to_have_text("Question 1 of 3")
+    ask(page, "question 2 of 3")
+    expect(page.locator(".lta-msg--bot").last.locator(".lta-msg__progress")).to_have_text("Question 2 of 3", timeout=WAIT)
+
+
+def test_progress_is_shown_in_order_or_not_at_all(page: Page) -> None:
+    """Finding: "Question 2 of up to 2" with no question 1, and "Question 1 of up to 1"."""
+    ask(page, "question 2 of 2")
+    expect(page.locator(".lta-msg--bot").last).to_contain_text("What is the contract worth?", timeout=WAIT)
+    expect(page.locator(".lta-msg__progress")).to_have_count(0)
+    ask(page, "question 1 of 1")
+    expect(page.locator(".lta-msg--bot")).to_have_count(3, timeout=WAIT)
+    expect(page.locator(".lta-msg__progress")).to_have_count(0)
 
 
 def test_an_answer_is_accessible(browser: Browser, server: ScriptedServer) -> None:

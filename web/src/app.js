@@ -3,7 +3,7 @@
 import { io } from "./vendor/socket.io.esm.min.js";
 import { renderCard, retireChangeButtons } from "./card.js";
 import { h, uid } from "./dom.js";
-import { number } from "./format.js";
+import { exampleStart, number } from "./format.js";
 import { renderMarkdown } from "./markdown.js";
 
 const REPLY_TIMEOUT_MS = 45000;
@@ -16,12 +16,14 @@ function storageFor(kind) {
   }
 }
 
-/** "Question 2 of up to 4" over a question of the guided flow (custom.progress = {step, of}). */
-function progress(custom) {
+/** "Question 2 of 3" over a question of the guided flow (custom.progress = {step, of}), or nothing: only when
+ * there is more than one question, and only in order (question 2 straight after question 1 was shown). */
+function progress(custom, previous) {
   const p = custom && custom.progress;
   const whole = (n) => Number.isInteger(n) && n > 0;
-  if (!p || !whole(p.step) || !whole(p.of) || p.step > p.of) return null;
-  return h("p", { class: "lta-msg__progress" }, `Question ${p.step} of up to ${p.of}`);
+  if (!p || !whole(p.step) || !whole(p.of) || p.step > p.of || p.of < 2) return null;
+  if (p.step > 1 && previous !== p.step - 1 && previous !== p.step) return null;
+  return h("p", { class: "lta-msg__progress" }, `Question ${p.step} of ${p.of}`);
 }
 
 class ChatWidget {
@@ -82,7 +84,7 @@ class ChatWidget {
       h(
         "div",
         { class: "govuk-hint", id: hintId },
-        "For example: does the light touch regime apply to a £700k home care contract starting in April 2026?",
+        `For example: does the light touch regime apply to a £700k home care contract starting in ${exampleStart()}?`,
       ),
       this.error,
       this.input,
@@ -214,6 +216,7 @@ class ChatWidget {
     let spoken = "";
     let card = null;
     if (assessment) {
+      this.lastStep = null; // the questions for this answer are over
       retireChangeButtons(this.messages);
       card = renderCard(assessment, {
         understood: Array.isArray(custom.understood) ? custom.understood : [],
@@ -240,7 +243,8 @@ class ChatWidget {
       }
     } else if (message.text) {
       const body = h("div", { class: "lta-msg__body" }, renderMarkdown(message.text));
-      const step = progress(custom);
+      const step = progress(custom, this.lastStep);
+      if (custom && custom.progress) this.lastStep = step ? custom.progress.step : null;
       parts.push(step, body);
       spoken = `${step ? `${step.textContent}. ` : ""}${body.textContent.replace(/\s+/g, " ").trim()}`;
     }
@@ -369,6 +373,7 @@ class ChatWidget {
     this.messages.replaceChildren();
     this.anchor = null;
     this.lastCard = null;
+    this.lastStep = null;
     this.hideTyping();
   }
 

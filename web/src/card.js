@@ -3,7 +3,7 @@
 // caveats, and the first duties. The rest starts collapsed: more duties, the routes, the decision path.
 // Then "Copy answer", "Print" and the decision record downloads.
 import { h, s, uid } from "./dom.js";
-import { longDate, money, officialUrl, shortTitle, yesNo } from "./format.js";
+import { longDate, money, officialUrl, rulesUpdated, shortTitle, yesNo } from "./format.js";
 import { link } from "./markdown.js";
 
 const list = (items) => (Array.isArray(items) ? items.filter((i) => i !== null && i !== undefined) : []);
@@ -172,16 +172,20 @@ function understoodList(facts, onChange) {
   );
 }
 
+/** The figures, each only where it is true of the case (as bot/render/record.py `result_rows`): no light
+ * touch row when the Provider Selection Regime applies instead, no "above the threshold" without a threshold. */
 function figures(a) {
   if (a.out_of_scope) return null; // the answer says what the tool does not cover; there are no figures
+  const threshold = isNum(a.threshold_gbp);
+  const basis = { inclusive: " (including VAT)", net: " (excluding VAT)" }[a.vat_basis] || "";
   return h(
     "dl",
     { class: "govuk-summary-list lta-card__figures" },
     summaryRow("Rules that apply", a.regime_name || "Not decided yet"),
-    summaryRow("Light touch service", yesNo(a.light_touch)),
+    a.regime === "PSR" ? null : summaryRow("Light touch service", yesNo(a.light_touch)),
     summaryRow("Estimated value", money(a.estimated_value_gbp)),
-    summaryRow("Threshold", isNum(a.threshold_gbp) ? money(a.threshold_gbp) : "No threshold applies"),
-    summaryRow("Above the threshold", yesNo(a.above_threshold)),
+    summaryRow("Threshold", threshold ? `${money(a.threshold_gbp)}${basis}` : "No threshold applies"),
+    threshold ? summaryRow("Above the threshold", yesNo(a.above_threshold)) : null,
     a.service_category_label ? summaryRow("Service category", a.service_category_label) : null,
   );
 }
@@ -231,7 +235,7 @@ export function renderCard(a, options) {
     h(
       "p",
       { class: "lta-card__meta" },
-      `Rules version ${a.rules_version || "not stated"}. Rules applied as of ${longDate(a.as_of)}. `,
+      `Rules last updated ${rulesUpdated(a.rules_version)}, applied as of ${longDate(a.as_of)}. `,
       "This is guidance, not legal advice.",
     ),
   );
