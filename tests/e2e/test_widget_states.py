@@ -74,6 +74,8 @@ def reply(text):
         step, of = (int(x) for x in text.split()[1::2]) if " of " in text else (1, 3)
         buttons = [{"title": "Under £100k", "payload": "/inform"}, {"title": "I don't know", "payload": "/dont_know"}]
         return [BotUttered("What is the contract worth?", {"custom": {"progress": {"step": step, "of": of}}, "buttons": buttons})]
+    if text == "long list":  # a follow-up reply longer than the window
+        return [BotUttered("What you must still do:\n" + "\n".join(f"- Duty number {n} of a long list." for n in range(1, 41)))]
     return [BotUttered("Hello from the scripted stand-in." if text == "/greet" else "echo: " + text)]
 
 class ScriptedAgent:

@@ -1,7 +1,7 @@
 // The Light Touch Assistant chat widget. Loaded by widget.js; talks to bot.server.channels.socketio.
 // Message text is only ever put into the page as text nodes (see dom.js and markdown.js).
 import { io } from "./vendor/socket.io.esm.min.js";
-import { renderCard, retireChangeButtons } from "./card.js";
+import { detailsOf, renderCard, retireChangeButtons } from "./card.js";
 import { h, uid } from "./dom.js";
 import { exampleStart, number } from "./format.js";
 import { renderMarkdown } from "./markdown.js";
@@ -61,7 +61,7 @@ class ChatWidget {
     );
     this.log = h(
       "div",
-      { class: "lta__log", role: "region", "aria-label": "Conversation", tabindex: "0" },
+      { class: "lta__log", role: "region", "aria-label": "Conversation" },
       this.messages,
       this.typing,
     );
@@ -146,8 +146,11 @@ class ChatWidget {
     while (this.announcer.childNodes.length > 3) this.announcer.removeChild(this.announcer.firstChild);
   }
 
-  scrollToEnd() {
-    this.log.scrollTop = this.log.scrollHeight;
+  /** Shows a new message: a short one with the message box below it; a long one (a follow-up list) from its top. */
+  reveal(item) {
+    const room = window.innerHeight - this.form.getBoundingClientRect().height;
+    if (item.getBoundingClientRect().height > room) item.scrollIntoView({ block: "start" });
+    else this.form.scrollIntoView({ block: "nearest" });
   }
 
   setState(state, detail) {
@@ -194,7 +197,7 @@ class ChatWidget {
       content,
     );
     this.messages.appendChild(item);
-    if (!this.anchor) this.scrollToEnd();
+    if (!this.anchor && this.engaged) this.reveal(item); // the page does not move before the officer writes
     return item;
   }
 
@@ -304,14 +307,12 @@ class ChatWidget {
     if (group || assessment) this.focusNextReplies = false;
   }
 
-  /** A new answer: its headline at the top of the conversation, in the window, and focused (read out). */
+  /** A new answer: its headline at the top of the window and focused (read out); Tab then reaches its buttons. */
   showAnswer(item, card) {
     const headline = card.querySelector(".lta-card__headline");
     this.anchor = item;
-    this.log.scrollTop += item.getBoundingClientRect().top - this.log.getBoundingClientRect().top;
     headline.focus({ preventScroll: true });
-    const box = headline.getBoundingClientRect();
-    if (box.top < 0 || box.bottom > window.innerHeight) headline.scrollIntoView({ block: "start" });
+    item.scrollIntoView({ block: "start" });
   }
 
   addPlainText(card, text) {
@@ -379,7 +380,7 @@ class ChatWidget {
 
   showTyping() {
     this.typing.hidden = false;
-    this.scrollToEnd();
+    this.form.scrollIntoView({ block: "nearest" });
     clearTimeout(this.replyTimer);
     this.replyTimer = setTimeout(() => {
       this.hideTyping();
@@ -399,6 +400,12 @@ class ChatWidget {
     const text = this.input.value.trim();
     if (!text) {
       this.showFormError("Enter a message");
+      this.input.focus();
+      return;
+    }
+    if (text.length > this.maxChars) {
+      // Not sent, and kept in the box: the officer shortens it rather than losing it.
+      this.showFormError(`Your message must be ${number(this.maxChars)} characters or fewer`);
       this.input.focus();
       return;
     }
@@ -423,6 +430,7 @@ class ChatWidget {
     if (this.state === "error") this.setState("ready");
     this.removeReplies();
     this.anchor = null;
+    this.engaged = true;
     this.renderUser(shown);
     this.lastUserText = payload;
     this.socket.emit("user_uttered", { message: payload });
@@ -456,7 +464,11 @@ class ChatWidget {
       const response = await fetch(`${this.server}/widget/record?format=${format}`, {
         method: "POST",
         headers: { "Content-Type": "text/plain;charset=UTF-8" },
-        body: JSON.stringify({ assessment, understood: Array.isArray(understood) ? understood : [] }),
+        body: JSON.stringify({
+          assessment,
+          understood: Array.isArray(understood) ? understood : [],
+          details: detailsOf(card),
+        }),
       });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const disposition = response.headers.get("Content-Disposition") || "";
@@ -598,7 +610,6 @@ class ChatWidget {
     quiz.forEach((m) => this.renderBot(m, { live: "history-last" }));
     const where = quiz.length ? ` ${String(quiz[0].text || "")}` : "";
     this.announce(`Your conversation has been restored (${messages.length} messages).${where}`);
-    this.scrollToEnd();
   }
 }
 

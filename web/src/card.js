@@ -190,6 +190,63 @@ function figures(a) {
   );
 }
 
+// What the officer may add to the decision record before downloading it (bot/render/record.py DETAILS);
+// left empty, the record has a labelled blank to fill in by hand.
+const RECORD_DETAILS = [
+  ["contract_name", "Contract name"],
+  ["contract_reference", "Contract reference"],
+  ["officer", "Officer"],
+  ["decision_date", "Date of decision"],
+  ["decision", "Decision taken"],
+  ["approver", "Approved by"],
+];
+const MAX_DETAIL = 300;
+
+function recordDetails() {
+  const fields = RECORD_DETAILS.map(([name, label]) => {
+    const id = uid(`lta-record-${name}`);
+    return h(
+      "div",
+      { class: "govuk-form-group lta-card__detail" },
+      h("label", { class: "govuk-label", for: id }, label),
+      h("input", { class: "govuk-input", id, name, type: "text", maxlength: String(MAX_DETAIL), autocomplete: "off" }),
+    );
+  });
+  return collapsed(
+    "Add details to the decision record (optional)",
+    [h("p", { class: "govuk-body-s" }, "Anything you leave empty is a labelled blank in the record, to fill in by hand."), fields],
+    "lta-card__record-details",
+  );
+}
+
+/** The details typed into this card's record form, by name (empty ones left out). */
+export function detailsOf(card) {
+  const out = {};
+  for (const input of card.querySelectorAll(".lta-card__record-details input")) {
+    const value = input.value.trim();
+    if (value) out[input.name] = value.slice(0, MAX_DETAIL);
+  }
+  return out;
+}
+
+function actions(options, cardOf) {
+  const button = (label, attrs, onclick) =>
+    h("button", { type: "button", class: "govuk-button govuk-button--secondary", ...attrs, onclick }, label);
+  return h(
+    "div",
+    { class: "lta-card__actions" },
+    h(
+      "div",
+      { class: "govuk-button-group" },
+      button("Download decision record (HTML)", { "data-format": "html" }, (e) => options.onDownload("html", e.currentTarget, cardOf())),
+      button("Download decision record (Markdown)", { "data-format": "md" }, (e) => options.onDownload("md", e.currentTarget, cardOf())),
+      button("Copy answer", { "data-action": "copy" }, (e) => options.onCopy(e.currentTarget, cardOf())),
+      button("Print", { "data-action": "print" }, () => options.onPrint(cardOf())),
+    ),
+    recordDetails(),
+  );
+}
+
 /**
  * @param {object} a  Assessment.to_dict()
  * @param {{understood?: object[], changed?: string|null,
@@ -202,8 +259,6 @@ export function renderCard(a, options) {
   const complete = a.status !== "needs_input";
   const routes = list(a.routes);
   const trace = list(a.trace);
-  const button = (label, attrs, onclick) =>
-    h("button", { type: "button", class: "govuk-button govuk-button--secondary", ...attrs, onclick }, label);
   const card = h(
     "article",
     {
@@ -221,6 +276,8 @@ export function renderCard(a, options) {
       h("h3", { class: "govuk-heading-s", id: titleId }, complete ? "Which rules apply" : "More information needed"),
       h("p", { class: "lta-card__answer" }, a.answer || ""),
     ),
+    // What the officer does with the answer sits next to it: the next Tab from the headline reaches it.
+    complete ? actions(options, () => card) : null,
     section("What I understood", understoodList(options.understood, options.onChange)),
     figures(a),
     valueBar(a.estimated_value_gbp, a.threshold_gbp),
@@ -240,18 +297,6 @@ export function renderCard(a, options) {
     ),
   );
   card.ltaAssessment = a; // for the page that hosts the widget (and tests): the data behind the card
-  if (complete) {
-    card.appendChild(
-      h(
-        "div",
-        { class: "govuk-button-group lta-card__actions" },
-        button("Copy answer", { "data-action": "copy" }, (e) => options.onCopy(e.currentTarget, card)),
-        button("Print", { "data-action": "print" }, () => options.onPrint(card)),
-        button("Download decision record (HTML)", { "data-format": "html" }, (e) => options.onDownload("html", e.currentTarget, card)),
-        button("Download decision record (Markdown)", { "data-format": "md" }, (e) => options.onDownload("md", e.currentTarget, card)),
-      ),
-    );
-  }
   return card;
 }
 
