@@ -137,3 +137,24 @@ def test_the_decision_record_carries_the_details_typed_before_download(
         assert "- Approved by: Head of Commissioning" in md
     finally:
         page.context.close()
+
+
+@pytest.mark.parametrize("width, height", SIZES)
+def test_quiz_feedback_stays_in_view_and_is_read_before_the_next_question(
+        browser: Browser, server: states.ScriptedServer, width: int, height: int) -> None:
+    """Finding: "Right / Not quite" was scrolled away by the next question, and focus moved straight past it."""
+    page = open_chat(browser, server, width, height)
+    try:
+        states.ask(page, "quiz")
+        page.get_by_role("button", name="£900,000").click(timeout=WAIT)
+        expect(page.locator(".lta-msg--bot").last).to_contain_text("Is it a light touch contract?", timeout=WAIT)
+        feedback = page.locator(".lta-msg--bot").filter(has_text="Right: £900,000.")
+        expect(feedback).to_be_focused()  # read out first, before the next question
+        box = feedback.bounding_box()
+        assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height, box
+        shot(page, f"quiz-feedback-in-view-{width}x{height}")
+        assert states.serious_violations(page) == []
+        page.keyboard.press("Tab")  # then the next question's answers
+        assert page.evaluate("document.activeElement.textContent") == "Yes"
+    finally:
+        page.context.close()

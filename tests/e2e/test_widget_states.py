@@ -74,6 +74,15 @@ def reply(text):
         step, of = (int(x) for x in text.split()[1::2]) if " of " in text else (1, 3)
         buttons = [{"title": "Under £100k", "payload": "/inform"}, {"title": "I don't know", "payload": "/dont_know"}]
         return [BotUttered("What is the contract worth?", {"custom": {"progress": {"step": step, "of": of}}, "buttons": buttons})]
+    if text == "quiz":  # a quiz question answered with buttons, then its feedback and the next question
+        return [BotUttered("Question 1 of 10 · 0 right\nWhat is the whole-life value to compare with the threshold?",
+                           {"buttons": [{"title": "£900,000", "payload": "/quiz_pick"}, {"title": "£540,000", "payload": "/quiz_pick"}]})]
+    if text == "/quiz_pick":
+        return [BotUttered("Right: £900,000.\nWorking: £180,000 a year × (3 + 2) years = £900,000.\nDeciding rule: PA 2023 "
+                           "Sch 3 para 3\nWhat this teaches: Extension options count towards the whole-life value."),
+                BotUttered("Question 2 of 10 · 1 right\nScenario: Meals on wheels (easy)\nThe council is buying a meals on "
+                           "wheels service for older people, £120,000 a year for 2 years.\nIs it a light touch contract?",
+                           {"buttons": [{"title": "Yes", "payload": "/quiz_yes"}, {"title": "No", "payload": "/quiz_no"}]})]
     if text == "long list":  # a follow-up reply longer than the window
         return [BotUttered("What you must still do:\n" + "\n".join(f"- Duty number {n} of a long list." for n in range(1, 41)))]
     return [BotUttered("Hello from the scripted stand-in." if text == "/greet" else "echo: " + text)]

@@ -146,10 +146,12 @@ class ChatWidget {
     while (this.announcer.childNodes.length > 3) this.announcer.removeChild(this.announcer.firstChild);
   }
 
-  /** Shows a new message: a short one with the message box below it; a long one (a follow-up list) from its top. */
+  /** Shows the reply so far from its first message (a quiz's feedback stays in view above the next question):
+   * with the message box below it when it all fits, else from its top (a long follow-up list opens at its top). */
   reveal(item) {
-    const room = window.innerHeight - this.form.getBoundingClientRect().height;
-    if (item.getBoundingClientRect().height > room) item.scrollIntoView({ block: "start" });
+    const first = this.replyStart || item;
+    const span = this.form.getBoundingClientRect().bottom - first.getBoundingClientRect().top;
+    if (span > window.innerHeight) first.scrollIntoView({ block: "start" });
     else this.form.scrollIntoView({ block: "nearest" });
   }
 
@@ -197,6 +199,7 @@ class ChatWidget {
       content,
     );
     this.messages.appendChild(item);
+    if (who === "bot" && !this.replyStart) this.replyStart = item;
     if (!this.anchor && this.engaged) this.reveal(item); // the page does not move before the officer writes
     return item;
   }
@@ -296,10 +299,13 @@ class ChatWidget {
       this.showAnswer(item, card);
     } else if (live === true) {
       if (group && this.focusNextReplies) {
-        // The officer answered with a button, which has now gone: move focus to the next
-        // question (read out as it is focused); Tab then reaches its answers.
-        item.setAttribute("tabindex", "-1");
-        item.focus();
+        // The officer answered with a button, which has now gone: move focus to the start of this reply, so
+        // what was said about their answer (a quiz's feedback) is read before the next question; Tab then
+        // reaches the new answer buttons.
+        const first = this.replyStart || item;
+        first.setAttribute("tabindex", "-1");
+        first.focus({ preventScroll: true });
+        this.reveal(item);
       } else {
         this.announce(`Assistant: ${spoken.trim()}`);
       }
@@ -375,6 +381,7 @@ class ChatWidget {
     this.anchor = null;
     this.lastCard = null;
     this.lastStep = null;
+    this.replyStart = null;
     this.hideTyping();
   }
 
@@ -431,6 +438,7 @@ class ChatWidget {
     this.removeReplies();
     this.anchor = null;
     this.engaged = true;
+    this.replyStart = null;
     this.renderUser(shown);
     this.lastUserText = payload;
     this.socket.emit("user_uttered", { message: payload });
