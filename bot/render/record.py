@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from bot.ltr.model import REGIMES
 from bot.ltr.value import gbp
+from bot.render.text import rules_updated
 
 # Links in a record go to the law itself or to government guidance only (NHS England for the PSR);
 # other sources (firms' briefings, blogs) stay out of the record, their references stay in it.
@@ -259,8 +260,8 @@ def authoritative_assessment(data: Any) -> tuple[dict, str]:
         return shown, "Recorded as shown in the chat: the assistant could not work this case out again."
     if fresh.get("rules_version") != shown["rules_version"]:
         return shown, (
-            f"Recorded as shown in the chat (rules last updated {rules_date(shown['rules_version'])}). The rules "
-            f"have changed since (last updated {rules_date(str(fresh.get('rules_version')))}): ask again for a "
+            f"Recorded as shown in the chat (rules last updated {rules_updated(shown['rules_version'])}). The rules "
+            f"have changed since (last updated {rules_updated(str(fresh.get('rules_version')))}): ask again for a "
             "current answer."
         )
     return checked_assessment(fresh), "The answer was worked out again from the rules when this record was made."
@@ -279,15 +280,6 @@ def long_date(iso: str) -> str:
     except ValueError:
         return str(iso)
     return f"{d.day} {d.strftime('%B %Y')}"
-
-
-def rules_date(rules_version: str) -> str:
-    """The date the rules were last reviewed ("2026-12-03+41d9bf9b" -> "3 December 2026"), never the hash."""
-    head = str(rules_version or "").split("+")[0]
-    try:
-        return long_date(date.fromisoformat(head).isoformat())
-    except ValueError:
-        return "not stated"
 
 
 def timestamp(moment: datetime) -> str:
@@ -491,7 +483,7 @@ def render_record_html(data: Any, generated_at: datetime, note: str = "", unders
         f"<title>{_e(title)}</title><style>{_CSS}</style></head><body><main>",
         f"<h1>{_e(title)}</h1>",
         f'<p class="meta">Record made {_e(timestamp(generated_at))}. Rules applied as of '
-        f'{_e(long_date(a["as_of"]))}. Rules last updated {_e(rules_date(a["rules_version"]))}.</p>',
+        f'{_e(long_date(a["as_of"]))}. Rules last updated {_e(rules_updated(a["rules_version"]))}.</p>',
         "<h2>Record details</h2>", _html_details(filled),
         "<h2>Answer</h2>", f'<p class="answer">{_e(a["answer"])}</p>', _html_rows(result_rows(a)),
         "<h2>Facts the answer rests on</h2>", _html_facts(fact_table(a, facts)),
@@ -571,7 +563,7 @@ def render_record_markdown(data: Any, generated_at: datetime, note: str = "", un
         f"# {_md(record_title(a, filled))}",
         "",
         f"Record made {timestamp(generated_at)}. Rules applied as of {long_date(a['as_of'])}. "
-        f"Rules last updated {rules_date(a['rules_version'])}.",
+        f"Rules last updated {rules_updated(a['rules_version'])}.",
         "",
         "## Record details",
         "",

@@ -3,7 +3,7 @@
 import { io } from "./vendor/socket.io.esm.min.js";
 import { detailsOf, renderCard, retireChangeButtons } from "./card.js";
 import { h, uid } from "./dom.js";
-import { exampleStart, number } from "./format.js";
+import { exampleStart, number, rulesUpdated } from "./format.js";
 import { renderMarkdown } from "./markdown.js";
 
 const REPLY_TIMEOUT_MS = 45000;
@@ -336,7 +336,7 @@ class ChatWidget {
 
   async copyAnswer(button, card) {
     const a = card.ltaAssessment;
-    const text = card.ltaText.length ? card.ltaText.join("\n\n") : `${a.answer || ""}\n\nRules version ${a.rules_version || ""}.`;
+    const text = card.ltaText.length ? card.ltaText.join("\n\n") : `${a.answer || ""}\n\nRules last updated ${rulesUpdated(a.rules_version)}.`;
     const old = card.querySelector(".lta-card__copy-result");
     if (old) old.remove();
     let copied = false;
@@ -618,6 +618,8 @@ class ChatWidget {
     quiz.forEach((m) => this.renderBot(m, { live: "history-last" }));
     const where = quiz.length ? ` ${String(quiz[0].text || "")}` : "";
     this.announce(`Your conversation has been restored (${messages.length} messages).${where}`);
+    this.replyStart = null;
+    if (this.messages.lastElementChild) this.reveal(this.messages.lastElementChild); // where the officer left off
   }
 }
 
