@@ -5,6 +5,7 @@ over the limit is kept, and the decision record carries the details typed in. ax
 Screenshots go to artifacts/screenshots/."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Iterator
 
@@ -156,5 +157,31 @@ def test_quiz_feedback_stays_in_view_and_is_read_before_the_next_question(
         assert states.serious_violations(page) == []
         page.keyboard.press("Tab")  # then the next question's answers
         assert page.evaluate("document.activeElement.textContent") == "Yes"
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("width, height", SIZES)
+def test_labels_say_only_what_is_true_and_dates_are_for_officers(
+        browser: Browser, server: states.ScriptedServer, width: int, height: int) -> None:
+    """Findings: "Light touch service: No" and "Above the threshold: Not known" on a PSR answer with no threshold;
+    "Rules version 2026-12-03+41d9bf9b"; an example starting "in April 2026", a date in the past."""
+    page = open_chat(browser, server, width, height)
+    try:
+        example = page.locator(".lta__form .govuk-hint").first.inner_text()
+        year = int(re.search(r"April (\d{4})", example).group(1))
+        now = page.evaluate("() => [new Date().getFullYear(), new Date().getMonth()]")
+        assert year > now[0] or (year == now[0] and now[1] < 2)  # next April, always ahead
+        card = states.answer(page, "psr answer")
+        figures = card.locator(".lta-card__figures")
+        expect(figures).to_contain_text("Health Care Services (Provider Selection Regime) Regulations 2023")
+        expect(figures).to_contain_text("No threshold applies")
+        expect(figures).not_to_contain_text("Light touch service")
+        expect(figures).not_to_contain_text("Above the threshold")
+        meta = card.locator(".lta-card__meta")
+        expect(meta).to_contain_text("Rules last updated")
+        assert "+" not in meta.inner_text()
+        shot(page, f"psr-answer-labels-{width}x{height}")
+        assert states.serious_violations(page) == []
     finally:
         page.context.close()

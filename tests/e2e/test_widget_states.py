@@ -31,6 +31,9 @@ CASES = {
     "answer": {"service": "home care", "value": {"annual_gbp": 150000, "years": 4, "extension_years": 2},
                "commenced": "2027-04-01", "vat": "exempt"},
     "second answer": {"service": "home care", "value": {"total_gbp": 300000}, "commenced": "2026-04-01", "vat": "included"},
+    # the Provider Selection Regime: no threshold, and not a light touch question
+    "psr answer": {"service": "community nursing", "value": {"total_gbp": 3000000}, "buyer": "icb", "commenced": "2026-04-01",
+                   "health_service_purpose": True},
 }
 # "What I understood" as the assistant's actions send it with an answer (the payload contract).
 UNDERSTOOD = [
@@ -389,8 +392,13 @@ def test_an_answer_is_accessible(browser: Browser, server: ScriptedServer) -> No
             summary.click()
         assert serious_violations(page) == []
         card.locator(".lta-card__headline").focus()
-        page.keyboard.press("Tab")  # from the headline to its first Change button
-        assert page.evaluate("document.activeElement.textContent") == "Change Service"
+        page.keyboard.press("Tab")  # from the headline to the answer's own buttons, next to it
+        assert page.evaluate("document.activeElement.textContent") == "Download decision record (HTML)"
         assert page.evaluate("getComputedStyle(document.activeElement).backgroundColor") == "rgb(255, 221, 0)"
+        for _ in range(20):  # then on to the facts, each with its Change button
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.textContent") == "Change Service":
+                break
+        assert page.evaluate("document.activeElement.textContent") == "Change Service"
     finally:
         page.context.close()
