@@ -46,17 +46,6 @@ def last_assessment(state: dict[str, Any]) -> Optional[Assessment]:
     return a if a.status == "complete" else None
 
 
-def follow_up(intent: str, a: Assessment, text: str, entities: dict[str, Any]) -> followups.Reply:
-    if intent == "more_about_route":
-        route = entities.get("route")
-        return followups.route_reply(a, text, route if isinstance(route, str) else None)
-    if intent == "what_would_change":
-        return followups.what_would_change_reply(a)
-    if intent == "show_references":
-        return followups.references_reply(a)
-    return followups.obligations_reply(a)
-
-
 class ActionConverse(Action):
     def __init__(self) -> None:
         # The action server makes one instance when it starts: build the FAQ's search indexes then, not on the
@@ -81,6 +70,9 @@ class ActionConverse(Action):
             dispatcher.utter_message(text=one_bubble(m.text), buttons=m.buttons, json_message=m.custom)
         if out.follow_up is not None:
             a = last_assessment(out.state)
-            reply = follow_up(out.follow_up, a, msg.text, msg.entities) if a else followups.Reply(followups.NO_CASE_YET)
+            route = msg.entities.get("route")
+            waiting = (out.state.get("pending") or {}).get("ask")
+            reply = followups.reply(out.follow_up, a, msg.text, route if isinstance(route, str) else None, waiting) \
+                if a else followups.Reply(followups.NO_CASE_YET)
             dispatcher.utter_message(text=one_bubble(reply.text), buttons=reply.buttons)
         return events + [SlotSet("conversation", out.state)]

@@ -1,5 +1,10 @@
 """Replies to questions about an answer already given ("tell me more about the open framework",
-"what would change the answer?", "show the references", "what must we still do?").
+"what would change the answer?", "show the references", "what must we still do?", "what notices do we have to
+publish?", "can I direct award to the current provider?").
+
+Each reply answers the question asked first, in a sentence or two, with only the duties or routes it is about
+(those of the case's own rules: the engine gives only those), then offers more. While a fact that decides the
+answer is still being asked for, the reply says what it depends on instead of answering on a guess.
 
 The case is re-assessed each time (the engine is deterministic and fast), so these replies can never
 drift from the answer they follow. Wording comes from `bot.render.text`.
@@ -19,6 +24,28 @@ from .similarity import PhraseIndex
 ROUTE_SCORE = 0.35
 ROUTE_MARGIN = 0.05
 MAX_ROUTE_BUTTONS = 8
+
+# What a follow-up may single out, by how officers ask it; anything else gets the whole list it asked for.
+ASKS = {
+    "notices": ["what notices do we have to publish", "which notices do we need to publish", "what do we have to publish",
+                "do we need to advertise it", "do we have to advertise", "what do we still need to publish",
+                "which notices apply"],
+    "direct_award": ["can I direct award to the current provider", "can we award it directly", "can we direct award",
+                     "can we give it to the current provider without a tender", "award to the incumbent",
+                     "can we just carry on with the provider we have"],
+}
+ASK_SCORE = 0.45
+# A fact the guided flow is still asking for, and what it decides (reference §1-§4).
+DEPENDS_ON = {
+    "date": "when the procurement starts, which decides which rules apply",
+    "date_confirm": "when the procurement starts, which decides which rules apply",
+    "service": "what the service is, which decides whether it is light touch",
+    "service_unknown": "what the service is, which decides whether it is light touch",
+    "value": "the contract's value, which decides whether it is above the threshold",
+    "value_choice": "the contract's value, which decides whether it is above the threshold",
+    "term": "how long the contract runs, which decides its whole-life value",
+    "vat": "whether the value includes VAT, which can put it above or below the threshold",
+}
 
 NO_CASE_YET = (
     "I haven't looked at a contract with you yet. Tell me about it first, for example: "
@@ -63,6 +90,73 @@ def find_route(a: Assessment, text: str) -> Optional[Item]:
     if hits and hits[0].score >= ROUTE_SCORE and hits[0].score - runner_up >= ROUTE_MARGIN:
         return hits[0].item
     return None
+
+
+_ASK_INDEX: Optional[PhraseIndex] = None
+
+
+def asked_about(text: str) -> Optional[str]:
+    """"notices" or "direct_award" when the question singles one of them out, else None."""
+    global _ASK_INDEX
+    if not text or text.startswith("/"):
+        return None
+    if _ASK_INDEX is None:
+        _ASK_INDEX = PhraseIndex(ASKS.items())
+    hits = _ASK_INDEX.rank(text)
+    return hits[0].item if hits and hits[0].score >= ASK_SCORE else None
+
+
+def reply(intent: str, a: Assessment, text: str = "", route: Optional[str] = None,
+          waiting_for: Optional[str] = None) -> Reply:
+    """The reply to a follow-up question (`intent` from data/nlu/followups.yml) about answer `a`. `waiting_for` is
+    the question the guided flow is still asking, if any."""
+    if waiting_for in DEPENDS_ON:
+        return Reply(f"That depends on {DEPENDS_ON[waiting_for]}. Answer the question above first, and I'll tell you.")
+    about = asked_about(text) if not route else None
+    if about == "notices":
+        return notices_reply(a)
+    if about == "direct_award":
+        return direct_award_reply(a)
+    if intent == "more_about_route":
+        return route_reply(a, text, route)
+    if intent == "what_would_change":
+        return what_would_change_reply(a)
+    if intent == "show_references":
+        return references_reply(a)
+    return obligations_reply(a)
+
+
+def _is_notice(o: Item) -> bool:
+    """A duty about a notice to publish (or one not needed)."""
+    low = o.text.lower()
+    return "notice" in low and any(w in low for w in ("publish", "starting with", "notice is needed", "pipeline notice"))
+
+
+def notices_reply(a: Assessment) -> Reply:
+    notices = [o for o in a.obligations if _is_notice(o)]
+    rules = f"Under the {a.regime_name}" if a.regime_name else "For this contract"
+    if not notices:
+        return Reply(f"{rules}, there are no notices to publish for this contract.\n\n{render.footer(a)}")
+    lines = [f"{rules}, {len(notices)} of the duties for this contract are about notices:",
+             *[f"- {render.item_line(o)}" for o in notices]]
+    if len(notices) < len(a.obligations):
+        lines += ["", f"Ask me \"{render.ASK_DUTIES}\" for all {len(a.obligations)} duties."]
+    return Reply("\n".join([*lines, "", render.footer(a)]))
+
+
+def direct_award_reply(a: Assessment) -> Reply:
+    kb = load_knowledge()
+    direct = [r for r in a.routes if (kb.route(r.id) is not None and "direct_award" in kb.route(r.id).aims)]
+    rules = f"under the {a.regime_name}" if a.regime_name else "for this contract"
+    if direct:
+        names = "; ".join(f"{render.route_title(r)} ({r.ref})" for r in direct)
+        lines = [f"Only on a direct award ground. On the facts you gave, {rules}, this is open: {names}."]
+        lines += [f"- {render.item_line(o)}" for o in a.obligations if "direct" in o.text.lower()]
+        return Reply("\n".join([*lines, "", render.footer(a)]), [_route_button(r) for r in direct])
+    lines = [f"Not on the facts you gave: no direct award route is open {rules} for this contract."]
+    if a.obligations:
+        lines.append(f"What applies instead: {render.item_line(a.obligations[0])}")
+    return Reply("\n".join([*lines, "", render.footer(a)]))
 
 
 def route_reply(a: Assessment, text: str, route_id: Optional[str] = None) -> Reply:

@@ -1,8 +1,9 @@
 """"What I understood": every fact the answer rests on, in plain words, with where it came from.
 
-Each fact: {"id", "label", "text", "source", "change"}. `source` is "you said", "assumed" or "default";
-`change` is the button payload that asks for that fact again. The value's working is the engine's own
-trace step, so what is shown is exactly what was compared with the threshold.
+Each fact: {"id", "label", "text", "source", "change"}. `source` is "you said", "you didn't know" (the officer
+answered "I don't know"), "assumed" or "default"; `change` is the button payload that asks for that fact again.
+The officer's own words are quoted only for what they said. The value's working is the engine's own trace steps
+(the total, then any VAT step), so the row ends on exactly the figure compared with the threshold.
 """
 from __future__ import annotations
 
@@ -39,6 +40,18 @@ def date_words(iso: str) -> str:
     return f"{d} {months[m - 1]} {y}"
 
 
+# Trace steps that change the value on its way to the figure compared with the threshold.
+VALUE_STEPS = ("T-VALUE", "T-VAT-ADDED", "T-VAT-REMOVED")
+DIDNT_KNOW = "you didn't know"
+
+
+def value_working(a: Assessment) -> Optional[str]:
+    """Each step from the figure given to the estimated value in the answer ("... = £2,250,000. Values include
+    VAT: £2,250,000 + VAT at 20% = £2,700,000.")."""
+    steps = [t.text for t in a.trace if t.id.startswith(VALUE_STEPS)]
+    return " ".join(steps) if steps else None
+
+
 def understood_facts(st: dict[str, Any], a: Assessment) -> list[dict[str, Any]]:
     facts, source, words = st["facts"], st["source"], st["words"]
     out: list[dict[str, Any]] = []
@@ -64,22 +77,26 @@ def understood_facts(st: dict[str, Any], a: Assessment) -> list[dict[str, Any]]:
     if st.get("added"):
         add("parts", "Parts added", "; ".join(f"{p.get('words') or p.get('service')} £{float(p.get('value_gbp') or 0):,.0f}"
                                               for p in st["added"]), source.get("parts", "you said"))
-    value_step = next((t for t in a.trace if t.id.startswith("T-VALUE")), None)
-    if value_step is not None:
-        add("value", "Value", value_step.text, source.get("value", "you said"))
-    elif facts.get("value", {}).get("unknown"):
-        add("value", "Value", "not known yet", "you said")
+    working = value_working(a)
+    if (facts.get("value") or {}).get("unknown"):
+        add("value", "Value", "not known yet", DIDNT_KNOW)
+    elif working is not None:
+        add("value", "Value", working, source.get("value", "you said"))
     vat = facts.get("vat")
-    add("vat", "VAT", VAT_WORDS.get(vat or "unknown", "not known") if vat else "not said: see the assumptions",
-        source.get("vat", "you said") if vat else "assumed")
+    if vat == "unknown":
+        add("vat", "VAT", "not known: see the assumptions", DIDNT_KNOW)
+    else:
+        add("vat", "VAT", VAT_WORDS.get(vat, "not known") if vat else "not said: see the assumptions",
+            source.get("vat", "you said") if vat else "assumed")
     if facts.get("commenced"):
         event = EVENT_WORDS.get(facts.get("commencement_event") or "", "procurement starts")
         text = f"{event} on {date_words(facts['commenced'])}"
-        if words.get("commenced"):
+        said = source.get("commenced", "you said")
+        if said == "assumed":
+            text += " (you didn't know the date, so I assumed it starts today)"
+        elif words.get("commenced"):
             text += f" (\"{words['commenced']}\"{'; ' + st['date_note'] if st.get('date_note') else ''})"
-        elif source.get("commenced") == "assumed":
-            text += " (assumed: you didn't know the date)"
-        add("date", "Date", text, source.get("commenced", "you said"))
+        add("date", "Date", text, said)
     buyer = facts.get("buyer") or "sub_central"
     add("buyer", "Buyer", BUYER_WORDS.get(buyer, buyer), source.get("buyer", "default"))
     if facts.get("aims"):

@@ -64,8 +64,13 @@ class Scenario:
         return case
 
     def story_on(self, today: date) -> str:
+        """The story with its start date in words: "goes out {start}" -> "goes out on 1 March 2027", and after a
+        preposition of its own "from {start}" -> "from 1 March 2027" (never "from on")."""
         commenced = Case.from_dict(self.case_on(today)).commenced
-        return self.story.replace("{start}", f"on {long_date(commenced)}" if commenced else "soon")
+        when = long_date(commenced) if commenced else None
+        story = re.sub(r"\b(from|by|until|before|after) \{start\}", lambda m: f"{m.group(1)} {when}" if when else "soon",
+                       self.story)
+        return story.replace("{start}", f"on {when}" if when else "soon")
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 all computed from the engine's Assessment on the day the quiz is taken (never typed in the bank)."""
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from functools import lru_cache
 from typing import Optional
 
 from bot.ltr import Assessment, Case, assess, load_knowledge
+from bot.ltr.classify import profile
 from bot.ltr.knowledge import applies_to
 from bot.ltr.model import Item
 from bot.ltr.threshold import pick, standard_kind
@@ -28,6 +30,11 @@ KINDS = {
     "must_do": "Which of these must you still do?",
 }
 NONE_OPEN = "none"
+# The topic a question tests, from its kind; a scenario's own topic stands where it is the finer one (an
+# exemption or PSR scenario's "which rules" question, a mixed contract's "light touch or not").
+KIND_TOPIC = {"regime": "regimes", "psr_or_act": "psr", "light_touch": "light-touch", "above_threshold": "thresholds",
+              "value": "value", "aim": "routes", "route": "routes", "must_do": "duties"}
+FINER_TOPICS = {"regime": ("exemptions", "psr"), "light_touch": ("mixed",)}
 YES_NO = [("Yes", "yes"), ("No", "no")]
 
 # The trace steps that show the working for each kind, and (in order of precedence) the one that decided it.
@@ -58,6 +65,12 @@ class Question:
     rule: Item  # the deciding step: its text and the law's reference
     link: Optional[str]  # the reference's page on legislation.gov.uk (or GOV.UK, NHS England), from the knowledge
     hint: str
+
+    @property
+    def topic(self) -> str:
+        """What this question tests (a light touch question on a thresholds scenario tests light touch)."""
+        own = self.scenario.topic
+        return own if own == KIND_TOPIC.get(self.kind) or own in FINER_TOPICS.get(self.kind, ()) else KIND_TOPIC[self.kind]
 
     @property
     def correct_label(self) -> str:
@@ -138,8 +151,10 @@ def _hint(kind: str, a: Assessment) -> str:
         return (f"The PSR covers the health care services on its list, bought for the NHS in England, in procurements "
                 f"begun from {long_date(kb.dates['psr_start'].date)}. This service's CPV code: {_cpv(a)}.")
     if kind == "light_touch":
-        return (f"Look the CPV code ({_cpv(a)}) up in the light touch schedule. In a mix, which part is worth more, "
-                "and could another part be bought on its own over its own threshold?")
+        hint = f"Look the CPV code ({_cpv(a)}) up in the light touch schedule."
+        if case.parts:  # only a mixed contract has parts to weigh
+            hint += " In a mix, which part is worth more, and could another part be bought on its own over its own threshold?"
+        return hint
     if kind == "above_threshold":
         return "Work out the whole-life value first, with VAT where it is charged; then find the threshold for this kind of contract."
     if kind == "value":
@@ -149,11 +164,25 @@ def _hint(kind: str, a: Assessment) -> str:
     return "Duties depend on the rules that apply, whether it is light touch and whether it is above the threshold."
 
 
+def _light_touch_ref(step: Item, a: Assessment) -> Item:
+    """A classification step that cites only the PSR's schedule (a service listed there too), with the light touch
+    category's own reference instead, as the engine cites it for a code (bot/ltr/classify.py `profile`)."""
+    if not step.ref.startswith("PSR"):
+        return step
+    code = re.search(r"\((\d{8})\)", step.ref)
+    prof = profile(code.group(1), load_knowledge()) if code else None
+    if prof is None or not prof.category_ref:
+        return step
+    return dataclasses.replace(step, ref=f"{prof.category_ref} ({code.group(1)})")
+
+
 def _working(kind: str, a: Assessment) -> tuple[list[str], Optional[Item]]:
     shown, deciding = WORKING[kind]
     steps = [t for t in a.trace if _family(t.id, shown)]
     for family in deciding:
         found = [t for t in a.trace if _family(t.id, (family,))]
+        if kind == "light_touch":  # decided by the light touch lists, not the PSR's schedule (a different question)
+            found = [t for t in found if not t.ref.startswith("PSR")] or [_light_touch_ref(t, a) for t in found]
         if found:
             return [t.text for t in steps], found[-1]
     return [t.text for t in steps], None
@@ -210,9 +239,28 @@ def _closed_routes(sc: Scenario, a: Assessment, exclude: set[str]) -> list[tuple
     lt, above, regime = bool(a.light_touch), a.above_threshold, a.regime or "none"
     closed = [r for r in kb.routes if not applies_to(r.applies, regime, lt, above) and r.id not in exclude]
     closed.sort(key=lambda r: (not any(x.startswith(f"{regime}/") for x in r.applies), r.id))
-    pool = closed[:4]
+    pool = _for_level(sc, regime, closed, lambda r: r.applies)[:4]
     offset = sum(map(ord, sc.id)) % max(len(pool) - 1, 1)  # a stable choice per scenario
     return [(r.label, r.id) for r in pool[offset:offset + 2]]
+
+
+def _for_level(sc: Scenario, regime: str, items: list, applies) -> list:
+    """At easy level the wrong options come from the case's own rules (no PSR process for a council contract
+    under the Act); at other levels any tempting one will do."""
+    if sc.level != "easy":
+        return items
+    own = [i for i in items if any(x.startswith(f"{regime}/") for x in applies(i))]
+    return own if len(own) >= 2 else items
+
+
+def option_text(text: str) -> str:
+    """A duty as an option: without an aside that answers the question for the trainee ("within 120 days (not 30)")."""
+    return re.sub(r"\s*\(not [^)]*\)", "", text).strip()
+
+
+def _similar(right: str, pool: list, text, n: int = 2) -> list:
+    """The n wrong options nearest in length to the right one, so that length does not give the answer away."""
+    return sorted(pool, key=lambda o: (abs(len(text(o)) - len(right)), o.id))[:n]
 
 
 def _shuffled(sc: Scenario, options: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -283,9 +331,10 @@ def build(sc: Scenario, kind: str, today: date) -> Question:
         applying = {o.id for o in a.obligations}
         closed = [o for o in kb.obligations if o.id not in applying and not applies_to(o.applies, regime, lt, above)]
         closed.sort(key=lambda o: (not any(x.startswith(f"{regime}/") for x in o.applies), o.priority, o.id))
-        offset = sum(map(ord, sc.id)) % max(len(closed[:5]) - 1, 1)
         own = next(o for o in kb.obligations if o.id == duty.id)  # the duty's words without "This applies because …"
-        options = _shuffled(sc, [(own.text, own.id)] + [(o.text, o.id) for o in closed[:5][offset:offset + 2]])
+        right_text = option_text(own.text)
+        wrong = _similar(right_text, _for_level(sc, regime, closed, lambda o: o.applies)[:8], lambda o: option_text(o.text))
+        options = _shuffled(sc, [(right_text, own.id)] + [(option_text(o.text), o.id) for o in wrong])
         correct = duty.id
         rule = next(t for t in a.trace if t.id == f"T-DUTY-{duty.id}")
         working = [rule.text]

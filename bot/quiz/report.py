@@ -10,7 +10,7 @@ from typing import Any, Iterable, Optional
 from .bank import Bank, load_bank
 from .session import State, by_topic, is_state, right_so_far
 
-COLUMNS = ("quiz", "n", "scenario", "topic", "level", "question", "given", "answer", "result", "hint", "tries", "rule")
+COLUMNS = ("trainee", "quiz", "n", "scenario", "topic", "level", "question", "given", "answer", "result", "hint", "tries", "rule")
 KIND_NAMES = {
     "regime": "Which rules apply", "psr_or_act": "PSR or the Act", "light_touch": "Light touch or not",
     "above_threshold": "Above or below which threshold", "value": "Whole-life value", "aim": "Which route fits an aim",
@@ -28,6 +28,16 @@ def quiz_states(events: Iterable[dict[str, Any]]) -> list[State]:
     return list(latest.values())
 
 
+def trainee(state: State) -> str:
+    return str(state.get("name") or "")
+
+
+def given(r: dict[str, Any]) -> str:
+    """Every answer tried, in order ("Yes, then No"); "" when skipped without one."""
+    tried = r.get("tried") or ([r["given"]] if r.get("given") else [])
+    return ", then ".join(tried)
+
+
 def result(r: dict[str, Any]) -> str:
     return "skipped" if r["skipped"] else "right" if r["right"] else "wrong"
 
@@ -38,9 +48,9 @@ def rows(states: Iterable[State], bank: Optional[Bank] = None) -> list[dict[str,
     for number, st in enumerate(states, 1):
         for r in st["results"]:
             out.append({
-                "quiz": str(number), "n": str(r["n"]), "scenario": r["title"], "topic": bank.topics.get(r["topic"], r["topic"]),
+                "trainee": trainee(st), "quiz": str(number), "n": str(r["n"]), "scenario": r["title"], "topic": bank.topics.get(r["topic"], r["topic"]),
                 "level": r["level"], "question": f"{KIND_NAMES.get(r['kind'], r['kind'])}: {r['question']}",
-                "given": r["given"], "answer": r["answer"], "result": result(r), "hint": "yes" if r["hinted"] else "no",
+                "given": given(r), "answer": r["answer"], "result": result(r), "hint": "yes" if r["hinted"] else "no",
                 "tries": str(r["tries"]), "rule": r["rule"],
             })
     return out
@@ -52,7 +62,7 @@ def summaries(states: Iterable[State], bank: Optional[Bank] = None) -> list[dict
     out = []
     for number, st in enumerate(states, 1):
         out.append({
-            "quiz": number, "date": st["today"], "level": st.get("level") or "mixed",
+            "quiz": number, "trainee": trainee(st), "date": st["today"], "level": st.get("level") or "mixed",
             "topic": bank.topics.get(st.get("topic") or "", "mixed"), "right": right_so_far(st),
             "answered": len(st["results"]), "planned": len(st["plan"]),
             "status": "stopped" if st.get("stopped") else "finished" if st["done"] else "in progress",

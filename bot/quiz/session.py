@@ -40,6 +40,9 @@ REPORT = {"type": "quiz_report", "formats": ["html", "csv"]}
 # "skip this one", "pass", "next": officers' words for skipping, which the NLU shares with the guided flow's
 # "I don't know" (so they may arrive as dont_know, as a fallback or as an answer that names no option).
 SKIP = re.compile(r"^\s*(skip|pass|next)\b[\w\s']{0,25}[.!]?\s*$", re.I)
+# "my name is Sam Patel": the name on the trainee's results (optional; asked for when a quiz starts).
+NAME = re.compile(r"^\s*(?:my name is|my name's|name:|i am|i'm)\s+([A-Za-z][A-Za-z .'-]{0,58}[A-Za-z])\s*[.!]?\s*$", re.I)
+ASK_NAME = "If you want your name on your results for a trainer, type \"my name is\" and your name (optional)."
 
 
 # ---- starting -------------------------------------------------------------------------------------
@@ -157,6 +160,11 @@ def ask(state: State, q: Question) -> Msg:
     return Msg("\n".join(lines), [(label, {"quiz_answer": value}) for label, value in q.options])
 
 
+def _sentence(label: str) -> str:
+    """An option quoted as the end of a sentence: one full stop ("Skipped. The answer was Publish … notice.")."""
+    return label.rstrip(".") + "."
+
+
 def _explain(q: Question) -> str:
     parts = ["Working: " + " ".join(q.working)] if q.working else []
     link = f" {q.link}" if q.link else ""
@@ -166,13 +174,19 @@ def _explain(q: Question) -> str:
     return "\n".join(parts)
 
 
+def _label(q: Question, value: Optional[str]) -> str:
+    return next((label for label, v in q.options if v == value), "") if value else ""
+
+
 def _record(state: State, q: Question, given: Optional[str], right: bool, skipped: bool = False) -> None:
+    """The question's result, with every answer tried (a wrong try before a skip included) and whether the trainee
+    asked for a hint (a hint given after a wrong try was not asked for)."""
+    tried = [*state.get("tried", []), *([_label(q, given)] if given else [])]
     state["results"].append({
         "n": len(state["results"]) + 1, "scenario": q.scenario.id, "title": q.scenario.title, "kind": q.kind,
-        "topic": q.scenario.topic, "level": q.scenario.level, "question": q.text,
-        "given": next((label for label, v in q.options if v == given), "") if given else "",
-        "answer": q.correct_label, "right": right, "skipped": skipped, "hinted": state["hinted"],
-        "tries": state["tries"] + (0 if skipped else 1), "rule": q.rule.ref, "explain": _explain(q),
+        "topic": q.topic, "level": q.scenario.level, "question": q.text, "given": tried[-1] if tried else "",
+        "tried": tried, "answer": q.correct_label, "right": right, "skipped": skipped,
+        "hinted": bool(state.get("asked_hint")), "tries": len(tried), "rule": q.rule.ref, "explain": _explain(q),
     })
 
 
@@ -195,7 +209,7 @@ def _come_back(state: State, bank: Bank, topic: str) -> None:
 
 def _next(state: State, bank: Bank) -> list[Msg]:
     state["i"] += 1
-    state["tries"], state["hinted"] = 0, False
+    state["tries"], state["hinted"], state["asked_hint"], state["tried"] = 0, False, False, []
     q = current(state, bank)
     if q is None:
         return finish(state, bank)
@@ -286,7 +300,7 @@ def handle(state: Any, command: str, today: date, given: Optional[str] = None, l
             return [Msg("There are no scenarios for that choice yet.")] + choose(bank), state
         what = bank.topics[topic] if topic else "a mix of topics"
         lvl = f", {level} level" if level in LEVELS else ""
-        return [Msg(f"Quiz on {what}{lvl}: {len(new['plan'])} questions."), ask(new, q)], new
+        return [Msg(f"Quiz on {what}{lvl}: {len(new['plan'])} questions. {ASK_NAME}"), ask(new, q)], new
     if command == "score":
         if not is_state(state) or not state["results"]:
             if running is not None and (q := current(running, bank)) is not None:
@@ -306,22 +320,24 @@ def handle(state: Any, command: str, today: date, given: Optional[str] = None, l
         return finish(running, bank), running
     if command in ("answer", "dont_know") and SKIP.match(given or "") and _typed(q, given or "") is None:
         command = "skip"
+    named = NAME.match(given or "") if command == "answer" and _typed(q, given or "") is None else None
+    if named:
+        running["name"] = " ".join(named.group(1).split())
+        return [Msg(f"Thank you, {running['name']}: your name will be on your results."), ask(running, q)], running
     if command == "resume":
         return [Msg(f"Welcome back. You are on {progress(running).lower()}."), ask(running, q)], running
     if command == "stop":
         return finish(running, bank, stopped=True), running
-    if command == "why":
-        if running["results"] and running["tries"] == 0 and not running["hinted"]:
-            return [Msg("About the last question: " + running["results"][-1]["explain"]), ask(running, q)], running
-        running["hinted"] = True
+    if command == "why":  # about the question being asked now (the last one's working came with its feedback)
+        running["hinted"] = running["asked_hint"] = True
         return [Msg(f"This question is about: {q.scenario.point.rstrip('.')}. Hint: {q.hint}"), ask(running, q)], running
     if command in ("hint", "dont_know") and not (command == "dont_know" and (running["hinted"] or running["tries"])):
-        running["hinted"] = True
+        running["hinted"] = running["asked_hint"] = True
         return [Msg(f"Hint: {q.hint}"), ask(running, q)], running
     if command in ("skip", "dont_know"):
         _record(running, q, None, False, skipped=True)
-        _come_back(running, bank, q.scenario.topic)
-        return [Msg(f"Skipped. The answer was {q.correct_label}.\n{_explain(q)}")] + _next(running, bank), running
+        _come_back(running, bank, q.topic)
+        return [Msg(f"Skipped. The answer was {_sentence(q.correct_label)}\n{_explain(q)}")] + _next(running, bank), running
     value = _typed(q, given or "")
     if value is None and pass_on:
         return [], state
@@ -329,10 +345,11 @@ def handle(state: Any, command: str, today: date, given: Optional[str] = None, l
         return [Msg("Please choose one of the options (or say \"hint\", \"skip\" or \"stop the quiz\")."), ask(running, q)], running
     if value == q.correct:
         _record(running, q, value, True)
-        return [Msg(f"Right: {q.correct_label}.\n{_explain(q)}")] + _next(running, bank), running
+        return [Msg(f"Right: {_sentence(q.correct_label)}\n{_explain(q)}")] + _next(running, bank), running
     if running["tries"] == 0 and not running["hinted"]:
-        running["tries"], running["hinted"] = 1, True
+        running["tries"], running["hinted"] = 1, True  # a hint the trainee did not ask for: not "hint used"
+        running["tried"] = [*running.get("tried", []), _label(q, value)]
         return [Msg(f"Not quite. Hint: {q.hint} Have another go."), ask(running, q)], running
     _record(running, q, value, False)
-    _come_back(running, bank, q.scenario.topic)
-    return [Msg(f"Not quite: the answer is {q.correct_label}.\n{_explain(q)}")] + _next(running, bank), running
+    _come_back(running, bank, q.topic)
+    return [Msg(f"Not quite: the answer is {_sentence(q.correct_label)}\n{_explain(q)}")] + _next(running, bank), running

@@ -14,8 +14,8 @@ from bot.quiz.report import COLUMNS, rows, summaries
 
 from .record import _CSS, _e, timestamp
 
-HEADINGS = {"quiz": "Quiz", "n": "No.", "scenario": "Scenario", "topic": "Topic", "level": "Level", "question": "Question",
-            "given": "Answer given", "answer": "Right answer", "result": "Result", "hint": "Hint used", "tries": "Tries",
+HEADINGS = {"trainee": "Trainee", "quiz": "Quiz", "n": "No.", "scenario": "Scenario", "topic": "Topic", "level": "Level", "question": "Question",
+            "given": "Answers given", "answer": "Right answer", "result": "Result", "hint": "Hint used", "tries": "Tries",
             "rule": "Deciding rule (legal reference)"}
 _EXTRA_CSS = ".right{color:#00703c;font-weight:bold}.wrong{color:#d4351c;font-weight:bold}.skipped{color:#484949}" \
              "td,th{font-size:.95em}table.results th{width:auto}"
@@ -48,6 +48,8 @@ def render_html(states: list[dict[str, Any]], generated_at: datetime) -> str:
         f'<p class="meta">Report made {_e(timestamp(generated_at))}. Answers were worked out by the Light Touch '
         "Assistant's rules on the day of each quiz.</p>",
     ]
+    names = list(dict.fromkeys(str(st.get("name") or "") for st in states if st.get("name")))
+    parts.append(f"<p><strong>Trainee:</strong> {_e(', '.join(names)) if names else 'name not given'}</p>")
     if not states:
         parts.append("<p>No quiz has been taken in this conversation.</p>")
     for s in summaries(states):
@@ -63,7 +65,7 @@ def render_html(states: list[dict[str, Any]], generated_at: datetime) -> str:
                 parts.append("<p><strong>Topics to revisit:</strong> " + _e("; ".join(revisit)) + "</p>")
     quiz_rows = rows(states)
     if quiz_rows:
-        cols = [c for c in COLUMNS if c != "rule"] + ["rule"]
+        cols = [c for c in COLUMNS if c not in ("rule", "trainee")] + ["rule"]  # the trainee is named above
         parts.append('<h2>Every question</h2><table class="results"><tr>' +
                      "".join(f'<th scope="col">{_e(HEADINGS[c])}</th>' for c in cols) + "</tr>")
         for r in quiz_rows:

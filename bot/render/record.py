@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from bot.ltr.model import REGIMES
 from bot.ltr.value import gbp
+from bot.render.text import rules_updated
 
 # Links in a record go to the law itself or to government guidance only (NHS England for the PSR);
 # other sources (firms' briefings, blogs) stay out of the record, their references stay in it.
@@ -50,6 +51,18 @@ DISCLAIMER = (
 MAX_TEXT = 10_000
 MAX_ITEMS = 200
 MAX_FACTS = 30
+MAX_DETAIL = 300
+# What the officer adds to the record in the widget before downloading it; a labelled blank when not given.
+DETAILS = (
+    ("contract_name", "Contract name"),
+    ("contract_reference", "Contract reference"),
+    ("officer", "Officer"),
+    ("decision_date", "Date of decision"),
+    ("decision", "Decision taken"),
+    ("approver", "Approved by"),
+)
+# Trace steps that make up the figure compared with the threshold ("the working").
+WORKING_STEPS = ("T-VALUE", "T-VAT", "T-THRESHOLD", "T-ABOVE", "T-BELOW")
 
 
 class RecordError(ValueError):
@@ -133,6 +146,54 @@ def checked_understood(value: Any) -> list[dict]:
     return out
 
 
+def fact_table(a: Mapping[str, Any], understood: list[dict]) -> list[tuple[str, str, str]]:
+    """The case as the chat showed it, each fact with where it came from (you said, you didn't know,
+    assumed, default); else as the engine read it."""
+    if understood:
+        return [(f["label"], f["text"], f["source"]) for f in understood]
+    return [(k, v, "") for k, v in case_facts(a["case"])]
+
+
+def working(a: Mapping[str, Any]) -> list[dict]:
+    """The steps from the figure given to the comparison with the threshold."""
+    return [t for t in a["trace"] if t["id"].startswith(WORKING_STEPS)]
+
+
+def record_title(a: Mapping[str, Any], details: Mapping[str, str]) -> str:
+    if details.get("contract_name"):
+        return f"Decision record: {details['contract_name']}"
+    service = a["case"].get("service")
+    return f"Decision record: {service_label(str(service))}" if service else "Decision record"
+
+
+def references(a: Mapping[str, Any]) -> list[tuple[str, Optional[str]]]:
+    """Each legal reference once, with a link to the instrument it names where the item has one."""
+    seen: dict[str, Optional[str]] = {}
+    for key in ("trace", "obligations", "routes", "routes_not_open", "warnings"):
+        for item in a[key]:
+            if item["ref"]:
+                link = _source_link(item["source"])
+                if item["ref"] not in seen or (seen[item["ref"]] is None and link):
+                    seen[item["ref"]] = link
+    return list(seen.items())
+
+
+def checked_details(value: Any) -> dict[str, str]:
+    """The record's details as the officer typed them (contract name, officer...), or RecordError."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise RecordError("details must be an object")
+    out = {}
+    for key, label in DETAILS:
+        text = " ".join(_text(value.get(key), key).split())
+        if len(text) > MAX_DETAIL:
+            raise RecordError(f"{label} is too long")
+        if text:
+            out[key] = text
+    return out
+
+
 def checked_assessment(data: Any) -> dict:
     """A clean copy of an `Assessment.to_dict()`-shaped mapping, or RecordError."""
     if not isinstance(data, Mapping):
@@ -196,13 +257,14 @@ def authoritative_assessment(data: Any) -> tuple[dict, str]:
 
         fresh = assess(Case.from_dict(shown["case"]), as_of=date.fromisoformat(shown["as_of"])).to_dict()
     except Exception:  # the engine is the authority only when it can re-read the case
-        return shown, "Recorded as shown in the chat; the rule engine could not re-check this case."
+        return shown, "Recorded as shown in the chat: the assistant could not work this case out again."
     if fresh.get("rules_version") != shown["rules_version"]:
         return shown, (
-            f"Recorded as shown in the chat (rules version {shown['rules_version']}). The rules have "
-            f"changed since (now version {fresh.get('rules_version')}): ask again for a current answer."
+            f"Recorded as shown in the chat (rules last updated {rules_updated(shown['rules_version'])}). The rules "
+            f"have changed since (last updated {rules_updated(str(fresh.get('rules_version')))}): ask again for a "
+            "current answer."
         )
-    return checked_assessment(fresh), "Re-checked by the rule engine when this record was made."
+    return checked_assessment(fresh), "The answer was worked out again from the rules when this record was made."
 
 
 # ---- shared wording ----------------------------------------------------------------------------
@@ -308,16 +370,20 @@ def case_facts(case: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def result_rows(a: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The answer's figures, each only where it is true of the case: no light touch row when the Provider
+    Selection Regime applies instead (the regime row says so), and no "above the threshold" row where no
+    threshold applies."""
     if a["out_of_scope"]:
         return [("Rules that apply", "Not covered by this tool")]
     basis = {"inclusive": " (including VAT)", "net": " (excluding VAT)"}.get(a["vat_basis"], "")
-    rows = [
-        ("Rules that apply", a["regime_name"] or "Not decided yet"),
-        ("Light touch service", yes_no(a["light_touch"])),
-        ("Estimated value", money(a["estimated_value_gbp"])),
-        ("Threshold", money(a["threshold_gbp"]) + basis if a["threshold_gbp"] is not None else "No threshold applies"),
-        ("Above the threshold", yes_no(a["above_threshold"])),
-    ]
+    rows = [("Rules that apply", a["regime_name"] or "Not decided yet")]
+    if a["regime"] != "PSR":
+        rows.append(("Light touch service", yes_no(a["light_touch"])))
+    rows.append(("Estimated value", money(a["estimated_value_gbp"])))
+    if a["threshold_gbp"] is None:
+        rows.append(("Threshold", "No threshold applies"))
+    else:
+        rows += [("Threshold", money(a["threshold_gbp"]) + basis), ("Above the threshold", yes_no(a["above_threshold"]))]
     if a["service_category_label"]:
         rows.append(("Service category", a["service_category_label"]))
     return rows
@@ -347,13 +413,6 @@ def _source_link(source: str) -> Optional[str]:
     return source if any(host == h or host.endswith("." + h) for h in OFFICIAL_HOSTS) else None
 
 
-def fact_rows(a: Mapping[str, Any], understood: list[dict]) -> list[tuple[str, str]]:
-    """The case as the chat showed it (each fact with where it came from), else as the engine read it."""
-    if understood:
-        return [(f["label"], f"{f['text']} ({f['source']})" if f["source"] else f["text"]) for f in understood]
-    return case_facts(a["case"])
-
-
 # ---- HTML --------------------------------------------------------------------------------------
 
 _CSS = """
@@ -361,9 +420,12 @@ body{font-family:arial,sans-serif;color:#0b0c0c;max-width:45em;margin:2em auto;p
 h1{font-size:1.8em;margin-bottom:.2em}h2{font-size:1.3em;margin-top:1.6em;border-bottom:2px solid #0b0c0c}
 .meta{color:#484949}.answer{font-size:1.2em;font-weight:bold;border-left:10px solid #1d70b8;padding:.4em .8em}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;vertical-align:top;padding:.4em .6em .4em 0;border-bottom:1px solid #b1b4b6}
-th{width:40%}.ref{color:#484949;font-size:.9em}.warn{border-left:5px solid #d4351c;padding-left:.8em}
+th{width:35%}.ref{color:#484949;font-size:.9em}.warn,.assume{border-left:5px solid #d4351c;padding-left:.8em}
+td.blank{height:1.6em;border-bottom:1px solid #0b0c0c}.assumed{font-weight:bold}
 a{color:#1d70b8}.note{background:#f3f2f1;padding:.6em .8em}
-@media print{body{margin:0;max-width:none}a{color:#0b0c0c}a[href]::after{content:" (" attr(href) ")";font-size:.8em}}
+@page{size:A4;margin:18mm 16mm}
+@media print{body{margin:0;max-width:none;font-size:11pt}a{color:#0b0c0c}a[href]::after{content:" (" attr(href) ")";font-size:.8em}
+h2,h3{break-after:avoid}tr,li{break-inside:avoid}.appendix{break-before:page}}
 """
 
 
@@ -383,9 +445,7 @@ def _html_items(items: list[dict]) -> str:
         if _needs_legal_caveat(item):
             text = "<strong>Check with your legal team:</strong> " + text
         ref = f' <span class="ref">({_e(item["ref"])})</span>' if item["ref"] else ""
-        link = _source_link(item["source"])
-        source = f' <a href="{_e(link)}">Source</a>' if link else ""
-        out.append(f"<li>{text}{ref}{source}</li>")
+        out.append(f"<li>{text}{ref}</li>")  # the links are with the legal references
     out.append("</ul>")
     return "".join(out)
 
@@ -394,11 +454,28 @@ def _html_rows(rows: list[tuple[str, str]]) -> str:
     return "<table>" + "".join(f"<tr><th scope=\"row\">{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows) + "</table>"
 
 
-def render_record_html(data: Any, generated_at: datetime, note: str = "", understood: Any = None) -> str:
-    a, facts = checked_assessment(data), checked_understood(understood)
-    title = "Decision record"
-    if a["case"].get("service"):
-        title += f": {service_label(str(a['case']['service']))}"
+def _html_details(details: Mapping[str, str]) -> str:
+    """The record's details; a labelled blank line to fill in by hand where the officer gave none."""
+    rows = []
+    for key, label in DETAILS:
+        cell = f"<td>{_e(details[key])}</td>" if details.get(key) else '<td class="blank"><span class="ref">Not filled in</span></td>'
+        rows.append(f'<tr><th scope="row">{_e(label)}</th>{cell}</tr>')
+    return "<table>" + "".join(rows) + "</table>"
+
+
+def _html_facts(rows: list[tuple[str, str, str]]) -> str:
+    out = ['<table><tr><th scope="col">Fact</th><th scope="col">What we used</th><th scope="col">Where it came from</th></tr>']
+    for label, text, source in rows:
+        where = '<span class="assumed">Assumed: check it</span>' if source == "assumed" else _e(source.capitalize())
+        out.append(f'<tr><th scope="row">{_e(label)}</th><td>{_e(text)}</td><td>{where}</td></tr>')
+    out.append("</table>")
+    return "".join(out)
+
+
+def render_record_html(data: Any, generated_at: datetime, note: str = "", understood: Any = None,
+                       details: Any = None) -> str:
+    a, facts, filled = checked_assessment(data), checked_understood(understood), checked_details(details)
+    title = record_title(a, filled)
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en-GB"><head><meta charset="utf-8">',
@@ -406,12 +483,18 @@ def render_record_html(data: Any, generated_at: datetime, note: str = "", unders
         f"<title>{_e(title)}</title><style>{_CSS}</style></head><body><main>",
         f"<h1>{_e(title)}</h1>",
         f'<p class="meta">Record made {_e(timestamp(generated_at))}. Rules applied as of '
-        f'{_e(long_date(a["as_of"]))}. Rules version {_e(a["rules_version"])}.</p>',
+        f'{_e(long_date(a["as_of"]))}. Rules last updated {_e(rules_updated(a["rules_version"]))}.</p>',
+        "<h2>Record details</h2>", _html_details(filled),
+        "<h2>Answer</h2>", f'<p class="answer">{_e(a["answer"])}</p>', _html_rows(result_rows(a)),
+        "<h2>Facts the answer rests on</h2>", _html_facts(fact_table(a, facts)),
     ]
-    if note:
-        parts.append(f'<p class="note">{_e(note)}</p>')
-    parts += ["<h2>Answer</h2>", f'<p class="answer">{_e(a["answer"])}</p>', _html_rows(result_rows(a))]
-    parts += ["<h2>The case</h2>", _html_rows(fact_rows(a, facts))]
+    if a["assumptions"]:
+        parts += ["<h2>Assumptions</h2>", '<div class="assume"><p>The answer assumes the following. Check each one: '
+                  "if it is wrong, the answer may change.</p><ul>", *(f"<li>{_e(s)}</li>" for s in a["assumptions"]),
+                  "</ul></div>"]
+    steps = working(a)
+    if steps:
+        parts += ["<h2>The working</h2><ol>", *(f"<li>{_e(t['text'])}</li>" for t in steps), "</ol>"]
     if a["warnings"]:
         parts += ["<h2>Caveats</h2>", '<div class="warn">', _html_items(a["warnings"]), "</div>"]
     if a["obligations"]:
@@ -420,39 +503,34 @@ def render_record_html(data: Any, generated_at: datetime, note: str = "", unders
         parts += ["<h2>Flexibility and innovation routes</h2>", _html_items(a["routes"])]
     if a["routes_not_open"]:
         parts += ["<h2>Routes asked about that are not open</h2>", _html_items(a["routes_not_open"])]
-    if a["assumptions"]:
-        parts += ["<h2>Assumptions</h2><ul>", *(f"<li>{_e(s)}</li>" for s in a["assumptions"]), "</ul>"]
     if a["missing"]:
         parts += ["<h2>What would change the answer</h2><ul>", *(f"<li>{_e(s)}</li>" for s in a["missing"]), "</ul>"]
     if a["candidates"]:
         parts += ["<h2>Possible service categories</h2><ul>"]
         parts += [f"<li>{_e(c['label'])}{' (CPV ' + _e(c['cpv']) + ')' if c['cpv'] else ''}</li>" for c in a["candidates"]]
         parts += ["</ul>"]
+    refs = references(a)
+    if refs:
+        parts += ["<h2>Legal references</h2><ul>"]
+        parts += [f'<li>{_e(r)}' + (f' <a href="{_e(link)}">{_e(link)}</a>' if link else "") + "</li>" for r, link in refs]
+        parts += ["</ul>"]
+    parts += [f"<h2>About this record</h2><p>{_e(DISCLAIMER)}</p>"]
+    if note:
+        parts.append(f'<p class="note">{_e(note)}</p>')
     if a["trace"]:
-        parts += ["<h2>How the answer was reached</h2><ol>"]
+        parts += ['<section class="appendix"><h2>Appendix A: every step of the answer</h2><ol>']
         for step in a["trace"]:
             ref = f' <span class="ref">({_e(step["ref"])})</span>' if step["ref"] else ""
             parts.append(f"<li>{_e(step['text'])}{ref}</li>")
-        parts += ["</ol>"]
-    references = _references(a)
-    if references:
-        parts += ["<h2>Legal references</h2><ul>", *(f"<li>{_e(r)}</li>" for r in references), "</ul>"]
+        parts += ["</ol></section>"]
     machine = json.dumps(a, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c")
     parts += [
-        f"<h2>About this record</h2><p>{_e(DISCLAIMER)}</p>",
+        "<h2>Appendix B: machine-readable copy</h2>",
+        "<p>This file also holds the answer as data (JSON), for systems that read it; it is not shown or printed.</p>",
         f'<script type="application/json" id="lta-assessment">{machine}</script>',
         "</main></body></html>",
     ]
     return "\n".join(parts)
-
-
-def _references(a: Mapping[str, Any]) -> list[str]:
-    seen: list[str] = []
-    for key in ("trace", "obligations", "routes", "routes_not_open", "warnings"):
-        for item in a[key]:
-            if item["ref"] and item["ref"] not in seen:
-                seen.append(item["ref"])
-    return seen
 
 
 # ---- Markdown ----------------------------------------------------------------------------------
@@ -473,47 +551,58 @@ def _md_items(items: list[dict]) -> list[str]:
         if _needs_legal_caveat(item):
             text = "**Check with your legal team:** " + text
         ref = f" ({_md(item['ref'])})" if item["ref"] else ""
-        link = _source_link(item["source"])
-        source = f" [Source](<{link}>)" if link else ""
-        lines.append(f"- {text}{ref}{source}")
+        lines.append(f"- {text}{ref}")  # the links are with the legal references
     return lines
 
 
-def render_record_markdown(data: Any, generated_at: datetime, note: str = "", understood: Any = None) -> str:
-    a, facts = checked_assessment(data), checked_understood(understood)
-    title = "Decision record"
-    if a["case"].get("service"):
-        title += f": {_md(service_label(str(a['case']['service'])))}"
+def render_record_markdown(data: Any, generated_at: datetime, note: str = "", understood: Any = None,
+                           details: Any = None) -> str:
+    a, facts, filled = checked_assessment(data), checked_understood(understood), checked_details(details)
+    blank = r"\_" * 24
     lines = [
-        f"# {title}",
+        f"# {_md(record_title(a, filled))}",
         "",
         f"Record made {timestamp(generated_at)}. Rules applied as of {long_date(a['as_of'])}. "
-        f"Rules version {_md(a['rules_version'])}.",
+        f"Rules last updated {rules_updated(a['rules_version'])}.",
+        "",
+        "## Record details",
+        "",
+        *(f"- {label}: {_md(filled[key]) if filled.get(key) else blank}" for key, label in DETAILS),
+        "",
+        "## Answer",
+        "",
+        f"**{_md(a['answer'])}**",
+        "",
+        *(f"- {k}: {_md(v)}" for k, v in result_rows(a)),
+        "",
+        "## Facts the answer rests on",
         "",
     ]
-    if note:
-        lines += [f"> {_md(note)}", ""]
-    lines += ["## Answer", "", f"**{_md(a['answer'])}**", ""]
-    lines += [f"- {k}: {_md(v)}" for k, v in result_rows(a)] + [""]
-    lines += ["## The case", ""] + [f"- {k}: {_md(v)}" for k, v in fact_rows(a, facts)] + [""]
+    for label, text, source in fact_table(a, facts):
+        where = " (**assumed: check it**)" if source == "assumed" else (f" ({_md(source)})" if source else "")
+        lines.append(f"- {_md(label)}: {_md(text)}{where}")
+    lines.append("")
+    refs = [f"- {_md(r)}" + (f" <{link}>" if link else "") for r, link in references(a)]
     sections = [
+        ("Assumptions", ["The answer assumes the following. Check each one: if it is wrong, the answer may change.", ""]
+         + [f"- **Assumption:** {_md(s)}" for s in a["assumptions"]] if a["assumptions"] else []),
+        ("The working", [f"{i}. {_md(t['text'])}" for i, t in enumerate(working(a), 1)]),
         ("Caveats", _md_items(a["warnings"])),
         ("What must still be done", _md_items(a["obligations"])),
         ("Flexibility and innovation routes", _md_items(a["routes"])),
         ("Routes asked about that are not open", _md_items(a["routes_not_open"])),
-        ("Assumptions", [f"- {_md(s)}" for s in a["assumptions"]]),
         ("What would change the answer", [f"- {_md(s)}" for s in a["missing"]]),
         ("Possible service categories", [f"- {_md(c['label'])}" for c in a["candidates"]]),
+        ("Legal references", refs),
+        ("About this record", [DISCLAIMER] + ([f"", _md(note)] if note else [])),
         (
-            "How the answer was reached",
+            "Appendix A: every step of the answer",
             [f"{i}. {_md(s['text'])}" + (f" ({_md(s['ref'])})" if s["ref"] else "") for i, s in enumerate(a["trace"], 1)],
         ),
-        ("Legal references", [f"- {_md(r)}" for r in _references(a)]),
     ]
     for heading, body in sections:
         if body:
             lines += [f"## {heading}", "", *body, ""]
-    lines += ["## About this record", "", DISCLAIMER, ""]
-    lines += ["<details><summary>Machine-readable copy</summary>", "", "```json"]
-    lines += [json.dumps(a, ensure_ascii=False, indent=2, sort_keys=True).replace("```", "` ` `"), "```", "", "</details>", ""]
+    lines += ["## Appendix B: machine-readable copy", "", "```json"]
+    lines += [json.dumps(a, ensure_ascii=False, indent=2, sort_keys=True).replace("```", "` ` `"), "```", ""]
     return "\n".join(lines)

@@ -70,8 +70,18 @@ def _asked_routes(a: Assessment) -> set[str]:
     return {r.id for r in load_knowledge().routes if aims.intersection(r.aims)}
 
 
+def rules_updated(rules_version: str) -> str:
+    """The date the rules were last reviewed, in words: the part of the version before its content hash
+    ("2026-12-03+41d9bf9b" -> "3 December 2026"). Officers see this date, never the hash."""
+    head = str(rules_version or "").split("+")[0]
+    try:
+        return long_date(date.fromisoformat(head))
+    except ValueError:
+        return "not stated"
+
+
 def footer(a: Assessment) -> str:
-    return f"Rules version {a.rules_version}, applied on {long_date(a.as_of)}."
+    return f"Rules last updated {rules_updated(a.rules_version)}, applied on {long_date(a.as_of)}."
 
 
 def regime_line(a: Assessment) -> str:

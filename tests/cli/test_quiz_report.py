@@ -46,8 +46,11 @@ async def test_quiz_report_csv_and_html(tmp_path):
     # The right answers are the law's (reference §2, §3): £180,000 × (3 + 2) = £900,000, at or above £663,540.
     assert [(r["Right answer"], r["Result"]) for r in rows] == [
         ("£900,000", "right"), ("Above the £663,540 threshold (light touch)", "wrong"), ("Yes", "skipped")]
-    assert rows[1]["Answer given"] == "Below the £663,540 threshold (light touch)" and rows[1]["Hint used"] == "yes"
-    assert {r["Topic"] for r in rows} == {"Working out the whole-life value"}
+    # A wrong try, then the second answer; the hint after the wrong try was not asked for.
+    assert rows[1]["Answers given"].endswith("Below the £663,540 threshold (light touch)") and rows[1]["Hint used"] == "no"
+    # Each question's topic is what it tests, not its scenario's: the value, the threshold, light touch.
+    assert [r["Topic"] for r in rows] == ["Working out the whole-life value", "Thresholds",
+                                         "Light touch services and the CPV schedule"]
     assert rows[1]["Deciding rule (legal reference)"].startswith("PA 2023 Sch 1")
 
     out = tmp_path / "report.html"
@@ -55,7 +58,7 @@ async def test_quiz_report_csv_and_html(tmp_path):
     assert proc.returncode == 0 and "3 answers from 1 quiz" in proc.stdout
     page = out.read_text(encoding="utf-8")
     assert "Quiz 1: 1 right out of 3 answered" in page and "finished (3 of 3 questions)" in page
-    assert "Topics to revisit:</strong> Working out the whole-life value" in page
+    assert "Topics to revisit:</strong> Light touch services and the CPV schedule; Thresholds" in page
 
 
 def test_quiz_report_refuses_plainly(tmp_path):

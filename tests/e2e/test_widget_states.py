@@ -31,6 +31,9 @@ CASES = {
     "answer": {"service": "home care", "value": {"annual_gbp": 150000, "years": 4, "extension_years": 2},
                "commenced": "2027-04-01", "vat": "exempt"},
     "second answer": {"service": "home care", "value": {"total_gbp": 300000}, "commenced": "2026-04-01", "vat": "included"},
+    # the Provider Selection Regime: no threshold, and not a light touch question
+    "psr answer": {"service": "community nursing", "value": {"total_gbp": 3000000}, "buyer": "icb", "commenced": "2026-04-01",
+                   "health_service_purpose": True},
 }
 # "What I understood" as the assistant's actions send it with an answer (the payload contract).
 UNDERSTOOD = [
@@ -70,9 +73,21 @@ def answer(case):
 def reply(text):
     if text in CASES:
         return answer(CASES[text])
-    if text == "question":
+    if text.startswith("question"):  # "question" is question 1 of 3; "question 2 of 3" says which
+        step, of = (int(x) for x in text.split()[1::2]) if " of " in text else (1, 3)
         buttons = [{"title": "Under £100k", "payload": "/inform"}, {"title": "I don't know", "payload": "/dont_know"}]
-        return [BotUttered("What is the contract worth?", {"custom": {"progress": {"step": 2, "of": 4}}, "buttons": buttons})]
+        return [BotUttered("What is the contract worth?", {"custom": {"progress": {"step": step, "of": of}}, "buttons": buttons})]
+    if text == "quiz":  # a quiz question answered with buttons, then its feedback and the next question
+        return [BotUttered("Question 1 of 10 · 0 right\nWhat is the whole-life value to compare with the threshold?",
+                           {"buttons": [{"title": "£900,000", "payload": "/quiz_pick"}, {"title": "£540,000", "payload": "/quiz_pick"}]})]
+    if text == "/quiz_pick":
+        return [BotUttered("Right: £900,000.\nWorking: £180,000 a year × (3 + 2) years = £900,000.\nDeciding rule: PA 2023 "
+                           "Sch 3 para 3\nWhat this teaches: Extension options count towards the whole-life value."),
+                BotUttered("Question 2 of 10 · 1 right\nScenario: Meals on wheels (easy)\nThe council is buying a meals on "
+                           "wheels service for older people, £120,000 a year for 2 years.\nIs it a light touch contract?",
+                           {"buttons": [{"title": "Yes", "payload": "/quiz_yes"}, {"title": "No", "payload": "/quiz_no"}]})]
+    if text == "long list":  # a follow-up reply longer than the window
+        return [BotUttered("What you must still do:\n" + "\n".join(f"- Duty number {n} of a long list." for n in range(1, 41)))]
     return [BotUttered("Hello from the scripted stand-in." if text == "/greet" else "echo: " + text)]
 
 class ScriptedAgent:
@@ -330,7 +345,7 @@ def test_copy_answer_copies_the_plain_text_answer(browser: Browser, server: Scri
         assert len(paragraphs) == 3, copied  # the three chat messages of the answer
         assert paragraphs[0].startswith(card.locator(".lta-card__answer").inner_text())
         assert paragraphs[1].startswith("What I understood:") and "- VAT: Exempt (care services) (assumed)" in paragraphs[1]
-        assert "Rules version" in paragraphs[2]
+        assert "Rules last updated" in paragraphs[2] and "+" not in paragraphs[2]  # a date, not a build hash
     finally:
         page.context.close()
 
@@ -354,7 +369,19 @@ def test_a_question_of_the_guided_flow_says_how_far_along_it_is(page: Page) -> N
     ask(page, "question")
     question = page.locator(".lta-msg--bot").last
     expect(question).to_contain_text("What is the contract worth?", timeout=WAIT)
-    expect(question.locator(".lta-msg__progress")).to_have_text("Question 2 of up to 4")
+    expect(question.locator(".lta-msg__progress")).to_have_text("Question 1 of 3")
+    ask(page, "question 2 of 3")
+    expect(page.locator(".lta-msg--bot").last.locator(".lta-msg__progress")).to_have_text("Question 2 of 3", timeout=WAIT)
+
+
+def test_progress_is_shown_in_order_or_not_at_all(page: Page) -> None:
+    """Finding: "Question 2 of up to 2" with no question 1, and "Question 1 of up to 1"."""
+    ask(page, "question 2 of 2")
+    expect(page.locator(".lta-msg--bot").last).to_contain_text("What is the contract worth?", timeout=WAIT)
+    expect(page.locator(".lta-msg__progress")).to_have_count(0)
+    ask(page, "question 1 of 1")
+    expect(page.locator(".lta-msg--bot")).to_have_count(3, timeout=WAIT)
+    expect(page.locator(".lta-msg__progress")).to_have_count(0)
 
 
 def test_an_answer_is_accessible(browser: Browser, server: ScriptedServer) -> None:
@@ -365,8 +392,13 @@ def test_an_answer_is_accessible(browser: Browser, server: ScriptedServer) -> No
             summary.click()
         assert serious_violations(page) == []
         card.locator(".lta-card__headline").focus()
-        page.keyboard.press("Tab")  # from the headline to its first Change button
-        assert page.evaluate("document.activeElement.textContent") == "Change Service"
+        page.keyboard.press("Tab")  # from the headline to the answer's own buttons, next to it
+        assert page.evaluate("document.activeElement.textContent") == "Download decision record (HTML)"
         assert page.evaluate("getComputedStyle(document.activeElement).backgroundColor") == "rgb(255, 221, 0)"
+        for _ in range(20):  # then on to the facts, each with its Change button
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.textContent") == "Change Service":
+                break
+        assert page.evaluate("document.activeElement.textContent") == "Change Service"
     finally:
         page.context.close()

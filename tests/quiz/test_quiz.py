@@ -60,7 +60,7 @@ def test_a_wrong_answer_gets_a_hint_first_then_the_answer_with_its_working():
     assert msgs[0].text.startswith("Not quite. Hint:") and q.correct_label not in msgs[0].text.split("Hint:")[0]
     assert msgs[1].buttons and state["results"] == []  # the same question again
     msgs, state = handle(state, "answer", TODAY, given=_wrong(q))
-    assert msgs[0].text.startswith(f"Not quite: the answer is {q.correct_label}.")
+    assert msgs[0].text.startswith(f"Not quite: the answer is {q.correct_label.rstrip('.')}.\n")  # one full stop
     assert "Deciding rule:" in msgs[0].text and "What this teaches:" in msgs[0].text
     assert state["results"][-1]["right"] is False and state["results"][-1]["tries"] == 2
 
@@ -70,7 +70,10 @@ def test_right_on_the_second_try_counts():
     q = current(state)
     _, state = handle(state, "answer", TODAY, given=_wrong(q))
     _, state = handle(state, "answer", TODAY, given=q.correct)
-    assert state["results"][-1]["right"] and state["results"][-1]["hinted"]
+    result = state["results"][-1]
+    assert result["right"] and result["tries"] == 2
+    assert result["tried"] == [next(label for label, v in q.options if v == _wrong(q)), q.correct_label]
+    assert not result["hinted"]  # the hint after a wrong try was given, not asked for
 
 
 def test_answers_by_label_number_or_yes_and_nonsense_is_asked_again():
@@ -98,15 +101,18 @@ def test_skip_records_a_miss_and_the_topic_comes_back_later():
     assert state["plan"].index(again[0]) > state["i"]
 
 
-def test_why_explains_the_last_answer_and_score_and_hint_keep_the_question():
+def test_why_explains_the_current_question_and_score_and_hint_keep_the_question():
     state = _running()
     msgs, state = handle(state, "why", TODAY)
     assert "This question is about" in msgs[0].text and msgs[1].buttons
     state = _running()
     q = current(state)
     _, state = handle(state, "answer", TODAY, given=q.correct)
+    q2 = current(state)
     msgs, state = handle(state, "why", TODAY)
-    assert msgs[0].text.startswith("About the last question:") and "Deciding rule:" in msgs[0].text
+    # Finding: "why?" explained the previous question. It is about the one being asked, with its own hint.
+    assert msgs[0].text.startswith(f"This question is about: {q2.scenario.point.rstrip('.')}")
+    assert q2.hint in msgs[0].text and msgs[1].text.endswith(q2.text)
     msgs, state = handle(state, "score", TODAY)
     assert msgs[0].text.startswith("You have 1 right out of 1 answered (Question 2 of")
     assert msgs[0].custom == {"type": "quiz_report", "formats": ["html", "csv"]}
@@ -122,7 +128,7 @@ def test_stop_ends_with_the_score_and_topics_to_revisit():
     _, state = handle(state, "skip", TODAY)
     msgs, state = handle(state, "stop", TODAY)
     assert msgs[0].text.startswith("Quiz stopped. You scored 1 out of 2.")
-    assert f"Topics to revisit: {load_bank().topics[q2.scenario.topic]}" in msgs[0].text
+    assert f"Topics to revisit: {load_bank().topics[q2.topic]}" in msgs[0].text
     assert state["done"] and state["stopped"] and msgs[0].custom["type"] == "quiz_report"
     msgs, _ = handle(state, "skip", TODAY)
     assert "no quiz running" in msgs[0].text

@@ -64,7 +64,10 @@ def test_the_card_shows_the_engines_answer_value_and_threshold():
     assert shown["Threshold"] == "£663,540 (including VAT)"  # reference §4
     assert shown["Estimated value"] == "£700,000"
     assert shown["Above the threshold"] == "Yes" and shown["Light touch service"] == "Yes"
-    assert any(r.startswith(f"Rules version {a['rules_version']}") for r in runs(card))
+    # Officers see the date the rules were last reviewed (the version's date part), not the content hash.
+    reviewed = date.fromisoformat(a["rules_version"].split("+")[0])
+    assert any(r.startswith(f"Rules last updated {reviewed.day} {reviewed:%B %Y}") for r in runs(card))
+    assert not any(a["rules_version"] in r for r in runs(card))
     [link] = [x for x in card["actions"] if x["type"] == "Action.OpenUrl"]
     assert link["url"] == "https://lta.example.gov.uk/records/abc"
 

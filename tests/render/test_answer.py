@@ -112,7 +112,8 @@ def test_three_consequences_the_engines_first_duties_and_routes_with_references(
     assert any(line.startswith("- Open to you: ") for line in shown)
     # The rest is one question away, and the rules version and date are one short line.
     assert "what must we still do?" in last and "what are our options?" in last
-    assert last.splitlines()[-1] == f"Rules version {a.rules_version}, applied on 26 November 2026."
+    assert last.splitlines()[-1] == f"Rules last updated {rules_date(a)}, applied on 26 November 2026."
+    assert "+" not in last.splitlines()[-1]  # never the build hash
 
 
 def test_a_route_the_officer_asked_about_that_is_not_open_comes_first():
@@ -214,4 +215,10 @@ def test_the_ltr_command_gets_everything():
         assert f"- {item.text} ({item.ref})" in text
     for route in a.routes:
         assert f"{route.text.split(':')[0]} ({route.ref})" in text
-    assert f"Rules version {a.rules_version}" in text
+    assert f"Rules last updated {rules_date(a)}" in text and a.rules_version not in text
+
+
+def rules_date(a) -> str:
+    """The date the rules were last reviewed, as an officer reads it (the version's date part, without its hash)."""
+    d = date.fromisoformat(a.rules_version.split("+")[0])
+    return f"{d.day} {d:%B %Y}"

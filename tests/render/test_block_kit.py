@@ -115,7 +115,7 @@ def test_the_record_link_is_shown_only_when_there_is_one():
     url = "https://lta.example.gov.uk/records/abc.def"
     last = bk.assessment_blocks(payload(a), url)[-1]
     assert last["type"] == "context" and f"<{url}|{bk.RECORD_LINK}>" in last["elements"][0]["text"]
-    assert f"Rules version {a.rules_version}" in last["elements"][0]["text"]
+    assert f"Rules last updated {rules_date(a)}" in last["elements"][0]["text"]
 
 
 def test_slack_limits_hold_for_a_very_long_answer():
@@ -167,3 +167,9 @@ def test_options_too_long_for_a_slack_button_are_written_out_in_full_and_numbere
     labels = [e["text"]["text"] for e in row["elements"]]
     assert all(len(label) <= 75 for label in labels) and labels[0].startswith("1.") and labels[1].startswith("2.")
     assert [e["value"] for e in row["elements"]] == ['/quiz{"quiz_answer": "a"}', '/quiz{"quiz_answer": "b"}']
+
+
+def rules_date(a) -> str:
+    """The date the rules were last reviewed, as an officer reads it (the version's date part, without its hash)."""
+    d = date.fromisoformat(a.rules_version.split("+")[0])
+    return f"{d.day} {d:%B %Y}"

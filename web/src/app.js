@@ -1,9 +1,9 @@
 // The Light Touch Assistant chat widget. Loaded by widget.js; talks to bot.server.channels.socketio.
 // Message text is only ever put into the page as text nodes (see dom.js and markdown.js).
 import { io } from "./vendor/socket.io.esm.min.js";
-import { renderCard, retireChangeButtons } from "./card.js";
+import { detailsOf, renderCard, retireChangeButtons } from "./card.js";
 import { h, uid } from "./dom.js";
-import { number } from "./format.js";
+import { exampleStart, number, rulesUpdated } from "./format.js";
 import { renderMarkdown } from "./markdown.js";
 
 const REPLY_TIMEOUT_MS = 45000;
@@ -16,12 +16,14 @@ function storageFor(kind) {
   }
 }
 
-/** "Question 2 of up to 4" over a question of the guided flow (custom.progress = {step, of}). */
-function progress(custom) {
+/** "Question 2 of 3" over a question of the guided flow (custom.progress = {step, of}), or nothing: only when
+ * there is more than one question, and only in order (question 2 straight after question 1 was shown). */
+function progress(custom, previous) {
   const p = custom && custom.progress;
   const whole = (n) => Number.isInteger(n) && n > 0;
-  if (!p || !whole(p.step) || !whole(p.of) || p.step > p.of) return null;
-  return h("p", { class: "lta-msg__progress" }, `Question ${p.step} of up to ${p.of}`);
+  if (!p || !whole(p.step) || !whole(p.of) || p.step > p.of || p.of < 2) return null;
+  if (p.step > 1 && previous !== p.step - 1 && previous !== p.step) return null;
+  return h("p", { class: "lta-msg__progress" }, `Question ${p.step} of ${p.of}`);
 }
 
 class ChatWidget {
@@ -59,7 +61,7 @@ class ChatWidget {
     );
     this.log = h(
       "div",
-      { class: "lta__log", role: "region", "aria-label": "Conversation", tabindex: "0" },
+      { class: "lta__log", role: "region", "aria-label": "Conversation" },
       this.messages,
       this.typing,
     );
@@ -82,7 +84,7 @@ class ChatWidget {
       h(
         "div",
         { class: "govuk-hint", id: hintId },
-        "For example: does the light touch regime apply to a £700k home care contract starting in April 2026?",
+        `For example: does the light touch regime apply to a £700k home care contract starting in ${exampleStart()}?`,
       ),
       this.error,
       this.input,
@@ -144,8 +146,13 @@ class ChatWidget {
     while (this.announcer.childNodes.length > 3) this.announcer.removeChild(this.announcer.firstChild);
   }
 
-  scrollToEnd() {
-    this.log.scrollTop = this.log.scrollHeight;
+  /** Shows the reply so far from its first message (a quiz's feedback stays in view above the next question):
+   * with the message box below it when it all fits, else from its top (a long follow-up list opens at its top). */
+  reveal(item) {
+    const first = this.replyStart || item;
+    const span = this.form.getBoundingClientRect().bottom - first.getBoundingClientRect().top;
+    if (span > window.innerHeight) first.scrollIntoView({ block: "start" });
+    else this.form.scrollIntoView({ block: "nearest" });
   }
 
   setState(state, detail) {
@@ -192,7 +199,8 @@ class ChatWidget {
       content,
     );
     this.messages.appendChild(item);
-    if (!this.anchor) this.scrollToEnd();
+    if (who === "bot" && !this.replyStart) this.replyStart = item;
+    if (!this.anchor && this.engaged) this.reveal(item); // the page does not move before the officer writes
     return item;
   }
 
@@ -214,6 +222,7 @@ class ChatWidget {
     let spoken = "";
     let card = null;
     if (assessment) {
+      this.lastStep = null; // the questions for this answer are over
       retireChangeButtons(this.messages);
       card = renderCard(assessment, {
         understood: Array.isArray(custom.understood) ? custom.understood : [],
@@ -240,7 +249,8 @@ class ChatWidget {
       }
     } else if (message.text) {
       const body = h("div", { class: "lta-msg__body" }, renderMarkdown(message.text));
-      const step = progress(custom);
+      const step = progress(custom, this.lastStep);
+      if (custom && custom.progress) this.lastStep = step ? custom.progress.step : null;
       parts.push(step, body);
       spoken = `${step ? `${step.textContent}. ` : ""}${body.textContent.replace(/\s+/g, " ").trim()}`;
     }
@@ -289,10 +299,13 @@ class ChatWidget {
       this.showAnswer(item, card);
     } else if (live === true) {
       if (group && this.focusNextReplies) {
-        // The officer answered with a button, which has now gone: move focus to the next
-        // question (read out as it is focused); Tab then reaches its answers.
-        item.setAttribute("tabindex", "-1");
-        item.focus();
+        // The officer answered with a button, which has now gone: move focus to the start of this reply, so
+        // what was said about their answer (a quiz's feedback) is read before the next question; Tab then
+        // reaches the new answer buttons.
+        const first = this.replyStart || item;
+        first.setAttribute("tabindex", "-1");
+        first.focus({ preventScroll: true });
+        this.reveal(item);
       } else {
         this.announce(`Assistant: ${spoken.trim()}`);
       }
@@ -300,14 +313,12 @@ class ChatWidget {
     if (group || assessment) this.focusNextReplies = false;
   }
 
-  /** A new answer: its headline at the top of the conversation, in the window, and focused (read out). */
+  /** A new answer: its headline at the top of the window and focused (read out); Tab then reaches its buttons. */
   showAnswer(item, card) {
     const headline = card.querySelector(".lta-card__headline");
     this.anchor = item;
-    this.log.scrollTop += item.getBoundingClientRect().top - this.log.getBoundingClientRect().top;
     headline.focus({ preventScroll: true });
-    const box = headline.getBoundingClientRect();
-    if (box.top < 0 || box.bottom > window.innerHeight) headline.scrollIntoView({ block: "start" });
+    item.scrollIntoView({ block: "start" });
   }
 
   addPlainText(card, text) {
@@ -325,7 +336,7 @@ class ChatWidget {
 
   async copyAnswer(button, card) {
     const a = card.ltaAssessment;
-    const text = card.ltaText.length ? card.ltaText.join("\n\n") : `${a.answer || ""}\n\nRules version ${a.rules_version || ""}.`;
+    const text = card.ltaText.length ? card.ltaText.join("\n\n") : `${a.answer || ""}\n\nRules last updated ${rulesUpdated(a.rules_version)}.`;
     const old = card.querySelector(".lta-card__copy-result");
     if (old) old.remove();
     let copied = false;
@@ -369,12 +380,14 @@ class ChatWidget {
     this.messages.replaceChildren();
     this.anchor = null;
     this.lastCard = null;
+    this.lastStep = null;
+    this.replyStart = null;
     this.hideTyping();
   }
 
   showTyping() {
     this.typing.hidden = false;
-    this.scrollToEnd();
+    this.form.scrollIntoView({ block: "nearest" });
     clearTimeout(this.replyTimer);
     this.replyTimer = setTimeout(() => {
       this.hideTyping();
@@ -394,6 +407,12 @@ class ChatWidget {
     const text = this.input.value.trim();
     if (!text) {
       this.showFormError("Enter a message");
+      this.input.focus();
+      return;
+    }
+    if (text.length > this.maxChars) {
+      // Not sent, and kept in the box: the officer shortens it rather than losing it.
+      this.showFormError(`Your message must be ${number(this.maxChars)} characters or fewer`);
       this.input.focus();
       return;
     }
@@ -418,6 +437,8 @@ class ChatWidget {
     if (this.state === "error") this.setState("ready");
     this.removeReplies();
     this.anchor = null;
+    this.engaged = true;
+    this.replyStart = null;
     this.renderUser(shown);
     this.lastUserText = payload;
     this.socket.emit("user_uttered", { message: payload });
@@ -451,7 +472,11 @@ class ChatWidget {
       const response = await fetch(`${this.server}/widget/record?format=${format}`, {
         method: "POST",
         headers: { "Content-Type": "text/plain;charset=UTF-8" },
-        body: JSON.stringify({ assessment, understood: Array.isArray(understood) ? understood : [] }),
+        body: JSON.stringify({
+          assessment,
+          understood: Array.isArray(understood) ? understood : [],
+          details: detailsOf(card),
+        }),
       });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const disposition = response.headers.get("Content-Disposition") || "";
@@ -593,7 +618,8 @@ class ChatWidget {
     quiz.forEach((m) => this.renderBot(m, { live: "history-last" }));
     const where = quiz.length ? ` ${String(quiz[0].text || "")}` : "";
     this.announce(`Your conversation has been restored (${messages.length} messages).${where}`);
-    this.scrollToEnd();
+    this.replyStart = null;
+    if (this.messages.lastElementChild) this.reveal(this.messages.lastElementChild); // where the officer left off
   }
 }
 

@@ -3,7 +3,7 @@
 // caveats, and the first duties. The rest starts collapsed: more duties, the routes, the decision path.
 // Then "Copy answer", "Print" and the decision record downloads.
 import { h, s, uid } from "./dom.js";
-import { longDate, money, officialUrl, shortTitle, yesNo } from "./format.js";
+import { longDate, money, officialUrl, rulesUpdated, shortTitle, yesNo } from "./format.js";
 import { link } from "./markdown.js";
 
 const list = (items) => (Array.isArray(items) ? items.filter((i) => i !== null && i !== undefined) : []);
@@ -172,17 +172,78 @@ function understoodList(facts, onChange) {
   );
 }
 
+/** The figures, each only where it is true of the case (as bot/render/record.py `result_rows`): no light
+ * touch row when the Provider Selection Regime applies instead, no "above the threshold" without a threshold. */
 function figures(a) {
   if (a.out_of_scope) return null; // the answer says what the tool does not cover; there are no figures
+  const threshold = isNum(a.threshold_gbp);
+  const basis = { inclusive: " (including VAT)", net: " (excluding VAT)" }[a.vat_basis] || "";
   return h(
     "dl",
     { class: "govuk-summary-list lta-card__figures" },
     summaryRow("Rules that apply", a.regime_name || "Not decided yet"),
-    summaryRow("Light touch service", yesNo(a.light_touch)),
+    a.regime === "PSR" ? null : summaryRow("Light touch service", yesNo(a.light_touch)),
     summaryRow("Estimated value", money(a.estimated_value_gbp)),
-    summaryRow("Threshold", isNum(a.threshold_gbp) ? money(a.threshold_gbp) : "No threshold applies"),
-    summaryRow("Above the threshold", yesNo(a.above_threshold)),
+    summaryRow("Threshold", threshold ? `${money(a.threshold_gbp)}${basis}` : "No threshold applies"),
+    threshold ? summaryRow("Above the threshold", yesNo(a.above_threshold)) : null,
     a.service_category_label ? summaryRow("Service category", a.service_category_label) : null,
+  );
+}
+
+// What the officer may add to the decision record before downloading it (bot/render/record.py DETAILS);
+// left empty, the record has a labelled blank to fill in by hand.
+const RECORD_DETAILS = [
+  ["contract_name", "Contract name"],
+  ["contract_reference", "Contract reference"],
+  ["officer", "Officer"],
+  ["decision_date", "Date of decision"],
+  ["decision", "Decision taken"],
+  ["approver", "Approved by"],
+];
+const MAX_DETAIL = 300;
+
+function recordDetails() {
+  const fields = RECORD_DETAILS.map(([name, label]) => {
+    const id = uid(`lta-record-${name}`);
+    return h(
+      "div",
+      { class: "govuk-form-group lta-card__detail" },
+      h("label", { class: "govuk-label", for: id }, label),
+      h("input", { class: "govuk-input", id, name, type: "text", maxlength: String(MAX_DETAIL), autocomplete: "off" }),
+    );
+  });
+  return collapsed(
+    "Add details to the decision record (optional)",
+    [h("p", { class: "govuk-body-s" }, "Anything you leave empty is a labelled blank in the record, to fill in by hand."), fields],
+    "lta-card__record-details",
+  );
+}
+
+/** The details typed into this card's record form, by name (empty ones left out). */
+export function detailsOf(card) {
+  const out = {};
+  for (const input of card.querySelectorAll(".lta-card__record-details input")) {
+    const value = input.value.trim();
+    if (value) out[input.name] = value.slice(0, MAX_DETAIL);
+  }
+  return out;
+}
+
+function actions(options, cardOf) {
+  const button = (label, attrs, onclick) =>
+    h("button", { type: "button", class: "govuk-button govuk-button--secondary", ...attrs, onclick }, label);
+  return h(
+    "div",
+    { class: "lta-card__actions" },
+    h(
+      "div",
+      { class: "govuk-button-group" },
+      button("Download decision record (HTML)", { "data-format": "html" }, (e) => options.onDownload("html", e.currentTarget, cardOf())),
+      button("Download decision record (Markdown)", { "data-format": "md" }, (e) => options.onDownload("md", e.currentTarget, cardOf())),
+      button("Copy answer", { "data-action": "copy" }, (e) => options.onCopy(e.currentTarget, cardOf())),
+      button("Print", { "data-action": "print" }, () => options.onPrint(cardOf())),
+    ),
+    recordDetails(),
   );
 }
 
@@ -198,8 +259,6 @@ export function renderCard(a, options) {
   const complete = a.status !== "needs_input";
   const routes = list(a.routes);
   const trace = list(a.trace);
-  const button = (label, attrs, onclick) =>
-    h("button", { type: "button", class: "govuk-button govuk-button--secondary", ...attrs, onclick }, label);
   const card = h(
     "article",
     {
@@ -217,6 +276,8 @@ export function renderCard(a, options) {
       h("h3", { class: "govuk-heading-s", id: titleId }, complete ? "Which rules apply" : "More information needed"),
       h("p", { class: "lta-card__answer" }, a.answer || ""),
     ),
+    // What the officer does with the answer sits next to it: the next Tab from the headline reaches it.
+    complete ? actions(options, () => card) : null,
     section("What I understood", understoodList(options.understood, options.onChange)),
     figures(a),
     valueBar(a.estimated_value_gbp, a.threshold_gbp),
@@ -231,23 +292,11 @@ export function renderCard(a, options) {
     h(
       "p",
       { class: "lta-card__meta" },
-      `Rules version ${a.rules_version || "not stated"}. Rules applied as of ${longDate(a.as_of)}. `,
+      `Rules last updated ${rulesUpdated(a.rules_version)}, applied as of ${longDate(a.as_of)}. `,
       "This is guidance, not legal advice.",
     ),
   );
   card.ltaAssessment = a; // for the page that hosts the widget (and tests): the data behind the card
-  if (complete) {
-    card.appendChild(
-      h(
-        "div",
-        { class: "govuk-button-group lta-card__actions" },
-        button("Copy answer", { "data-action": "copy" }, (e) => options.onCopy(e.currentTarget, card)),
-        button("Print", { "data-action": "print" }, () => options.onPrint(card)),
-        button("Download decision record (HTML)", { "data-format": "html" }, (e) => options.onDownload("html", e.currentTarget, card)),
-        button("Download decision record (Markdown)", { "data-format": "md" }, (e) => options.onDownload("md", e.currentTarget, card)),
-      ),
-    );
-  }
   return card;
 }
 

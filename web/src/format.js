@@ -24,6 +24,18 @@ export function longDate(iso) {
   return `${Number(m[3])} ${MONTHS[Number(m[2]) - 1]} ${m[1]}`;
 }
 
+/** The date the rules were last reviewed ("2026-12-03+41d9bf9b" -> "3 December 2026"); never the hash. */
+export function rulesUpdated(version) {
+  const m = /^(\d{4}-\d{2}-\d{2})/.exec(String(version || ""));
+  return m ? longDate(m[1]) : "not stated";
+}
+
+/** An example start month that is always ahead: next April, or this April while it is still a month away. */
+export function exampleStart(today = new Date()) {
+  const year = today.getMonth() < 2 ? today.getFullYear() : today.getFullYear() + 1;
+  return `April ${year}`;
+}
+
 export function yesNo(value) {
   if (value === null || value === undefined) return "Not known";
   return value ? "Yes" : "No";

@@ -686,11 +686,13 @@ class SecureSocketIOInput(SocketIOInput):
             stored, understood = stored  # the facts as stored with the answer, never as posted
             assessment, note = authoritative_assessment(stored)
             generated_at = datetime.now(timezone.utc)
+            details = data.get("details")  # the officer's own entries (contract name, approver...): escaped text
             if fmt == "html":
-                content = render_record_html(assessment, generated_at, note, understood=understood or None)
+                content = render_record_html(assessment, generated_at, note, understood=understood or None, details=details)
                 content_type = "text/html; charset=utf-8"
             else:
-                content = render_record_markdown(assessment, generated_at, note, understood=understood or None)
+                content = render_record_markdown(assessment, generated_at, note, understood=understood or None,
+                                                 details=details)
                 content_type = "text/markdown; charset=utf-8"
         except (ValueError, KeyError, TypeError, RecordError) as error:
             logger.info("Rejected a decision record request (%s).", type(error).__name__)

@@ -43,7 +43,7 @@ def test_the_html_record_holds_the_case_answer_references_and_version(assessment
     assert assessment["answer"].replace("'", "&#x27;") in html
     assert "Record made 26 November 2026 at 14:05 UTC" in html
     assert "Rules applied as of 26 November 2026" in html
-    assert f"Rules version {assessment['rules_version']}" in html
+    assert "Rules last updated " in html and assessment["rules_version"] not in html.split("<script")[0]
     assert "home care" in html and "£700,000 in total" in html
     assert "£663,540" in html
     for item in assessment["trace"] + assessment["obligations"] + assessment["routes"]:
@@ -64,7 +64,7 @@ def test_the_markdown_record_says_the_same(assessment):
     md = render_record_markdown(assessment, MADE)
     assert md.startswith("# Decision record: home care\n")
     assert "Record made 26 November 2026 at 14:05 UTC" in md
-    assert "## What must still be done" in md and "## How the answer was reached" in md
+    assert "## What must still be done" in md and "## Appendix A: every step of the answer" in md
     assert f"1. {assessment['trace'][0]['text'][:15]}" in md
     machine = md.split("```json\n", 1)[1].split("\n```", 1)[0]
     assert json.loads(machine)["rules_version"] == assessment["rules_version"]
@@ -114,7 +114,7 @@ def test_the_engine_has_the_last_word_on_what_is_recorded(assessment):
     tampered["answer"] = "No rules apply, do what you like."
     recorded, note = authoritative_assessment(tampered)
     assert recorded["answer"] == assessment["answer"]
-    assert note == "Re-checked by the rule engine when this record was made."
+    assert note == "The answer was worked out again from the rules when this record was made."
 
     old_rules = dict(copy.deepcopy(assessment), rules_version="2020-01-01+00000000")
     recorded, note = authoritative_assessment(old_rules)
@@ -123,7 +123,7 @@ def test_the_engine_has_the_last_word_on_what_is_recorded(assessment):
 
     unreadable = dict(copy.deepcopy(assessment), case={"service": 42})
     recorded, note = authoritative_assessment(unreadable)
-    assert "could not re-check" in note
+    assert "could not work this case out again" in note
 
 
 def test_service_ids_are_shown_by_name(assessment):
@@ -148,10 +148,12 @@ UNDERSTOOD = [
 
 def test_the_record_holds_what_the_chat_understood_with_where_each_fact_came_from(assessment):
     html = render_record_html(assessment, MADE, understood=UNDERSTOOD)
-    assert "<th scope=\"row\">VAT</th><td>Included (assumed)</td>" in html
-    assert "<th scope=\"row\">Value</th><td>£700,000 in total (you said)</td>" in html
+    # An assumption is flagged as one, to be checked; what the officer said is labelled so.
+    assert '<th scope="row">VAT</th><td>Included</td><td><span class="assumed">Assumed: check it</span></td>' in html
+    assert '<th scope="row">Value</th><td>£700,000 in total</td><td>You said</td>' in html
     md = render_record_markdown(assessment, MADE, understood=UNDERSTOOD)
     assert "- Service: Home care (domiciliary care) (you said)" in md
+    assert "- VAT: Included (**assumed: check it**)" in md
     with pytest.raises(RecordError):
         render_record_html(assessment, MADE, understood=[{"label": ["not", "text"]}])
     with pytest.raises(RecordError):

@@ -294,6 +294,14 @@ async def test_the_record_route_returns_a_download(client_factory, loopback):
             assert "home care" in html and "<script>alert" not in html
         async with http.post(loopback.url + "/widget/record?format=md", data=body) as r:
             assert r.status == 200 and r.headers["Content-Type"].startswith("text/markdown")
+        # The details the officer filled in before downloading head the record (escaped); bad ones are refused.
+        filled = json.dumps({"assessment": shown, "details": {"contract_name": "Home care <b>2027</b>", "officer": "Sam"}})
+        async with http.post(loopback.url + "/widget/record?format=html", data=filled) as r:
+            html = await r.text()
+            assert r.status == 200 and "Decision record: Home care &lt;b&gt;2027&lt;/b&gt;" in html
+        async with http.post(loopback.url + "/widget/record?format=html",
+                             data=json.dumps({"assessment": shown, "details": {"officer": ["x"]}})) as r:
+            assert r.status == 400
         async with http.post(loopback.url + "/widget/record?format=pdf", data=body) as r:
             assert r.status == 400
         async with http.post(loopback.url + "/widget/record", data="not json") as r:
