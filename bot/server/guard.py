@@ -37,16 +37,12 @@ from rasa.core.processor import MessageProcessor
 from rasa.core.tracker_store import FailSafeTrackerStore
 from rasa.shared.core.events import BotUttered, UserUttered
 
+from .limits import MAX_MESSAGE_CHARS, TOO_LONG
 from .store import SQLConversationStore, StorageError
 
 logger = logging.getLogger(__name__)
 
 CANNOT_WORK_OUT = "I can't work that out right now, please try again."
-MAX_MESSAGE_CHARS = 2000
-TOO_LONG = (
-    "Sorry, that message is too long for me ({n:,} characters). Please keep it under {max:,} characters: "
-    "the service, its value and when the procurement starts are enough."
-)
 NOT_PLAIN_TEXT = (
     "Sorry, I can only read plain text. Please type your question without HTML or code, for example: "
     "\"does the light touch regime apply to a £700k home care contract?\""
@@ -63,7 +59,7 @@ NOT_SAVED = (
 DEFAULT_ACTION_TIMEOUT_S = 1.5
 MAX_PAYLOAD_CHARS = 600        # a button payload, e.g. /inform{"buyer": "sub_central"}
 MAX_METADATA_BYTES = 2048      # JSON-encoded metadata kept with a message
-_PAYLOAD = re.compile(r"^/[A-Za-z0-9_]{1,64}(\{[^\x00-\x1f\x7f]*\})?(@[0-9.]{1,6})?$")
+_PAYLOAD = re.compile(r"/([A-Za-z0-9_]{1,64})(\{[^\x00-\x1f\x7f]*\})?(@[0-9.]{1,6})?")  # fullmatch
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?\s*>")
@@ -95,19 +91,36 @@ class InputRefused(ValueError):
         self.status = status
 
 
-def _json_object(text: str) -> bool:
+def _json_object(text: str) -> Optional[dict]:
     try:
-        return isinstance(json.loads(text), dict)
-    except ValueError:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _payload_accepted(text: str, domain: Any) -> bool:
+    """A "/intent{...}" payload Rasa would take as it is: well formed and, given the domain, naming only its
+    intents and entities (Rasa warns about any other, quoting it in its log)."""
+    match = _PAYLOAD.fullmatch(text) if len(text) <= MAX_PAYLOAD_CHARS else None
+    if match is None:
         return False
+    entities = _json_object(match.group(2)) if match.group(2) else {}
+    if entities is None:
+        return False
+    if domain is None:
+        return True
+    return match.group(1) in set(domain.intents) and set(entities) <= set(domain.entities)
 
 
-def gate(text: Any, metadata: Any = None, max_chars: int = MAX_MESSAGE_CHARS) -> tuple[Optional[str], str, dict]:
+def gate(text: Any, metadata: Any = None, max_chars: int = MAX_MESSAGE_CHARS,
+         domain: Any = None) -> tuple[Optional[str], str, dict]:
     """The one input gate for every channel, before anything is stored or logged.
 
     Returns (polite reply, text, metadata): a reply means "answer this and do not process the
     message". Raises InputRefused for bodies that are not a message at all (a number, a list,
-    metadata that is not a small JSON object)."""
+    metadata that is not a small JSON object). With Rasa's `domain` (the message processor has it),
+    a "/" payload must name an intent and entities of the domain."""
     if not isinstance(text, str):
         raise InputRefused("message must be a string")
     if metadata is None or metadata == "":
@@ -129,8 +142,7 @@ def gate(text: Any, metadata: Any = None, max_chars: int = MAX_MESSAGE_CHARS) ->
         raise InputRefused(f"metadata must be at most {MAX_METADATA_BYTES} bytes", 413)
     text = _CONTROL.sub(" ", text).strip()
     if text.startswith("/"):
-        match = _PAYLOAD.match(text) if len(text) <= MAX_PAYLOAD_CHARS and "\n" not in text and "\r" not in text else None
-        if match is None or (match.group(1) and not _json_object(match.group(1))):
+        if not _payload_accepted(text, domain):
             return NOTHING_TO_SAY, text, metadata  # never processed, so never logged by Rasa's parser
         return None, text, metadata
     refusal, cleaned = check_input(text, max_chars)
@@ -179,7 +191,8 @@ async def _reply(message: UserMessage, text: str) -> Optional[list]:
 def _wrap_handle_message(original: Callable) -> Callable:
     async def handle_message(self: MessageProcessor, message: UserMessage) -> Optional[list]:
         try:
-            refusal, message.text, message.metadata = gate(message.text, message.metadata)
+            refusal, message.text, message.metadata = gate(message.text, message.metadata,
+                                                           domain=getattr(self, "domain", None))
         except InputRefused as e:
             logger.info("Refused a message (%s).", e)
             return await _reply(message, NOTHING_TO_SAY)

@@ -221,7 +221,7 @@ class ChatWidget {
         onChange: (fact) => this.changeFact(fact),
         onCopy: (button, c) => this.copyAnswer(button, c),
         onPrint: (c) => this.printAnswer(c),
-        onDownload: (format, button, c) => this.download(format, button, c, assessment, custom.understood),
+        onDownload: (format, button, c) => this.download(format, button, c, assessment),
       });
       card.ltaText = [];
       this.lastCard = card;
@@ -433,7 +433,7 @@ class ChatWidget {
     this.startingNew = true;
     this.clearConversation();
     this.lastUserText = null;
-    if (this.socket && this.socket.connected) this.socket.emit("session_request", { new: true });
+    if (this.socket && this.socket.connected) this.socket.emit("session_request", { new: true, session_id: this.storedToken() });
     this.input.focus();
   }
 
@@ -443,7 +443,7 @@ class ChatWidget {
     this.socket.connect();
   }
 
-  async download(format, button, card, assessment, understood) {
+  async download(format, button, card, assessment) {
     const old = card.querySelector(".lta-card__download-error");
     if (old) old.remove();
     button.setAttribute("aria-disabled", "true");
@@ -451,7 +451,7 @@ class ChatWidget {
       const response = await fetch(`${this.server}/widget/record?format=${format}`, {
         method: "POST",
         headers: { "Content-Type": "text/plain;charset=UTF-8" },
-        body: JSON.stringify({ assessment, understood: Array.isArray(understood) ? understood : [] }),
+        body: JSON.stringify({ session_id: this.storedToken() || this.hadToken, assessment }),
       });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const disposition = response.headers.get("Content-Disposition") || "";
@@ -532,7 +532,7 @@ class ChatWidget {
     socket.on("connect", () => {
       this.setState("connecting");
       this.hadToken = this.storedToken();
-      socket.emit("session_request", this.startingNew ? { new: true } : { session_id: this.hadToken });
+      socket.emit("session_request", this.startingNew ? { new: true, session_id: this.hadToken } : { session_id: this.hadToken });
     });
     socket.on("session_confirm", (token) => this.onSessionConfirm(token));
     socket.on("lta_history", (data) => this.onHistory(data));

@@ -16,9 +16,10 @@ started by hand is never open; `make run` creates one in var/rest-token (0600) a
 - No CORS: a browser page on another site cannot use this channel (the token header needs a
   preflight, which nothing answers, and a form or `text/plain` post is refused).
 - `GET /webhooks/rest/` and `GET /health` are health checks: 503 when the conversation store
-  cannot be read or written.
+  cannot be read or written (with an error id; the reason is in the log, never in the answer).
 
 Building the channel installs, for the whole server (every channel):
+- `bot.server.limits`: request size and time limits, JSON error answers with no detail, no version banner;
 - `bot.server.guard`: the input gate, "I can't work that out right now, please try again." rather
   than silence when the action server is down, and loud storage failures;
 - `bot.server.speedups`: the action server's replies checked without re-checking the schema
@@ -28,7 +29,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
 import os
 import re
@@ -40,12 +40,12 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.server import guard, speedups
+from bot.server import guard, limits, speedups
 from bot.server.store import store_health
 
 logger = logging.getLogger(__name__)
 
-SENDER = re.compile(r"^[A-Za-z0-9_.@:-]{1,128}$")
+SENDER = re.compile(r"[A-Za-z0-9_.@:-]{1,128}")  # fullmatch: "$" would let a trailing newline through
 FOREIGN_PREFIXES = ("web-", "teams-", "msteams-", "botframework-", "slack-")
 MAX_BODY_BYTES = 16 * 1024
 
@@ -64,7 +64,11 @@ async def health_response(request: Request) -> HTTPResponse:
     if store is None:
         return response.json({"status": "starting"}, status=503)
     ok, why = await asyncio.get_running_loop().run_in_executor(None, store_health, store)
-    return response.json({"status": "ok" if ok else "unhealthy", "store": why}, status=200 if ok else 503)
+    if ok:
+        return response.json({"status": "ok", "store": "ok"})
+    ref = limits.error_id()
+    logger.error("Health check %s: the conversation store is unhealthy (%s).", ref, why)
+    return response.json({"status": "unhealthy", "store": "unavailable", "error_id": ref}, status=503)
 
 
 class GuardedRestInput(RestInput):
@@ -99,6 +103,7 @@ class GuardedRestInput(RestInput):
         class _Blueprint(Blueprint):
             def register(self, app: Sanic, options: Dict[Text, Any]) -> None:
                 super().register(app, options)
+                limits.harden(app)
                 if not any(getattr(r, "name", "").endswith("lta_health") for r in app.router.routes):
                     app.add_route(health_response, "/health", methods=["GET"], name="lta_health")
 
@@ -120,13 +125,13 @@ class GuardedRestInput(RestInput):
             if (request.content_type or "").split(";")[0].strip().lower() != "application/json":
                 return _error("the body must be JSON (Content-Type: application/json)", 415)
             try:
-                body = json.loads((request.body or b"").decode("utf-8"))
-            except (ValueError, UnicodeDecodeError):
+                body = limits.parse_json(request.body or b"")
+            except ValueError:
                 return _error("the body is not valid JSON", 400)
             if not isinstance(body, dict):
                 return _error('the body must be a JSON object: {"sender": "...", "message": "..."}', 400)
             sender = body.get("sender")
-            if not isinstance(sender, str) or not SENDER.match(sender):
+            if not isinstance(sender, str) or not SENDER.fullmatch(sender):
                 return _error("sender must be 1 to 128 letters, digits or _ - . @ :", 400)
             if foreign_sender(sender):
                 return _error("that sender id belongs to another channel", 403)
