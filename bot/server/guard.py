@@ -59,7 +59,8 @@ NOT_SAVED = (
 DEFAULT_ACTION_TIMEOUT_S = 1.5
 MAX_PAYLOAD_CHARS = 600        # a button payload, e.g. /inform{"buyer": "sub_central"}
 MAX_METADATA_BYTES = 2048      # JSON-encoded metadata kept with a message
-_PAYLOAD = re.compile(r"/([A-Za-z0-9_]{1,64})(\{[^\x00-\x1f\x7f]*\})?(@[0-9.]{1,6})?")  # fullmatch
+# fullmatch; no control characters or line breaks of any kind (Unicode's included) in a payload
+_PAYLOAD = re.compile(r"/([A-Za-z0-9_]{1,64})(\{[^\x00-\x1f\x7f\x85\u2028\u2029]*\})?(@[0-9.]{1,6})?")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?\s*>")

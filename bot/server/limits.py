@@ -5,8 +5,10 @@ requests they will not serve. No Rasa import: the action server uses this too.
 - `harden(app)`, before a Sanic server starts:
   - a small `REQUEST_MAX_SIZE` (LTA_REQUEST_MAX_BYTES, default 256 KiB): Sanic answers 413 from the
     Content-Length header, or as soon as a chunked body passes the limit, before the body is read;
-  - `REQUEST_TIMEOUT` (LTA_REQUEST_TIMEOUT_SECONDS, default 10): a client that has not sent its whole
-    request (headers and body) by then is disconnected (slow clients hold no connection for long);
+  - time limits on clients: Sanic counts each from the last bytes that arrived. Headers: `REQUEST_TIMEOUT`
+    (LTA_REQUEST_TIMEOUT_SECONDS, default 10 s). Body and answer: `RESPONSE_TIMEOUT` (LTA_RESPONSE_TIMEOUT_SECONDS,
+    default 60 s, above engine.io's 45 s long poll; Rasa's own is an hour). An idle kept-alive connection:
+    `KEEP_ALIVE_TIMEOUT` 15 s (Rasa's is 120 s). Websockets are not limited by these;
   - every error answered as JSON: a 4xx with its reason, or a 500 with an error id that is also in the
     log. Never a traceback, an exception's text or the request body;
   - `GET /` says the server is running, without a version (Rasa's own says which release it is).
@@ -29,6 +31,8 @@ TOO_LONG = (
 )
 DEFAULT_REQUEST_MAX_BYTES = 256 * 1024
 DEFAULT_REQUEST_TIMEOUT_S = 10.0
+DEFAULT_RESPONSE_TIMEOUT_S = 60.0
+KEEP_ALIVE_TIMEOUT_S = 15.0
 MAX_JSON_DEPTH = 32
 SERVER_ERROR = "something went wrong on our side; try again in a moment"
 RUNNING = "The Light Touch Assistant is running."
@@ -113,5 +117,7 @@ def harden(app: Any, max_bytes: int | None = None) -> None:
     app.ctx.lta_hardened = True
     app.config.REQUEST_MAX_SIZE = int(max_bytes or request_max_bytes())
     app.config.REQUEST_TIMEOUT = _env_number("LTA_REQUEST_TIMEOUT_SECONDS", DEFAULT_REQUEST_TIMEOUT_S)
+    app.config.RESPONSE_TIMEOUT = _env_number("LTA_RESPONSE_TIMEOUT_SECONDS", DEFAULT_RESPONSE_TIMEOUT_S)
+    app.config.KEEP_ALIVE_TIMEOUT = KEEP_ALIVE_TIMEOUT_S
     app.error_handler.add(Exception, error_response)
     app.register_middleware(_root, "request")

@@ -111,3 +111,21 @@ async def test_a_turn_that_could_not_be_saved_tells_the_officer_and_logs_no_text
         await handle(None, UserMessage("x" * 5000, CollectingOutputChannel(), "officer-42"))
     assert [m["text"] for m in out.messages] == [guard.NOT_SAVED]  # not a normal-looking reply
     assert "secret-words" not in caplog.text and "officer-42" not in caplog.text and "xxxx" not in caplog.text
+
+
+def test_slash_payloads_outside_the_domain_are_refused_before_rasa_sees_them():
+    """Finding (issue 21): Rasa's own warning wrote an unknown intent or entity payload, personal data and
+    all, to its log (and kept each one in memory)."""
+    from rasa.shared.core.domain import Domain
+
+    from bot.server.guard import NOTHING_TO_SAY, gate
+
+    domain = Domain.from_dict({"intents": ["inform", "affirm"], "entities": ["buyer"]})
+    for accepted in ("/affirm", '/inform{"buyer": "sub_central"}', "/inform@0.9", "/restart"):
+        assert gate(accepted, domain=domain)[0] is None, accepted  # restart: one of Rasa's default intents
+    for refused in ('/inform{"note": "Mrs Smith, 12 Acacia Avenue"}', "/tell_me_everything",
+                    '/inform{"buyer": "x", "note": "y"}', '/inform{"buyer": "a\u2028b"}\n',
+                    "/inform" + "{" * 300 + "}" * 300):
+        assert gate(refused, domain=domain)[0] == NOTHING_TO_SAY, refused
+    # without the domain (the channels' own check) only the form is checked; the processor checks the rest
+    assert gate('/inform{"note": "x"}')[0] is None
