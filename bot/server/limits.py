@@ -88,9 +88,16 @@ def parse_json(body: bytes | str, max_depth: int = MAX_JSON_DEPTH) -> Any:
 def error_response(request: Any, exception: Exception) -> Any:
     """Sanic's answer to any error of a request: JSON, with no detail of the failure."""
     from sanic import response
-    from sanic.exceptions import SanicException
+    from sanic.exceptions import RequestTimeout, SanicException, ServiceUnavailable
 
     status = getattr(exception, "status_code", 500) if isinstance(exception, SanicException) else 500
+    if isinstance(exception, (RequestTimeout, ServiceUnavailable)):
+        # A time limit ran out: close the connection after this answer. Sanic would otherwise wait, with no
+        # time limit any more, for the rest of a body that a slow client may never send.
+        stream = getattr(request, "stream", None)
+        if stream is not None and hasattr(stream, "request_body"):
+            stream.request_body = None
+            stream.keep_alive = False
     if 400 <= status < 500:
         reasons = {404: "not found", 405: "method not allowed", 408: "the request took too long to arrive",
                    413: "the request is too large"}
