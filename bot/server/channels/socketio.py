@@ -200,7 +200,8 @@ LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 
 def trusted_proxies() -> set[str]:
     """LTA_TRUSTED_PROXIES: comma-separated addresses of the reverse proxy, whose X-Forwarded-Proto
-    and X-Forwarded-Host are believed. From anyone else those headers are ignored."""
+    and X-Forwarded-Host are believed. From anyone else those headers are ignored, and the scheme is the
+    connection's own."""
     return {p.strip() for p in os.environ.get("LTA_TRUSTED_PROXIES", "").split(",") if p.strip()}
 
 
@@ -213,10 +214,12 @@ def _same_origins(scheme: str, host: str, forwarded_proto: str = "", forwarded_h
     origins = set()
     if host and host.lower().rsplit(":", 1)[0] in LOOPBACK_HOSTS:
         origins.add(normalise_origin(f"{scheme}://{host}"))
-    if peer and peer in proxies and forwarded_host:
+    if peer and peer in proxies and (forwarded_host or forwarded_proto):
+        # the proxy's own view: its scheme, and the host the browser asked it for (its Host when it passes that on)
         proto = (forwarded_proto or scheme).split(",")[0].strip()
-        fhost = forwarded_host.split(",")[0].strip()
-        origins.add(normalise_origin(f"{proto}://{fhost}"))
+        fhost = (forwarded_host or host).split(",")[0].strip()
+        if fhost:
+            origins.add(normalise_origin(f"{proto}://{fhost}"))
     return origins
 
 
@@ -226,6 +229,15 @@ def _peer(request: Any) -> str:
         return str(request.conn_info.client_ip or "")
     except AttributeError:
         return ""
+
+
+def _scheme(request: Any) -> str:
+    """The connection's own scheme (never a header: engineio's Sanic driver takes X-Forwarded-Proto from
+    anyone as `wsgi.url_scheme`)."""
+    try:
+        return "https" if request.conn_info.ssl else "http"
+    except AttributeError:
+        return "http"
 
 
 def _name_sessions_after_instance(sio: AsyncServer) -> None:
@@ -444,7 +456,7 @@ class SecureSocketIOInput(SocketIOInput):
         request = environ.get("sanic.request")
         peer = environ.get("LTA_PEER") or (_peer(request) if request is not None else "")
         return origin in _same_origins(
-            environ.get("wsgi.url_scheme", "http"),
+            environ.get("LTA_SCHEME") or _scheme(request),
             environ.get("HTTP_HOST", ""),
             environ.get("HTTP_X_FORWARDED_PROTO", ""),
             environ.get("HTTP_X_FORWARDED_HOST", ""),
@@ -457,7 +469,7 @@ class SecureSocketIOInput(SocketIOInput):
         if not origin:
             return None
         environ = {
-            "wsgi.url_scheme": "http",
+            "LTA_SCHEME": _scheme(request),
             "HTTP_HOST": request.headers.get("host", ""),
             "HTTP_X_FORWARDED_PROTO": request.headers.get("x-forwarded-proto", ""),
             "HTTP_X_FORWARDED_HOST": request.headers.get("x-forwarded-host", ""),

@@ -488,6 +488,27 @@ async def test_forwarded_headers_count_only_from_a_configured_proxy(loopback, mo
     await c.close()
 
 
+async def test_a_forwarded_scheme_counts_only_from_a_configured_proxy(loopback, monkeypatch):
+    """Finding (issue 21): engineio's Sanic driver takes X-Forwarded-Proto from any client as the scheme, so a
+    page on https://<this host> passed the origin check of a server that is only served over http."""
+    host = loopback.url.split("://", 1)[1]
+    forged = {"Origin": f"https://{host}", "X-Forwarded-Proto": "https"}
+    monkeypatch.delenv("LTA_TRUSTED_PROXIES", raising=False)
+    c = Client(loopback.url, forged)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        await c.connect()
+    async with aiohttp.ClientSession() as http:
+        async with http.get(loopback.url + "/widget/app.js", headers=forged) as r:
+            assert "Access-Control-Allow-Origin" not in r.headers
+    own = Client(loopback.url, {"Origin": f"http://{host}"})  # the server's real origin still works
+    await own.connect()
+    await own.close()
+    monkeypatch.setenv("LTA_TRUSTED_PROXIES", "127.0.0.1")
+    c = Client(loopback.url, forged)
+    await c.connect()
+    await c.close()
+
+
 async def test_slash_payloads_and_metadata_are_capped_on_the_socket_too(client_factory, loopback):
     c = client_factory()
     await c.connect()
