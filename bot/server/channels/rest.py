@@ -8,6 +8,11 @@ Every request needs `Authorization: Bearer <token>`: LTA_REST_TOKEN from the env
 `token` key in credentials.yml. Without one the channel refuses every message (401), so a server
 started by hand is never open; `make run` creates one in var/rest-token (0600) and prints it.
 
+That one token may use any REST sender id: fine for one integration. With several, give each its own token
+bound to a sender-id prefix, so none can read or wipe another's conversations:
+`LTA_REST_TOKENS=crm-:<token>,intranet-:<token>` (comma-separated `prefix:token`; the token follows the last
+colon). A request with such a token and a sender id outside its prefix gets 403.
+
 - The body must be a JSON object (`Content-Type: application/json`) with `sender` (letters, digits,
   `_`, `-`, `.`, `@`, `:`; at most 128 characters) and `message` (a string); optional `metadata`
   (a small JSON object). Anything else gets a 4xx with a plain `{"error": ...}`.
@@ -54,6 +59,23 @@ def foreign_sender(sender: str) -> bool:
     return sender.lower().startswith(FOREIGN_PREFIXES)
 
 
+def parse_scoped_tokens(value: str) -> Dict[str, str]:
+    """LTA_REST_TOKENS ("crm-:<token>,intranet-:<token>") -> {token: prefix}. Refuses a malformed entry, a prefix
+    that is empty, belongs to another channel or starts another one (its token would reach the other's ids)."""
+    tokens: Dict[str, str] = {}
+    for item in filter(None, (part.strip() for part in value.split(","))):
+        prefix, _, token = item.rpartition(":")
+        if not prefix or not token or not SENDER.fullmatch(prefix) or foreign_sender(prefix):
+            raise ValueError("LTA_REST_TOKENS must be comma-separated prefix:token pairs, e.g. crm-:<token>; "
+                             "each prefix made of letters, digits or _ - . @ : and not another channel's")
+        tokens[token] = prefix
+    prefixes = sorted(tokens.values())
+    for a, b in zip(prefixes, prefixes[1:]):
+        if b.startswith(a):
+            raise ValueError(f"LTA_REST_TOKENS: the prefix {a!r} would also cover {b!r}; make them distinct")
+    return tokens
+
+
 def _error(message: str, status: int) -> HTTPResponse:
     return response.json({"error": message}, status=status)
 
@@ -81,21 +103,29 @@ class GuardedRestInput(RestInput):
         guard.install()
         speedups.install()
         credentials = credentials or {}
-        return cls(token=os.environ.get("LTA_REST_TOKEN") or credentials.get("token") or "")
+        return cls(token=os.environ.get("LTA_REST_TOKEN") or credentials.get("token") or "",
+                   scoped=parse_scoped_tokens(os.environ.get("LTA_REST_TOKENS", "")))
 
-    def __init__(self, token: str = "") -> None:
+    def __init__(self, token: str = "", scoped: Optional[Dict[str, str]] = None) -> None:
         self.token = token
-        if not token:
+        # token -> the sender-id prefix it may use; the single token may use any ("")
+        self.tokens: Dict[str, str] = {**(scoped or {}), **({token: ""} if token else {})}
+        if not self.tokens:
             logger.warning("No REST token (LTA_REST_TOKEN): the REST channel refuses every message.")
-        elif len(token) < 16:
-            logger.warning("LTA_REST_TOKEN is shorter than 16 characters; use a long random value.")
+        elif any(len(t) < 16 for t in self.tokens):
+            logger.warning("A REST token is shorter than 16 characters; use long random values.")
 
-    def authorised(self, request: Request) -> bool:
+    def authorised(self, request: Request) -> Optional[str]:
+        """The sender-id prefix the request's bearer token may use ("" for any), or None without a valid token."""
         header = request.headers.get("authorization", "")
         scheme, _, given = header.partition(" ")
-        return bool(self.token) and scheme.lower() == "bearer" and hmac.compare_digest(
-            given.strip().encode(), self.token.encode()
-        )
+        if scheme.lower() != "bearer":
+            return None
+        found = None
+        for token, prefix in self.tokens.items():  # every one compared, in constant time
+            if hmac.compare_digest(given.strip().encode(), token.encode()):
+                found = prefix
+        return found
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         channel = self
@@ -115,7 +145,8 @@ class GuardedRestInput(RestInput):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            if not channel.authorised(request):
+            prefix = channel.authorised(request)
+            if prefix is None:
                 return response.json(
                     {"error": "a bearer token is needed: Authorization: Bearer <LTA_REST_TOKEN>"},
                     status=401, headers={"WWW-Authenticate": "Bearer"},
@@ -135,6 +166,8 @@ class GuardedRestInput(RestInput):
                 return _error("sender must be 1 to 128 letters, digits or _ - . @ :", 400)
             if foreign_sender(sender):
                 return _error("that sender id belongs to another channel", 403)
+            if not sender.startswith(prefix):
+                return _error(f"this token may only use sender ids that start with {prefix}", 403)
             try:
                 refusal, text, metadata = guard.gate(body.get("message"), body.get("metadata"))
             except guard.InputRefused as e:
