@@ -9,7 +9,10 @@ Stock Rasa 3.6 answers nothing when the action server is down or fails: `Message
   A rejection (HTTP 400, `ActionExecutionRejection`) is a normal form event and passes through.
 - `MessageProcessor.handle_message`: oversized or HTML messages get a polite reply before NLU runs;
   any other exception while handling a message becomes the same apology instead of silence; and a
-  REST message that produced no reply at all gets a short prompt.
+  REST message that produced no reply at all gets a short prompt. Turns are bounded: at most
+  LTA_MAX_TURNS (default 100) in progress or waiting in this process, and 2 per conversation (one being
+  answered, one waiting its turn); a message beyond either bound is not processed and the officer is told
+  so at once (`BUSY`, `STILL_ANSWERING`) rather than waiting into a time-out. Nothing is dropped silently.
 
 - `FailSafeTrackerStore`: for a store that fails loudly (`bot.server.store`), Rasa's fail-safe
   wrapper no longer swallows errors nor falls back to memory; the officer is told the turn was not
@@ -55,6 +58,10 @@ NOT_SAVED = (
     "Sorry, I could not save that message, so I have not kept it. Please send it again in a minute; "
     "what you told me before is safe."
 )
+BUSY = "Sorry, a lot of people are asking me things right now, so I have not read that message. Please send it again in a few seconds."
+STILL_ANSWERING = "I'm still answering your last message. Please send this one again once that answer has arrived."
+DEFAULT_MAX_TURNS = 100
+TURNS_PER_CONVERSATION = 2
 # Within 2 s of an action server that does not answer, the officer hears so (LTA_ACTION_TIMEOUT_SECONDS).
 DEFAULT_ACTION_TIMEOUT_S = 1.5
 MAX_PAYLOAD_CHARS = 600        # a button payload, e.g. /inform{"buyer": "sub_central"}
@@ -189,6 +196,61 @@ async def _reply(message: UserMessage, text: str) -> Optional[list]:
     return channel.messages if isinstance(channel, CollectingOutputChannel) else None
 
 
+def _max_turns() -> int:
+    try:
+        return max(1, int(os.environ.get("LTA_MAX_TURNS", DEFAULT_MAX_TURNS)))
+    except ValueError:
+        return DEFAULT_MAX_TURNS
+
+
+class TurnLimits:
+    """Counts the turns in progress or waiting (for their conversation's lock, the action server, the store),
+    in this process and per conversation. The event loop is single-threaded, so plain counters suffice."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.by_sender: dict[str, int] = {}
+
+    def refusal(self, sender_id: str) -> Optional[str]:
+        """The reply for a turn over a bound, else None (and the turn is counted until `done`)."""
+        if self.by_sender.get(sender_id, 0) >= TURNS_PER_CONVERSATION:
+            return STILL_ANSWERING
+        if self.total >= _max_turns():
+            return BUSY
+        self.total += 1
+        self.by_sender[sender_id] = self.by_sender.get(sender_id, 0) + 1
+        return None
+
+    def done(self, sender_id: str) -> None:
+        self.total -= 1
+        left = self.by_sender.get(sender_id, 1) - 1
+        if left > 0:
+            self.by_sender[sender_id] = left
+        else:
+            self.by_sender.pop(sender_id, None)
+
+
+TURNS = TurnLimits()
+
+
+def _wrap_agent_handle_message(original: Callable) -> Callable:
+    """Agent.handle_message (what every channel calls) waits for the conversation's lock, then runs the turn:
+    the bounds count from before that wait."""
+    async def handle_message(self: Any, message: UserMessage) -> Optional[list]:
+        busy = TURNS.refusal(message.sender_id)
+        if busy:
+            logger.warning("A message was not processed: %s.", "its conversation already has a turn waiting"
+                           if busy == STILL_ANSWERING else "the server has too many turns waiting")
+            return await _reply(message, busy)
+        try:
+            return await original(self, message)
+        finally:
+            TURNS.done(message.sender_id)
+
+    handle_message.__lta_guard__ = True  # type: ignore[attr-defined]
+    return handle_message
+
+
 def _wrap_handle_message(original: Callable) -> Callable:
     async def handle_message(self: MessageProcessor, message: UserMessage) -> Optional[list]:
         try:
@@ -242,5 +304,9 @@ def install() -> None:
             setattr(FailSafeTrackerStore, name, _wrap_fail_safe(name, original))
     if not getattr(RemoteAction.run, "__lta_guard__", False):
         RemoteAction.run = _wrap_remote_action_run(RemoteAction.run)  # type: ignore[method-assign]
+    from rasa.core.agent import Agent
+
+    if not getattr(Agent.handle_message, "__lta_guard__", False):
+        Agent.handle_message = _wrap_agent_handle_message(Agent.handle_message)  # type: ignore[method-assign]
     if not getattr(MessageProcessor.handle_message, "__lta_guard__", False):
         MessageProcessor.handle_message = _wrap_handle_message(MessageProcessor.handle_message)  # type: ignore[method-assign]
