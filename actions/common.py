@@ -11,6 +11,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.ltr import Assessment
+from bot.server.limits import too_long
 
 CASE_SLOTS = ("service", "cpv", "money", "duration", "commencement", "vat", "buyer", "cross_border")
 DISCLAIMER = "Please note: this is information to help you plan, not legal advice. Check important decisions with your legal team."
@@ -47,3 +48,12 @@ def one_bubble(text: str) -> str:
     """Rasa's output channels split a text at every blank line into separate messages; one message of ours is
     one message for the officer (chat-sized answers are at most three)."""
     return re.sub(r"\n\s*\n+", "\n", text)
+
+
+def refused_as_too_long(tracker: Tracker, dispatcher: CollectingDispatcher) -> bool:
+    """The channels' cap on a message's length, kept here too: the action server may be reached by something other
+    than Rasa's channels, and a long message must never reach the reader. True (and the officer told) when refused."""
+    reply = too_long(str((tracker.latest_message or {}).get("text") or ""))
+    if reply:
+        dispatcher.utter_message(text=reply)
+    return reply is not None

@@ -20,7 +20,7 @@ from bot.ltr import Assessment, Case, CaseError, assess
 
 from bot.quiz import active, handle as quiz_turn
 
-from .common import one_bubble, today
+from .common import one_bubble, refused_as_too_long, today
 from .quiz import send as send_quiz
 
 
@@ -56,6 +56,8 @@ class ActionConverse(Action):
         return "action_converse"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if refused_as_too_long(tracker, dispatcher):
+            return []
         msg = incoming(tracker)
         events: list[EventType] = []
         if msg.intent == "start_again":

@@ -11,7 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from bot.quiz import Msg, active, handle
 
-from .common import latest_entity, one_bubble, today
+from .common import latest_entity, one_bubble, refused_as_too_long, today
 
 # Typed during a quiz, these may be an answer or a question for the assistant: the quiz looks first.
 PASS_ON = ("faq", "assess", "correction", "inform", "what_would_change", "show_references", "what_must_we_do",
@@ -47,6 +47,8 @@ class ActionQuiz(Action):
         return "action_quiz"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if refused_as_too_long(tracker, dispatcher):
+            return []
         command, args = quiz_turn(tracker)
         messages, state = handle(tracker.get_slot("quiz"), command, today(), **args)
         if not messages:  # not an answer to the quiz: the conversation takes it, and the quiz waits

@@ -16,6 +16,10 @@ Then a bounded soak of the assistant alone: `--soak-users` (20) users holding co
 warm-up to the end); it reports database bytes per turn (var/rasa.db plus its write-ahead log).
 `--soak-only` skips the comparison. Not a test: the numbers depend on the machine; run it by
 `make bench`. REST calls carry the assistant's bearer token (LTA_REST_TOKEN).
+
+`--smoke` runs every step once at toy size, so tests can check that the benchmark still runs (the
+end-to-end tests do): no training, models/assistant.tar.gz also stands in for the stock bot (no
+`rasa init` training), 2 users, one round, a 2-second soak. Its figures mean nothing.
 """
 from __future__ import annotations
 
@@ -209,7 +213,8 @@ def report_soak(r: dict) -> None:
     print("  PASSED" if r["passed"] else "  FAILED: errors, or RSS grew by 10 % or more")
 
 
-def measure_interleaved(targets: dict[str, tuple[str, list[list[str]], str]], users: int, rounds: int = 2) -> dict:
+def measure_interleaved(targets: dict[str, tuple[str, list[list[str]], str]], users: int, rounds: int = 2,
+                        conversations: int = 6) -> dict:
     """Each target (name -> url, scripts, token) loaded in turn, `rounds` times, the order alternating
     (a, b, then b, a), so background load on a shared machine falls on both alike. Pooled per target."""
     names = list(targets)
@@ -218,14 +223,16 @@ def measure_interleaved(targets: dict[str, tuple[str, list[list[str]], str]], us
         for name in (names if n % 2 == 0 else names[::-1]):
             url, scripts, token = targets[name]
             print(f"  {name}: round {n + 1} of {rounds}", flush=True)
-            runs[name]["one_user"].append(asyncio.run(load(url, scripts, 1, 6, token=token)))
-            runs[name][f"{users}_users"].append(asyncio.run(load(url, scripts, users, 2, token=token)))
+            runs[name]["one_user"].append(asyncio.run(load(url, scripts, 1, conversations, token=token)))
+            runs[name][f"{users}_users"].append(asyncio.run(load(url, scripts, users, max(1, conversations // 3),
+                                                                 token=token)))
     return {name: {key: pooled(v) for key, v in r.items()} for name, r in runs.items()}
 
 
 def bench_assistant(tmp: Path, users: int, skip_training: bool, soak_users: int = 20, soak_seconds: float = 180,
-                    compare: bool = True, rounds: int = 2) -> tuple[dict, dict]:
-    """The assistant, and (with `compare`) the stock bot measured in the same run, interleaved."""
+                    compare: bool = True, rounds: int = 2, smoke: bool = False) -> tuple[dict, dict]:
+    """The assistant, and (with `compare`) the stock bot measured in the same run, interleaved. `smoke`:
+    the assistant's model stands in for the stock bot and each user holds one conversation."""
     out: dict = {}
     stock: dict = {}
     if not skip_training:
@@ -241,18 +248,18 @@ def bench_assistant(tmp: Path, users: int, skip_training: bool, soak_users: int 
     try:
         out["startup_s"] = dict(a.startup_seconds)
         if compare:
-            proc, stock_url, stock = start_stock(tmp)
+            proc, stock_url, stock = start_stock(tmp, a if smoke else None)
             try:
                 measured = measure_interleaved({
                     "assistant": (f"{a.url}/webhooks/rest/webhook", ASSISTANT_SCRIPTS, a.rest_token),
-                    "stock": (stock_url, STOCK_SCRIPTS, ""),
-                }, users, rounds)
+                    "stock": (stock_url, STOCK_SCRIPTS, a.rest_token if smoke else ""),
+                }, users, rounds, conversations=1 if smoke else 6)
                 out.update(measured["assistant"])
                 stock.update(measured["stock"])
                 out["rss_mb"] = {k: rss_mb(pid) for k, pid in a.pids.items() if pid is not None}
                 stock["rss_mb"] = {"rasa": rss_mb(proc.pid)}
             finally:
-                supervisor._stop(proc)
+                supervisor.stop_process(proc)
         if soak_seconds > 0:
             out["soak"] = bench_soak(a, soak_users, soak_seconds)
             out["soak"]["frozen_actions_reply_s"] = seconds = bench_frozen_actions(a)
@@ -262,29 +269,36 @@ def bench_assistant(tmp: Path, users: int, skip_training: bool, soak_users: int 
     return out, stock
 
 
-def start_stock(tmp: Path) -> tuple[subprocess.Popen, str, dict]:
-    """A stock `rasa init` bot, trained and started: (process, REST URL, timings)."""
+def start_stock(tmp: Path, stand_in: Optional["supervisor.Assistant"] = None) -> tuple[subprocess.Popen, str, dict]:
+    """A stock `rasa init` bot, trained and started: (process, REST URL, timings). With `stand_in` (the smoke
+    run), a second Rasa serving that assistant's model, endpoints and credentials; nothing is trained."""
     out: dict = {}
     project = tmp / "stock"
     env = {**os.environ, **supervisor.QUIET_ENV, "RASA_CACHE_DIRECTORY": str(tmp / "cache-stock")}
-    # `rasa init --no-prompt` writes the moodbot project and trains it: timed as the stock training time
-    # (copying the project's few files takes milliseconds).
-    print("Creating and training a stock `rasa init` bot with an empty training cache...", flush=True)
-    project.mkdir()
-    start = time.perf_counter()
-    subprocess.run([supervisor._bin("rasa"), "init", "--no-prompt", "--init-dir", str(project)], cwd=tmp, env=env, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    out["training_s"] = time.perf_counter() - start
+    if stand_in is None:
+        project.mkdir()
+        # `rasa init --no-prompt` writes the moodbot project and trains it: timed as the stock training time
+        # (copying the project's few files takes milliseconds).
+        print("Creating and training a stock `rasa init` bot with an empty training cache...", flush=True)
+        start = time.perf_counter()
+        subprocess.run([supervisor._bin("rasa"), "init", "--no-prompt", "--init-dir", str(project)], cwd=tmp, env=env,
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        out["training_s"] = time.perf_counter() - start
+        serve = ["--model", str(project / "models"), "--credentials", str(project / "credentials.yml")]
+    else:
+        env = {**stand_in.env, "RASA_CACHE_DIRECTORY": str(tmp / "cache-stock")}
+        serve = ["--model", str(stand_in.model), "--endpoints", str(stand_in.endpoints), "--credentials",
+                 str(stand_in.credentials)]
+        project = supervisor.ROOT
     port = supervisor.free_port()
     log = open(tmp / "stock.log", "wb")
     proc = subprocess.Popen(
-        [supervisor._bin("rasa"), "run", "--model", str(project / "models"), "--credentials",
-         str(project / "credentials.yml"), "--interface", "127.0.0.1", "--port", str(port)],
+        [supervisor._bin("rasa"), "run", *serve, "--interface", "127.0.0.1", "--port", str(port)],
         cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         out["startup_s"] = {"rasa": supervisor.wait_for(f"http://127.0.0.1:{port}/", 300, proc)}
     except BaseException:
-        supervisor._stop(proc)
+        supervisor.stop_process(proc)
         raise
     return proc, f"http://127.0.0.1:{port}/webhooks/rest/webhook", out
 
@@ -320,11 +334,16 @@ def main(argv: Optional[list[str]] = None) -> int:
     p.add_argument("--soak-users", type=int, default=20)
     p.add_argument("--soak-seconds", type=float, default=180, help="0 skips the soak")
     p.add_argument("--soak-only", action="store_true", help="only the soak (no training, no stock bot)")
+    p.add_argument("--smoke", action="store_true", help="every step once at toy size (tests); figures mean nothing")
     args = p.parse_args(argv)
+    if args.smoke:
+        args.skip_training, args.users, args.rounds, args.soak_users = True, 2, 1, 2
+        args.soak_seconds = min(args.soak_seconds, 2)
     with tempfile.TemporaryDirectory(prefix="lta-bench-") as d:
         tmp = Path(d)
         ours, stock = bench_assistant(tmp, args.users, args.skip_training or args.soak_only, args.soak_users,
-                                      args.soak_seconds, compare=not args.soak_only, rounds=args.rounds)
+                                      args.soak_seconds, compare=not args.soak_only, rounds=args.rounds,
+                                      smoke=args.smoke)
     if stock:
         report(ours, stock, args.users)
     if "soak" in ours:

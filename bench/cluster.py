@@ -9,7 +9,8 @@ action server and two Rasa instances), then, for each number of users and each r
 in alternating order (1, 2, then 2, 1, ...), so both see the same background load. Each user holds
 bench.assistant's conversations, every turn one REST call with its custom actions. It reports
 throughput and p95 for each, the ratio (two / one), the RSS of every process, and the CPU each
-process used per turn, from which it estimates what 4 and 8 cores would give. Not a test.
+process used per turn, from which it estimates what 4 and 8 cores would give. Not a test. `--smoke`: 2 users,
+one round, one conversation, 2 race trials (tests/cluster checks that it runs; figures mean nothing).
 """
 from __future__ import annotations
 
@@ -143,7 +144,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     p.add_argument("--conversations", type=int, default=2, help="per user per measurement")
     p.add_argument("--race-trials", type=int, default=100, help="conversations for the lock race; 0 skips it")
     p.add_argument("--json", type=Path, default=ROOT / "artifacts" / "bench-cluster.json")
+    p.add_argument("--smoke", action="store_true", help="every step once at toy size (tests)")
     args = p.parse_args(argv)
+    if args.smoke:
+        args.users, args.rounds, args.conversations, args.race_trials = [2], 1, 1, 2
     with tempfile.TemporaryDirectory(prefix="lta-bench-cluster-") as d:
         os.chmod(d, 0o755)  # as root, PostgreSQL runs as `postgres` and must reach its data folder
         print("Starting PostgreSQL, Redis, nginx, the action server and two Rasa instances...", flush=True)

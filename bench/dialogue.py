@@ -2,7 +2,9 @@
 answer in a plain-text channel, and the time of one turn in the action server. Part of `make bench`;
 `make eval` is the real accuracy figure (NLU and servers included).
 
-    python -m bench.dialogue [EVAL_DIR] [oneshot,multiturn] [--only D001,MT07] [-v]
+    python -m bench.dialogue [EVAL_DIR] [oneshot,multiturn] [--only D001,MT07] [--smoke] [-v]
+
+`--smoke`: the first item of each section only (the tests check that it runs; figures mean nothing).
 """
 from __future__ import annotations
 
@@ -48,9 +50,9 @@ def send(state, text):
     return out.state, a, said
 
 
-def _faq(eval_dir: Path, only: set[str], verbose: bool) -> None:
+def _faq(eval_dir: Path, only: set[str], verbose: bool, limit: int | None = None) -> None:
     """Each FAQ phrasing on a fresh conversation, judged as score.py judges it (reply text and button titles)."""
-    topics = [t for t in yaml.safe_load((eval_dir / "faq.yaml").read_text()) if not only or t["id"] in only]
+    topics = [t for t in yaml.safe_load((eval_dir / "faq.yaml").read_text()) if not only or t["id"] in only][:limit]
     by_style: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
     for t in topics:
         for style, question in t["phrasings"].items():
@@ -74,8 +76,10 @@ def main(argv: list[str]) -> int:
     p.add_argument("eval_dir", nargs="?", default="../shared/eval")
     p.add_argument("sections", nargs="?", default="oneshot,multiturn,faq")
     p.add_argument("--only", default="")
+    p.add_argument("--smoke", action="store_true", help="the first item of each section only (tests)")
     p.add_argument("-v", action="store_true")
     args = p.parse_args(argv)
+    limit = 1 if args.smoke else None
     eval_dir = Path(args.eval_dir)
     if not (eval_dir / "score.py").is_file():
         print(f"bench.dialogue: the evaluation sets are not at {eval_dir} (shared/eval); skipped.")
@@ -84,10 +88,10 @@ def main(argv: list[str]) -> int:
     only = set(filter(None, args.only.split(",")))
     for section in args.sections.split(","):
         if section == "faq":
-            _faq(eval_dir, only, args.v)
+            _faq(eval_dir, only, args.v, limit)
             continue
         items = yaml.safe_load((eval_dir / f"{section}.yaml").read_text())
-        items = [i for i in items if not only or i["id"] in only]
+        items = [i for i in items if not only or i["id"] in only][:limit]
         by_cat = collections.defaultdict(lambda: [0, 0, 0])
         for it in items:
             state, got, log = None, None, []

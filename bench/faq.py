@@ -2,7 +2,9 @@
 not a test): each phrasing goes to `faq_reply` on its own; the reply text plus button titles must contain
 one of `must_contain_any` and none of `must_not_contain` (case-insensitive). "Today" is the set's 2026-11-26.
 
-    .venv/bin/python -m bench.faq [-v] [--eval PATH]
+    .venv/bin/python -m bench.faq [-v] [--eval PATH] [--smoke]
+
+`--smoke`: the first topic only (the tests check that it runs; figures mean nothing).
 """
 from __future__ import annotations
 
@@ -32,11 +34,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--eval", type=Path, default=DEFAULT_EVAL)
     ap.add_argument("-v", "--verbose", action="store_true", help="print each miss with the reply")
+    ap.add_argument("--smoke", action="store_true", help="the first topic only (tests)")
     args = ap.parse_args(argv)
     if not args.eval.exists():
         print(f"No evaluation set at {args.eval}: the shared workspace (../shared) is absent, nothing measured.")
         return 2
-    topics = yaml.safe_load(args.eval.read_text(encoding="utf-8"))
+    topics = yaml.safe_load(args.eval.read_text(encoding="utf-8"))[:1 if args.smoke else None]
     right: collections.Counter[str] = collections.Counter()
     total: collections.Counter[str] = collections.Counter()
     unsure: collections.Counter[str] = collections.Counter()

@@ -7,7 +7,8 @@ cProfile`), loads them with bench.assistant's conversations, stops them, and pri
 milliseconds spent in each stage of Rasa's turn (reading the conversation, NLU, policies, actions,
 saving) and in the action server's hot spots. The .prof files stay in --out for `python -m pstats`.
 cProfile's own overhead inflates every figure by a similar factor: compare stages, not absolutes.
-Not part of `make bench` (it takes minutes and slows the servers); run it by hand.
+Not part of `make bench` (it takes minutes and slows the servers); run it by hand. `--smoke`: one user, one
+conversation (the tests check that it runs; figures mean nothing).
 """
 from __future__ import annotations
 
@@ -67,7 +68,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     p.add_argument("--users", type=int, default=20)
     p.add_argument("--conversations", type=int, default=3, help="per user")
     p.add_argument("--out", type=Path, default=ROOT / "artifacts" / "profile")
+    p.add_argument("--smoke", action="store_true", help="one user, one conversation (tests)")
     args = p.parse_args(argv)
+    if args.smoke:
+        args.users, args.conversations = 1, 1
     w = args.out.resolve()
     w.mkdir(parents=True, exist_ok=True)
     for old in w.glob("rasa.db*"):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import date
-from typing import Any, Awaitable, Callable
+from typing import Optional, Any, Awaitable, Callable
 
 from sanic import response
 from sanic.request import Request
@@ -49,9 +49,10 @@ def screen_file(data: bytes, name: str, as_of: date, buyer: str, mapping: list[s
             "notes": loaded.notes, "as_of": as_of.isoformat()}
 
 
-def screen_handler(authorised: Callable[[Request], bool]) -> Callable[[Request], Awaitable[HTTPResponse]]:
+def screen_handler(authorised: Callable[[Request], Optional[str]]) -> Callable[[Request], Awaitable[HTTPResponse]]:
+    """`authorised` gives the sender-id prefix the bearer token may use ("" for any) or None without a valid token."""
     async def screen(request: Request) -> HTTPResponse:
-        if not authorised(request):
+        if authorised(request) is None:
             return response.json({"error": "a bearer token is needed: Authorization: Bearer <LTA_REST_TOKEN>"},
                                  status=401, headers={"WWW-Authenticate": "Bearer"})
         body = request.body or b""

@@ -2,7 +2,9 @@
 
 - `channels/`    the channels officers reach: `socketio` (the web widget, its files and decision records) and
                  `rest` (bearer token, sender checks, health); credentials.yml names them
-- `guard`        one input gate for every channel; a reply instead of silence when the action server fails
+- `guard`        one input gate for every channel; a reply instead of silence when the action server fails;
+                 bounded turns ("busy" at once rather than a time-out)
+- `limits`       request size and time limits, JSON error answers with error ids, the message cap (both servers)
 - `store`        the tracker store (SQLite, or PostgreSQL by DATABASE_URL): writes off the event loop, loud
                  failures, retention, stored answers
 - `speedups`     fixes for Rasa 3.6 work repeated on every turn

@@ -9,7 +9,10 @@ Stock Rasa 3.6 answers nothing when the action server is down or fails: `Message
   A rejection (HTTP 400, `ActionExecutionRejection`) is a normal form event and passes through.
 - `MessageProcessor.handle_message`: oversized or HTML messages get a polite reply before NLU runs;
   any other exception while handling a message becomes the same apology instead of silence; and a
-  REST message that produced no reply at all gets a short prompt.
+  REST message that produced no reply at all gets a short prompt. Turns are bounded: at most
+  LTA_MAX_TURNS (default 100) in progress or waiting in this process, and 2 per conversation (one being
+  answered, one waiting its turn); a message beyond either bound is not processed and the officer is told
+  so at once (`BUSY`, `STILL_ANSWERING`) rather than waiting into a time-out. Nothing is dropped silently.
 
 - `FailSafeTrackerStore`: for a store that fails loudly (`bot.server.store`), Rasa's fail-safe
   wrapper no longer swallows errors nor falls back to memory; the officer is told the turn was not
@@ -37,16 +40,12 @@ from rasa.core.processor import MessageProcessor
 from rasa.core.tracker_store import FailSafeTrackerStore
 from rasa.shared.core.events import BotUttered, UserUttered
 
+from .limits import MAX_MESSAGE_CHARS, TOO_LONG
 from .store import SQLConversationStore, StorageError
 
 logger = logging.getLogger(__name__)
 
 CANNOT_WORK_OUT = "I can't work that out right now, please try again."
-MAX_MESSAGE_CHARS = 2000
-TOO_LONG = (
-    "Sorry, that message is too long for me ({n:,} characters). Please keep it under {max:,} characters: "
-    "the service, its value and when the procurement starts are enough."
-)
 NOT_PLAIN_TEXT = (
     "Sorry, I can only read plain text. Please type your question without HTML or code, for example: "
     "\"does the light touch regime apply to a £700k home care contract?\""
@@ -59,11 +58,16 @@ NOT_SAVED = (
     "Sorry, I could not save that message, so I have not kept it. Please send it again in a minute; "
     "what you told me before is safe."
 )
+BUSY = "Sorry, a lot of people are asking me things right now, so I have not read that message. Please send it again in a few seconds."
+STILL_ANSWERING = "I'm still answering your last message. Please send this one again once that answer has arrived."
+DEFAULT_MAX_TURNS = 100
+TURNS_PER_CONVERSATION = 2
 # Within 2 s of an action server that does not answer, the officer hears so (LTA_ACTION_TIMEOUT_SECONDS).
 DEFAULT_ACTION_TIMEOUT_S = 1.5
 MAX_PAYLOAD_CHARS = 600        # a button payload, e.g. /inform{"buyer": "sub_central"}
 MAX_METADATA_BYTES = 2048      # JSON-encoded metadata kept with a message
-_PAYLOAD = re.compile(r"^/[A-Za-z0-9_]{1,64}(\{[^\x00-\x1f\x7f]*\})?(@[0-9.]{1,6})?$")
+# fullmatch; no control characters or line breaks of any kind (Unicode's included) in a payload
+_PAYLOAD = re.compile(r"/([A-Za-z0-9_]{1,64})(\{[^\x00-\x1f\x7f\x85\u2028\u2029]*\})?(@[0-9.]{1,6})?")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?\s*>")
@@ -95,19 +99,36 @@ class InputRefused(ValueError):
         self.status = status
 
 
-def _json_object(text: str) -> bool:
+def _json_object(text: str) -> Optional[dict]:
     try:
-        return isinstance(json.loads(text), dict)
-    except ValueError:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _payload_accepted(text: str, domain: Any) -> bool:
+    """A "/intent{...}" payload Rasa would take as it is: well formed and, given the domain, naming only its
+    intents and entities (Rasa warns about any other, quoting it in its log)."""
+    match = _PAYLOAD.fullmatch(text) if len(text) <= MAX_PAYLOAD_CHARS else None
+    if match is None:
         return False
+    entities = _json_object(match.group(2)) if match.group(2) else {}
+    if entities is None:
+        return False
+    if domain is None:
+        return True
+    return match.group(1) in set(domain.intents) and set(entities) <= set(domain.entities)
 
 
-def gate(text: Any, metadata: Any = None, max_chars: int = MAX_MESSAGE_CHARS) -> tuple[Optional[str], str, dict]:
+def gate(text: Any, metadata: Any = None, max_chars: int = MAX_MESSAGE_CHARS,
+         domain: Any = None) -> tuple[Optional[str], str, dict]:
     """The one input gate for every channel, before anything is stored or logged.
 
     Returns (polite reply, text, metadata): a reply means "answer this and do not process the
     message". Raises InputRefused for bodies that are not a message at all (a number, a list,
-    metadata that is not a small JSON object)."""
+    metadata that is not a small JSON object). With Rasa's `domain` (the message processor has it),
+    a "/" payload must name an intent and entities of the domain."""
     if not isinstance(text, str):
         raise InputRefused("message must be a string")
     if metadata is None or metadata == "":
@@ -129,8 +150,7 @@ def gate(text: Any, metadata: Any = None, max_chars: int = MAX_MESSAGE_CHARS) ->
         raise InputRefused(f"metadata must be at most {MAX_METADATA_BYTES} bytes", 413)
     text = _CONTROL.sub(" ", text).strip()
     if text.startswith("/"):
-        match = _PAYLOAD.match(text) if len(text) <= MAX_PAYLOAD_CHARS and "\n" not in text and "\r" not in text else None
-        if match is None or (match.group(1) and not _json_object(match.group(1))):
+        if not _payload_accepted(text, domain):
             return NOTHING_TO_SAY, text, metadata  # never processed, so never logged by Rasa's parser
         return None, text, metadata
     refusal, cleaned = check_input(text, max_chars)
@@ -176,10 +196,66 @@ async def _reply(message: UserMessage, text: str) -> Optional[list]:
     return channel.messages if isinstance(channel, CollectingOutputChannel) else None
 
 
+def _max_turns() -> int:
+    try:
+        return max(1, int(os.environ.get("LTA_MAX_TURNS", DEFAULT_MAX_TURNS)))
+    except ValueError:
+        return DEFAULT_MAX_TURNS
+
+
+class TurnLimits:
+    """Counts the turns in progress or waiting (for their conversation's lock, the action server, the store),
+    in this process and per conversation. The event loop is single-threaded, so plain counters suffice."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.by_sender: dict[str, int] = {}
+
+    def refusal(self, sender_id: str) -> Optional[str]:
+        """The reply for a turn over a bound, else None (and the turn is counted until `done`)."""
+        if self.by_sender.get(sender_id, 0) >= TURNS_PER_CONVERSATION:
+            return STILL_ANSWERING
+        if self.total >= _max_turns():
+            return BUSY
+        self.total += 1
+        self.by_sender[sender_id] = self.by_sender.get(sender_id, 0) + 1
+        return None
+
+    def done(self, sender_id: str) -> None:
+        self.total -= 1
+        left = self.by_sender.get(sender_id, 1) - 1
+        if left > 0:
+            self.by_sender[sender_id] = left
+        else:
+            self.by_sender.pop(sender_id, None)
+
+
+TURNS = TurnLimits()
+
+
+def _wrap_agent_handle_message(original: Callable) -> Callable:
+    """Agent.handle_message (what every channel calls) waits for the conversation's lock, then runs the turn:
+    the bounds count from before that wait."""
+    async def handle_message(self: Any, message: UserMessage) -> Optional[list]:
+        busy = TURNS.refusal(message.sender_id)
+        if busy:
+            logger.warning("A message was not processed: %s.", "its conversation already has a turn waiting"
+                           if busy == STILL_ANSWERING else "the server has too many turns waiting")
+            return await _reply(message, busy)
+        try:
+            return await original(self, message)
+        finally:
+            TURNS.done(message.sender_id)
+
+    handle_message.__lta_guard__ = True  # type: ignore[attr-defined]
+    return handle_message
+
+
 def _wrap_handle_message(original: Callable) -> Callable:
     async def handle_message(self: MessageProcessor, message: UserMessage) -> Optional[list]:
         try:
-            refusal, message.text, message.metadata = gate(message.text, message.metadata)
+            refusal, message.text, message.metadata = gate(message.text, message.metadata,
+                                                           domain=getattr(self, "domain", None))
         except InputRefused as e:
             logger.info("Refused a message (%s).", e)
             return await _reply(message, NOTHING_TO_SAY)
@@ -228,5 +304,9 @@ def install() -> None:
             setattr(FailSafeTrackerStore, name, _wrap_fail_safe(name, original))
     if not getattr(RemoteAction.run, "__lta_guard__", False):
         RemoteAction.run = _wrap_remote_action_run(RemoteAction.run)  # type: ignore[method-assign]
+    from rasa.core.agent import Agent
+
+    if not getattr(Agent.handle_message, "__lta_guard__", False):
+        Agent.handle_message = _wrap_agent_handle_message(Agent.handle_message)  # type: ignore[method-assign]
     if not getattr(MessageProcessor.handle_message, "__lta_guard__", False):
         MessageProcessor.handle_message = _wrap_handle_message(MessageProcessor.handle_message)  # type: ignore[method-assign]

@@ -114,12 +114,12 @@ def read_token(token: str, now: float, key: bytes) -> tuple[str, str]:
     return sender, digest
 
 
-_BASE_URL = re.compile(r"^https?://[^/\s?#]+(/[^\s?#]*)?$")
+_BASE_URL = re.compile(r"https?://[^/\s?#]+(/[^\s?#]*)?")  # fullmatch
 
 
 def public_url() -> Optional[str]:
     url = os.environ.get("LTA_PUBLIC_URL", "").strip().rstrip("/")
-    return url if url and _BASE_URL.match(url) else None
+    return url if url and _BASE_URL.fullmatch(url) else None
 
 
 def check_settings(what: str) -> None:

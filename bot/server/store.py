@@ -19,8 +19,9 @@ every message and counts the stored events again before each save; measured on 2
   would fall back to memory and lose the turn silently, is bypassed by `bot.server.guard`), the
   unsaved turn is dropped from memory so the officer's conversation stays as the database has it,
   and `healthy()` reports the failure;
-- remembers each assessment it stored (`lta_assessments`), so a decision record is rendered only
-  from an answer this server gave (`find_assessment`);
+- remembers each answer it stored (`lta_answers`), keyed by conversation and answer, so a decision
+  record is rendered only from an answer this server gave in that same conversation (`find_answer`):
+  two officers who reach the same assessment each get their own words back, never the other's;
 - forgets old conversations: `purge(older_than_seconds)` (`ltr purge --older-than 90d`, or
   `retention_days` / LTA_RETENTION_DAYS, applied at start-up and daily), on both engines.
 
@@ -57,7 +58,8 @@ PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL")
 DEFAULT_CACHE_SIZE = 500
 DEFAULT_TIMEOUT_S = 3.0
 DEFAULT_RETENTION_DAYS = 90.0
-ASSESSMENT_TABLE = "lta_assessments"
+ANSWER_TABLE = "lta_answers"
+OLD_ASSESSMENT_TABLE = "lta_assessments"  # keyed by the answer alone: dropped (its rows are in `events` too)
 WORKERS = 4  # database calls at once, per process
 STARTUP_WAIT_S = 60.0
 T = TypeVar("T")
@@ -188,9 +190,9 @@ class SQLConversationStore(SQLTrackerStore):
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self.db_path = str(self.url.database)
         self._assessments = sa.Table(
-            ASSESSMENT_TABLE, sa.MetaData(),
+            ANSWER_TABLE, sa.MetaData(),
+            sa.Column("sender_id", sa.String(255), primary_key=True),
             sa.Column("digest", sa.String(64), primary_key=True),
-            sa.Column("sender_id", sa.String(255), index=True),
             sa.Column("timestamp", sa.Float, index=True),
             sa.Column("data", sa.Text),
         )
@@ -224,6 +226,7 @@ class SQLConversationStore(SQLTrackerStore):
                 with self.engine.begin() as c:
                     self.Base.metadata.create_all(c)
                     self._assessments.create(c, checkfirst=True)
+                    sa.Table(OLD_ASSESSMENT_TABLE, sa.MetaData()).drop(c, checkfirst=True)
                 return
             except sa.exc.IntegrityError:
                 return  # another instance created them at the same moment
@@ -395,21 +398,23 @@ class SQLConversationStore(SQLTrackerStore):
             raise NotImplementedError(f"no upsert for {backend}: use SQLite or PostgreSQL")
         stmt = insert(self._assessments).values(**row)
         return stmt.on_conflict_do_update(
-            index_elements=[self._assessments.c.digest],
-            set_={k: stmt.excluded[k] for k in ("sender_id", "timestamp", "data")})
+            index_elements=[self._assessments.c.sender_id, self._assessments.c.digest],
+            set_={k: stmt.excluded[k] for k in ("timestamp", "data")})
 
     # ---- decision records and retention ----
 
-    async def find_assessment(self, assessment: Any) -> Optional[dict]:
-        """The stored assessment with the same content as `assessment`, else None."""
+    async def find_assessment(self, sender_id: str, assessment: Any) -> Optional[dict]:
+        """The assessment with the same content as `assessment` given in conversation `sender_id`, else None."""
         digest = assessment_digest(assessment)
+        table = self._assessments
 
         def query() -> Optional[str]:
             with self.engine.connect() as c:
-                row = c.execute(sa.select(self._assessments.c.data).where(self._assessments.c.digest == digest)).first()
+                row = c.execute(sa.select(table.c.data).where(table.c.sender_id == sender_id,
+                                                               table.c.digest == digest)).first()
                 return row[0] if row else None
 
-        found = await self._run("read", "", query)
+        found = await self._run("read", sender_id, query)
         return json.loads(found) if found else None
 
     def purge(self, older_than_seconds: float) -> int:
@@ -445,30 +450,33 @@ class SQLConversationStore(SQLTrackerStore):
 
 
 
-async def find_answer(store: Any, assessment: Any) -> Optional[tuple[dict, list]]:
-    """The answer this server gave with the same assessment: the assessment and the facts shown with it."""
-    found = await find_assessment(store, assessment, keep_understood=True)
+async def find_answer(store: Any, sender_id: str, assessment: Any) -> Optional[tuple[dict, list]]:
+    """The answer this server gave in conversation `sender_id` with the same assessment: the assessment and
+    the facts shown with it."""
+    found = await find_assessment(store, sender_id, assessment, keep_understood=True)
     if found is None:
         return None
     understood = found.pop(UNDERSTOOD_KEY, [])
     return found, understood if isinstance(understood, list) else []
 
 
-async def find_assessment(store: Any, assessment: Any, keep_understood: bool = False) -> Optional[dict]:
-    """Looks `assessment` up among the answers this server gave, in any tracker store."""
+async def find_assessment(store: Any, sender_id: str, assessment: Any,
+                          keep_understood: bool = False) -> Optional[dict]:
+    """Looks `assessment` up among the answers this server gave in conversation `sender_id`, in any tracker
+    store."""
     inner = getattr(store, "_tracker_store", store)  # Rasa's fail-safe wrapper
     if hasattr(inner, "find_assessment"):
-        found = await inner.find_assessment(assessment)
+        found = await inner.find_assessment(sender_id, assessment)
         if found is not None and not keep_understood:
             found.pop(UNDERSTOOD_KEY, None)
         return found
     digest = assessment_digest(assessment)
-    for sender_id in await inner.keys():
-        tracker = await inner.retrieve(sender_id)
-        for event in getattr(tracker, "events", []) or []:
-            for stored in assessments_in(event.as_dict()):
-                if assessment_digest(stored) == digest:
-                    return stored
+    tracker = await inner.retrieve(sender_id)
+    for event in reversed(list(getattr(tracker, "events", None) or [])):
+        data = event.as_dict()
+        for stored in assessments_in(data):
+            if assessment_digest(stored) == digest:
+                return {**stored, UNDERSTOOD_KEY: understood_in(data)} if keep_understood else stored
     return None
 
 

@@ -56,6 +56,7 @@ def _bin(name: str) -> str:
     return str(Path(sys.executable).parent / name)
 
 
+ACTIONS_REQUEST_MAX_BYTES = 8 * 1024 * 1024
 PING_EVERY_S = 2.0
 PING_TIMEOUT_S = 1.5
 PING_FAILURES = 3
@@ -333,10 +334,16 @@ def serve_actions(port: int) -> None:
     warm_up()
     # Loopback unless LTA_ACTIONS_HOST says otherwise: only in a container whose network policy lets
     # nothing but the Rasa pods reach it (deploy/kubernetes/actions-values.yml).
-    os.environ["SANIC_HOST"] = os.environ.get("LTA_ACTIONS_HOST", "127.0.0.1")
-    from rasa_sdk import endpoint
+    host = os.environ.get("LTA_ACTIONS_HOST", "127.0.0.1")
+    from rasa_sdk import endpoint, utils
 
-    endpoint.run("actions", port=port, cors_origins=None)
+    from bot.server import limits
+
+    # rasa_sdk's app, with its error answers replaced (its 500s echo the request body and the exception's
+    # text) and Sanic's limits set: a body no larger than a long conversation's tracker (Rasa sends it all).
+    app = endpoint.create_app("actions", cors_origins=None)
+    limits.harden(app, max_bytes=ACTIONS_REQUEST_MAX_BYTES)
+    app.run(host, port, workers=utils.number_of_sanic_workers())
 
 
 def main(argv: Optional[list[str]] = None) -> int:

@@ -119,9 +119,10 @@ async def test_the_same_answer_stored_at_once_by_two_instances_is_kept_once(stor
 
     await asyncio.gather(*(officer(store if n % 2 else other, n) for n in range(40)))
     table = store._assessments
-    with store.engine.connect() as c:
-        assert c.execute(sa.select(sa.func.count()).select_from(table)).scalar() == 1
-    assert await find_assessment(store, assessment) == assessment
+    with store.engine.connect() as c:  # one row per conversation: each officer's record shows their own words
+        assert c.execute(sa.select(sa.func.count()).select_from(table)).scalar() == 40
+    assert await find_assessment(store, "officer-7", assessment) == assessment
+    assert await find_assessment(store, "officer-40", assessment) is None
 
 
 async def test_purge_works_on_postgresql(store, rasa_domain):

@@ -111,3 +111,60 @@ async def test_a_turn_that_could_not_be_saved_tells_the_officer_and_logs_no_text
         await handle(None, UserMessage("x" * 5000, CollectingOutputChannel(), "officer-42"))
     assert [m["text"] for m in out.messages] == [guard.NOT_SAVED]  # not a normal-looking reply
     assert "secret-words" not in caplog.text and "officer-42" not in caplog.text and "xxxx" not in caplog.text
+
+
+def test_slash_payloads_outside_the_domain_are_refused_before_rasa_sees_them():
+    """Finding (issue 21): Rasa's own warning wrote an unknown intent or entity payload, personal data and
+    all, to its log (and kept each one in memory)."""
+    from rasa.shared.core.domain import Domain
+
+    from bot.server.guard import NOTHING_TO_SAY, gate
+
+    domain = Domain.from_dict({"intents": ["inform", "affirm"], "entities": ["buyer"]})
+    for accepted in ("/affirm", '/inform{"buyer": "sub_central"}', "/inform@0.9", "/restart"):
+        assert gate(accepted, domain=domain)[0] is None, accepted  # restart: one of Rasa's default intents
+    for refused in ('/inform{"note": "Mrs Smith, 12 Acacia Avenue"}', "/tell_me_everything",
+                    '/inform{"buyer": "x", "note": "y"}', '/inform{"buyer": "a\u2028b"}\n',
+                    "/inform" + "{" * 300 + "}" * 300):
+        assert gate(refused, domain=domain)[0] == NOTHING_TO_SAY, refused
+    # without the domain (the channels' own check) only the form is checked; the processor checks the rest
+    assert gate('/inform{"note": "x"}')[0] is None
+
+
+async def test_turns_over_the_bounds_are_answered_at_once_and_not_processed(monkeypatch):
+    """Issue 21: under load officers waited into the action time-out ("I can't work that out right now"). Now a
+    message beyond the bounds is told at once that it was not read, and nothing else is dropped."""
+    import asyncio
+
+    from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+    from bot.server import guard
+
+    monkeypatch.setenv("LTA_MAX_TURNS", "3")
+    monkeypatch.setattr(guard, "TURNS", guard.TurnLimits())
+    release = asyncio.Event()
+    processed: list[str] = []
+
+    async def original(self, message):  # Agent.handle_message: the lock, then the turn
+        await release.wait()
+        processed.append(message.text)
+        await message.output_channel.send_text_message(message.sender_id, "answer")
+        return message.output_channel.messages
+
+    handle = guard._wrap_agent_handle_message(original)
+
+    def say(sender, text):
+        return asyncio.create_task(handle(None, UserMessage(text, CollectingOutputChannel(), sender)))
+
+    first = [say("a", "a1"), say("a", "a2")]  # one answered, one waiting: the conversation's bound
+    third = await say("a", "a3")
+    assert [m["text"] for m in third] == [guard.STILL_ANSWERING]
+    others = [say("b", "b1")]  # the server's bound (3) is now reached
+    over = await say("c", "c1")
+    assert [m["text"] for m in over] == [guard.BUSY]
+    release.set()
+    for task in first + others:
+        assert [m["text"] for m in await task] == ["answer"]
+    assert sorted(processed) == ["a1", "a2", "b1"]
+    assert guard.TURNS.total == 0 and guard.TURNS.by_sender == {}
+    assert [m["text"] for m in await say("c", "c2")] == ["answer"]  # room again

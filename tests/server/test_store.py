@@ -245,8 +245,9 @@ async def test_assessments_the_server_gave_can_be_found_by_content(tmp_path, ras
     # as the browser posts it back: whole floats as ints, the display label added
     posted = dict(assessment, estimated_value_gbp=700000, service_category_label="Health")
     again = SQLConversationStore(rasa_domain, db=str(tmp_path / "rasa.db"))
-    assert await find_assessment(again, posted) == assessment
-    assert await find_assessment(again, dict(assessment, rules_version="v0")) is None
+    assert await find_assessment(again, "officer", posted) == assessment
+    assert await find_assessment(again, "officer", dict(assessment, rules_version="v0")) is None
+    assert await find_assessment(again, "someone-else", posted) is None
 
 
 async def test_a_decision_record_gets_the_facts_as_shown_with_the_answer_not_as_posted(tmp_path, rasa_domain):
@@ -259,5 +260,41 @@ async def test_a_decision_record_gets_the_facts_as_shown_with_the_answer_not_as_
     t.update(BotUttered("Here.", data={"custom": {"type": "ltr_assessment", "assessment": assessment,
                                                   "understood": understood}}))
     await store.save(t)
-    found = await find_answer(SQLConversationStore(rasa_domain, db=str(tmp_path / "rasa.db")), assessment)
+    found = await find_answer(SQLConversationStore(rasa_domain, db=str(tmp_path / "rasa.db")), "officer", assessment)
     assert found == (assessment, understood)
+
+
+async def test_the_same_answer_in_two_conversations_keeps_each_officers_own_words(tmp_path, rasa_domain):
+    """Finding (issue 21): answers were keyed by the assessment alone, so the second conversation to reach
+    the same facts replaced the first one's "What I understood" with its own free text."""
+    from bot.server.store import find_answer
+
+    store = SQLConversationStore(rasa_domain, db=str(tmp_path / "rasa.db"))
+    assessment = {"answer": "Yes.", "estimated_value_gbp": 700000, "rules_version": "v1", "case": {"service": "x"}}
+    for sender, words in (("first", "£700k for the Smith family's care"), ("second", "£700k, ask Dr Jones")):
+        understood = [{"id": "value", "label": "Value", "text": words, "source": "you said"}]
+        t = started(sender, rasa_domain)
+        t.update(BotUttered("Here.", data={"custom": {"type": "ltr_assessment", "assessment": assessment,
+                                                      "understood": understood}}))
+        await store.save(t)
+    again = SQLConversationStore(rasa_domain, db=str(tmp_path / "rasa.db"))
+    assert (await find_answer(again, "first", assessment))[1][0]["text"] == "£700k for the Smith family's care"
+    assert (await find_answer(again, "second", assessment))[1][0]["text"] == "£700k, ask Dr Jones"
+    assert await find_answer(again, "third", assessment) is None
+
+
+async def test_answers_are_found_in_their_conversation_in_any_tracker_store(rasa_domain):
+    from rasa.core.tracker_store import InMemoryTrackerStore
+
+    from bot.server.store import find_answer
+
+    store = InMemoryTrackerStore(rasa_domain)
+    assessment = {"answer": "Yes.", "rules_version": "v1"}
+    understood = [{"id": "value", "text": "£1m"}]
+    t = started("first", rasa_domain)
+    t.update(BotUttered("Here.", data={"custom": {"type": "ltr_assessment", "assessment": assessment,
+                                                  "understood": understood}}))
+    await store.save(t)
+    await store.save(started("second", rasa_domain))
+    assert await find_answer(store, "first", assessment) == (assessment, understood)
+    assert await find_answer(store, "second", assessment) is None

@@ -230,7 +230,7 @@ class ChatWidget {
         onChange: (fact) => this.changeFact(fact),
         onCopy: (button, c) => this.copyAnswer(button, c),
         onPrint: (c) => this.printAnswer(c),
-        onDownload: (format, button, c) => this.download(format, button, c, assessment, custom.understood),
+        onDownload: (format, button, c) => this.download(format, button, c, assessment),
       });
       card.ltaText = [];
       this.lastCard = card;
@@ -454,7 +454,7 @@ class ChatWidget {
     this.startingNew = true;
     this.clearConversation();
     this.lastUserText = null;
-    if (this.socket && this.socket.connected) this.socket.emit("session_request", { new: true });
+    if (this.socket && this.socket.connected) this.socket.emit("session_request", { new: true, session_id: this.storedToken() });
     this.input.focus();
   }
 
@@ -464,7 +464,7 @@ class ChatWidget {
     this.socket.connect();
   }
 
-  async download(format, button, card, assessment, understood) {
+  async download(format, button, card, assessment) {
     const old = card.querySelector(".lta-card__download-error");
     if (old) old.remove();
     button.setAttribute("aria-disabled", "true");
@@ -473,8 +473,8 @@ class ChatWidget {
         method: "POST",
         headers: { "Content-Type": "text/plain;charset=UTF-8" },
         body: JSON.stringify({
+          session_id: this.storedToken() || this.hadToken,
           assessment,
-          understood: Array.isArray(understood) ? understood : [],
           details: detailsOf(card),
         }),
       });
@@ -557,7 +557,7 @@ class ChatWidget {
     socket.on("connect", () => {
       this.setState("connecting");
       this.hadToken = this.storedToken();
-      socket.emit("session_request", this.startingNew ? { new: true } : { session_id: this.hadToken });
+      socket.emit("session_request", this.startingNew ? { new: true, session_id: this.hadToken } : { session_id: this.hadToken });
     });
     socket.on("session_confirm", (token) => this.onSessionConfirm(token));
     socket.on("lta_history", (data) => this.onHistory(data));

@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-import json
 import logging
 import os
 import re
@@ -60,7 +59,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.render import block_kit
-from bot.server import guard, record_link, speedups
+from bot.server import guard, limits, record_link, speedups
 from bot.server.channels import settings_needed
 
 logger = logging.getLogger(__name__)
@@ -331,12 +330,12 @@ class SlackInput(InputChannel):
                 return response.text("", headers={"X-Slack-No-Retry": "1"})
             try:
                 if (request.content_type or "").split(";")[0].strip().lower() == "application/x-www-form-urlencoded":
-                    payload = json.loads(parse_qs(request.body.decode("utf-8")).get("payload", ["{}"])[0])
+                    payload = limits.parse_json(parse_qs(request.body.decode("utf-8")).get("payload", ["{}"])[0])
                     if isinstance(payload, dict):
                         channel.interaction(payload, on_new_message)
                     return response.text("")
-                body = json.loads((request.body or b"").decode("utf-8"))
-            except (ValueError, UnicodeDecodeError):
+                body = limits.parse_json(request.body or b"")
+            except ValueError:
                 return response.text("not JSON", status=400)
             if not isinstance(body, dict):
                 return response.text("not a Slack event", status=400)

@@ -27,6 +27,8 @@ Why not the stock `SocketIOInput` (rasa/core/channels/socketio.py, 3.6.21):
 
 Protocol (compatible with the stock event names):
     client -> server  session_request {session_id?: <token from session_confirm>, new?: true}
+                      (new: "start a new conversation": the socket's conversation and the token sent
+                      with it are closed, so that token never resumes, downloads or reports again)
                       user_uttered {message, metadata?}   (a session_id in it is ignored)
     server -> client  session_confirm <token>   (a new token unless the one sent was valid)
                       lta_history {messages: [{sender: "user"|"bot", text?, quick_replies?, custom?}],
@@ -37,7 +39,8 @@ Protocol (compatible with the stock event names):
 HTTP routes (added to the Rasa app):
     GET  /widget/widget.js, /widget/<module>.js, /widget/widget.css, /widget/vendor/socket.io.esm.min.js
     GET  /demo/                      the demo intranet page
-    POST /widget/record?format=html|md   body {"assessment": {...}} -> a decision record download
+    POST /widget/record?format=html|md   body {"session_id": <token>, "assessment": {...}} -> a decision record
+                                     download of an answer given in that signed session's conversation (403 without one)
     POST /widget/quiz-report?format=html|csv   body {"session_id": <token>} -> this web chat's quiz results, built
                                      from the stored conversation of the signed session (never from the body's data)
 """
@@ -47,7 +50,6 @@ import asyncio
 import base64
 import hashlib
 import hmac
-import json
 import logging
 import os
 import re
@@ -59,18 +61,21 @@ from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Tex
 
 from rasa.core.channels.channel import InputChannel, UserMessage, decode_bearer_token
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
-from rasa.shared.core.events import BotUttered, Event, UserUttered
+from rasa.shared.core.events import BotUttered, ConversationPaused, Event, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot.server import limits
 from bot.server.guard import InputRefused, gate
+from bot.server.limits import MAX_MESSAGE_CHARS
 from bot.server.store import find_answer
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_MAX_MESSAGE_CHARS = 2000
+DEFAULT_MAX_MESSAGE_CHARS = MAX_MESSAGE_CHARS
 HISTORY_LIMIT = 200  # messages sent back on resume; older ones stay in the tracker store
 RECORD_MAX_BYTES = 512 * 1024
 DEFAULT_SESSION_DAYS = 30.0
@@ -101,7 +106,7 @@ class SessionSigner:
     (LTA_SESSION_DAYS, default 30); the conversation then starts afresh.
     """
 
-    _TOKEN = re.compile(r"^(web-[A-Za-z0-9_-]{16,64})\.([0-9a-z]{1,10})\.([A-Za-z0-9_-]{43})$")
+    _TOKEN = re.compile(r"(web-[A-Za-z0-9_-]{16,64})\.([0-9a-z]{1,10})\.([A-Za-z0-9_-]{43})")  # fullmatch only
 
     def __init__(self, secret: bytes, max_age_days: Optional[float] = None,
                  clock: Callable[[], float] = time.time) -> None:
@@ -131,7 +136,7 @@ class SessionSigner:
         """The sender id of an unexpired token this server issued, else None."""
         if not isinstance(token, str) or len(token) > 200:
             return None
-        match = self._TOKEN.match(token)
+        match = self._TOKEN.fullmatch(token)
         if not match:
             return None
         sender_id, issued, mac = match.groups()
@@ -181,7 +186,7 @@ def parse_origins(value: Any) -> list[str]:
         origin = normalise_origin(str(item))
         if not origin:
             continue
-        if origin == "*" or not re.match(r"^https?://[^/\s]+$", origin):
+        if origin == "*" or not re.fullmatch(r"https?://[^/\s]+", origin):
             raise ValueError(
                 f"allowed origin {item!r} must look like https://intranet.example.gov.uk "
                 "(scheme and host, no path, no wildcard)"
@@ -195,7 +200,8 @@ LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 
 def trusted_proxies() -> set[str]:
     """LTA_TRUSTED_PROXIES: comma-separated addresses of the reverse proxy, whose X-Forwarded-Proto
-    and X-Forwarded-Host are believed. From anyone else those headers are ignored."""
+    and X-Forwarded-Host are believed. From anyone else those headers are ignored, and the scheme is the
+    connection's own."""
     return {p.strip() for p in os.environ.get("LTA_TRUSTED_PROXIES", "").split(",") if p.strip()}
 
 
@@ -208,10 +214,12 @@ def _same_origins(scheme: str, host: str, forwarded_proto: str = "", forwarded_h
     origins = set()
     if host and host.lower().rsplit(":", 1)[0] in LOOPBACK_HOSTS:
         origins.add(normalise_origin(f"{scheme}://{host}"))
-    if peer and peer in proxies and forwarded_host:
+    if peer and peer in proxies and (forwarded_host or forwarded_proto):
+        # the proxy's own view: its scheme, and the host the browser asked it for (its Host when it passes that on)
         proto = (forwarded_proto or scheme).split(",")[0].strip()
-        fhost = forwarded_host.split(",")[0].strip()
-        origins.add(normalise_origin(f"{proto}://{fhost}"))
+        fhost = (forwarded_host or host).split(",")[0].strip()
+        if fhost:
+            origins.add(normalise_origin(f"{proto}://{fhost}"))
     return origins
 
 
@@ -221,6 +229,15 @@ def _peer(request: Any) -> str:
         return str(request.conn_info.client_ip or "")
     except AttributeError:
         return ""
+
+
+def _scheme(request: Any) -> str:
+    """The connection's own scheme (never a header: engineio's Sanic driver takes X-Forwarded-Proto from
+    anyone as `wsgi.url_scheme`)."""
+    try:
+        return "https" if request.conn_info.ssl else "http"
+    except AttributeError:
+        return "http"
 
 
 def _name_sessions_after_instance(sio: AsyncServer) -> None:
@@ -325,7 +342,7 @@ _CONTENT_TYPES = {
     ".css": "text/css; charset=utf-8",
     ".html": "text/html; charset=utf-8",
 }
-_MODULE_NAME = re.compile(r"^[a-z][a-z0-9-]*\.js$")
+_MODULE_NAME = re.compile(r"[a-z][a-z0-9-]*\.js")  # fullmatch
 BUILD_HINT = (
     "The chat widget's files are missing. Run `make setup` (it runs `npm ci --prefix web` and "
     "`npm run --prefix web build`)."
@@ -354,7 +371,7 @@ class WidgetFiles:
     def widget_file(self, name: str) -> Optional[Path]:
         if name == "widget.css":
             return self.web_dir / "dist" / "widget.css"
-        if _MODULE_NAME.match(name):
+        if _MODULE_NAME.fullmatch(name):
             return self.web_dir / "src" / name
         return None
 
@@ -439,7 +456,7 @@ class SecureSocketIOInput(SocketIOInput):
         request = environ.get("sanic.request")
         peer = environ.get("LTA_PEER") or (_peer(request) if request is not None else "")
         return origin in _same_origins(
-            environ.get("wsgi.url_scheme", "http"),
+            environ.get("LTA_SCHEME") or _scheme(request),
             environ.get("HTTP_HOST", ""),
             environ.get("HTTP_X_FORWARDED_PROTO", ""),
             environ.get("HTTP_X_FORWARDED_HOST", ""),
@@ -452,7 +469,7 @@ class SecureSocketIOInput(SocketIOInput):
         if not origin:
             return None
         environ = {
-            "wsgi.url_scheme": "http",
+            "LTA_SCHEME": _scheme(request),
             "HTTP_HOST": request.headers.get("host", ""),
             "HTTP_X_FORWARDED_PROTO": request.headers.get("x-forwarded-proto", ""),
             "HTTP_X_FORWARDED_HOST": request.headers.get("x-forwarded-host", ""),
@@ -469,6 +486,39 @@ class SecureSocketIOInput(SocketIOInput):
         if store is None:
             return None
         return await asyncio.wait_for(self._retrieve_after_turn(agent, store, sender_id), timeout=15)
+
+    async def live_sender(self, token: Any) -> Optional[str]:
+        """The sender id of a signed, unexpired token whose conversation was not closed by "start a new
+        conversation"; else None. Raises when the store cannot be read."""
+        sender_id = self.signer.verify(token)
+        if sender_id is None:
+            return None
+        tracker = await self._tracker(sender_id)
+        return None if tracker is not None and tracker.is_paused() else sender_id
+
+    async def close_conversation(self, sender_id: str) -> None:
+        """Marks a web chat's conversation closed (Rasa's ConversationPaused event, kept in the tracker store,
+        so every instance sees it): its token no longer resumes it, nor downloads its records or reports."""
+        agent = getattr(getattr(self._app, "ctx", None), "agent", None) if self._app else None
+        store = getattr(agent, "tracker_store", None)
+        if store is None:
+            return
+        lock_store = getattr(agent, "lock_store", None)
+
+        async def close() -> None:
+            tracker = await store.retrieve(sender_id)
+            if tracker is None:
+                domain = getattr(store, "domain", None)
+                tracker = DialogueStateTracker(sender_id, domain.slots if domain else [])
+            if not tracker.is_paused():
+                tracker.update(ConversationPaused())
+                await store.save(tracker)
+
+        if lock_store is None:
+            await close()
+        else:
+            async with lock_store.lock(sender_id, wait_time_in_seconds=0.05):
+                await close()
 
     async def conversation_history(self, sender_id: str) -> tuple[list[dict], list[dict]]:
         """The messages to show again, and (when a quiz is running) where it stands with its question again."""
@@ -499,13 +549,15 @@ class SecureSocketIOInput(SocketIOInput):
         return WidgetOutput(self.sio, self.bot_message_evt)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.origin_allowed)
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.origin_allowed,
+                          max_http_buffer_size=limits.request_max_bytes())
         _name_sessions_after_instance(sio)
         channel = self
 
         class _Blueprint(SocketBlueprint):
             def register(self, app: Sanic, options: Dict[Text, Any]) -> None:
                 super().register(app, options)
+                limits.harden(app)
                 channel._app = app
                 channel._add_widget_routes(app)
 
@@ -528,7 +580,18 @@ class SecureSocketIOInput(SocketIOInput):
         @sio.on("session_request", namespace=namespace)
         async def session_request(sid: Text, data: Any) -> None:
             data = data if isinstance(data, dict) else {}
-            sender_id = None if data.get("new") else self.signer.verify(data.get("session_id"))
+            async with sio.session(sid, namespace=namespace) as session:
+                bound = session.get("sender_id")
+            try:
+                if data.get("new"):
+                    for old in {bound, self.signer.verify(data.get("session_id"))} - {None}:
+                        await self.close_conversation(old)
+                    sender_id = None
+                else:
+                    sender_id = await self.live_sender(data.get("session_id"))
+            except Exception as error:  # the store is down: a fresh conversation rather than none
+                logger.error("Could not check or close a web chat session (%s).", type(error).__name__)
+                sender_id = None
             resumed = sender_id is not None
             if resumed:
                 token = data["session_id"]
@@ -648,14 +711,14 @@ class SecureSocketIOInput(SocketIOInput):
         content_type = headers.pop("Content-Type")
         return HTTPResponse(body=b"" if request.method == "HEAD" else body, headers=headers, content_type=content_type)
 
-    async def _stored_assessment(self, posted: Any) -> Optional[tuple[dict, list]]:
-        """The answer this server itself gave with the same assessment, from its tracker store: the
-        assessment and the facts shown with it."""
+    async def _stored_assessment(self, sender_id: str, posted: Any) -> Optional[tuple[dict, list]]:
+        """The answer this server itself gave in conversation `sender_id` with the same assessment, from its
+        tracker store: the assessment and the facts shown with it."""
         agent = getattr(getattr(self._app, "ctx", None), "agent", None) if self._app else None
         store = getattr(agent, "tracker_store", None)
         if store is None or not isinstance(posted, dict):
             return None
-        return await find_answer(store, posted)
+        return await find_answer(store, sender_id, posted)
 
     async def _record_response(self, request: Request) -> HTTPResponse:
         from bot.render.record import (
@@ -673,11 +736,21 @@ class SecureSocketIOInput(SocketIOInput):
         if len(body) > RECORD_MAX_BYTES:
             return response.json({"error": "the record is too large"}, status=413)
         try:
-            data = json.loads(body.decode("utf-8"))
-            if not isinstance(data, dict):
-                raise TypeError("the body must be an object")
+            data = limits.parse_json(body)
+        except ValueError:
+            return response.json({"error": "the body is not valid JSON"}, status=400)
+        if not isinstance(data, dict):
+            return response.json({"error": "the body must be a JSON object"}, status=400)
+        try:
+            sender_id = await self.live_sender(data.get("session_id"))
+        except Exception as error:
+            logger.error("Could not check a web chat session for a decision record (%s).", type(error).__name__)
+            return response.json({"error": "the conversation store is unavailable; try again shortly"}, status=503)
+        if sender_id is None:
+            return response.json({"error": "that is not a current chat session"}, status=403)
+        try:
             try:
-                stored = await self._stored_assessment(data.get("assessment"))
+                stored = await self._stored_assessment(sender_id, data.get("assessment"))
             except Exception as error:  # the store is down: say so, not "not ours"
                 logger.error("Could not look up an assessment for a decision record (%s).", type(error).__name__)
                 return response.json({"error": "the conversation store is unavailable; try again shortly"}, status=503)
@@ -711,17 +784,17 @@ class SecureSocketIOInput(SocketIOInput):
         if len(body) > 2048:
             return response.json({"error": "the request is too large"}, status=413)
         try:
-            data = json.loads(body.decode("utf-8"))
+            data = limits.parse_json(body)
         except ValueError:
-            data = None
-        sender_id = self.signer.verify(data.get("session_id")) if isinstance(data, dict) else None
-        if sender_id is None:
-            return response.json({"error": "that is not a current chat session"}, status=403)
+            return response.json({"error": "the body is not valid JSON"}, status=400)
         try:
-            tracker = await self._tracker(sender_id)
+            sender_id = await self.live_sender(data.get("session_id")) if isinstance(data, dict) else None
+            tracker = await self._tracker(sender_id) if sender_id else None
         except Exception as error:  # the store is down: say so
             logger.error("Could not read a conversation for a quiz report (%s).", type(error).__name__)
             return response.json({"error": "the conversation store is unavailable; try again shortly"}, status=503)
+        if sender_id is None:
+            return response.json({"error": "that is not a current chat session"}, status=403)
         states = quiz_states(e.as_dict() for e in tracker.events) if tracker else []
         if not states:
             return response.json({"error": "no quiz has been taken in this chat"}, status=404)

@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import logging
 import os
 import re
@@ -57,7 +56,7 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.server import guard, record_link, speedups
+from bot.server import guard, limits, record_link, speedups
 from bot.server.channels import settings_needed
 
 logger = logging.getLogger(__name__)
@@ -496,8 +495,8 @@ class TeamsInput(InputChannel):
         if len(request.body or b"") > MAX_BODY_BYTES:
             return response.json({"error": "the body is too large"}, status=413)
         try:
-            activity = json.loads((request.body or b"").decode("utf-8"))
-        except (ValueError, UnicodeDecodeError):
+            activity = limits.parse_json(request.body or b"")
+        except ValueError:
             return response.json({"error": "the body is not valid JSON"}, status=400)
         if not isinstance(activity, dict):
             return response.json({"error": "the body must be an activity"}, status=400)

@@ -311,3 +311,13 @@ def test_the_app_manifest_asks_for_what_the_channel_uses():
     for url in (settings["event_subscriptions"]["request_url"], settings["interactivity"]["request_url"]):
         assert url.startswith("https://") and url.endswith("/webhooks/slack/webhook")
     assert manifest["features"]["app_home"]["messages_tab_read_only_enabled"] is False  # officers can write to it
+
+
+async def test_deeply_nested_json_gets_a_4xx(server, slack_api):
+    """Issue 21: about 1,000 levels of nesting gave a 500 with a traceback."""
+    for body, kind in ((b"[" * 1000 + b"]" * 1000, "application/json"),
+                       (b"payload=" + b"%5B" * 1000 + b"%5D" * 1000, "application/x-www-form-urlencoded")):
+        status, text, _ = await post(server.webhook, body, signed_headers(body, SECRET, content_type=kind))
+        assert status == 400, (kind, status)
+        assert "Traceback" not in text
+    await nothing_arrives(server, slack_api)

@@ -282,11 +282,11 @@ async def test_the_record_route_returns_a_download(client_factory, loopback):
 
     c = client_factory()
     await c.connect()
-    await c.session()
+    token = await c.session()
     await c.say("card")
     shown = (await c.wait_for("bot_uttered"))[0]["custom"]["assessment"]  # as the widget has it, label and all
     async with aiohttp.ClientSession() as http:
-        body = json.dumps({"assessment": shown})
+        body = json.dumps({"session_id": token, "assessment": shown})
         async with http.post(loopback.url + "/widget/record?format=html", data=body) as r:
             assert r.status == 200
             assert r.headers["Content-Disposition"].startswith('attachment; filename="decision-record-')
@@ -295,20 +295,24 @@ async def test_the_record_route_returns_a_download(client_factory, loopback):
         async with http.post(loopback.url + "/widget/record?format=md", data=body) as r:
             assert r.status == 200 and r.headers["Content-Type"].startswith("text/markdown")
         # The details the officer filled in before downloading head the record (escaped); bad ones are refused.
-        filled = json.dumps({"assessment": shown, "details": {"contract_name": "Home care <b>2027</b>", "officer": "Sam"}})
+        filled = json.dumps({"session_id": token, "assessment": shown,
+                             "details": {"contract_name": "Home care <b>2027</b>", "officer": "Sam"}})
         async with http.post(loopback.url + "/widget/record?format=html", data=filled) as r:
             html = await r.text()
             assert r.status == 200 and "Decision record: Home care &lt;b&gt;2027&lt;/b&gt;" in html
         async with http.post(loopback.url + "/widget/record?format=html",
-                             data=json.dumps({"assessment": shown, "details": {"officer": ["x"]}})) as r:
+                             data=json.dumps({"session_id": token, "assessment": shown, "details": {"officer": ["x"]}})) as r:
             assert r.status == 400
         async with http.post(loopback.url + "/widget/record?format=pdf", data=body) as r:
             assert r.status == 400
         async with http.post(loopback.url + "/widget/record", data="not json") as r:
             assert r.status == 400
-        for bad in ({"assessment": {"answer": 1}}, [], 5, {}):
+        for bad in ({"session_id": token, "assessment": {"answer": 1}}, {"session_id": token}, [], 5):
             async with http.post(loopback.url + "/widget/record", data=json.dumps(bad)) as r:
                 assert r.status == 400, bad
+        for no_session in ({"assessment": shown}, {"session_id": token + "\n", "assessment": shown}, {}):
+            async with http.post(loopback.url + "/widget/record", data=json.dumps(no_session)) as r:
+                assert r.status == 403, no_session
         async with http.post(loopback.url + "/widget/record", data="x" * (600 * 1024)) as r:
             assert r.status == 413
 
@@ -319,12 +323,76 @@ async def test_a_record_is_made_only_from_an_answer_the_server_gave(client_facto
 
     forged = dict(ASSESSMENT, answer="No: nothing applies, do what you like.", rules_version="2020-01-01.old",
                   case={"service": "<script>alert(1)</script> home care", "value": {"total_gbp": 700000}})
+    c = client_factory()
+    await c.connect()
+    token = await c.session()
     async with aiohttp.ClientSession() as http:
         for assessment in (forged, ASSESSMENT):  # the genuine one too, before the chat has given it
             async with http.post(loopback.url + "/widget/record?format=html",
-                                 data=json.dumps({"assessment": assessment})) as r:
+                                 data=json.dumps({"session_id": token, "assessment": assessment})) as r:
                 assert r.status == 400
                 assert "nothing applies" not in await r.text()
+
+
+async def test_a_record_comes_only_from_the_conversation_of_the_posted_session(client_factory, loopback):
+    """Finding (issue 21): answers were found by their content alone, so a record could show another
+    conversation's words, and anyone holding an assessment could tell whether someone else got it."""
+    async def officer() -> tuple[Client, str, dict]:
+        c = client_factory()
+        await c.connect()
+        token = await c.session()
+        await c.say("card")
+        return c, token, (await c.wait_for("bot_uttered"))[0]["custom"]["assessment"]
+
+    _, first, shown = await officer()
+    _, second, shown_again = await officer()  # the same answer, reached in another conversation
+    assert shown == shown_again
+    stranger = client_factory()
+    await stranger.connect()
+    third = await stranger.session()  # a live session that never got this answer
+    async with aiohttp.ClientSession() as http:
+        for token, status in ((first, 200), (second, 200), (third, 400)):
+            async with http.post(loopback.url + "/widget/record?format=md",
+                                 data=json.dumps({"session_id": token, "assessment": shown})) as r:
+                assert r.status == status, token
+
+
+async def test_start_a_new_conversation_closes_the_old_session(client_factory, loopback):
+    c = client_factory()
+    await c.connect()
+    old = await c.session()
+    await c.say("card")
+    shown = (await c.wait_for("bot_uttered"))[0]["custom"]["assessment"]
+    new = await c.session(old, new=True)
+    assert new.split(".")[0] != old.split(".")[0]
+    thief = client_factory()
+    await thief.connect()
+    assert (await thief.session(old)).split(".")[0] != old.split(".")[0]  # not resumed
+    assert not [d for n, d in thief.events if n == "lta_history"]
+    async with aiohttp.ClientSession() as http:
+        async with http.post(loopback.url + "/widget/record?format=md",
+                             data=json.dumps({"session_id": old, "assessment": shown})) as r:
+            assert r.status == 403
+        async with http.post(loopback.url + "/widget/quiz-report", data=json.dumps({"session_id": old})) as r:
+            assert r.status == 403
+    again = client_factory()
+    await again.connect()
+    assert await again.session(new) == new  # the new one resumes
+
+
+async def test_bodies_that_are_not_small_flat_json_get_a_4xx_without_detail(client_factory, loopback):
+    c = client_factory()
+    await c.connect()
+    token = await c.session()
+    nested = "[" * 1000 + "]" * 1000
+    deep_object = json.dumps({"session_id": token, "assessment": json.loads("[" * 100 + "]" * 100)})
+    async with aiohttp.ClientSession() as http:
+        for route in ("/widget/record", "/widget/quiz-report"):
+            for body in (nested, deep_object, b"\xff\xfe", '{"session_id": '):
+                async with http.post(loopback.url + route, data=body) as r:
+                    text = await r.text()
+                    assert 400 <= r.status < 500, (route, body[:20], r.status)
+                    assert "Traceback" not in text and "Error" not in text.replace('"error"', "")
 
 
 # ---- units -------------------------------------------------------------------------------------
@@ -429,15 +497,36 @@ async def test_forwarded_headers_count_only_from_a_configured_proxy(loopback, mo
     await c.close()
 
 
+async def test_a_forwarded_scheme_counts_only_from_a_configured_proxy(loopback, monkeypatch):
+    """Finding (issue 21): engineio's Sanic driver takes X-Forwarded-Proto from any client as the scheme, so a
+    page on https://<this host> passed the origin check of a server that is only served over http."""
+    host = loopback.url.split("://", 1)[1]
+    forged = {"Origin": f"https://{host}", "X-Forwarded-Proto": "https"}
+    monkeypatch.delenv("LTA_TRUSTED_PROXIES", raising=False)
+    c = Client(loopback.url, forged)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        await c.connect()
+    async with aiohttp.ClientSession() as http:
+        async with http.get(loopback.url + "/widget/app.js", headers=forged) as r:
+            assert "Access-Control-Allow-Origin" not in r.headers
+    own = Client(loopback.url, {"Origin": f"http://{host}"})  # the server's real origin still works
+    await own.connect()
+    await own.close()
+    monkeypatch.setenv("LTA_TRUSTED_PROXIES", "127.0.0.1")
+    c = Client(loopback.url, forged)
+    await c.connect()
+    await c.close()
+
+
 async def test_slash_payloads_and_metadata_are_capped_on_the_socket_too(client_factory, loopback):
     c = client_factory()
     await c.connect()
     await c.session()
     await c.say("/inform" + "x" * 1900)
     await c.wait_for("bot_uttered")
-    await c.say("hello", metadata={"blob": "x" * 500_000})
+    await c.say("hello", metadata={"blob": "x" * 100_000})  # under the request limit, over the metadata cap
     await c.wait_for("bot_uttered", 2)
-    await c.say("hello", metadata=json.dumps({"blob": "x" * 500_000}))
+    await c.say("hello", metadata=json.dumps({"blob": "x" * 100_000}))
     await c.wait_for("bot_uttered", 3)
     assert loopback.agent.received == []
     await c.say("hello", metadata={"page": "intranet"})

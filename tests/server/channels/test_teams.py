@@ -278,6 +278,7 @@ async def test_an_unknown_key_id_and_a_none_algorithm_are_refused(bot):
 async def test_bad_bodies_get_a_4xx(bot):
     assert await bot.post({}, raw=b"not json") == 400
     assert await bot.post({}, raw=b"[1, 2]") == 400
+    assert await bot.post({}, raw=b"[" * 1000 + b"]" * 1000) == 400  # issue 21: was a 500 with a traceback
     await assert_nothing_reached(bot)
 
 
