@@ -74,6 +74,9 @@ class _Item:
     total: bool = False
 
 
+_SENTENCE_END = re.compile(r"[.!?]\s")
+
+
 def parse_duration(text: str) -> Optional[Duration]:
     """The contract term and extension years said in `text`, or None if no term is said."""
     if not text:
@@ -99,18 +102,20 @@ def parse_duration(text: str) -> Optional[Duration]:
                 ext += sum(it.parts)
                 start = it.start
             continue
-        between = low[prev_end:it.start]
-        if re.search(r"[.!?]\s", between):
+        if _SENTENCE_END.search(low, prev_end, it.start):
             break
+        between = low[max(prev_end, it.start - 60):it.start]  # the cue just before it ("plus", "extend by")
         if it.total and sum(it.parts) > years:
             ext = max(ext, sum(it.parts) - years)
             end = prev_end = it.end
         elif it.extension or _EXT_CUE.search(between):
             ext += sum(it.parts)
             end = prev_end = it.end
-    for m in _BARE_EXT.finditer(low, base.end):
+    stop = _SENTENCE_END.search(low, base.end)
+    sentence_end = stop.start() if stop else len(low)  # found once: a bare extension is in the term's own sentence
+    for m in _BARE_EXT.finditer(low, base.end, sentence_end + 1):
         n_start = m.start("n")
-        if any(it.start <= n_start < it.end for it in items) or re.search(r"[.!?]\s", low[base.end:m.start()]):
+        if any(it.start <= n_start < it.end for it in items) or m.start() > sentence_end:
             continue
         n = small_number(m.group("n"))
         if n is None or n <= 0:
@@ -151,8 +156,8 @@ def _spans(low: str) -> list[_Item]:
     out = []
     for m in _SPAN.finditer(low):
         n_text = m.group("n")
-        before = low[:m.start()]
-        after = low[m.end():]
+        before = low[max(0, m.start() - 80):m.start()]  # the words just before and after: never the whole message
+        after = low[m.end():m.end() + 80]
         if _NOT_A_TERM_AFTER.match(after) or _NOT_A_TERM_BEFORE.search(before):
             continue
         if n_text in ("a", "an") and not m.group("count"):

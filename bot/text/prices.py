@@ -16,6 +16,7 @@ Units are words from the lexicon below, never guessed from the size of a number.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -129,7 +130,9 @@ def _rate_units(text: str, money: Money, doc: Doc) -> tuple[list[str], int]:
     if money.period in PERIODS:
         units.append(money.period)
     end = money.end
-    toks = [t for t in doc if t.idx >= money.end]
+    starts = _starts(doc)
+    first = bisect.bisect_left(starts, money.end)
+    toks = doc[first:first + 8]  # a rate's units follow within a few tokens
     i = 0
     while i + 1 < len(toks):
         a, b = toks[i], toks[i + 1]
@@ -154,11 +157,20 @@ def _rate_units(text: str, money: Money, doc: Doc) -> tuple[list[str], int]:
             continue
         break
     # "each borough £200k a year", "per site: £40k pa": the thing the price is for, said first
-    before = [t for t in doc if t.idx + len(t.text) <= money.start][-3:]
+    last = bisect.bisect_left(starts, money.start)
+    before = [t for t in doc[max(0, last - 3):last] if t.idx + len(t.text) <= money.start]
     words = [t.lower_ for t in before if t.text not in (":", "-", "–", "=", "(", "@")]
     if len(words) >= 2 and words[-2] in ("each", "per", "every") and words[-1] in UNIT_OF and UNIT_OF[words[-1]] not in PERIODS:
         units.insert(0, UNIT_OF[words[-1]])
     return units, end
+
+
+def _starts(doc: Doc) -> list[int]:
+    """Each token's character offset, once per message (a rate looks only at the tokens beside its amount)."""
+    cached = doc.user_data.get("starts")
+    if cached is None:
+        cached = doc.user_data["starts"] = [t.idx for t in doc]
+    return cached
 
 
 def _window(text: str, monies: list[Money], k: int) -> tuple[int, int]:

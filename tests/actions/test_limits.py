@@ -64,10 +64,6 @@ RUNS = 5
 # Linear time: about 8 times as long on 8 times the text (less when fixed costs dominate); quadratic: 64.
 # Allowed: twice linear, a margin for noise that still fails on growth like n^1.4 or faster.
 MAX_RATIO = 8 * 2
-# bot/text is being rewritten (issue 21 item 4): remove these marks once it reads them in linear time. Measured
-# here before the rewrite: 27 and 16 times as long on 8 times the text (the others 7 to 8).
-WHY = "the value reader rereads the text for each amount or rate (prices._rate_units, vat.vat_at)"
-KNOWN_SUPERLINEAR = {"repeated 'a year for'": WHY, "repeated '£1m a year for'": WHY}
 
 
 def _cpu_seconds(text: str) -> float:
@@ -80,9 +76,7 @@ def _cpu_seconds(text: str) -> float:
     return best
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(name, marks=pytest.mark.xfail(reason=KNOWN_SUPERLINEAR[name], strict=False))
-    if name in KNOWN_SUPERLINEAR else name for name in ADVERSARIAL])
+@pytest.mark.parametrize("name", list(ADVERSARIAL))
 def test_the_readers_time_grows_at_most_linearly(name):
     make = ADVERSARIAL[name]
     read_message("warm up: home care £700k", TODAY)
