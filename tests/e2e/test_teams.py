@@ -23,6 +23,7 @@ import requests
 
 from bot.ltr import Case, assess
 from bot.render.record import checked_assessment, result_rows
+from bot.render.text import rules_updated
 from bot.server import supervisor
 from bot.server.channels.teams import sender_id
 from tests.render.test_adaptive_card import elements
@@ -150,7 +151,7 @@ def same_answer(card: dict, expected: dict) -> None:
     assert facts == dict(result_rows(checked_assessment(expected)))
     text = runs(card)
     assert expected["answer"] in text
-    assert any(f"Rules version {expected['rules_version']}" in t for t in text)
+    assert any(f"Rules last updated {rules_updated(expected['rules_version'])}" in t for t in text)
 
 
 def no_plain_text_copies(replies: list[dict]) -> None:

@@ -210,11 +210,24 @@ def test_a_guided_flow_answered_with_buttons_only_by_keyboard_only(chat: Watched
     assert chat.dialogs == [] and chat.errors == []
 
 
+def _settled(page, quiet_ms: int = 1500) -> list[str]:
+    """The messages once no new one has arrived for a while: an answer comes as several messages, and on a
+    loaded machine the last of them can land after the card is drawn."""
+    shown = page.locator(".lta-msg").all_text_contents()
+    for _ in range(20):
+        page.wait_for_timeout(quiet_ms)
+        now = page.locator(".lta-msg").all_text_contents()
+        if now == shown:
+            return now
+        shown = now
+    return shown
+
+
 def test_a_reload_keeps_the_conversation(chat: Watched) -> None:
     page = chat.page
     ask(page, ONE_SHOT)
     wait_for_card(page)
-    before = page.locator(".lta-msg").all_text_contents()
+    before = _settled(page)
     token = page.evaluate("() => Object.entries(sessionStorage).find(([k]) => k.startsWith('lta-session:'))[1]")
     page.reload()
     expect(page.locator(".lta")).to_have_attribute("data-state", "ready", timeout=REPLY_TIMEOUT)
