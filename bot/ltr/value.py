@@ -7,6 +7,7 @@ computable total lives in `raw_whole_life`. Figures and references come from kno
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Optional
 
 from .knowledge import Knowledge
@@ -158,6 +159,14 @@ def raw_whole_life(case: Case, regime: str, kb: Knowledge) -> Estimate:
         return est
     est.missing.append("the estimated whole-life value")
     return est
+
+
+def estimate(case: Case, regime: str, commenced: date, kb: Knowledge) -> Estimate:
+    """The whole-life value on the regime's VAT basis: always inclusive under the Act; under PCR inclusive for
+    procurements commenced from the pcr_vat_inclusive date (SI 2021/1221 reg 7), net before. Needs no service, so the FAQ
+    can value "£150k a year for 4 + 1" on its own."""
+    basis = "inclusive" if regime == "PA2023" or commenced >= kb.dates["pcr_vat_inclusive"].date else "net"
+    return apply_vat(raw_whole_life(case, regime, kb), case, basis, regime, kb)
 
 
 def apply_vat(est: Estimate, case: Case, basis: str, regime: str, kb: Knowledge) -> Estimate:
