@@ -22,10 +22,9 @@ from typing import Any, Optional
 from bot.ltr import Assessment, Case, CaseError, Knowledge, assess, load_knowledge
 from bot.ltr.classify import match_services
 from bot.ltr.knowledge import Faq, Threshold
-from bot.ltr.value import gbp
+from bot.ltr.value import estimate, gbp
 from bot.text.dates import find_dates
-from bot.text.facts import parse_vat_status
-from bot.text.value_reader import parse_value_phrase
+from bot.text.reader import read_message
 
 from .similarity import PhraseClassifier, PhraseIndex, words
 
@@ -72,6 +71,7 @@ class FaqReply:
     buttons: list[dict[str, str]] = field(default_factory=list)
     score: float = 0.0
     confident: bool = False
+    offer: Optional[str] = None  # "Want me to check this contract? I'd need …", when the question described one
 
 
 def topic_of(faq_id: str) -> str:
@@ -352,32 +352,150 @@ def classify_answer(question: str, kb: Knowledge, on: date) -> Optional[str]:
     return "\n".join(lines)
 
 
-def value_answer(question: str, kb: Knowledge, on: date) -> Optional[str]:
-    """'What value do we check?' with figures in the question: the engine's whole-life value."""
+# ---- the facts in the question, applied ------------------------------------------------------------
+#
+# "Our BTTN went out on 15 December 2025: which threshold table?", "£150k a year for 4 + 1: what value?",
+# "£30k advocacy, direct award: do we publish anything?": the question is answered for its own facts, read by
+# bot.text.reader and worked by the engine, answer first; the topic's general text follows as the rule.
+
+# Topics whose answer, for a described contract, is the engine's list of what to publish.
+NOTICE_TOPICS = {"notices", "details_notice", "tender_notice", "award_notice", "transparency_notice", "contract_copy",
+                 "notifiable", "notifiable_central", "below_threshold", "duties_above", "termination_notice", "kpis"}
+# Duties that are notices or publications; the rest of the engine's list is left to the full check.
+_PUBLISHING = re.compile(r"\b(?:notice|publish\w*)\b", re.I)
+_ADVERTISED = re.compile(r"\bif you advertise\b", re.I)
+# The facts a full check needs, in the words of the offer.
+_NEEDED = (("service", "the service"), ("value", "its value (per year and the term, or the total)"),
+           ("commenced", "when the procurement starts"))
+
+
+@dataclass
+class Facts:
+    """What a question states about a contract, as Case fields, and how to name it."""
+
+    case: dict[str, Any]
+    named: str  # "a £30,000 advocacy contract"
+    direct_award: bool = False
+
+    @property
+    def any(self) -> bool:
+        return bool(self.case)
+
+    def missing(self) -> list[str]:
+        return [words for key, words in _NEEDED if key not in self.case]
+
+
+def read_facts(question: str, today: date) -> Facts:
+    r = read_message(question, today)
+    case: dict[str, Any] = {}
+    label = ""
+    if r.services:
+        case["service"] = r.services[0].id
+        label = r.services[0].label
+    elif r.cpv:
+        case["cpv"] = [r.cpv[0].code]
+    if r.value.found and r.value.value and not r.value.value.get("unknown"):
+        case["value"] = dict(r.value.value)
+    if r.vat:
+        case["vat"] = r.vat
+    if r.date is not None and r.date.date is not None and r.date.event is not None:
+        case["commenced"] = r.date.date.isoformat()
+    if r.buyer:
+        case["buyer"] = r.buyer
+    case.update({k: v for k, v in r.flags.items() if k in Case.__dataclass_fields__})
+    named = " ".join(x for x in ["a", label.lower() if label else "", "contract"] if x).replace("a  ", "a ")
+    return Facts(case, named, "direct_award" in r.aims)
+
+
+def _try_assess(data: dict[str, Any], on: date, kb: Knowledge) -> Optional[Assessment]:
     try:
-        value = parse_value_phrase(question)
-    except ValueError:
-        return None
-    if value.get("unknown"):
-        return None
-    stated = parse_vat_status(question)
-    vat = value.pop("vat", None) or (stated.value if stated else "unknown")
-    services = match_services(question, kb)
-    data: dict[str, Any] = {"value": value, "vat": vat}
-    if services:
-        data["service"] = services[0].terms[0]
-    try:
-        a = assess(Case.from_dict(data), as_of=on, kb=kb)
+        return assess(Case.from_dict(data), as_of=on, kb=kb)
     except CaseError:
         return None
-    if a.estimated_value_gbp is None:
+
+
+def threshold_on_date(facts: Facts, kb: Knowledge, on: date, when: str) -> str:
+    """"Which threshold table applies to a procurement commenced then?": that date's table, and the figure for the
+    service when one is named (the engine's threshold), first."""
+    regime = "PCR2015" if on < kb.dates["act_start"].date else "PA2023"
+    lt = _threshold(kb, f"{regime}/light_touch", on)
+    std = _threshold(kb, f"{regime}/standard_sub_central", on)
+    row = std if std.from_ >= lt.from_ else lt
+    because = f"the procurement commenced {when}"
+    if row.to is not None:
+        because += f", before {long_date(row.to + timedelta(days=1))}"
+    vat = "including VAT" if row.vat_basis == "inclusive" else "excluding VAT"
+    if "service" in facts.case or "cpv" in facts.case:
+        a = _try_assess({**facts.case, "commenced": on.isoformat()}, on, kb)
+        if a is not None and a.threshold_gbp is not None and a.regime in ("PA2023", "PCR2015") and a.case is not None:
+            what = facts.named.removeprefix("a ").removesuffix(" contract")
+            kind = "a light touch service" if a.light_touch else "not a light touch service"
+            return (f"The {row.from_.year} table: {gbp(a.threshold_gbp)} {vat} for {what}, which is {kind}, "
+                    f"because {because}.")
+    return (f"The {row.from_.year} table, because {because}: {gbp(lt.amount_gbp)} {vat} for light touch services and "
+            f"{gbp(std.amount_gbp)} for a borough's other services.")
+
+
+def value_answer(facts: Facts, kb: Knowledge, on: date) -> Optional[str]:
+    """"What value do we compare?" with the figures in the question: the engine's whole-life value, first."""
+    if "value" not in facts.case:
         return None
-    text = f"On the figures you gave, the whole-life value to compare is {gbp(a.estimated_value_gbp)}"
-    if a.threshold_gbp is not None:
-        text += f", against the {gbp(a.threshold_gbp)} threshold"
-    text += " (every extension option included)."
+    try:
+        case = Case.from_dict({k: v for k, v in facts.case.items() if k != "commenced"})
+    except CaseError:
+        return None
+    regime = "PCR2015" if on < kb.dates["act_start"].date else "PA2023"
+    est = estimate(case, regime, on, kb)
+    if est.value_gbp is None:
+        return None
+    steps = " ".join(text for _, text, _ in est.steps)
+    text = f"{gbp(est.value_gbp)}. {steps}"
+    a = _try_assess({**facts.case, "commenced": on.isoformat()}, on, kb) if "service" in facts.case else None
+    if a is not None and a.threshold_gbp is not None and a.above_threshold is not None:
+        text += f" That is {'at or above' if a.above_threshold else 'below'} the {gbp(a.threshold_gbp)} threshold."
     # Say what was assumed about VAT, so the officer can correct it.
-    return " ".join([text, *[x for x in a.assumptions if "VAT" in x][:1]])
+    return " ".join([text, *[x for x in est.assumptions if "VAT" in x][:1]])
+
+
+def notices_answer(facts: Facts, kb: Knowledge, on: date) -> Optional[str]:
+    """"Do we have to publish anything?" for the contract the question describes: the engine's notices, first."""
+    if "value" not in facts.case or not ("service" in facts.case or "cpv" in facts.case):
+        return None
+    a = _try_assess({**facts.case, "commenced": facts.case.get("commenced", on.isoformat())}, on, kb)
+    if a is None or a.status != "complete" or a.regime not in ("PA2023", "PCR2015", "PSR"):
+        return None
+    duties = [o for o in a.obligations if _PUBLISHING.search(o.text)
+              and not (facts.direct_award and _ADVERTISED.search(o.text))]
+    where = (f"at or above the {gbp(a.threshold_gbp)} threshold" if a.above_threshold
+             else f"below the {gbp(a.threshold_gbp)} threshold" if a.above_threshold is False and a.threshold_gbp
+             else "")
+    named = f"{facts.named} worth {gbp(a.estimated_value_gbp)}" if a.estimated_value_gbp is not None else facts.named
+    regime = kb.regime_names.get(a.regime, a.regime)
+    context = f"{named[0].upper()}{named[1:]} under the {regime}" + (f", {where}" if where else "")
+    if not duties:
+        return f"No. {context}: no notice is required."
+    return "\n".join([f"Yes. {context}:", *[f"- {o.text} ({o.ref})" for o in duties]])
+
+
+def copy_answer(facts: Facts, kb: Knowledge) -> Optional[str]:
+    """"Do we publish the contract?" with its value given: no copy is due at or below the s.53(3) figure."""
+    value = facts.case.get("value") or {}
+    total = value.get("total_gbp")
+    figure = kb.number("kpi_and_copy_figure_gbp")
+    if total is not None and total < figure:
+        return f"No. At {gbp(total)} the contract is not over {gbp(figure)}, so no copy of it is due (s.53(3))."
+    return None
+
+
+def offer(facts: Facts) -> Optional[str]:
+    """After an answer to a question about a contract: the offer to check it, naming what that needs."""
+    if not facts.any:
+        return None
+    needed = facts.missing()
+    if not needed:
+        return "Want me to check this contract? I have what I need."
+    listed = needed[0] if len(needed) == 1 else ", ".join(needed[:-1]) + " and " + needed[-1]
+    return f"Want me to check this contract? I'd need {listed}."
 
 
 def _case_answer(a: Assessment) -> str:
@@ -433,11 +551,23 @@ def _answer(entry: Faq, question: str, kb: Knowledge, as_of: date, context: Opti
             return entry, text
         entry = kb.faq_entry("what_counts") or entry
         return entry, f"{NO_SERVICE}\n\n{render(entry, kb, on, when)}"
-    if topic == "estimate_value":
-        computed = value_answer(question, kb, on)
-        if computed:
-            preface = computed + "\n\n" + preface
+    lead = _applied(topic, read_facts(question, as_of), kb, on, when)
+    if lead:
+        preface = lead + "\n\n" + preface
     return entry, preface + render(entry, kb, on, when)
+
+
+def _applied(topic: str, facts: Facts, kb: Knowledge, on: date, when: Optional[str]) -> Optional[str]:
+    """The answer for the facts the question gives, when it has any this topic can use."""
+    if topic == "threshold_commencement" and when is not None:
+        return threshold_on_date(facts, kb, on, when)
+    if topic == "estimate_value":
+        return value_answer(facts, kb, on)
+    if topic == "contract_copy" and (lead := copy_answer(facts, kb)):
+        return lead
+    if topic in NOTICE_TOPICS:
+        return notices_answer(facts, kb, on)
+    return None
 
 
 _ASKS_FIGURE = re.compile(r"\bwhat\s+(?:was|were|is|'s)\s+the\b[^?]*\bthreshold", re.I)
@@ -478,7 +608,7 @@ def faq_reply(question: str, faq_id: Optional[str] = None, as_of: Optional[date]
             # the threshold topic gives (saying which date counts); "which threshold applies if…" stays as it is.
             top = next((f for f, _ in ranked if topic_of(f.id) == "threshold"), top)
         entry, text = _answer(top, question, kb, on, context, pick_variant=True)
-        return FaqReply(text, entry.id, [], best, True)
+        return FaqReply(text, entry.id, [], best, True, offer(read_facts(question, on)))
     suggestions = [f for f, _ in ranked[:SUGGESTIONS]] or list(kb.faq[:SUGGESTIONS])
     return FaqReply(
         NOT_SURE,
