@@ -95,6 +95,7 @@ ASSESSED_TOPICS = frozenset({
 # scope note, not three unrelated topics. Questions about the rules score 0.3 and more (tests/assistant).
 OFF_TOPIC_SCORE = 0.2
 CONTROL_REPLIES = ("greet", "thanks", "help", "bot_challenge", "out_of_scope", "affirm", "deny")
+OFFER_BUTTON = {"title": "Yes, check it", "payload": "/affirm"}
 FOLLOW_UPS = ("what_would_change", "show_references", "what_must_we_do", "more_about_route")
 
 
@@ -179,6 +180,10 @@ def _question(st: dict[str, Any], msg: Incoming, r: Reading, pending: dict[str, 
     if reply.confident and not (own_contract and topic in ASSESSED_TOPICS):
         kept = trial if took else st
         kept["pending"] = st["pending"]
+        if reply.offer and took and not kept["pending"] and not st["last"]:
+            # A question about a contract it describes: answered for its facts, then the offer to check all of it.
+            kept["pending"] = {"ask": "offer_check"}
+            return Outcome([Message(reply.text, reply.buttons), Message(reply.offer, [OFFER_BUTTON])], kept)
         return Outcome([Message(reply.text, reply.buttons)] + _carry_on(kept, today), kept)
     off_topic = msg.intent == "out_of_scope" or reply.score < OFF_TOPIC_SCORE
     if not reply.confident and off_topic and not r.has_case_facts:
@@ -196,7 +201,7 @@ def _carry_on(st: dict[str, Any], today: date) -> list[Message]:
         return _repeat(st, today)
     if q.has_service(st["facts"]) and (st["facts"].get("value") or st["facts"].get("parts")) and not st["last"]:
         st["pending"] = {"ask": "offer_check"}
-        return [Message(q.OFFER_CHECK, [{"title": "Yes, check it", "payload": "/affirm"}])]
+        return [Message(q.OFFER_CHECK, [OFFER_BUTTON])]
     return []
 
 

@@ -163,11 +163,16 @@ _ABBREVIATIONS = [
     (re.compile(r"\b(?:the )?(?:public contracts regulations(?: 2015)?|pcr ?(?:20)?15)\b", re.I), "pcr"),
     (re.compile(r"\b(?:the )?(?:nhs )?provider selection regime\b", re.I), "psr"),
     # "Under the threshold" is "below threshold", "over" is "above", however "threshold" is spelt.
-    (re.compile(r"\b(?:under|beneath|less than)\s+(?:the\s+)?(?=thres)", re.I), "below "),
-    (re.compile(r"\b(?:over|more than|exceeds?|exceeding)\s+(?:the\s+)?(?=thres)", re.I), "above "),
+    (re.compile(r"\b(?:under|beneath|less than)\s+(?:the\s+)?(?=thr)", re.I), "below "),
+    (re.compile(r"\b(?:over|more than|exceeds?|exceeding)\s+(?:the\s+)?(?=thr)", re.I), "above "),
     # A year says "at a past date", whichever year it is: "threshold in 2018" is asked like "threshold in 2019".
     (re.compile(r"\b(?:19|20)\d\d\b"), "year"),
 ]
+# The names the abbreviations stand for, known to the typo correction so a misspelt name is still that name.
+FULL_NAMES = ("provider selection regime", "procurement act", "public contracts regulations", "contract details notice",
+              "contract award notice", "below threshold tender notice", "transparency notice", "contract change notice",
+              "prior information notice", "preliminary market engagement", "competitive flexible procedure",
+              "most suitable provider", "central digital platform", "direct award")
 # A topic's score: 30% from its closest phrasing, 70% from all its phrasings and answers together
 # (chosen on the held-out paraphrases: long questions match the whole topic better than one phrasing).
 PHRASING_WEIGHT = 0.3
@@ -190,7 +195,7 @@ def _indexes(rules_version: str) -> tuple[PhraseClassifier[str], PhraseIndex[Faq
     topics = list(dict.fromkeys(topic_of(f.id) for f in faq))
     by_topic = {t: [f for f in faq if topic_of(f.id) == t] for t in topics}
     # Service names are known words too, so "traning" is read as "training" before the classifier sees it.
-    services = [t for svc in load_knowledge().services for t in [svc.label, *svc.terms]]
+    services = [t for svc in load_knowledge().services for t in [svc.label, *svc.terms]] + list(FULL_NAMES)
     topic_index = PhraseClassifier(
         ((t, [p for f in by_topic[t] for p in _phrasings(f)]) for t in topics),
         # Answers without their placeholders: "{gbp:PA2023/light_touch}" is not something an officer types.
@@ -206,14 +211,45 @@ def prepare() -> None:
     _indexes(load_knowledge().rules_version)
 
 
+# A message that states a contract and then asks ("£30k advocacy, direct award - do we publish anything?") is
+# ranked on the clause that asks; its facts are applied to the answer (`read_facts`), not matched against topics.
+_CLAUSES = re.compile(r"(?<=[.;:!?])\s+|\s+[-–—]+\s+|,\s+(?=(?:so\s+)?(?:what|which|how|when|why|do|does|is|are|can|must|should)\b)", re.I)
+_ASKS = re.compile(r"^\s*(?:so\s+|and\s+|but\s+)?(?:what|which|how|when|why|who|where|do|does|did|is|are|can|could|should|"
+                   r"must|will|would|have|has)\b|\?\s*$", re.I)
+ASKED_MIN_WORDS = 2
+ASKED_WEIGHT = 0.5
+
+
+def asked_part(question: str) -> str:
+    """The last clause of the message that asks something, when it says enough to rank on; else the message."""
+    clauses = [c for c in _CLAUSES.split(question) if c and c.strip()]
+    asking = [c for c in clauses if _ASKS.search(c)]
+    if len(clauses) < 2 or not asking or len(words(asking[-1])) < ASKED_MIN_WORDS:
+        return question
+    return asking[-1]
+
+
 def rank_topics(question: str, kb: Knowledge) -> list[tuple[Faq, float]]:
     """Each topic once, best first, with its score and the entry of that topic closest to the question."""
     topic_index, entry_index = _indexes(kb.rules_version)
-    q = spell_out(question)
+    # Spelt out, corrected, then spelt out again: "Proviedr Selection Regime" is the PSR once its typo is mended.
+    q = _normalised(question, topic_index)
     closest: dict[str, Faq] = {}
     for hit in entry_index.rank(q):
         closest.setdefault(topic_of(hit.item.id), hit.item)
-    return [(closest[h.item], h.score) for h in topic_index.rank(q)]
+    scores = {h.item: h.score for h in topic_index.rank(q)}
+    asked = asked_part(question)
+    if asked != question:
+        # The whole message and the clause that asks, in equal parts: the facts around a question still say
+        # something about it ("rolling placements, no end date - how do we value that?").
+        for h in topic_index.rank(_normalised(asked, topic_index)):
+            scores[h.item] = round(ASKED_WEIGHT * h.score + (1 - ASKED_WEIGHT) * scores.get(h.item, 0.0), 4)
+    ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+    return [(closest[t], sc) for t, sc in ranked]
+
+
+def _normalised(text: str, topic_index: PhraseClassifier[str]) -> str:
+    return spell_out(" ".join(topic_index.correct(spell_out(text))))
 
 
 def is_confident(best: float, runner_up: float) -> bool:
@@ -403,7 +439,8 @@ def read_facts(question: str, today: date) -> Facts:
     if r.buyer:
         case["buyer"] = r.buyer
     case.update({k: v for k, v in r.flags.items() if k in Case.__dataclass_fields__})
-    named = " ".join(x for x in ["a", label.lower() if label else "", "contract"] if x).replace("a  ", "a ")
+    what = f"{label[0].lower()}{label[1:]} contract" if label else "contract"
+    named = f"{'an' if what[0] in 'aeiou' else 'a'} {what}"
     return Facts(case, named, "direct_award" in r.aims)
 
 
@@ -428,7 +465,7 @@ def threshold_on_date(facts: Facts, kb: Knowledge, on: date, when: str) -> str:
     if "service" in facts.case or "cpv" in facts.case:
         a = _try_assess({**facts.case, "commenced": on.isoformat()}, on, kb)
         if a is not None and a.threshold_gbp is not None and a.regime in ("PA2023", "PCR2015") and a.case is not None:
-            what = facts.named.removeprefix("a ").removesuffix(" contract")
+            what = facts.named.split(" ", 1)[1].removesuffix(" contract")
             kind = "a light touch service" if a.light_touch else "not a light touch service"
             return (f"The {row.from_.year} table: {gbp(a.threshold_gbp)} {vat} for {what}, which is {kind}, "
                     f"because {because}.")
@@ -471,10 +508,10 @@ def notices_answer(facts: Facts, kb: Knowledge, on: date) -> Optional[str]:
              else "")
     named = f"{facts.named} worth {gbp(a.estimated_value_gbp)}" if a.estimated_value_gbp is not None else facts.named
     regime = kb.regime_names.get(a.regime, a.regime)
-    context = f"{named[0].upper()}{named[1:]} under the {regime}" + (f", {where}" if where else "")
+    context = f"For {named} under the {regime}" + (f", {where}" if where else "")
     if not duties:
-        return f"No. {context}: no notice is required."
-    return "\n".join([f"Yes. {context}:", *[f"- {o.text} ({o.ref})" for o in duties]])
+        return f"No. {context}, no notice is required."
+    return "\n".join([f"Yes. {context}:", *[f"- {o.text.rstrip('.')} ({o.ref})." for o in duties]])
 
 
 def copy_answer(facts: Facts, kb: Knowledge) -> Optional[str]:
