@@ -11,7 +11,7 @@ import random
 import re
 from collections import defaultdict
 from datetime import date
-from typing import Iterator
+from typing import Iterator, Optional
 
 CORES: dict[str, list[str]] = {
     "pipeline_notice": ["do light touch contracts need to be listed in the pipeline notice",
@@ -142,7 +142,8 @@ def paraphrases(seed: int = 24) -> Iterator[tuple[str, str]]:
                     yield _typo(q, rng), topic
 
 
-def measure(as_of: date = date(2026, 11, 26)) -> tuple[dict[str, tuple[int, int]], list[tuple[str, str, str]]]:
+def measure(as_of: date = date(2026, 11, 26), questions: Optional[list[tuple[str, str]]] = None
+            ) -> tuple[dict[str, tuple[int, int]], list[tuple[str, str, str]]]:
     """Per topic (right first, asked), and the confident answers on the wrong topic."""
     from bot.assistant.faq import faq_reply, rank_topics, topic_of
     from bot.ltr import load_knowledge
@@ -150,7 +151,7 @@ def measure(as_of: date = date(2026, 11, 26)) -> tuple[dict[str, tuple[int, int]
     kb = load_knowledge()
     per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     wrong: list[tuple[str, str, str]] = []
-    for q, topic in paraphrases():
+    for q, topic in questions if questions is not None else paraphrases():
         per[topic][1] += 1
         per[topic][0] += topic_of(rank_topics(q, kb)[0][0].id) == topic
         r = faq_reply(q, as_of=as_of)
