@@ -2,14 +2,17 @@
 
 `faq_reply(question, faq_id, as_of, context)`:
 1. ranks the topics against the question (`similarity.PhraseClassifier`: TF-IDF words + character n-grams,
-   rapidfuzz typo correction, plus a logistic regression on the same features); an entry `standstill.pcr` is
-   topic `standstill`, variant `pcr`;
+   rapidfuzz typo correction, plus a logistic regression on the same features), the whole message blended with the
+   clause that asks; an entry `standstill.pcr` is topic `standstill`, variant `pcr`;
 2. confident when the best topic scores high, or fairly high and well ahead of the next: then it answers;
    otherwise it says so, offers at most three close topics as buttons and names the legal team;
 3. picks the topic's variant for the regime in play: the one the question names, else the last case's
    (assessed by the engine), else the one in force on the date asked;
 4. fills the figures from the knowledge files for that date; "is X light touch?" is answered by the
-   classifier and "what value do we check?" by the engine.
+   classifier;
+5. applies the facts the question states (read by `bot.text.reader`), answer first: the threshold table for the
+   date named, the whole-life value for the price given, the notices for the contract described (the engine);
+   and then offers to check the whole contract, naming what a check still needs (`FaqReply.offer`).
 """
 from __future__ import annotations
 
