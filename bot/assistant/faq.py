@@ -220,7 +220,7 @@ _CLAUSES = re.compile(r"(?<=[.;:!?])\s+|\s+[-–—]+\s+|,\s+(?=(?:so\s+)?(?:wha
 _ASKS = re.compile(r"^\s*(?:so\s+|and\s+|but\s+)?(?:what|which|how|when|why|who|where|do|does|did|is|are|can|could|should|"
                    r"must|will|would|have|has)\b|\?\s*$", re.I)
 ASKED_MIN_WORDS = 2
-ASKED_WEIGHT = 0.5
+ASKED_WEIGHT = 0.4
 
 
 def asked_part(question: str) -> str:
@@ -243,7 +243,7 @@ def rank_topics(question: str, kb: Knowledge) -> list[tuple[Faq, float]]:
     scores = {h.item: h.score for h in topic_index.rank(q)}
     asked = asked_part(question)
     if asked != question:
-        # The whole message and the clause that asks, in equal parts: the facts around a question still say
+        # The clause that asks (40%) and the whole message (60%): the facts around a question still say
         # something about it ("rolling placements, no end date - how do we value that?").
         for h in topic_index.rank(_normalised(asked, topic_index)):
             scores[h.item] = round(ASKED_WEIGHT * h.score + (1 - ASKED_WEIGHT) * scores.get(h.item, 0.0), 4)
@@ -400,6 +400,15 @@ def classify_answer(question: str, kb: Knowledge, on: date) -> Optional[str]:
 # Topics whose answer, for a described contract, is the engine's list of what to publish.
 NOTICE_TOPICS = {"notices", "details_notice", "tender_notice", "award_notice", "transparency_notice", "contract_copy",
                  "notifiable", "notifiable_central", "below_threshold", "duties_above", "termination_notice", "kpis"}
+# Topics whose text is about contracts above the threshold; below it, the rule shown is notices.pa_below.
+ABOVE_THRESHOLD_NOTICE_TOPICS = {"notices", "details_notice", "tender_notice", "award_notice", "transparency_notice",
+                                 "contract_copy", "kpis", "termination_notice", "duties_above"}
+# The engine's duties (obligations.yml ids) that answer a question about one notice; other notice topics get them all.
+NOTICE_DUTIES = {
+    "details_notice": ("CDN",), "contract_copy": ("COPY",), "kpis": ("KPI",), "termination_notice": ("TERM",),
+    "tender_notice": ("TENDER-NOTICE", "BT-NOTICE", "ADVERTISE", "CF-ADVERT"), "transparency_notice": ("TRANSPARENCY", "TN-UC"),
+    "award_notice": ("ASSESSMENT-SUMMARIES", "CAN-UC", "AWARD-NOTICE", "CF-AWARD"),
+}
 # Duties that are notices or publications; the rest of the engine's list is left to the full check.
 _PUBLISHING = re.compile(r"\b(?:notice|publish\w*)\b", re.I)
 _ADVERTISED = re.compile(r"\bif you advertise\b", re.I)
@@ -413,8 +422,9 @@ class Facts:
     """What a question states about a contract, as Case fields, and how to name it."""
 
     case: dict[str, Any]
-    named: str  # "a £30,000 advocacy contract"
+    named: str  # "an independent advocacy contract"
     direct_award: bool = False
+    plain: str = ""  # the question without the words the facts were read from: what it asks
 
     @property
     def any(self) -> bool:
@@ -444,7 +454,15 @@ def read_facts(question: str, today: date) -> Facts:
     case.update({k: v for k, v in r.flags.items() if k in Case.__dataclass_fields__})
     what = f"{label[0].lower()}{label[1:]} contract" if label else "contract"
     named = f"{'an' if what[0] in 'aeiou' else 'a'} {what}"
-    return Facts(case, named, "direct_award" in r.aims)
+    spans = sorted([(m.start, m.end) for m in r.services] + [(c.start, c.end) for c in r.cpv]
+                   + [(x.money.start, x.money.end) for x in r.value.amounts] + [(d.start, d.end) for d in r.dates if d.end])
+    plain, last = "", 0
+    for begin, end in spans:
+        if begin >= last:
+            plain += question[last:begin] + " "
+            last = end
+    plain = re.sub(r"\s+", " ", plain + question[last:]).strip()
+    return Facts(case, named, "direct_award" in r.aims, plain)
 
 
 def _try_assess(data: dict[str, Any], on: date, kb: Knowledge) -> Optional[Assessment]:
@@ -497,24 +515,30 @@ def value_answer(facts: Facts, kb: Knowledge, on: date) -> Optional[str]:
     return " ".join([text, *[x for x in est.assumptions if "VAT" in x][:1]])
 
 
-def notices_answer(facts: Facts, kb: Knowledge, on: date) -> Optional[str]:
-    """"Do we have to publish anything?" for the contract the question describes: the engine's notices, first."""
+def notices_answer(topic: str, facts: Facts, kb: Knowledge, on: date) -> Optional[tuple[str, Assessment]]:
+    """"Do we have to publish anything?" for the contract the question describes: the engine's notices (those of
+    the notice asked about, when one is), first; with the assessment they came from."""
     if "value" not in facts.case or not ("service" in facts.case or "cpv" in facts.case):
         return None
     a = _try_assess({**facts.case, "commenced": facts.case.get("commenced", on.isoformat())}, on, kb)
     if a is None or a.status != "complete" or a.regime not in ("PA2023", "PCR2015", "PSR"):
         return None
+    asked = NOTICE_DUTIES.get(topic)
     duties = [o for o in a.obligations if _PUBLISHING.search(o.text)
-              and not (facts.direct_award and _ADVERTISED.search(o.text))]
+              and not (facts.direct_award and _ADVERTISED.search(o.text))
+              and (asked is None or any(k in o.id for k in asked))]
     where = (f"at or above the {gbp(a.threshold_gbp)} threshold" if a.above_threshold
              else f"below the {gbp(a.threshold_gbp)} threshold" if a.above_threshold is False and a.threshold_gbp
              else "")
     named = f"{facts.named} worth {gbp(a.estimated_value_gbp)}" if a.estimated_value_gbp is not None else facts.named
     regime = kb.regime_names.get(a.regime, a.regime)
-    context = f"For {named} under the {regime}" + (f", {where}" if where else "")
+    starts = "" if "commenced" in facts.case else " (taking it as starting now)"
+    context = f"For {named} under the {regime}{starts}" + (f", {where}" if where else "")
     if not duties:
-        return f"No. {context}, no notice is required."
-    return "\n".join([f"Yes. {context}:", *[f"- {o.text.rstrip('.')} ({o.ref})." for o in duties]])
+        return f"No. {context}, no such notice is required.", a
+    # "You do not have to publish KPIs" answers "do we need KPIs?" with a no.
+    yes = any("-NO-" not in o.id for o in duties)
+    return "\n".join([f"{'Yes' if yes else 'No'}. {context}:", *[f"- {o.text.rstrip('.')} ({o.ref})." for o in duties]]), a
 
 
 def copy_answer(facts: Facts, kb: Knowledge) -> Optional[str]:
@@ -533,7 +557,7 @@ def offer(facts: Facts) -> Optional[str]:
         return None
     needed = facts.missing()
     if not needed:
-        return "Want me to check this contract? I have what I need."
+        return "Want me to check this contract in full? I have what I need for it."
     listed = needed[0] if len(needed) == 1 else ", ".join(needed[:-1]) + " and " + needed[-1]
     return f"Want me to check this contract? I'd need {listed}."
 
@@ -591,23 +615,23 @@ def _answer(entry: Faq, question: str, kb: Knowledge, as_of: date, context: Opti
             return entry, text
         entry = kb.faq_entry("what_counts") or entry
         return entry, f"{NO_SERVICE}\n\n{render(entry, kb, on, when)}"
-    lead = _applied(topic, read_facts(question, as_of), kb, on, when)
+    facts = read_facts(question, as_of)
+    lead: Optional[str] = None
+    if topic == "threshold_commencement" and when is not None:
+        lead = threshold_on_date(facts, kb, on, when)
+    elif topic == "estimate_value":
+        lead = value_answer(facts, kb, on)
+    elif topic == "contract_copy" and (lead := copy_answer(facts, kb)):
+        pass
+    elif topic in NOTICE_TOPICS and (found := notices_answer(topic, facts, kb, on)):
+        lead, a_notices = found
+        below = kb.faq_entry("notices.pa_below")
+        if (a_notices.regime == "PA2023" and a_notices.above_threshold is False and below is not None
+                and topic in ABOVE_THRESHOLD_NOTICE_TOPICS):
+            entry = below  # the rule behind a below-threshold contract's notices, not the above-threshold one
     if lead:
         preface = lead + "\n\n" + preface
     return entry, preface + render(entry, kb, on, when)
-
-
-def _applied(topic: str, facts: Facts, kb: Knowledge, on: date, when: Optional[str]) -> Optional[str]:
-    """The answer for the facts the question gives, when it has any this topic can use."""
-    if topic == "threshold_commencement" and when is not None:
-        return threshold_on_date(facts, kb, on, when)
-    if topic == "estimate_value":
-        return value_answer(facts, kb, on)
-    if topic == "contract_copy" and (lead := copy_answer(facts, kb)):
-        return lead
-    if topic in NOTICE_TOPICS:
-        return notices_answer(facts, kb, on)
-    return None
 
 
 _ASKS_FIGURE = re.compile(r"\bwhat\s+(?:was|were|is|'s)\s+the\b[^?]*\bthreshold", re.I)
@@ -629,7 +653,14 @@ def faq_reply(question: str, faq_id: Optional[str] = None, as_of: Optional[date]
         a = _assess_context(context, on, kb)
         if a is not None:
             return FaqReply(_case_answer(a), "is_light_touch", [], 1.0, True)
+    facts = read_facts(question or "", on)
     ranked = rank_topics(question or "", kb)
+    if ranked and facts.plain and facts.plain != question:
+        # Without its facts the question asks the same thing more plainly ("do we need a TN for a £900k home care
+        # contract?" is "do we need a TN for a contract?"): its score is the one to trust.
+        bare = rank_topics(facts.plain, kb)
+        if bare and topic_of(bare[0][0].id) == topic_of(ranked[0][0].id) and bare[0][1] > ranked[0][1]:
+            ranked = bare
     best = ranked[0][1] if ranked else 0.0
     others = ranked[1:]
     if context is not None and ranked and topic_of(ranked[0][0].id) in ENGINE_THRESHOLD_TOPICS:
@@ -648,7 +679,7 @@ def faq_reply(question: str, faq_id: Optional[str] = None, as_of: Optional[date]
             # the threshold topic gives (saying which date counts); "which threshold applies if…" stays as it is.
             top = next((f for f, _ in ranked if topic_of(f.id) == "threshold"), top)
         entry, text = _answer(top, question, kb, on, context, pick_variant=True)
-        return FaqReply(text, entry.id, [], best, True, offer(read_facts(question, on)))
+        return FaqReply(text, entry.id, [], best, True, offer(facts))
     suggestions = [f for f, _ in ranked[:SUGGESTIONS]] or list(kb.faq[:SUGGESTIONS])
     return FaqReply(
         NOT_SURE,

@@ -104,6 +104,26 @@ def test_a_contract_under_the_notifiable_figure_publishes_nothing():
     assert r.confident and first_sentence(r.text).startswith("No.")
 
 
+def test_a_question_about_one_notice_gets_that_notice_for_the_contract():
+    # £6m supported living is light touch above £663,540: the CDN is due within 120 days (s.53(1)(a)), not 30;
+    # only that duty answers "when is the CDN due?", not the whole list.
+    r = faq_reply("Our £6m supported living contract — when must we publish the CDN?", as_of=TODAY)
+    lead = r.text.split("\n\n")[0]
+    assert "120 days" in lead and "tender notice" not in lead and "termination" not in lead
+
+
+def test_a_duty_lifted_for_light_touch_is_a_no():
+    # s.52(6)(d): no KPIs for a light touch contract, even over £5m.
+    r = faq_reply("Do we need KPIs for our £7m home care contract?", as_of=TODAY)
+    assert first_sentence(r.text).startswith("No.")
+
+
+def test_below_the_threshold_the_rule_shown_is_the_below_threshold_one():
+    # £45k befriending is below £663,540: the CDN is due "as soon as reasonably practicable" (s.87), not in 120 days.
+    r = faq_reply("We're direct awarding a £45k befriending contract — do we need a CDN?", as_of=TODAY)
+    assert first_sentence(r.text).startswith("Yes.") and "s.87" in r.text and "120 days" not in r.text
+
+
 def test_a_date_without_a_service_gives_both_figures_of_that_table():
     # Commenced in March 2026: the 2026 table, light touch £663,540 and a borough's other services £207,720 (§2.3).
     r = faq_reply("We issued the tender notice in March 2026 - which threshold table applies?", as_of=TODAY)
