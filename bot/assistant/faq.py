@@ -585,7 +585,8 @@ def _assess_context(context: Optional[dict], on: date, kb: Knowledge) -> Optiona
     return a if a.status == "complete" else None
 
 
-def _answer(entry: Faq, question: str, kb: Knowledge, as_of: date, context: Optional[dict], pick_variant: bool) -> tuple[Faq, str]:
+def _answer(entry: Faq, question: str, kb: Knowledge, as_of: date, context: Optional[dict], pick_variant: bool,
+            facts: Optional[Facts] = None) -> tuple[Faq, str]:
     on, when = _date_asked(question, as_of)
     a = _assess_context(context, as_of, kb)
     preface = ""
@@ -615,8 +616,9 @@ def _answer(entry: Faq, question: str, kb: Knowledge, as_of: date, context: Opti
             return entry, text
         entry = kb.faq_entry("what_counts") or entry
         return entry, f"{NO_SERVICE}\n\n{render(entry, kb, on, when)}"
-    facts = read_facts(question, as_of)
+    facts = facts or read_facts(question, as_of)
     lead: Optional[str] = None
+    shown = entry  # the rule shown after the answer: below the threshold, the below-threshold one
     if topic == "threshold_commencement" and when is not None:
         lead = threshold_on_date(facts, kb, on, when)
     elif topic == "estimate_value":
@@ -628,10 +630,10 @@ def _answer(entry: Faq, question: str, kb: Knowledge, as_of: date, context: Opti
         below = kb.faq_entry("notices.pa_below")
         if (a_notices.regime == "PA2023" and a_notices.above_threshold is False and below is not None
                 and topic in ABOVE_THRESHOLD_NOTICE_TOPICS):
-            entry = below  # the rule behind a below-threshold contract's notices, not the above-threshold one
+            shown = below
     if lead:
         preface = lead + "\n\n" + preface
-    return entry, preface + render(entry, kb, on, when)
+    return entry, preface + render(shown, kb, on, when)
 
 
 _ASKS_FIGURE = re.compile(r"\bwhat\s+(?:was|were|is|'s)\s+the\b[^?]*\bthreshold", re.I)
@@ -678,7 +680,7 @@ def faq_reply(question: str, faq_id: Optional[str] = None, as_of: Optional[date]
             # "what was the threshold for a procurement commenced in 2019?": a figure asked for a date named, which
             # the threshold topic gives (saying which date counts); "which threshold applies if…" stays as it is.
             top = next((f for f, _ in ranked if topic_of(f.id) == "threshold"), top)
-        entry, text = _answer(top, question, kb, on, context, pick_variant=True)
+        entry, text = _answer(top, question, kb, on, context, pick_variant=True, facts=facts)
         return FaqReply(text, entry.id, [], best, True, offer(facts))
     suggestions = [f for f, _ in ranked[:SUGGESTIONS]] or list(kb.faq[:SUGGESTIONS])
     return FaqReply(
