@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Generic, Iterable, Optional, Sequence, TypeVar
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -38,6 +39,7 @@ WORD_WEIGHT = 0.5
 # How alike a misspelt word must be to a known word to be read as it (rapidfuzz ratio, 0-100).
 TYPO_RATIO = 85
 TYPO_MIN_LENGTH = 4
+SWAP_MIN_LENGTH = 5
 
 
 def _stem(word: str) -> str:
@@ -127,6 +129,9 @@ class PhraseIndex(Generic[T]):
         for w in words(text):
             if w not in self._known and len(w) >= TYPO_MIN_LENGTH and not w.isdigit() and self._vocab:
                 best = process.extractOne(w, self._vocab, scorer=fuzz.ratio, score_cutoff=TYPO_RATIO)
+                if best is None and len(w) >= SWAP_MIN_LENGTH:
+                    # Two letters swapped ("flolow") cost a short word more than TYPO_RATIO allows: one swap is one slip.
+                    best = process.extractOne(w, self._vocab, scorer=OSA.distance, score_cutoff=1)
                 if best is not None:
                     w = best[0]
             out.append(w)
