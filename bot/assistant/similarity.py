@@ -120,6 +120,9 @@ class PhraseIndex(Generic[T]):
         # Misspellings are corrected towards the phrasings' words and any other words the caller knows.
         self._vocab = sorted({w for d in docs for w in d} | {w for t in vocabulary for w in words(t)})
         self._known = set(self._vocab)
+        self._anagrams: dict[str, list[str]] = {}
+        for w in self._vocab:
+            self._anagrams.setdefault("".join(sorted(w)), []).append(w)
         self._phrasings = _Space(docs) if docs else None
         self._wholes = _Space(whole) if docs and phrasing_weight < 1 else None
 
@@ -131,7 +134,7 @@ class PhraseIndex(Generic[T]):
                 best = process.extractOne(w, self._vocab, scorer=fuzz.ratio, score_cutoff=TYPO_RATIO)
                 if best is None and len(w) >= SWAP_MIN_LENGTH:
                     # Two letters swapped ("flolow") cost a short word more than TYPO_RATIO allows: one swap is one slip.
-                    best = process.extractOne(w, self._vocab, scorer=OSA.distance, score_cutoff=1)
+                    best = next(((k, 1) for k in self._anagrams.get("".join(sorted(w)), ()) if OSA.distance(w, k) == 1), None)
                 if best is not None:
                     w = best[0]
             out.append(w)
