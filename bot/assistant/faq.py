@@ -159,6 +159,8 @@ _ABBREVIATIONS = [
     (re.compile(r"\bCDP\b", re.I), "central digital platform"),
     (re.compile(r"\bFTS\b", re.I), "find a tender"),
     (re.compile(r"\bDA(?=\s*[ABC]?\b)"), "direct award"),
+    # "Not light touch" is one thing, the opposite of "light touch": kept apart from it whatever the words around it.
+    (re.compile(r"\b(?:not|non|isn'?t|aren'?t)[\s-]+(?:an?\s+)?(?:LTR?|light[\s-]touch)\b", re.I), "nonlighttouch"),
     (re.compile(r"\bLTR?\b|\bLTC\b", re.I), "light touch"),
     (re.compile(r"\b(?:PQQ|SQ)s?\b", re.I), "pqq shortlisting"),
     (re.compile(r"\bDPS\b", re.I), "dynamic purchasing system"),

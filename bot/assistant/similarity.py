@@ -30,7 +30,7 @@ _WORD = re.compile(r"[a-z0-9£]+(?:\.\d+)?")
 STOPWORDS = frozenset(
     "a an the and or of to in on for with is are was were be been it its this that these those i we you our my me "
     "do does did can could would should will shall how what which who when why there their they them as at by "
-    "from about if so any some please tell more us have has had need needs just than then into also much many "
+    "from about if so any some please tell more us have has had need needs just than then into also many "
     "yes no not whats wat hows whos im ive dont id ok okay hi hello thanks still get got want know "
     "us am being going one".split()
 )
