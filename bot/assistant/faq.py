@@ -427,6 +427,7 @@ class Facts:
     named: str  # "an independent advocacy contract"
     direct_award: bool = False
     plain: str = ""  # the question without the words the facts were read from: what it asks
+    asks: str = ""  # the message without its clauses that only state facts ("£450k p.a. + VAT", "TN Apr 27")
 
     @property
     def any(self) -> bool:
@@ -464,7 +465,26 @@ def read_facts(question: str, today: date) -> Facts:
             plain += question[last:begin] + " "
             last = end
     plain = re.sub(r"\s+", " ", plain + question[last:]).strip()
-    return Facts(case, named, "direct_award" in r.aims, plain)
+    return Facts(case, named, "direct_award" in r.aims, plain, _asks(question, spans))
+
+
+# Where an officer's list of facts breaks: commas, semicolons, dashes, full stops.
+_FACT_CLAUSE = re.compile(r"[,;]\s*|\s+[-–—]+\s+|(?<=[.!?])\s+")
+
+
+def _asks(question: str, spans: list[tuple[int, int]]) -> str:
+    """The message without the clauses that are only facts: once the amounts, dates and services read from a clause
+    are set aside, at most one word is left ("TN Apr 27", "£450k p.a. + VAT", "3+1+1")."""
+    kept, start = [], 0
+    for m in [*_FACT_CLAUSE.finditer(question), None]:
+        end = m.start() if m else len(question)
+        clause = question[start:end]
+        claimed = [(max(b, start) - start, min(e, end) - start) for b, e in spans if b < end and e > start]
+        rest = "".join(ch for i, ch in enumerate(clause) if not any(b <= i < e for b, e in claimed))
+        if not claimed or len(words(rest)) > 1 or not clause.strip():
+            kept.append(clause)
+        start = m.end() if m else end
+    return " ".join(c.strip() for c in kept if c.strip()) or question
 
 
 def _try_assess(data: dict[str, Any], on: date, kb: Knowledge) -> Optional[Assessment]:
@@ -658,7 +678,7 @@ def faq_reply(question: str, faq_id: Optional[str] = None, as_of: Optional[date]
         if a is not None:
             return FaqReply(_case_answer(a), "is_light_touch", [], 1.0, True)
     facts = read_facts(question or "", on)
-    ranked = rank_topics(question or "", kb)
+    ranked = rank_topics(facts.asks or question or "", kb)
     if ranked and facts.plain and facts.plain != question:
         # Without its facts the question asks the same thing more plainly ("do we need a TN for a £900k home care
         # contract?" is "do we need a TN for a contract?"): its score is the one to trust.
