@@ -90,6 +90,7 @@ ASSESSED_TOPICS = frozenset({
     "threshold_concession", "threshold_utilities", "threshold_buyer", "threshold_commencement", "estimate_value", "vat",
     "value_at_threshold", "value_open_ended", "value_lots", "value_framework", "which_rules", "historic", "psr",
     "psr_councils", "psr_threshold", "psr_social_care", "psr_public_health", "schools", "notifiable", "notifiable_central",
+    "duties_above", "below_threshold",  # "above LTR?", "what must we do?" about a described contract: its assessment
 })
 # Below this FAQ score a question is about nothing in the knowledge base ("what's the weather like?"): the
 # scope note, not three unrelated topics. Questions about the rules score 0.3 and more (tests/assistant).

@@ -465,23 +465,26 @@ def read_facts(question: str, today: date) -> Facts:
             plain += question[last:begin] + " "
             last = end
     plain = re.sub(r"\s+", " ", plain + question[last:]).strip()
-    return Facts(case, named, "direct_award" in r.aims, plain, _asks(question, spans))
+    events = [(d.start, d.end) for d in r.dates if d.end and d.event]
+    return Facts(case, named, "direct_award" in r.aims, plain, _asks(question, spans, events))
 
 
 # Where an officer's list of facts breaks: commas, semicolons, dashes, full stops.
 _FACT_CLAUSE = re.compile(r"[,;]\s*|\s+[-–—]+\s+|(?<=[.!?])\s+")
 
 
-def _asks(question: str, spans: list[tuple[int, int]]) -> str:
+def _asks(question: str, spans: list[tuple[int, int]], events: list[tuple[int, int]]) -> str:
     """The message without the clauses that are only facts: once the amounts, dates and services read from a clause
-    are set aside, at most one word is left ("TN Apr 27", "£450k p.a. + VAT", "3+1+1")."""
+    are set aside, at most one word is left ("£450k p.a. + VAT", "3+1+1"); or the clause dates an event of the
+    procurement and asks nothing ("TN Apr 27", "tender notice January 2027")."""
     kept, start = [], 0
     for m in [*_FACT_CLAUSE.finditer(question), None]:
         end = m.start() if m else len(question)
         clause = question[start:end]
         claimed = [(max(b, start) - start, min(e, end) - start) for b, e in spans if b < end and e > start]
         rest = "".join(ch for i, ch in enumerate(clause) if not any(b <= i < e for b, e in claimed))
-        if not claimed or len(words(rest)) > 1 or not clause.strip():
+        dated = any(start <= b < end for b, _ in events) and not _ASKS.search(clause)
+        if not dated and (not claimed or len(words(rest)) > 1 or not clause.strip()):
             kept.append(clause)
         start = m.end() if m else end
     return " ".join(c.strip() for c in kept if c.strip()) or question
