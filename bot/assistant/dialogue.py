@@ -98,11 +98,13 @@ ASSESSED_TOPICS = frozenset({
     "threshold_concession", "threshold_utilities", "threshold_buyer", "threshold_commencement", "estimate_value", "vat",
     "value_at_threshold", "value_open_ended", "value_lots", "value_framework", "which_rules", "historic", "psr",
     "psr_councils", "psr_threshold", "psr_social_care", "psr_public_health", "schools", "notifiable", "notifiable_central",
+    "duties_above", "below_threshold",  # "above LTR?", "what must we do?" about a described contract: its assessment
 })
 # Below this FAQ score a question is about nothing in the knowledge base ("what's the weather like?"): the
 # scope note, not three unrelated topics. Questions about the rules score 0.3 and more (tests/assistant).
 OFF_TOPIC_SCORE = 0.2
 CONTROL_REPLIES = ("greet", "thanks", "help", "bot_challenge", "out_of_scope", "affirm", "deny")
+OFFER_BUTTON = {"title": "Yes, check it", "payload": "/affirm"}
 FOLLOW_UPS = ("what_would_change", "show_references", "what_must_we_do", "more_about_route")
 
 
@@ -197,6 +199,10 @@ def _question(st: dict[str, Any], msg: Incoming, r: Reading, pending: dict[str, 
         kept["pending"] = st["pending"]
         if took and asked and kept["facts"].get("service") != st["facts"].get("service"):
             kept["source"]["service"] = "asked about"  # a service only asked about: the next description replaces it
+        if reply.offer and took and not kept["pending"] and not st["last"]:
+            # A question about a contract it describes: answered for its facts, then the offer to check all of it.
+            kept["pending"] = {"ask": "offer_check"}
+            return Outcome([Message(reply.text, reply.buttons), Message(reply.offer, [OFFER_BUTTON])], kept)
         return Outcome([Message(reply.text, reply.buttons)] + _carry_on(kept, today), kept)
     off_topic = msg.intent == "out_of_scope" or reply.score < OFF_TOPIC_SCORE
     if not reply.confident and off_topic and not r.has_case_facts:
@@ -214,7 +220,7 @@ def _carry_on(st: dict[str, Any], today: date) -> list[Message]:
         return _repeat(st, today)
     if q.has_service(st["facts"]) and (st["facts"].get("value") or st["facts"].get("parts")) and not st["last"]:
         st["pending"] = {"ask": "offer_check"}
-        return [Message(q.OFFER_CHECK, [{"title": "Yes, check it", "payload": "/affirm"}])]
+        return [Message(q.OFFER_CHECK, [OFFER_BUTTON])]
     return []
 
 

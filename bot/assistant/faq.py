@@ -2,14 +2,17 @@
 
 `faq_reply(question, faq_id, as_of, context)`:
 1. ranks the topics against the question (`similarity.PhraseClassifier`: TF-IDF words + character n-grams,
-   rapidfuzz typo correction, plus a logistic regression on the same features); an entry `standstill.pcr` is
-   topic `standstill`, variant `pcr`;
+   rapidfuzz typo correction, plus a logistic regression on the same features), the whole message blended with the
+   clause that asks; an entry `standstill.pcr` is topic `standstill`, variant `pcr`;
 2. confident when the best topic scores high, or fairly high and well ahead of the next: then it answers;
    otherwise it says so, offers at most three close topics as buttons and names the legal team;
 3. picks the topic's variant for the regime in play: the one the question names, else the last case's
    (assessed by the engine), else the one in force on the date asked;
 4. fills the figures from the knowledge files for that date; "is X light touch?" is answered by the
-   classifier and "what value do we check?" by the engine.
+   classifier;
+5. applies the facts the question states (read by `bot.text.reader`), answer first: the threshold table for the
+   date named, the whole-life value for the price given, the notices for the contract described (the engine);
+   and then offers to check the whole contract, naming what a check still needs (`FaqReply.offer`).
 """
 from __future__ import annotations
 
@@ -22,10 +25,9 @@ from typing import Any, Optional
 from bot.ltr import Assessment, Case, CaseError, Knowledge, assess, load_knowledge
 from bot.ltr.classify import match_services
 from bot.ltr.knowledge import Faq, Threshold
-from bot.ltr.value import gbp
+from bot.ltr.value import estimate, gbp
 from bot.text.dates import find_dates
-from bot.text.facts import parse_vat_status
-from bot.text.value_reader import parse_value_phrase
+from bot.text.reader import read_message
 
 from .similarity import PhraseClassifier, PhraseIndex, words
 
@@ -72,6 +74,7 @@ class FaqReply:
     buttons: list[dict[str, str]] = field(default_factory=list)
     score: float = 0.0
     confident: bool = False
+    offer: Optional[str] = None  # "Want me to check this contract? I'd need …", when the question described one
 
 
 def topic_of(faq_id: str) -> str:
@@ -144,6 +147,20 @@ def fill(text: str, kb: Knowledge, on: date, when: str) -> str:
 _ABBREVIATIONS = [
     (re.compile(r"\bCANs?\b"), "contract award notice"),
     (re.compile(r"\bCDNs?\b", re.I), "contract details notice"),
+    (re.compile(r"\bBTTNs?\b", re.I), "below threshold tender notice"),
+    (re.compile(r"\bTNs?\b"), "tender notice"),
+    (re.compile(r"\bVTNs?\b", re.I), "voluntary transparency notice"),
+    (re.compile(r"\bCCNs?\b", re.I), "contract change notice"),
+    (re.compile(r"\bPINs?\b"), "prior information notice"),
+    (re.compile(r"\bPME\b", re.I), "preliminary market engagement"),
+    (re.compile(r"\bCFP\b", re.I), "competitive flexible procedure"),
+    (re.compile(r"\bNOI\b", re.I), "notice of intention"),
+    (re.compile(r"\bMSP\b", re.I), "most suitable provider"),
+    (re.compile(r"\bCDP\b", re.I), "central digital platform"),
+    (re.compile(r"\bFTS\b", re.I), "find a tender"),
+    (re.compile(r"\bDA(?=\s*[ABC]?\b)"), "direct award"),
+    # "Not light touch" is one thing, the opposite of "light touch": kept apart from it whatever the words around it.
+    (re.compile(r"\b(?:not|non|isn'?t|aren'?t)[\s-]+(?:an?\s+)?(?:LTR?|light[\s-]touch)\b", re.I), "nonlighttouch"),
     (re.compile(r"\bLTR?\b|\bLTC\b", re.I), "light touch"),
     (re.compile(r"\b(?:PQQ|SQ)s?\b", re.I), "pqq shortlisting"),
     (re.compile(r"\bDPS\b", re.I), "dynamic purchasing system"),
@@ -151,11 +168,16 @@ _ABBREVIATIONS = [
     (re.compile(r"\b(?:the )?(?:public contracts regulations(?: 2015)?|pcr ?(?:20)?15)\b", re.I), "pcr"),
     (re.compile(r"\b(?:the )?(?:nhs )?provider selection regime\b", re.I), "psr"),
     # "Under the threshold" is "below threshold", "over" is "above", however "threshold" is spelt.
-    (re.compile(r"\b(?:under|beneath|less than)\s+(?:the\s+)?(?=thres)", re.I), "below "),
-    (re.compile(r"\b(?:over|more than|exceeds?|exceeding)\s+(?:the\s+)?(?=thres)", re.I), "above "),
+    (re.compile(r"\b(?:under|beneath|less than)\s+(?:the\s+)?(?=thr)", re.I), "below "),
+    (re.compile(r"\b(?:over|more than|exceeds?|exceeding)\s+(?:the\s+)?(?=thr)", re.I), "above "),
     # A year says "at a past date", whichever year it is: "threshold in 2018" is asked like "threshold in 2019".
     (re.compile(r"\b(?:19|20)\d\d\b"), "year"),
 ]
+# The names the abbreviations stand for, known to the typo correction so a misspelt name is still that name.
+FULL_NAMES = ("provider selection regime", "procurement act", "public contracts regulations", "contract details notice",
+              "contract award notice", "below threshold tender notice", "transparency notice", "contract change notice",
+              "prior information notice", "preliminary market engagement", "competitive flexible procedure",
+              "most suitable provider", "central digital platform", "direct award")
 # A topic's score: 30% from its closest phrasing, 70% from all its phrasings and answers together
 # (chosen on the held-out paraphrases: long questions match the whole topic better than one phrasing).
 PHRASING_WEIGHT = 0.3
@@ -178,7 +200,7 @@ def _indexes(rules_version: str) -> tuple[PhraseClassifier[str], PhraseIndex[Faq
     topics = list(dict.fromkeys(topic_of(f.id) for f in faq))
     by_topic = {t: [f for f in faq if topic_of(f.id) == t] for t in topics}
     # Service names are known words too, so "traning" is read as "training" before the classifier sees it.
-    services = [t for svc in load_knowledge().services for t in [svc.label, *svc.terms]]
+    services = [t for svc in load_knowledge().services for t in [svc.label, *svc.terms]] + list(FULL_NAMES)
     topic_index = PhraseClassifier(
         ((t, [p for f in by_topic[t] for p in _phrasings(f)]) for t in topics),
         # Answers without their placeholders: "{gbp:PA2023/light_touch}" is not something an officer types.
@@ -194,14 +216,45 @@ def prepare() -> None:
     _indexes(load_knowledge().rules_version)
 
 
+# A message that states a contract and then asks ("£30k advocacy, direct award - do we publish anything?") is
+# ranked on the clause that asks; its facts are applied to the answer (`read_facts`), not matched against topics.
+_CLAUSES = re.compile(r"(?<=[.;:!?])\s+|\s+[-–—]+\s+|,\s+(?=(?:so\s+)?(?:what|which|how|when|why|do|does|is|are|can|must|should)\b)", re.I)
+_ASKS = re.compile(r"^\s*(?:so\s+|and\s+|but\s+)?(?:what|which|how|when|why|who|where|do|does|did|is|are|can|could|should|"
+                   r"must|will|would|have|has)\b|\?\s*$", re.I)
+ASKED_MIN_WORDS = 2
+ASKED_WEIGHT = 0.4
+
+
+def asked_part(question: str) -> str:
+    """The last clause of the message that asks something, when it says enough to rank on; else the message."""
+    clauses = [c for c in _CLAUSES.split(question) if c and c.strip()]
+    asking = [c for c in clauses if _ASKS.search(c)]
+    if len(clauses) < 2 or not asking or len(words(asking[-1])) < ASKED_MIN_WORDS:
+        return question
+    return asking[-1]
+
+
 def rank_topics(question: str, kb: Knowledge) -> list[tuple[Faq, float]]:
     """Each topic once, best first, with its score and the entry of that topic closest to the question."""
     topic_index, entry_index = _indexes(kb.rules_version)
-    q = spell_out(question)
+    # Spelt out, corrected, then spelt out again: "Proviedr Selection Regime" is the PSR once its typo is mended.
+    q = _normalised(question, topic_index)
     closest: dict[str, Faq] = {}
     for hit in entry_index.rank(q):
         closest.setdefault(topic_of(hit.item.id), hit.item)
-    return [(closest[h.item], h.score) for h in topic_index.rank(q)]
+    scores = {h.item: h.score for h in topic_index.rank(q)}
+    asked = asked_part(question)
+    if asked != question:
+        # The clause that asks (40%) and the whole message (60%): the facts around a question still say
+        # something about it ("rolling placements, no end date - how do we value that?").
+        for h in topic_index.rank(_normalised(asked, topic_index)):
+            scores[h.item] = round(ASKED_WEIGHT * h.score + (1 - ASKED_WEIGHT) * scores.get(h.item, 0.0), 4)
+    ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+    return [(closest[t], sc) for t, sc in ranked]
+
+
+def _normalised(text: str, topic_index: PhraseClassifier[str]) -> str:
+    return spell_out(" ".join(topic_index.correct(spell_out(text))))
 
 
 def is_confident(best: float, runner_up: float) -> bool:
@@ -340,32 +393,198 @@ def classify_answer(question: str, kb: Knowledge, on: date) -> Optional[str]:
     return "\n".join(lines)
 
 
-def value_answer(question: str, kb: Knowledge, on: date) -> Optional[str]:
-    """'What value do we check?' with figures in the question: the engine's whole-life value."""
+# ---- the facts in the question, applied ------------------------------------------------------------
+#
+# "Our BTTN went out on 15 December 2025: which threshold table?", "£150k a year for 4 + 1: what value?",
+# "£30k advocacy, direct award: do we publish anything?": the question is answered for its own facts, read by
+# bot.text.reader and worked by the engine, answer first; the topic's general text follows as the rule.
+
+# Topics whose answer, for a described contract, is the engine's list of what to publish.
+NOTICE_TOPICS = {"notices", "details_notice", "tender_notice", "award_notice", "transparency_notice", "contract_copy",
+                 "notifiable", "notifiable_central", "below_threshold", "duties_above", "termination_notice", "kpis"}
+# Topics whose text is about contracts above the threshold; below it, the rule shown is notices.pa_below.
+ABOVE_THRESHOLD_NOTICE_TOPICS = {"notices", "details_notice", "tender_notice", "award_notice", "transparency_notice",
+                                 "contract_copy", "kpis", "termination_notice", "duties_above"}
+# The engine's duties (obligations.yml ids) that answer a question about one notice; other notice topics get them all.
+NOTICE_DUTIES = {
+    "details_notice": ("CDN",), "contract_copy": ("COPY",), "kpis": ("KPI",), "termination_notice": ("TERM",),
+    "tender_notice": ("TENDER-NOTICE", "BT-NOTICE", "ADVERTISE", "CF-ADVERT"), "transparency_notice": ("TRANSPARENCY", "TN-UC"),
+    "award_notice": ("ASSESSMENT-SUMMARIES", "CAN-UC", "AWARD-NOTICE", "CF-AWARD"),
+}
+# Duties that are notices or publications; the rest of the engine's list is left to the full check.
+_PUBLISHING = re.compile(r"\b(?:notice|publish\w*)\b", re.I)
+_ADVERTISED = re.compile(r"\bif you advertise\b", re.I)
+# The facts a full check needs, in the words of the offer.
+_NEEDED = (("service", "the service"), ("value", "its value (per year and the term, or the total)"),
+           ("commenced", "when the procurement starts"))
+
+
+@dataclass
+class Facts:
+    """What a question states about a contract, as Case fields, and how to name it."""
+
+    case: dict[str, Any]
+    named: str  # "an independent advocacy contract"
+    direct_award: bool = False
+    plain: str = ""  # the question without the words the facts were read from: what it asks
+    asks: str = ""  # the message without its clauses that only state facts ("£450k p.a. + VAT", "TN Apr 27")
+
+    @property
+    def any(self) -> bool:
+        return bool(self.case)
+
+    def missing(self) -> list[str]:
+        return [words for key, words in _NEEDED if key not in self.case]
+
+
+def read_facts(question: str, today: date) -> Facts:
+    r = read_message(question, today)
+    case: dict[str, Any] = {}
+    label = ""
+    if r.services:
+        case["service"] = r.services[0].id
+        label = r.services[0].label
+    elif r.cpv:
+        case["cpv"] = [r.cpv[0].code]
+    if r.value.found and r.value.value and not r.value.value.get("unknown"):
+        case["value"] = dict(r.value.value)
+    if r.vat:
+        case["vat"] = r.vat
+    if r.date is not None and r.date.date is not None and r.date.event is not None:
+        case["commenced"] = r.date.date.isoformat()
+    if r.buyer:
+        case["buyer"] = r.buyer
+    case.update({k: v for k, v in r.flags.items() if k in Case.__dataclass_fields__})
+    what = f"{label[0].lower()}{label[1:]} contract" if label else "contract"
+    named = f"{'an' if what[0] in 'aeiou' else 'a'} {what}"
+    spans = sorted([(m.start, m.end) for m in r.services] + [(c.start, c.end) for c in r.cpv]
+                   + [(x.money.start, x.money.end) for x in r.value.amounts] + [(d.start, d.end) for d in r.dates if d.end])
+    plain, last = "", 0
+    for begin, end in spans:
+        if begin >= last:
+            plain += question[last:begin] + " "
+            last = end
+    plain = re.sub(r"\s+", " ", plain + question[last:]).strip()
+    events = [(d.start, d.end) for d in r.dates if d.end and d.event]
+    return Facts(case, named, "direct_award" in r.aims, plain, _asks(question, spans, events))
+
+
+# Where an officer's list of facts breaks: commas, semicolons, dashes, full stops.
+_FACT_CLAUSE = re.compile(r"[,;]\s*|\s+[-–—]+\s+|(?<=[.!?])\s+")
+
+
+def _asks(question: str, spans: list[tuple[int, int]], events: list[tuple[int, int]]) -> str:
+    """The message without the clauses that are only facts: once the amounts, dates and services read from a clause
+    are set aside, at most one word is left ("£450k p.a. + VAT", "3+1+1"); or the clause dates an event of the
+    procurement and asks nothing ("TN Apr 27", "tender notice January 2027")."""
+    kept, start = [], 0
+    for m in [*_FACT_CLAUSE.finditer(question), None]:
+        end = m.start() if m else len(question)
+        clause = question[start:end]
+        claimed = [(max(b, start) - start, min(e, end) - start) for b, e in spans if b < end and e > start]
+        rest = "".join(ch for i, ch in enumerate(clause) if not any(b <= i < e for b, e in claimed))
+        dated = any(start <= b < end for b, _ in events) and not _ASKS.search(clause)
+        if not dated and (not claimed or len(words(rest)) > 1 or not clause.strip()):
+            kept.append(clause)
+        start = m.end() if m else end
+    return " ".join(c.strip() for c in kept if c.strip()) or question
+
+
+def _try_assess(data: dict[str, Any], on: date, kb: Knowledge) -> Optional[Assessment]:
     try:
-        value = parse_value_phrase(question)
-    except ValueError:
-        return None
-    if value.get("unknown"):
-        return None
-    stated = parse_vat_status(question)
-    vat = value.pop("vat", None) or (stated.value if stated else "unknown")
-    services = match_services(question, kb)
-    data: dict[str, Any] = {"value": value, "vat": vat}
-    if services:
-        data["service"] = services[0].terms[0]
-    try:
-        a = assess(Case.from_dict(data), as_of=on, kb=kb)
+        return assess(Case.from_dict(data), as_of=on, kb=kb)
     except CaseError:
         return None
-    if a.estimated_value_gbp is None:
+
+
+def threshold_on_date(facts: Facts, kb: Knowledge, on: date, when: str) -> str:
+    """"Which threshold table applies to a procurement commenced then?": that date's table, and the figure for the
+    service when one is named (the engine's threshold), first."""
+    regime = "PCR2015" if on < kb.dates["act_start"].date else "PA2023"
+    lt = _threshold(kb, f"{regime}/light_touch", on)
+    std = _threshold(kb, f"{regime}/standard_sub_central", on)
+    row = std if std.from_ >= lt.from_ else lt
+    because = f"the procurement commenced {when}"
+    if row.to is not None:
+        because += f", before {long_date(row.to + timedelta(days=1))}"
+    vat = "including VAT" if row.vat_basis == "inclusive" else "excluding VAT"
+    if "service" in facts.case or "cpv" in facts.case:
+        a = _try_assess({**facts.case, "commenced": on.isoformat()}, on, kb)
+        if a is not None and a.threshold_gbp is not None and a.regime in ("PA2023", "PCR2015") and a.case is not None:
+            what = facts.named.split(" ", 1)[1].removesuffix(" contract")
+            kind = "a light touch service" if a.light_touch else "not a light touch service"
+            return (f"The {row.from_.year} table: {gbp(a.threshold_gbp)} {vat} for {what}, which is {kind}, "
+                    f"because {because}.")
+    return (f"The {row.from_.year} table, because {because}: {gbp(lt.amount_gbp)} {vat} for light touch services and "
+            f"{gbp(std.amount_gbp)} for a borough's other services.")
+
+
+def value_answer(facts: Facts, kb: Knowledge, on: date) -> Optional[str]:
+    """"What value do we compare?" with the figures in the question: the engine's whole-life value, first."""
+    if "value" not in facts.case:
         return None
-    text = f"On the figures you gave, the whole-life value to compare is {gbp(a.estimated_value_gbp)}"
-    if a.threshold_gbp is not None:
-        text += f", against the {gbp(a.threshold_gbp)} threshold"
-    text += " (every extension option included)."
+    try:
+        case = Case.from_dict({k: v for k, v in facts.case.items() if k != "commenced"})
+    except CaseError:
+        return None
+    regime = "PCR2015" if on < kb.dates["act_start"].date else "PA2023"
+    est = estimate(case, regime, on, kb)
+    if est.value_gbp is None:
+        return None
+    steps = " ".join(text for _, text, _ in est.steps)
+    text = f"{gbp(est.value_gbp)}. {steps}"
+    a = _try_assess({**facts.case, "commenced": on.isoformat()}, on, kb) if "service" in facts.case else None
+    if a is not None and a.threshold_gbp is not None and a.above_threshold is not None:
+        text += f" That is {'at or above' if a.above_threshold else 'below'} the {gbp(a.threshold_gbp)} threshold."
     # Say what was assumed about VAT, so the officer can correct it.
-    return " ".join([text, *[x for x in a.assumptions if "VAT" in x][:1]])
+    return " ".join([text, *[x for x in est.assumptions if "VAT" in x][:1]])
+
+
+def notices_answer(topic: str, facts: Facts, kb: Knowledge, on: date) -> Optional[tuple[str, Assessment]]:
+    """"Do we have to publish anything?" for the contract the question describes: the engine's notices (those of
+    the notice asked about, when one is), first; with the assessment they came from."""
+    if "value" not in facts.case or not ("service" in facts.case or "cpv" in facts.case):
+        return None
+    a = _try_assess({**facts.case, "commenced": facts.case.get("commenced", on.isoformat())}, on, kb)
+    if a is None or a.status != "complete" or a.regime not in ("PA2023", "PCR2015", "PSR"):
+        return None
+    asked = NOTICE_DUTIES.get(topic)
+    duties = [o for o in a.obligations if _PUBLISHING.search(o.text)
+              and not (facts.direct_award and _ADVERTISED.search(o.text))
+              and (asked is None or any(k in o.id for k in asked))]
+    where = (f"at or above the {gbp(a.threshold_gbp)} threshold" if a.above_threshold
+             else f"below the {gbp(a.threshold_gbp)} threshold" if a.above_threshold is False and a.threshold_gbp
+             else "")
+    named = f"{facts.named} worth {gbp(a.estimated_value_gbp)}" if a.estimated_value_gbp is not None else facts.named
+    regime = kb.regime_names.get(a.regime, a.regime)
+    starts = "" if "commenced" in facts.case else " (taking it as starting now)"
+    context = f"For {named} under the {regime}{starts}" + (f", {where}" if where else "")
+    if not duties:
+        return f"No. {context}, no such notice is required.", a
+    # "You do not have to publish KPIs" answers "do we need KPIs?" with a no.
+    yes = any("-NO-" not in o.id for o in duties)
+    return "\n".join([f"{'Yes' if yes else 'No'}. {context}:", *[f"- {o.text.rstrip('.')} ({o.ref})." for o in duties]]), a
+
+
+def copy_answer(facts: Facts, kb: Knowledge) -> Optional[str]:
+    """"Do we publish the contract?" with its value given: no copy is due at or below the s.53(3) figure."""
+    value = facts.case.get("value") or {}
+    total = value.get("total_gbp")
+    figure = kb.number("kpi_and_copy_figure_gbp")
+    if total is not None and total < figure:
+        return f"No. At {gbp(total)} the contract is not over {gbp(figure)}, so no copy of it is due (s.53(3))."
+    return None
+
+
+def offer(facts: Facts) -> Optional[str]:
+    """After an answer to a question about a contract: the offer to check it, naming what that needs."""
+    if not facts.any:
+        return None
+    needed = facts.missing()
+    if not needed:
+        return "Want me to check this contract in full? I have what I need for it."
+    listed = needed[0] if len(needed) == 1 else ", ".join(needed[:-1]) + " and " + needed[-1]
+    return f"Want me to check this contract? I'd need {listed}."
 
 
 def _case_answer(a: Assessment) -> str:
@@ -391,7 +610,8 @@ def _assess_context(context: Optional[dict], on: date, kb: Knowledge) -> Optiona
     return a if a.status == "complete" else None
 
 
-def _answer(entry: Faq, question: str, kb: Knowledge, as_of: date, context: Optional[dict], pick_variant: bool) -> tuple[Faq, str]:
+def _answer(entry: Faq, question: str, kb: Knowledge, as_of: date, context: Optional[dict], pick_variant: bool,
+            facts: Optional[Facts] = None) -> tuple[Faq, str]:
     on, when = _date_asked(question, as_of)
     a = _assess_context(context, as_of, kb)
     preface = ""
@@ -421,11 +641,24 @@ def _answer(entry: Faq, question: str, kb: Knowledge, as_of: date, context: Opti
             return entry, text
         entry = kb.faq_entry("what_counts") or entry
         return entry, f"{NO_SERVICE}\n\n{render(entry, kb, on, when)}"
-    if topic == "estimate_value":
-        computed = value_answer(question, kb, on)
-        if computed:
-            preface = computed + "\n\n" + preface
-    return entry, preface + render(entry, kb, on, when)
+    facts = facts or read_facts(question, as_of)
+    lead: Optional[str] = None
+    shown = entry  # the rule shown after the answer: below the threshold, the below-threshold one
+    if topic == "threshold_commencement" and when is not None:
+        lead = threshold_on_date(facts, kb, on, when)
+    elif topic == "estimate_value":
+        lead = value_answer(facts, kb, on)
+    elif topic == "contract_copy" and (lead := copy_answer(facts, kb)):
+        pass
+    elif topic in NOTICE_TOPICS and (found := notices_answer(topic, facts, kb, on)):
+        lead, a_notices = found
+        below = kb.faq_entry("notices.pa_below")
+        if (a_notices.regime == "PA2023" and a_notices.above_threshold is False and below is not None
+                and topic in ABOVE_THRESHOLD_NOTICE_TOPICS):
+            shown = below
+    if lead:
+        preface = lead + "\n\n" + preface
+    return entry, preface + render(shown, kb, on, when)
 
 
 _ASKS_FIGURE = re.compile(r"\bwhat\s+(?:was|were|is|'s)\s+the\b[^?]*\bthreshold", re.I)
@@ -447,7 +680,14 @@ def faq_reply(question: str, faq_id: Optional[str] = None, as_of: Optional[date]
         a = _assess_context(context, on, kb)
         if a is not None:
             return FaqReply(_case_answer(a), "is_light_touch", [], 1.0, True)
-    ranked = rank_topics(question or "", kb)
+    facts = read_facts(question or "", on)
+    ranked = rank_topics(facts.asks or question or "", kb)
+    if ranked and facts.plain and facts.plain != question:
+        # Without its facts the question asks the same thing more plainly ("do we need a TN for a £900k home care
+        # contract?" is "do we need a TN for a contract?"): its score is the one to trust.
+        bare = rank_topics(facts.plain, kb)
+        if bare and topic_of(bare[0][0].id) == topic_of(ranked[0][0].id) and bare[0][1] > ranked[0][1]:
+            ranked = bare
     best = ranked[0][1] if ranked else 0.0
     others = ranked[1:]
     if context is not None and ranked and topic_of(ranked[0][0].id) in ENGINE_THRESHOLD_TOPICS:
@@ -465,8 +705,8 @@ def faq_reply(question: str, faq_id: Optional[str] = None, as_of: Optional[date]
             # "what was the threshold for a procurement commenced in 2019?": a figure asked for a date named, which
             # the threshold topic gives (saying which date counts); "which threshold applies if…" stays as it is.
             top = next((f for f, _ in ranked if topic_of(f.id) == "threshold"), top)
-        entry, text = _answer(top, question, kb, on, context, pick_variant=True)
-        return FaqReply(text, entry.id, [], best, True)
+        entry, text = _answer(top, question, kb, on, context, pick_variant=True, facts=facts)
+        return FaqReply(text, entry.id, [], best, True, offer(facts))
     suggestions = [f for f, _ in ranked[:SUGGESTIONS]] or list(kb.faq[:SUGGESTIONS])
     return FaqReply(
         NOT_SURE,

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Generic, Iterable, Optional, Sequence, TypeVar
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -28,8 +29,8 @@ _WORD = re.compile(r"[a-z0-9£]+(?:\.\d+)?")
 # Words that say nothing about the topic of a question.
 STOPWORDS = frozenset(
     "a an the and or of to in on for with is are was were be been it its this that these those i we you our my me "
-    "do does did can could would should will shall how what which who when where why there their they them as at by "
-    "from about if so any some please tell more us have has had need needs just than then into also much many "
+    "do does did can could would should will shall how what which who when why there their they them as at by "
+    "from about if so any some please tell more us have has had need needs just than then into also many "
     "yes no not whats wat hows whos im ive dont id ok okay hi hello thanks still get got want know "
     "us am being going one".split()
 )
@@ -38,6 +39,7 @@ WORD_WEIGHT = 0.5
 # How alike a misspelt word must be to a known word to be read as it (rapidfuzz ratio, 0-100).
 TYPO_RATIO = 85
 TYPO_MIN_LENGTH = 4
+SWAP_MIN_LENGTH = 5
 
 
 def _stem(word: str) -> str:
@@ -118,6 +120,9 @@ class PhraseIndex(Generic[T]):
         # Misspellings are corrected towards the phrasings' words and any other words the caller knows.
         self._vocab = sorted({w for d in docs for w in d} | {w for t in vocabulary for w in words(t)})
         self._known = set(self._vocab)
+        self._anagrams: dict[str, list[str]] = {}
+        for w in self._vocab:
+            self._anagrams.setdefault("".join(sorted(w)), []).append(w)
         self._phrasings = _Space(docs) if docs else None
         self._wholes = _Space(whole) if docs and phrasing_weight < 1 else None
 
@@ -127,6 +132,9 @@ class PhraseIndex(Generic[T]):
         for w in words(text):
             if w not in self._known and len(w) >= TYPO_MIN_LENGTH and not w.isdigit() and self._vocab:
                 best = process.extractOne(w, self._vocab, scorer=fuzz.ratio, score_cutoff=TYPO_RATIO)
+                if best is None and len(w) >= SWAP_MIN_LENGTH:
+                    # Two letters swapped ("flolow") cost a short word more than TYPO_RATIO allows: one swap is one slip.
+                    best = next(((k, 1) for k in self._anagrams.get("".join(sorted(w)), ()) if OSA.distance(w, k) == 1), None)
                 if best is not None:
                     w = best[0]
             out.append(w)

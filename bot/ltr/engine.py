@@ -23,7 +23,7 @@ from .psr import psr_applies
 from .regime import date_boundaries, regime_for
 from .run import Run, Subject, day
 from .threshold import near, threshold, threshold_caveat
-from .value import apply_vat, gbp, raw_whole_life
+from .value import apply_vat, estimate, gbp, raw_whole_life
 
 
 def assess(case: Case, as_of: date, kb: Optional[Knowledge] = None) -> Assessment:
@@ -76,8 +76,8 @@ def assess(case: Case, as_of: date, kb: Optional[Knowledge] = None) -> Assessmen
     lt = light_touch(run, subject, regime)
 
     # 5. Value
-    basis = "inclusive" if regime == "PA2023" or commenced >= run.date("pcr_vat_inclusive") else "net"
-    est = apply_vat(raw_whole_life(case, regime, kb), case, basis, regime, kb)
+    est = estimate(case, regime, commenced, kb)
+    basis = est.basis
     for step_id, text, ref in est.steps:
         run.step(step_id, text, ref)
     for a in est.assumptions:

@@ -7,6 +7,7 @@ computable total lives in `raw_whole_life`. Figures and references come from kno
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Optional
 
 from .knowledge import Knowledge
@@ -312,6 +313,14 @@ def _lines_own_vat(est: Estimate, case: Case, basis: str, regime: str, kb: Knowl
     est.steps.append(("T-VAT-BY-LINE", f"Each line is taken on its own VAT status: VAT at {rate:.0%} {what} the "
                       f"{gbp(moved)} of lines that need it, giving {gbp(est.value_gbp)}.", ref))
     return True
+
+
+def estimate(case: Case, regime: str, commenced: date, kb: Knowledge) -> Estimate:
+    """The whole-life value on the regime's VAT basis: always inclusive under the Act; under PCR inclusive for
+    procurements commenced from the pcr_vat_inclusive date (SI 2021/1221 reg 7), net before. Needs no service, so the FAQ
+    can value "£150k a year for 4 + 1" on its own."""
+    basis = "inclusive" if regime == "PA2023" or commenced >= kb.dates["pcr_vat_inclusive"].date else "net"
+    return apply_vat(raw_whole_life(case, regime, kb), case, basis, regime, kb)
 
 
 def apply_vat(est: Estimate, case: Case, basis: str, regime: str, kb: Knowledge) -> Estimate:
