@@ -51,9 +51,14 @@ def _count(n: float) -> str:
     return f"{n:,.0f}" if n == int(n) else f"{n:,.2f}".rstrip("0").rstrip(".")
 
 
+_IRREGULAR_PLURALS = {"person": "people", "child": "children"}
+
+
 def _plural(unit: str, n: float) -> str:
     if n == 1:
         return unit
+    if unit in _IRREGULAR_PLURALS:
+        return _IRREGULAR_PLURALS[unit]
     return unit[:-1] + "ies" if unit.endswith("y") and unit[-2:-1] not in "aeiou" else unit + ("es" if unit.endswith(("s", "sh", "ch")) else "s")
 
 
