@@ -1095,8 +1095,7 @@ def _range_question(st: dict[str, Any], case: dict[str, Any], a: Assessment, tod
     ]}
     intro = (f"You gave a range, {lo} to {hi}, and the {threshold} threshold falls between its two ends, so the answer "
              "depends on which end is closer. Which is nearer your estimate?")
-    return Outcome([Message(n) for n in notes if n] + [Message(intro, [
-        {"title": c["label"], "payload": f'/inform{{"choice": {i}}}'} for i, c in enumerate(st["pending"]["choices"])])], st)
+    return Outcome([Message(n) for n in notes if n] + [Message(intro, q.choice_buttons(st["pending"]["choices"]))], st)
 
 
 def _fold_unknown_part(st: dict[str, Any], i: int) -> str:

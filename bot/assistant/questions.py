@@ -94,6 +94,11 @@ _MISSED = {
 }
 
 
+def choice_buttons(choices: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """One button per reading offered ({"label", ...}); the dialogue takes the answer by its index."""
+    return [{"title": c["label"], "payload": f'/inform{{"choice": {i}}}'} for i, c in enumerate(choices)]
+
+
 def why(ask: Optional[str]) -> str:
     return _WHY.get(ask or "", "I only ask for facts that can change the answer. Tell me about your contract and "
                                "I'll explain what each fact is for.")
@@ -288,7 +293,7 @@ def question(ask: str, facts: dict[str, Any], st: dict[str, Any], today: date, w
         return Message(text, [DONT_KNOW], progress)
     if ask == "value_choice":
         choices = pending.get("choices") or []
-        buttons = [{"title": c["label"], "payload": f'/inform{{"choice": {i}}}'} for i, c in enumerate(choices)]
+        buttons = choice_buttons(choices)
         return Message("Your message has more than one amount. Which reading is right? (If none is, type the value "
                        "again, for example \"£150k a year for 4 years plus 2\".)", buttons, progress)
     if ask == "term":
@@ -396,7 +401,7 @@ def _again(ask: str, facts: dict[str, Any], st: dict[str, Any], today: date) -> 
     if ask == "value_choice":
         choices = pending.get("choices") or []
         return Message("Which of these is the contract's value? Pick one, or type the figure with what it covers.",
-                       [{"title": c["label"], "payload": f'/inform{{"choice": {i}}}'} for i, c in enumerate(choices)])
+                       choice_buttons(choices))
     if ask == "separable":
         return Message("Would it be practical to buy the parts under separate contracts?", [
             {"title": "Yes, separately is practical", "payload": '/inform{"separable": true}'},

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Optional
 
+from bot.text.duration import parse_duration
 from bot.text.money import Money
 from bot.text.nlp import blank_english
 from bot.text.numbers import small_number
@@ -82,13 +83,9 @@ class PriceReading:
     term_time_weeks: bool = False
 
 
-def _nlp() -> Any:
-    return blank_english()
-
-
 @lru_cache(maxsize=1)
 def _matcher() -> Matcher:
-    m = Matcher(_nlp().vocab)
+    m = Matcher(blank_english().vocab)
     units = list(UNIT_OF)
     period_forms = [f for f, u in UNIT_OF.items() if u in PERIODS]
     num = {"LIKE_NUM": True}
@@ -113,7 +110,7 @@ def _matcher() -> Matcher:
 
 
 def _doc(text: str) -> Doc:
-    return _nlp().make_doc(text)
+    return blank_english().make_doc(text)
 
 
 def _count(token_text: str) -> Optional[float]:
@@ -195,7 +192,7 @@ def read_prices(text: str, monies: list[Money]) -> PriceReading:
     matches = _matcher()(doc)
     quantities: list[tuple[int, int, float, str, Optional[str]]] = []  # start, end, count, unit, per
     for mid, s, e in matches:
-        label = _nlp().vocab.strings[mid]
+        label = blank_english().vocab.strings[mid]
         span = doc[s:e]
         if label == "QUANTITY":
             n = _count(span[0].text)
@@ -344,7 +341,6 @@ def read_table(text: str) -> tuple[list[dict[str, Any]], Optional[tuple[int, int
         elif annual is not None and (amount := _cell_amount(cells[annual], mult)):
             line = {"amount_gbp": amount, "per": ["year"], "label": label, **extra}
             if term is not None:
-                from bot.text.duration import parse_duration
                 d = parse_duration(cells[term] if re.search(r"[a-z]", cells[term], re.I) else cells[term] + " years")
                 if d is not None:
                     line["years"] = d.years + d.extension_years

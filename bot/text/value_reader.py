@@ -349,14 +349,13 @@ def read_value(text: str, has_value: bool = False) -> ValueReading:
         rest = "".join(" " if any(a <= i < b for a, b in claimed) else ch for i, ch in enumerate(text))
         reading.term = _term_of(rest)
     lines = {line.money_start: line.value for line in prices.lines}
-    in_table = [span for span in prices.table_spans]
     ends = [0] + [m.end for m in raw]
     starts = [m.start for m in raw[1:]] + [len(text)]
     amounts = []
     for i, m in enumerate(raw):
         if m.start in lines:
             amounts.append(Amount(m, "line", line=lines[m.start]))
-        elif any(a <= m.start < b for a, b in in_table):
+        elif any(a <= m.start < b for a, b in prices.table_spans):
             amounts.append(Amount(m, "table"))
         elif prices.contingency_money == m.start:
             amounts.append(Amount(m, "contingency"))
