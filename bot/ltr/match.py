@@ -198,9 +198,14 @@ class ServiceMatcher:
         self._max_len = max((len(k) for k in self._index), default=0)
         self._vocab = sorted({w for k in self._index for w in k if w.isalpha()})
         self._vocab_set = frozenset(self._vocab)
+        # The same words as typed in the catalogue ("lives", not "live"): a slip in an inflected word is found
+        # before folding mangles it ("lvies" folds to "lvy", too far from "live").
+        self._typed = {m.group(): _fold(m.group()) for e in self._entries.values() for t in e.terms
+                       for m in _TOKEN.finditer(_plain(t)) if m.group().isalpha()}
+        self._typed_vocab = sorted(self._typed)
         self._official = _cpv_descriptions()
         self._official_max = max((len(k) for k in self._official), default=0)
-        self._slips: dict[str, Optional[str]] = {}
+        self._slips: dict[tuple[str, int], Optional[str]] = {}
 
     @property
     def ids(self) -> list[str]:
@@ -214,14 +219,23 @@ class ServiceMatcher:
             return cpv_catalogue.describe(service_id[len(CPV_PREFIX):])
         return None
 
-    def _slip(self, word: str) -> Optional[str]:
-        """The one catalogue word `word` is a typing slip of (same first letter), or None."""
-        if word in self._slips:
-            return self._slips[word]
+    def _slip(self, word: str, typed: str = "") -> Optional[str]:
+        """The one catalogue word `word` is a typing slip of (same first letter), or None. `typed` is the word as
+        typed, before folding: tried against the catalogue's typed words when the folded form finds nothing."""
+        found = self._nearest(word, self._vocab, self._vocab_set)
+        if found is None and typed and typed != word and typed not in self._typed:
+            near = self._nearest(typed, self._typed_vocab, self._typed)
+            found = self._typed[near] if near else None
+        return found
+
+    def _nearest(self, word: str, vocab: list[str], known: Any) -> Optional[str]:
+        key = (word, id(vocab))
+        if key in self._slips:
+            return self._slips[key]
         found: Optional[str] = None
         limit = _max_slips(word)
-        if limit and word not in self._vocab_set:
-            near = [(v, d) for v, d, _ in process.extract(word, self._vocab, scorer=OSA.distance, score_cutoff=limit,
+        if limit and word not in known:
+            near = [(v, d) for v, d, _ in process.extract(word, vocab, scorer=OSA.distance, score_cutoff=limit,
                                                            limit=None) if v[0] == word[0]]
             if near:
                 # Fewest slips first, then the closest spelling: "traning" is "training" (a letter left out)
@@ -232,13 +246,15 @@ class ServiceMatcher:
                 found = None if tied else best[0]
         if len(self._slips) > 20_000:  # a long-running server sees endless new words; keep memory flat
             self._slips.clear()
-        self._slips[word] = found
+        self._slips[key] = found
         return found
 
     def match(self, text: str) -> list[ServiceMatch]:
         """Every service named in `text`, left to right (a phrase two catalogue entries share yields both)."""
         toks = _tokens(text)
         words = [t for t, _, _ in toks]
+        plain = _plain(text)
+        typed = [plain[a:b] for _, a, b in toks]
         # A phrase never runs across a break (_PART_BREAK): "care + tech" is two parts, not "care tech".
         runs = [len(toks) - i for i in range(len(toks))]
         for i in range(len(toks) - 2, -1, -1):
@@ -250,7 +266,7 @@ class ServiceMatcher:
         i = 0
         while i < len(toks):
             span = words[:i + runs[i]]
-            hit = self._longest_at(span, i)
+            hit = self._longest_at(span, i, typed)
             official = self._official_at(span, i)
             if official and self._official_wins(official, hit):
                 length, code, desc = official
@@ -289,7 +305,7 @@ class ServiceMatcher:
             keep.append(m)
         return keep
 
-    def _longest_at(self, words: list[str], i: int) -> Optional[tuple[int, tuple[str, ...]]]:
+    def _longest_at(self, words: list[str], i: int, typed: list[str]) -> Optional[tuple[int, tuple[str, ...]]]:
         for length in range(min(self._max_len, len(words) - i), 0, -1):
             span = words[i:i + length]
             key = tuple(span)
@@ -300,7 +316,7 @@ class ServiceMatcher:
             for j, w in enumerate(span):
                 if length == 1 and len(w) < 7:
                     continue
-                fixed = self._slip(w)
+                fixed = self._slip(w, typed[i + j])
                 if fixed is None:
                     continue
                 key = tuple(span[:j] + [fixed] + span[j + 1:])
