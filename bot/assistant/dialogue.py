@@ -526,6 +526,9 @@ def _merge(st: dict[str, Any], r: Reading, pending: dict[str, Any], text: str, t
         # "no extension", "plus a year's option": the extension years alone (not a new term, not a price per year)
         facts["value"]["extension_years"] = extension
         st["source"]["term"] = "you said"
+        if extension == 0 and v.term is not None and v.term.years:  # "4 years with no extension": the new term stands too
+            facts["value"]["years"] = v.term.years
+            facts["value"].pop("open_ended", None)
         r.period_only, v.term = None, None
         took = True
     if (facts.get("parts") or st.get("added")) and not r.parts and _update_part_values(st, r):
@@ -570,7 +573,10 @@ def _merge(st: dict[str, Any], r: Reading, pending: dict[str, Any], text: str, t
     elif v.term is not None and facts.get("value") and not v.amounts:
         value = facts["value"]
         value["years"] = v.term.years
-        if v.term.extension_years or r.correction or ask == "term":
+        # "I meant 5 years not 3", "the initial term is 4 years": the initial term changes and the extension
+        # options already given stay, unless the new words say something about extensions ("no extension").
+        if v.term.extension_years or ask == "term" or (r.correction and (
+                not value.get("extension_years") or parse_extension(r.text) is not None)):
             value["extension_years"] = v.term.extension_years
         value.pop("open_ended", None)
         st["source"]["term"] = "you said"

@@ -79,6 +79,8 @@ def _fold(word: str) -> str:
 # Shortenings officers type, read as the word they stand for.
 _ABBREVIATIONS = {"mgmt": "management", "mgt": "management", "accom": "accommodation", "accomm": "accommodation",
                   "svc": "service", "svcs": "service", "ppl": "person", "prog": "programme", "dev": "development"}
+# Words that make what follows "for" a place or group served, not part of the service's name.
+_OWNERS = frozenset({"our", "your", "their", "my", "its", "his", "her"})
 # Joining words: "drug and alcohol", "drug & alcohol" and "drug/alcohol" are one phrase.
 _JOINERS = frozenset({"and", "&", "n"})
 
@@ -267,6 +269,9 @@ class ServiceMatcher:
         while i < len(toks):
             span = words[:i + runs[i]]
             hit = self._longest_at(span, i, typed)
+            inverted = self._inverted_at(span, i)
+            if inverted and (hit is None or inverted[0] > hit[0]):
+                hit = inverted
             official = self._official_at(span, i)
             if official and self._official_wins(official, hit):
                 length, code, desc = official
@@ -323,6 +328,23 @@ class ServiceMatcher:
                 if key in self._index:
                     return length, key
         return None
+
+    def _inverted_at(self, words: list[str], i: int) -> Optional[tuple[int, tuple[str, ...]]]:
+        """A term said the other way round, as English allows: "support for unpaid carers" is "carers support",
+        "services for young carers" is "young carers service" (head noun, "for" or "of", up to two words, then the
+        rest of the term). Not across "our", "your" or "their": "cleaning for our care homes" names the place
+        the cleaning is for, not "home cleaning"."""
+        if i + 2 >= len(words) or words[i + 1] not in ("for", "of"):
+            return None
+        best = None
+        for j in range(i + 2, min(i + 5, len(words))):
+            if words[j] in _OWNERS:
+                return best
+            for k in range(j, i + 1, -1):  # the term's words before the head: words[k..j]
+                key = tuple(words[k:j + 1]) + (words[i],)
+                if len(key) >= 2 and key in self._index:
+                    best = (j - i + 1, key)
+        return best
 
     def _official_wins(self, official: tuple[int, str, str], hit: Optional[tuple[int, tuple[str, ...]]]) -> bool:
         """A full official description beats a catalogue term only when it says clearly more ("welfare services

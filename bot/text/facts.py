@@ -165,10 +165,17 @@ _BARE_VAT_ANSWERS = [
 ]
 
 
+_NONE_CHARGED = re.compile(r"\b(?:none|no\s+vat|nothing)\s+(?:is\s+|will\s+be\s+|gets\s+)?(?:charged|added|payable)\b", re.I)
+
+
 def parse_vat_status(text: str, answer: bool = False) -> Optional[Fact]:
     """'included', 'excluded', 'exempt' or 'unknown' ("not sure about VAT")."""
     found = find_vat(text)
     if found:
+        # "the figures don't include VAT and none is charged": no VAT at all is the status, not VAT on top.
+        charged = _NONE_CHARGED.search(text)
+        if charged and _VAT_WORD.search(text):
+            return _fact("exempt", charged, text)
         status, s, e = found[0]
         return Fact(status, s, e, text[s:e])
     unknown = _UNKNOWN.search(text)
