@@ -117,7 +117,7 @@ def turn(raw_state: Any, msg: Incoming, today: date) -> Outcome:
     if msg.is_payload:
         return _payload(st, msg, today)
 
-    r = read_message(msg.text, today, has_value=bool(st["facts"].get("value") or st["facts"].get("parts")))
+    r = read_message(msg.text, today, has_value=_has_value(st))
     pending = st["pending"] or {}
 
     if msg.intent in FOLLOW_UPS and st["last"] and not r.describes_contract and not (
@@ -273,7 +273,7 @@ def read_answers(answers: list[tuple[Optional[str], str]], today: date,
     `read` is `read_message` or a stand-in for it (the screening's, which remembers cells it has read)."""
     st, notes, raised = new_state(), [], []
     for ask, text in answers:
-        r = read(text, today, has_value=bool(st["facts"].get("value") or st["facts"].get("parts")))
+        r = read(text, today, has_value=_has_value(st))
         pending = {"ask": ask} if ask else {}
         st["pending"] = pending or None
         _merge(st, r, pending, text, today, notes)
@@ -555,7 +555,7 @@ def _merge(st: dict[str, Any], r: Reading, pending: dict[str, Any], text: str, t
         facts["value"] = {"total_gbp": v.addition["one_off_gbp"]}  # "a one-off £18k": the same figure, now a total
         st["source"]["value"] = "you said"
         took = True
-    elif v.addition and (facts.get("value") or facts.get("parts")):
+    elif v.addition and (facts.get("value") or facts.get("parts")) and not (facts.get("value") or {}).get("unknown"):
         base = facts.get("value") or {}
         for k, x in v.addition.items():
             base[k] = (base.get(k) or 0) + x
@@ -663,6 +663,12 @@ def _procurement_date(r: Reading) -> Optional[DateMention]:
         if better:
             return better[0]
     return r.date
+
+
+def _has_value(st: dict[str, Any]) -> bool:
+    """A value to add to ("plus a £90k one-off"): not one the officer said they don't know yet."""
+    value = st["facts"].get("value")
+    return bool((value and not value.get("unknown")) or st["facts"].get("parts"))
 
 
 def _only_a_date(r: Reading) -> bool:
@@ -1046,7 +1052,9 @@ def _answer(st: dict[str, Any], today: date, notes: list[str]) -> Outcome:
         a = assess(Case.from_dict(case), as_of=today)
     except CaseError as e:
         st["pending"] = {"ask": q.FIELD_ASKS.get(e.field.split(".")[0], "value")}
-        return Outcome([Message(f"Sorry, I can't use that: {e.message}.")] + _repeat(st, today), st)
+        # The engine's message names its fields ("extension_gbp"): an officer gets plain words instead.
+        why = e.message if not re.search(r"[a-z]_[a-z]", e.message) else "it does not fit with the figures you gave before"
+        return Outcome([Message(f"Sorry, I can't use that: {why}.")] + _repeat(st, today), st)
     if a.status == "needs_input":
         unknown = _unknown_part(st)
         if unknown is not None and "part_service" in (st.get("asked") or []):

@@ -126,19 +126,25 @@ def changed_note(last: Optional[dict[str, Any]], a: Assessment) -> Optional[str]
     if not last:
         return None
     parts = []
+    before = (last.get("case") or {}).get("service")
+    now = a.case.service if a.case is not None else None
+    if before and now and before != now:
+        parts.append(f"Service now {service_label(now)}")
     if last.get("value") != a.estimated_value_gbp and a.estimated_value_gbp is not None:
-        parts.append(f"Value now {gbp(a.estimated_value_gbp)}")
+        parts.append(f"{'value' if parts else 'Value'} now {gbp(a.estimated_value_gbp)}")
     if last.get("key") == headline_key(a):
         return (", ".join(parts) + " — the answer is the same.") if parts else "I've updated the case: the answer is the same."
+    what = []
+    old_key = last.get("key") or [None, None, None]
+    if len(old_key) > 1 and old_key[1] != a.light_touch and a.light_touch is not None:
+        what.append("a light touch contract" if a.light_touch else "not a light touch contract")
     if a.above_threshold is True:
-        what = "above the threshold"
+        what.append("above the threshold")
     elif a.above_threshold is False:
-        what = "below the threshold"
+        what.append("below the threshold")
     elif a.regime == "PSR":
-        what = "the Provider Selection Regime applies"
+        what.append("the Provider Selection Regime applies")
     elif a.regime == "none":
-        what = "outside the procurement rules"
-    else:
-        what = "see below"
-    lead = (", ".join(parts) + " — ") if parts else ""
-    return f"{lead}the answer changed: {what}."
+        what.append("outside the procurement rules")
+    lead = (", ".join(parts) + " — the answer") if parts else "The answer"
+    return f"{lead} changed: {', '.join(what) if what else 'see below'}."

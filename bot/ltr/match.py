@@ -61,6 +61,8 @@ _IRREGULAR = {"children": "child", "childrens": "child", "women": "woman", "wome
 def _fold(word: str) -> str:
     """One form per word: lower case, no possessive, singular."""
     w = word.lower().strip("'")
+    if w in ("it's", "its"):
+        return "its"  # "it's support for carers" is not "IT support"
     if w.endswith("'s"):
         w = w[:-2]
     if w in _IRREGULAR:
@@ -79,6 +81,9 @@ def _fold(word: str) -> str:
 # Shortenings officers type, read as the word they stand for.
 _ABBREVIATIONS = {"mgmt": "management", "mgt": "management", "accom": "accommodation", "accomm": "accommodation",
                   "svc": "service", "svcs": "service", "ppl": "person", "prog": "programme", "dev": "development"}
+# Words that hold a service rather than name one: "a contract for X" is X, never "X contract".
+_CONTAINERS = frozenset({"contract", "tender", "procurement", "framework", "lot", "agreement", "arrangement", "spec",
+                         "specification", "budget", "cost", "price", "value"})
 # Words that make what follows "for" a place or group served, not part of the service's name.
 _OWNERS = frozenset({"our", "your", "their", "my", "its", "his", "her"})
 # Joining words: "drug and alcohol", "drug & alcohol" and "drug/alcohol" are one phrase.
@@ -334,12 +339,14 @@ class ServiceMatcher:
         "services for young carers" is "young carers service" (head noun, "for" or "of", up to two words, then the
         rest of the term). Not across "our", "your" or "their": "cleaning for our care homes" names the place
         the cleaning is for, not "home cleaning"."""
-        if i + 2 >= len(words) or words[i + 1] not in ("for", "of"):
+        if i + 2 >= len(words) or words[i + 1] not in ("for", "of") or words[i] in _CONTAINERS:
             return None
         best = None
         for j in range(i + 2, min(i + 5, len(words))):
             if words[j] in _OWNERS:
                 return best
+            if any(tuple(words[k:j + 1]) in self._index for k in range(i + 2, j)):
+                return best  # the words after "for" name a service themselves ("a contract for home care")
             for k in range(j, i + 1, -1):  # the term's words before the head: words[k..j]
                 key = tuple(words[k:j + 1]) + (words[i],)
                 if len(key) >= 2 and key in self._index:

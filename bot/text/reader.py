@@ -118,13 +118,37 @@ def without_mail_headers(text: str) -> str:
     return _MAIL_HEADER.sub(lambda m: " " * len(m.group()), text)
 
 
+# A sentence about the contract in place now: its price and dates are history, not the new procurement's.
+_CURRENT = re.compile(r"\b(?:current|existing|previous|old|incumbent|present|expiring|last)\s+(?:contract|provider|service|"
+                      r"arrangement|deal|agreement|framework)\b|\bcontract\s+(?:we\s+have\s+)?(?:now|currently|at\s+the\s+moment)\b",
+                      re.I)
+_NEW = re.compile(r"\b(?:new|next|future|re-?(?:tender|procure|commission)\w*|will|going\s+to|plan\w*|from\s+now)\b", re.I)
+_SENTENCE = re.compile(r"(?:[^.;!?\n]|\.(?=\w))+(?:[.;!?]+|\n+|$)")  # "£1.1m" does not end a sentence
+_FIGURE = re.compile(r"£\s?\d|\d\s*(?:k|m)\b|\b\d{4}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I)
+
+
+def without_current_contract(text: str) -> str:
+    """The message with each sentence about the current contract blanked ("The current contract started in 2021 and
+    costs £60k a year. The new one will be ..."), when other sentences give figures or dates of their own: the
+    new procurement's value and start are read from those. Same length, so offsets still point at the original."""
+    spans = [(m.start(), m.end()) for m in _SENTENCE.finditer(text)]
+    old = [(a, b) for a, b in spans if _CURRENT.search(text, a, b) and not _NEW.search(text, a, b)]
+    if not old or not any(_FIGURE.search(text, a, b) for a, b in spans if (a, b) not in old):
+        return text
+    out = list(text)
+    for a, b in old:
+        out[a:b] = [" "] * (b - a)
+    return "".join(out)
+
+
 def read_message(text: str, today: date, has_value: bool = False) -> Reading:
     r = Reading(text=text)
     text = without_mail_headers(text)
-    low = text.lower()
     r.cpv = find_cpv(text)
-    bought = purchase(text)
+    bought = purchase(text)  # what is bought is read from every sentence, the current contract's included
     r.services, r.client = bought.services, bought.client
+    text = without_current_contract(text)
+    low = text.lower()
     r.value = read_value(text, has_value=has_value)
     r.vat = r.value.vat
     vat = parse_vat_status(text)

@@ -172,6 +172,7 @@ class Story:
     midflow: Optional[str] = None  # asked instead of the first answer to a date question
     dont_know_first: set[str] = field(default_factory=set)  # questions first answered "not sure"
     asked: dict[str, int] = field(default_factory=dict)
+    volunteered: Optional[str] = None  # the first reply to a value or date question gives both facts
 
     @property
     def expect(self) -> Expect:
@@ -185,6 +186,9 @@ class Story:
             return self.rng.choice(["not sure yet", "don't know yet", "no idea at the moment", "tbc"])
         if ask == "date" and self.midflow and n == 0:
             return self.midflow
+        if ask in ("value", "date") and self.volunteered and n == 0 and "volunteered" not in self.asked:
+            self.asked["volunteered"] = 1
+            return self.volunteered
         if ask in ("service", "service_unknown", "service_choice", "part_service"):
             ways = self.service.ways
             return ways[min(n + 1, len(ways) - 1)]
@@ -324,6 +328,54 @@ def _midflow(rng: random.Random) -> Story:
     return st
 
 
+def _volunteer(rng: random.Random) -> Story:
+    """Asked one thing, the officer answers it and adds another fact in the same reply."""
+    st = _drip(rng)
+    both = [lambda: f"{value_phrase(st.annual, st.years, st.ext, rng)}, and we'd {date_phrase(st.commenced, rng)}",
+            lambda: f"{_cap(date_phrase(st.commenced, rng))}. It's {value_phrase(st.annual, st.years, st.ext, rng)}",
+            lambda: f"{value_phrase(st.annual, st.years, st.ext, rng)} - {date_phrase(st.commenced, rng)}"]
+    st.volunteered = rng.choice(both)()
+    return st
+
+
+def _change_service(rng: random.Random) -> Story:
+    """The officer named the wrong service and puts it right after the answer."""
+    service, annual, years, ext, commenced = _facts(rng)
+    other = rng.choice([x for x in SERVICES if x.light_touch != service.light_touch])
+    st = Story("", _all_facts(other, annual, years, ext, commenced, rng), service, annual, years, ext, commenced, rng)
+    right = service.ways[rng.randrange(len(service.ways))]
+    wrong = other.ways[0]
+    st.after = [rng.choice([f"Sorry, it's {right}, not {wrong}", f"correction: the service is {right}",
+                            f"Actually I meant {right}", f"my mistake - it's {right}"])]
+    return st
+
+
+def _old_contract(rng: random.Random) -> Story:
+    """The current contract's figures and dates are mentioned beside the new one's: only the new one counts."""
+    service, annual, years, ext, commenced = _facts(rng)
+    old_annual = float(round(annual * rng.uniform(0.5, 0.8) / 1000) * 1000)
+    old_start = rng.choice([2019, 2020, 2021, 2022])
+    s = service.ways[0]
+    first = rng.choice([
+        f"The current contract for {s} started in {old_start} and costs {money(old_annual, rng)} a year. The new one will be "
+        f"{value_phrase(annual, years, ext, rng)}, {date_phrase(commenced, rng)}.",
+        f"We're re-tendering {s}. Existing contract: {money(old_annual, rng)} pa since {old_start}. New contract: "
+        f"{value_phrase(annual, years, ext, rng)}. {_cap(date_phrase(commenced, rng))}.",
+    ])
+    return Story("", first, service, annual, years, ext, commenced, rng)
+
+
+def _email(rng: random.Random) -> Story:
+    """A forwarded e-mail: names, a phone number, a meeting date, then the facts."""
+    service, annual, years, ext, commenced = _facts(rng)
+    s = service.ways[rng.randrange(len(service.ways))]
+    meeting = rng.choice(["Monday 14 December", "the 9th", "next Thursday", "2 December"])
+    first = (f"Hi both,\n\nFollowing our meeting on {meeting}, we need to decide the route for {s}. "
+             f"{_cap(value_phrase(annual, years, ext, rng))}. {_cap(date_phrase(commenced, rng))}.\n\n"
+             f"Can you confirm which rules apply?\n\nThanks,\nJo Smith\nCommissioning Officer\n020 7946 0{rng.randrange(100, 999)}")
+    return Story("", first, service, annual, years, ext, commenced, rng)
+
+
 def _make(cap: str, build: Callable[[random.Random], Story]) -> Callable[[random.Random], Story]:
     def f(rng: random.Random) -> Story:
         s = build(rng)
@@ -343,13 +395,17 @@ CAPABILITIES: dict[str, Callable[[random.Random], Story]] = {
     "conv_correct_date": _make("conv_correct_date", _correct_date),
     "conv_dont_know_then_value": _make("conv_dont_know_then_value", _dont_know_value),
     "conv_question_midflow": _make("conv_question_midflow", _midflow),
+    "conv_volunteers_a_second_fact": _make("conv_volunteers_a_second_fact", _volunteer),
+    "conv_change_service": _make("conv_change_service", _change_service),
+    "conv_old_contract_beside_new": _make("conv_old_contract_beside_new", _old_contract),
+    "conv_forwarded_email": _make("conv_forwarded_email", _email),
 }
 
 
 def generate(per_capability: int = 40, seed: int = 2026) -> list[Story]:
     out = []
-    for i, (cap, build) in enumerate(sorted(CAPABILITIES.items())):
-        rng = random.Random(seed * 1000 + i)
+    for cap, build in sorted(CAPABILITIES.items()):
+        rng = random.Random(f"{seed}:{cap}")  # a capability's stories stay the same when others are added
         out += [build(rng) for _ in range(per_capability)]
     return out
 
