@@ -127,7 +127,7 @@ def _finish(run: Run, subject: Subject, value: Optional[float], commenced: date,
     profiles = [t.profile for t in subject.parts] if subject.parts else ([subject.main] if subject.main else [])
     ctx = Context(case=case, kb=run.kb, regime=regime, light_touch=lt, above=above, value_gbp=value, commenced=commenced,
                   profiles=profiles, codes=subject.codes or [p.cpv for p in profiles],
-                  individual=subject.service.individual if subject.service else True,
+                  individual=_individual(case, subject, profiles),
                   rnd=bool(subject.service and subject.service.id == "rnd_public_benefit"), need=run.need)
     if regime == "PA2023" and above is False:
         part6 = ctx.check("part6")
@@ -137,11 +137,18 @@ def _finish(run: Run, subject: Subject, value: Optional[float], commenced: date,
         kw["notifiable"] = part6.ok and notify.ok  # outside Part 6 nothing is notifiable
     obligations = offer.obligations(run.kb, ctx, run.step, run.warn)
     routes, not_open = offer.routes(run.kb, ctx, run.step, run.warn)
-    answered = [f"{i.text}" for i in not_open]
-    answered += [f"{r.label}: open." for r in routes if set(case.aims) & set(run.kb.route(r.id).aims)]
+    answered = offer.answered(run.kb, case.aims, routes, not_open)
     if answered:
         kw["answer"] = " ".join([kw["answer"], *answered])
     return run.result(obligations=obligations, routes=routes, routes_not_open=not_open, **kw)
+
+
+def _individual(case: Case, subject: Subject, profiles: list) -> bool:
+    """Is the service provided to a particular person (user choice, Sch 5 para 15)? The catalogue says so for the
+    services it knows; for a code alone, health and social care services are, unless the officer says a person chose."""
+    if subject.service is not None:
+        return subject.service.individual
+    return bool(case.user_choice) or any(p.category_id == "health_social" for p in profiles)
 
 
 def _round(x: Optional[float]) -> Optional[float]:
