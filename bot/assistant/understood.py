@@ -113,7 +113,8 @@ def understood_facts(st: dict[str, Any], a: Assessment) -> list[dict[str, Any]]:
     elif source.get("exemption") == "assumed":
         add("exemption", "Exemption", "assumed not exempt", "assumed", "")
     if facts.get("england") is False:
-        add("england", "Where", "outside England", "you said", "")
+        nation = load_knowledge().nation(str(facts.get("nation") or ""))
+        add("england", "Where", f"{nation.name}, outside England" if nation else "outside England", "you said", "")
     return out
 
 

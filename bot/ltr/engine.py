@@ -33,7 +33,7 @@ def assess(case: Case, as_of: date, kb: Optional[Knowledge] = None) -> Assessmen
 
     commenced = case.commenced or as_of
     if not case.england:
-        return run.out_of_scope("not_england")
+        return run.other_nation(case.nation)
 
     # 1. Exemptions: an exemption stated as a fact needs no classification (an employment contract is exempt
     # whatever the job, a vertical arrangement whatever the service); otherwise the service may be an exempt one.

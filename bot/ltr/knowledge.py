@@ -19,7 +19,7 @@ from pydantic import BaseModel, Extra, Field, ValidationError, validator
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 KNOWLEDGE_DIR = Path(__file__).parent / "knowledge"
 FILES = ("dates.yml", "thresholds.yml", "parameters.yml", "labels.yml", "conditions.yml", "cpv.yml", "services.yml", "routes.yml", "obligations.yml", "faq.yml",
-         "exemptions.yml")
+         "exemptions.yml", "nations.yml")
 # The parameters and valuation references the engine reads; a file without one of them does not load.
 _NUMBER, _IDS = float, list
 REQUIRED_PARAMETERS: dict[str, type] = {
@@ -293,6 +293,17 @@ class Scope(_Strict):
     verified: bool
 
 
+class Nation(Scope):
+    """A UK nation other than England (reference §11): which rules govern its buyers instead; `Case.nation` names
+    one by id. `bodies` and `places` are how officers name its buyers (read by bot/text/facts.py)."""
+
+    name: str
+    adjective: str
+    caveats: list[str] = []
+    bodies: list[str] = []
+    places: list[str] = []
+
+
 class KeyDate(_Strict):
     id: str
     date: date
@@ -332,6 +343,7 @@ class Knowledge:
     conditions: dict[str, Condition]
     faq: tuple[Faq, ...]
     exemptions: tuple[Exemption, ...]
+    nations: tuple[Nation, ...]
     not_for_profit_words: tuple[str, ...]
     rules_version: str
 
@@ -347,6 +359,9 @@ class Knowledge:
 
     def service(self, service_id: str) -> Optional[Service]:
         return next((s for s in self.services if s.id == service_id), None)
+
+    def nation(self, nation_id: str) -> Optional[Nation]:
+        return next((n for n in self.nations if n.id == nation_id), None)
 
     def exemption(self, exemption_id: str) -> Optional[Exemption]:
         return next((e for e in self.exemptions if e.id == exemption_id), None)
@@ -495,6 +510,7 @@ def load_knowledge_from(directory: Path) -> Knowledge:
         conditions=conditions,
         faq=_entries("faq.yml", raw["faq.yml"], Faq),
         exemptions=exemptions,
+        nations=_entries("nations.yml", raw["nations.yml"], Nation),
         not_for_profit_words=tuple(str(w).lower() for w in raw["exemptions.yml"].get("not_for_profit_words") or []),
         rules_version=f"{max(reviewed).isoformat()}+{digest.hexdigest()[:8]}",
     )

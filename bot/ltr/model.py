@@ -19,6 +19,8 @@ CROSS_BORDER = ("yes", "no", "unknown")
 # the two lists the same).
 EXEMPTIONS = ("vertical_arrangement", "horizontal_arrangement", "land", "legal_litigation", "employment", "emergency_services",
               "research_and_development")
+# The UK nations other than England (reference §11; knowledge/nations.yml says which rules govern each instead).
+NATIONS = ("wales", "scotland", "northern_ireland")
 COMMENCEMENT_EVENTS = (
     "tender_notice",
     "transparency_notice",
@@ -166,6 +168,7 @@ class Case:
     exemption: Optional[str] = None  # the contract is exempt (EXEMPTIONS): no procurement regime applies
     health_service_purpose: Optional[bool] = None  # PSR: bought for the purposes of the NHS in England
     england: bool = True
+    nation: Optional[str] = None  # the buyer is in another UK nation (NATIONS); then england is False
 
     # ---- construction from untrusted input -------------------------------------------------
     @classmethod
@@ -209,6 +212,12 @@ class Case:
         if data.get("health_service_purpose") is not None:
             kw["health_service_purpose"] = _bool(data["health_service_purpose"], "health_service_purpose")
         kw["england"] = _bool(data.get("england", True), "england")
+        if data.get("nation") is not None:
+            kw["nation"] = _choice(data["nation"], "nation", NATIONS)
+            if data.get("england") is True:
+                raise CaseError("nation", f"a buyer in {kw['nation'].replace('_', ' ').title()} is not in England: "
+                                          "leave out england, or set it to false")
+            kw["england"] = False
         return cls(**kw)
 
     def to_dict(self) -> dict[str, Any]:

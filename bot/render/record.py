@@ -365,7 +365,7 @@ def case_facts(case: Mapping[str, Any]) -> list[tuple[str, str]]:
     if case.get("exemption"):
         rows.append(("Exemption", str(case["exemption"]).replace("_", " ")))
     if case.get("england") is False:
-        rows.append(("In England", "No"))
+        rows.append(("In England", "No" + (f" ({str(case['nation']).replace('_', ' ').title()})" if case.get("nation") else "")))
     return rows
 
 
