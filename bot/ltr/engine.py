@@ -72,6 +72,11 @@ def assess(case: Case, as_of: date, kb: Optional[Knowledge] = None) -> Assessmen
     # 3. PCR saved, or the Act
     regime = regime_for(run, commenced, bool(subject.main and subject.main.light_touch))
 
+    if case.concession and regime == "PA2023" and commenced < run.date("act_start"):
+        run.warn("W-CONCESSION-BEFORE-ACT", f"This concession began before {run.day('act_start')}. The Procurement Act 2023 "
+                 "is applied because no event you gave keeps the old rules; concessions then came under the Concession "
+                 "Contracts Regulations 2016, whose saving rules are not in this assistant's reference.", "SI 2024/716 reg 5")
+
     # 4. Light touch by s.9 / reg 4 ('wholly or mainly' / highest value)
     lt = light_touch(run, subject, regime)
 
