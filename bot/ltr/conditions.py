@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable, Optional
 
-from .classify import Profile, cpv_in
+from .cpv_catalogue import cpv_in
 from .knowledge import Knowledge, Threshold
-from .model import Case
+from .model import Case, Profile
+from .price import gbp
 from .threshold import pick
-from .value import gbp
 
 
 @dataclass(frozen=True)

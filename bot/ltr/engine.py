@@ -8,27 +8,30 @@ same `as_of` -> same answer. Never reads the clock.
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Optional
 
 from . import offer
 from .classification import classify
-from .conditions import Context
+from .conditions import Context, check_registry
 from .cross_border import cross_border
 from .exemptions import answer as exempt_answer
 from .exemptions import exemption, stated_value
-from .knowledge import Knowledge, load_knowledge
+from .knowledge import Knowledge, KnowledgeError, load_knowledge
 from .mixed import light_touch, separable
 from .model import Assessment, Case
 from .psr import psr_applies
 from .regime import date_boundaries, regime_for
 from .run import Run, Subject, day
 from .threshold import near, threshold, threshold_caveat
-from .value import apply_vat, estimate, gbp, raw_whole_life
+from .price import gbp
+from .value import apply_vat, estimate, raw_whole_life
 
 
 def assess(case: Case, as_of: date, kb: Optional[Knowledge] = None) -> Assessment:
     """Which rules govern this procurement, is it light touch, is it above the threshold, and what follows."""
     kb = kb or load_knowledge()
+    _assembled(kb)
     run = Run(case, as_of, kb)
 
     commenced = case.commenced or as_of
@@ -123,6 +126,19 @@ def assess(case: Case, as_of: date, kb: Optional[Knowledge] = None) -> Assessmen
         estimated_value_gbp=_round(est.value_gbp), threshold_id=thr.id, vat_basis=thr.vat_basis,
         answer=_answer(run, regime, lt, above, thr.amount_gbp, est.value_gbp, est.unknown_treated_as_above),
         service_category=subject.main.category_id if subject.main else None, cross_border_interest=cbi)
+
+
+def _assembled(kb: Knowledge) -> None:
+    """The engine is put together here: the named conditions the knowledge lists (conditions.yml) must be the ones
+    conditions.py implements, or no answer is given (the loader checks the files alone, not the code)."""
+    problem = _registry_problem(frozenset(kb.conditions))
+    if problem:
+        raise KnowledgeError(f"conditions.yml: {problem}")
+
+
+@lru_cache(maxsize=8)
+def _registry_problem(names: frozenset[str]) -> Optional[str]:
+    return check_registry(set(names))
 
 
 def _finish(run: Run, subject: Subject, value: Optional[float], commenced: date, **kw) -> Assessment:

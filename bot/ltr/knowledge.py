@@ -16,6 +16,8 @@ from typing import Any, Optional, Union
 import yaml
 from pydantic import BaseModel, Extra, Field, ValidationError, validator
 
+from .model import AIMS
+
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 KNOWLEDGE_DIR = Path(__file__).parent / "knowledge"
 FILES = ("dates.yml", "thresholds.yml", "parameters.yml", "labels.yml", "conditions.yml", "cpv.yml", "services.yml", "routes.yml", "obligations.yml", "faq.yml",
@@ -221,8 +223,6 @@ class Condition(_Strict):
 
 
 def _check_aims(v: list[str]) -> list[str]:
-    from .model import AIMS
-
     for a in v:
         if a not in AIMS:
             raise ValueError(f"'{a}' is not one of {', '.join(AIMS)}")
@@ -472,11 +472,6 @@ def load_knowledge_from(directory: Path) -> Knowledge:
             if sid not in ids:
                 raise KnowledgeError(f"cpv.yml: undecided {u.cpv[0]}: field 'candidates': unknown service '{sid}'")
     conditions = {c.id: c for c in _entries("conditions.yml", raw["conditions.yml"], Condition)}
-    from .conditions import check_registry  # the implementations; imported here to keep the import graph one-way
-
-    problem = check_registry(set(conditions))
-    if problem:
-        raise KnowledgeError(f"conditions.yml: {problem}")
     for name, model in (("routes.yml", Route), ("obligations.yml", Obligation)):
         for entry in raw[name].get("entries") or []:
             for need in (entry.get("needs") or []) if isinstance(entry, dict) else []:

@@ -10,6 +10,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, Literal, Optional
 
+from . import cpv_catalogue
+from .price import PERIOD_UNITS, PriceLine, Quantity, Value, stated_whole_life
+
 REGIMES = ("PCR2015", "PA2023", "PSR", "none")
 AIMS = ("framework", "open_framework", "dynamic_market", "mutual", "co_design", "pilot", "user_choice", "direct_award")
 VAT_STATUSES = ("included", "excluded", "exempt", "unknown")
@@ -48,93 +51,6 @@ class CaseError(ValueError):
         super().__init__(f"{field_name}: {message}")
         self.field = field_name
         self.message = message
-
-
-# Units a price can be per. Periods are the ones a calendar turns into a year; the rest are things counted.
-PERIOD_UNITS = ("hour", "day", "night", "week", "month", "quarter", "year")
-
-
-@dataclass(frozen=True)
-class Quantity:
-    """How many of a unit, optionally per period: "3,100 hours a week", "4 placements", "39 weeks a year"."""
-
-    count: float
-    unit: str
-    per: Optional[str] = None  # a period from PERIOD_UNITS
-
-
-@dataclass(frozen=True)
-class PriceLine:
-    """One line of a price as the officer built it: an amount per units, times the quantities they gave.
-
-    "26.40 pounds an hour, 3,100 hours a week, 4 years" is amount 26.40, per ("hour",),
-    quantities (3100 hour per week,), years 4. `per` empty: a lump sum ("Year 1: 1.2 million").
-    The engine (`bot.ltr.value.line_working`) does the arithmetic and shows it.
-    """
-
-    amount_gbp: float
-    per: tuple[str, ...] = ()
-    quantities: tuple[Quantity, ...] = ()
-    years: Optional[float] = None  # how long this line runs; None: the value's term
-    label: str = ""  # "Year 1", "Lot 2", "Camden"
-    option: bool = False  # an option or extension the contract lets the buyer use
-    vat: Optional[str] = None  # this line's own VAT status ("included" | "excluded" | "exempt"); None: the case's
-
-    def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"amount_gbp": self.amount_gbp}
-        if self.per:
-            d["per"] = list(self.per)
-        if self.quantities:
-            d["quantities"] = [{k: x for k, x in asdict(q).items() if x is not None} for q in self.quantities]
-        for k in ("years", "label", "option", "vat"):
-            if getattr(self, k):
-                d[k] = getattr(self, k)
-        return d
-
-
-@dataclass(frozen=True)
-class Value:
-    """The value as the officer gave it; `bot.ltr.value` turns it into the whole-life figure (reference §3).
-
-    total_gbp: with `years`, the total for that initial term; alone, the whole-life value as given.
-    annual_gbp / monthly_gbp / weekly_gbp: a recurring price (at most one, and not with total_gbp).
-    years: the initial term; extension_years: all extension options added up.
-    extension_gbp: the extensions priced on their own (total for all extension periods).
-    one_off_gbp: set-up, implementation, mobilisation or equipment costs, added once.
-    lots: the recurring price or total is per lot; open_ended: rolling, no end date; unknown: not known.
-    """
-
-    total_gbp: Optional[float] = None
-    annual_gbp: Optional[float] = None
-    monthly_gbp: Optional[float] = None
-    weekly_gbp: Optional[float] = None
-    years: Optional[float] = None
-    extension_years: float = 0.0
-    extension_gbp: Optional[float] = None
-    one_off_gbp: Optional[float] = None
-    lots: int = 1
-    open_ended: bool = False
-    unknown: bool = False
-    lines: tuple[PriceLine, ...] = ()  # the price built from lines (not with total_gbp or a recurring price)
-    contingency_pct: Optional[float] = None  # a contingency the contract lets the buyer draw on, as a percentage
-    contingency_gbp: Optional[float] = None  # ... or as an amount
-
-    @property
-    def recurring(self) -> Optional[tuple[float, str]]:
-        """The recurring price and its period ("year", "month" or "week"), if one was given."""
-        for amount, period in ((self.annual_gbp, "year"), (self.monthly_gbp, "month"), (self.weekly_gbp, "week")):
-            if amount is not None:
-                return amount, period
-        return None
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON shape `Case.from_dict` reads: only the fields given (extension_years always)."""
-        d = {k: v for k, v in asdict(self).items() if v not in (None, False, ()) or k == "extension_years"}
-        if self.lots == 1:
-            d.pop("lots")
-        if self.lines:
-            d["lines"] = [line.to_dict() for line in self.lines]
-        return d
 
 
 @dataclass(frozen=True)
@@ -260,6 +176,26 @@ class Candidate:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class Profile:
+    """What the law says about one CPV code."""
+
+    cpv: str
+    kind: str  # service | goods | works
+    category_id: Optional[str]
+    category_label: Optional[str]
+    category_ref: Optional[str]
+    psr: bool
+    psr_limit: Optional[str]
+    psr_caveat: Optional[str]
+    reservable_pa2023: bool
+    reservable_pcr: bool
+
+    @property
+    def light_touch(self) -> bool:
+        return self.kind == "service" and self.category_id is not None
+
+
 Status = Literal["complete", "needs_input"]
 
 
@@ -368,8 +304,6 @@ def _list(v: Any, name: str) -> list:
 def _cpv_list(v: Any, name: str) -> tuple[str, ...]:
     if isinstance(v, str):
         v = [v]
-    from . import cpv_catalogue  # the whole CPV 2008 list, loaded once
-
     out = []
     for c in _list(v, name):
         code = cpv_catalogue.normalise(str(c))
@@ -542,9 +476,7 @@ def _value(v: Any) -> Value:
                 weekly_gbp=money.get("weekly_gbp"), years=years, extension_years=ext, extension_gbp=money.get("extension_gbp"),
                 one_off_gbp=money.get("one_off_gbp"), lots=lots, open_ended=open_ended, lines=lines,
                 contingency_pct=contingency_pct, contingency_gbp=contingency_gbp)
-    from .value import stated_whole_life  # the arithmetic lives once, in value.py
-
-    whole = stated_whole_life(out)
+    whole = stated_whole_life(out)  # the arithmetic lives once, in price.py
     if whole is not None and whole > MAX_VALUE_GBP:
         raise CaseError("value", "the whole-life value is not plausible")
     return out

@@ -6,10 +6,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Optional
 
-from .classify import Profile
 from .knowledge import Knowledge, Scope, Service
-from .model import Assessment, Case, Item
-from .value import working
+from .model import Assessment, Case, Item, Profile
+from .price import working
 
 
 @dataclass(frozen=True)

@@ -11,24 +11,14 @@ from functools import lru_cache
 from typing import Optional
 
 from bot.ltr import Assessment, Case, assess, load_knowledge
-from bot.ltr.classify import profile
+from bot.ltr.classification import profile
 from bot.ltr.knowledge import applies_to
 from bot.ltr.model import Item
 from bot.ltr.threshold import pick, standard_kind
 from bot.render.text import ranked_routes
 
-from .bank import QuizError, Scenario, long_date
+from .bank import KINDS, QuizError, Scenario, long_date
 
-KINDS = {
-    "regime": "Which rules govern this procurement?",
-    "psr_or_act": "Is it procured under the Provider Selection Regime, the Procurement Act 2023 or PCR 2015?",
-    "light_touch": "Is it a light touch contract?",
-    "above_threshold": "Is it above or below the threshold, and which threshold?",
-    "value": "What is the whole-life value to compare with the threshold?",
-    "aim": "Which route fits what the team wants to do?",
-    "route": "Which of these routes is open to you?",
-    "must_do": "Which of these must you still do?",
-}
 NONE_OPEN = "none"
 # The topic a question tests, from its kind; a scenario's own topic stands where it is the finer one (an
 # exemption or PSR scenario's "which rules" question, a mixed contract's "light touch or not").
@@ -166,7 +156,7 @@ def _hint(kind: str, a: Assessment) -> str:
 
 def _light_touch_ref(step: Item, a: Assessment) -> Item:
     """A classification step that cites only the PSR's schedule (a service listed there too), with the light touch
-    category's own reference instead, as the engine cites it for a code (bot/ltr/classify.py `profile`)."""
+    category's own reference instead, as the engine cites it for a code (bot/ltr/classification.py `profile`)."""
     if not step.ref.startswith("PSR"):
         return step
     code = re.search(r"\((\d{8})\)", step.ref)

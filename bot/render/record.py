@@ -16,7 +16,7 @@ from typing import Any, Mapping, Optional
 from urllib.parse import urlsplit
 
 from bot.ltr.model import REGIMES
-from bot.ltr.value import gbp
+from bot.ltr.price import gbp
 from bot.render.text import rules_updated
 
 # Links in a record go to the law itself or to government guidance only (NHS England for the PSR);

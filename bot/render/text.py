@@ -12,7 +12,7 @@ from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from bot.ltr import load_knowledge
 from bot.ltr.model import Assessment, Item
-from bot.ltr.value import gbp as pounds
+from bot.ltr.price import gbp as pounds
 
 # A chat answer shows the three consequences that matter most; the rest is one question away.
 TOP_CONSEQUENCES = 3
