@@ -157,10 +157,11 @@ class Item:
     verified: bool = True
     source: str = ""
     label: str = ""  # a short name (routes: from labels.yml), so renderers need not cut it out of the text
+    condition: str = ""  # routes open only if a fact not given holds: that fact ("a person … has chosen the provider")
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "text": self.text, "ref": self.ref, "verified": self.verified, "source": self.source,
-                "label": self.label}
+                "label": self.label, "condition": self.condition}
 
 
 @dataclass(frozen=True)
@@ -226,7 +227,7 @@ class Assessment:
     vat_basis: Optional[str] = None  # "inclusive" | "net": the basis of both threshold_gbp and estimated_value_gbp
     service_category_label: Optional[str] = None
     out_of_scope: Optional[Item] = None  # set when the tool does not cover the case; regime is then None
-    routes_not_open: list[Item] = field(default_factory=list)  # routes the officer asked about that are not open, and why
+    routes_not_open: list[Item] = field(default_factory=list)  # routes not open, and why: asked about, or failing a condition the officer can change (with the fix)
     notifiable: Optional[bool] = None  # Act, below threshold: a notifiable below-threshold contract (s.87); else None
 
     def to_dict(self) -> dict[str, Any]:

@@ -13,7 +13,6 @@ from .conditions import Context, Verdict
 from .knowledge import Knowledge, applies_to
 from .model import Item
 
-ONLY_IF = " Open only if "  # ends the text of a route open only if a fact not yet given holds
 StepFn = Callable[[str, str, str], None]
 WarnFn = Callable[[str, str, str, str], None]
 
@@ -106,8 +105,10 @@ def routes(kb: Knowledge, ctx: Context, step: StepFn, warn: WarnFn) -> tuple[lis
         if ok or (failed is not None and failed.open_if):
             verified = r.verified_for(ctx.regime)
             reasons = "; ".join([why_open] + [v.why for v in verdicts if v.ok])
-            only_if = f"{ONLY_IF}{failed.open_if}." if failed is not None else ""
-            open_.append(Item(r.id, f"{r.label}: {r.text}{only_if}", ref, verified, r.source, label=r.label))
+            condition = failed.open_if if failed is not None else ""
+            only_if = f" Open only if {condition}." if condition else ""
+            open_.append(Item(r.id, f"{r.label}: {r.text}{only_if}", ref, verified, r.source, label=r.label,
+                              condition=condition))
             if failed is not None:
                 step(f"T-OPEN-{r.id}", f"{r.label}: open if {failed.open_if}, because {reasons}.", ref)
             else:
@@ -130,6 +131,5 @@ def answered(kb: Knowledge, aims: Sequence[str], open_: list[Item], closed: list
     out = [i.text for i in closed if i.id in asked]
     for r in open_:
         if r.id in asked:
-            condition = r.text.partition(ONLY_IF)[2]
-            out.append(f"{r.label}: open only if {condition}" if condition else f"{r.label}: open.")
+            out.append(f"{r.label}: open only if {r.condition}." if r.condition else f"{r.label}: open.")
     return out

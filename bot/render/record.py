@@ -502,7 +502,7 @@ def render_record_html(data: Any, generated_at: datetime, note: str = "", unders
     if a["routes"]:
         parts += ["<h2>Flexibility and innovation routes</h2>", _html_items(a["routes"])]
     if a["routes_not_open"]:
-        parts += ["<h2>Routes asked about that are not open</h2>", _html_items(a["routes_not_open"])]
+        parts += ["<h2>Routes not open, and why</h2>", _html_items(a["routes_not_open"])]
     if a["missing"]:
         parts += ["<h2>What would change the answer</h2><ul>", *(f"<li>{_e(s)}</li>" for s in a["missing"]), "</ul>"]
     if a["candidates"]:
@@ -590,7 +590,7 @@ def render_record_markdown(data: Any, generated_at: datetime, note: str = "", un
         ("Caveats", _md_items(a["warnings"])),
         ("What must still be done", _md_items(a["obligations"])),
         ("Flexibility and innovation routes", _md_items(a["routes"])),
-        ("Routes asked about that are not open", _md_items(a["routes_not_open"])),
+        ("Routes not open, and why", _md_items(a["routes_not_open"])),
         ("What would change the answer", [f"- {_md(s)}" for s in a["missing"]]),
         ("Possible service categories", [f"- {_md(c['label'])}" for c in a["candidates"]]),
         ("Legal references", refs),

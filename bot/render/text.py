@@ -52,15 +52,18 @@ def item_line(i: Item) -> str:
 
 
 def route_title(r: Item) -> str:
-    """A route's text is "Title: what it means"; a chat list shows the title."""
-    return r.text.split(":")[0]
+    """A route's text is "Title: what it means"; a list shows the title, with the fact it rests on when the route is
+    open only if that fact holds ("Reserve the contract to public service mutuals, only if the whole term … ")."""
+    title = r.text.split(":")[0]
+    return f"{title}, only if {r.condition}" if r.condition else title
 
 
 def ranked_routes(a: Assessment) -> list[Item]:
-    """Routes the officer asked about (Case.aims) first, then those specific to light touch contracts."""
+    """Routes the officer asked about (Case.aims) first, then those open outright before those open only if a fact
+    not given holds, each in turn those specific to light touch contracts first."""
     order = {rid: n for n, rid in enumerate(LT_SPECIFIC)}
     asked = _asked_routes(a)
-    return sorted(a.routes, key=lambda r: (r.id not in asked, order.get(r.id, len(order))))
+    return sorted(a.routes, key=lambda r: (r.id not in asked, bool(r.condition), order.get(r.id, len(order))))
 
 
 def _asked_routes(a: Assessment) -> set[str]:

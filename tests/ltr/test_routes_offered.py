@@ -208,3 +208,17 @@ def test_an_asked_route_not_open_is_shown_first_in_chat():
     tail = render_answer(a, [], None)[-1]
     first = tail.splitlines()[1]
     assert "public service mutuals: not open, because" in first and "to 3 years" in first
+
+
+def test_a_route_open_only_if_shows_its_condition_wherever_its_title_is_shown_and_ranks_after_routes_open_outright():
+    from bot.render.text import ranked_routes, render_assessment, route_title
+
+    a = assessed(service="home care", value={"total_gbp": 900000}, vat="exempt", **ACT)
+    mutual = next(r for r in a.routes if r.id == "R-MUTUAL")
+    assert mutual.condition and "5 years or less" in route_title(mutual)
+    assert "5 years or less" in render_assessment(a)
+    ranked = ranked_routes(a)
+    first_conditional = min(i for i, r in enumerate(ranked) if r.condition)
+    assert all(not r.condition for r in ranked[:first_conditional]) and all(r.condition for r in ranked[first_conditional:])
+    chat = "\n".join(render_answer(a, [], None))
+    assert "public service mutuals" not in chat or "only if" in chat
