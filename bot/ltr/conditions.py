@@ -59,6 +59,7 @@ class Context:
 
 
 CONDITIONS: dict[str, Callable[[Context], Verdict]] = {}
+RND_DIVISION = "73"  # CPV division 73: research and development services (the CPV list's own heading, not law)
 
 
 def condition(name: str) -> Callable[[Callable[[Context], Verdict]], Callable[[Context], Verdict]]:
@@ -267,7 +268,12 @@ def _term_within_mutual_limit(ctx: Context) -> Verdict:
 def _rnd(ctx: Context) -> Verdict:
     if ctx.rnd:
         return Verdict(True, "the service is research and development for public benefit")
-    if "pilot" in ctx.case.aims and all(p.kind == "service" for p in ctx.profiles):
+    services = all(p.kind == "service" for p in ctx.profiles)
+    if services and any(p.cpv.startswith(RND_DIVISION) for p in ctx.profiles):
+        # Research and development services by their code: exempt only if for the public benefit, with no goods or works.
+        return Verdict(False, "you have not said the research is for the public benefit",
+                       open_if="the research and development is for the public benefit, with no goods or works in the contract")
+    if services and "pilot" in ctx.case.aims:
         # A pilot may be research and development: the officer is told what would make it exempt.
         return Verdict(False, "you have not said the pilot is research and development",
                        open_if="the pilot is research and development of that kind")

@@ -222,3 +222,11 @@ def test_a_route_open_only_if_shows_its_condition_wherever_its_title_is_shown_an
     assert all(not r.condition for r in ranked[:first_conditional]) and all(r.condition for r in ranked[first_conditional:])
     chat = "\n".join(render_answer(a, [], None))
     assert "public service mutuals" not in chat or "only if" in chat
+
+
+def test_research_services_by_their_code_list_the_r_and_d_exemption_only_if_for_the_public_benefit():
+    # CPV 73110000 research services: exempt only as R&D for public benefit with no goods or works (Sch 2 para 22).
+    a = assessed(cpv=["73110000"], value={"total_gbp": 300000}, vat="included", **ACT)
+    assert a.regime == "PA2023"  # not known to be for the public benefit, so not assumed exempt
+    route = next(r for r in a.routes if r.id == "R-RD-EXEMPT")
+    assert "public benefit" in route.condition
