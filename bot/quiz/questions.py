@@ -293,9 +293,10 @@ def build(sc: Scenario, kind: str, today: date) -> Question:
             raise QuizError(f"scenario {sc.id}: no whole-life value to compare, so 'value' cannot be asked")
         options, correct = _value_options(sc, a), f"gbp:{round(a.estimated_value_gbp)}"
     elif kind == "route":
-        if not a.routes:
+        outright = [r for r in ranked_routes(a) if not r.condition]  # a route open only if a fact holds is no answer
+        if not outright:
             raise QuizError(f"scenario {sc.id}: no routes are open, so 'route' cannot be asked")
-        right = ranked_routes(a)[0]
+        right = outright[0]
         options = _shuffled(sc, [(right.label or kb.route(right.id).label, right.id)] + _closed_routes(sc, a, {right.id}))
         correct, rule = right.id, _route_item(a, right.id)
         working = [rule.text]
@@ -304,7 +305,7 @@ def build(sc: Scenario, kind: str, today: date) -> Question:
         fitting = [r for r in kb.routes if aims & set(r.aims)]
         if not fitting:
             raise QuizError(f"scenario {sc.id}: 'aim' needs the case to name an aim a route answers")
-        open_ids = {r.id for r in a.routes}
+        open_ids = {r.id for r in a.routes if not r.condition}
         right_route = next((r for r in fitting if r.id in open_ids), None)
         shown = right_route or fitting[0]
         options = _shuffled(sc, [(shown.label, shown.id)] + _closed_routes(sc, a, {shown.id}))
