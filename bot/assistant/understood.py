@@ -7,11 +7,13 @@ The officer's own words are quoted only for what they said. The value's working 
 """
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Optional
 
 from bot.assistant.questions import service_label
 from bot.ltr import Assessment, load_knowledge
-from bot.ltr.value import gbp
+from bot.ltr.price import gbp
+from bot.render.text import long_date
 
 BUYER_WORDS = {"sub_central": "a London borough (or other local authority)", "central": "central government",
                "school": "a school or academy", "utility": "a utility", "nhs_trust": "an NHS trust",
@@ -34,10 +36,8 @@ def _change(fact: str) -> str:
 
 
 def date_words(iso: str) -> str:
-    y, m, d = (int(x) for x in iso.split("-"))
-    months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-              "November", "December"]
-    return f"{d} {months[m - 1]} {y}"
+    """An ISO date in words, as the answer writes dates: "2026-04-01" -> "1 April 2026"."""
+    return long_date(date.fromisoformat(iso))
 
 
 # Trace steps that change the value on its way to the figure compared with the threshold.
@@ -113,7 +113,8 @@ def understood_facts(st: dict[str, Any], a: Assessment) -> list[dict[str, Any]]:
     elif source.get("exemption") == "assumed":
         add("exemption", "Exemption", "assumed not exempt", "assumed", "")
     if facts.get("england") is False:
-        add("england", "Where", "outside England", "you said", "")
+        nation = load_knowledge().nation(str(facts.get("nation") or ""))
+        add("england", "Where", f"{nation.name}, outside England" if nation else "outside England", "you said", "")
     return out
 
 

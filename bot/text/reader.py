@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 from bot.ltr.match import ServiceMatch
 from bot.text.dates import DateMention, find_dates, parse_date
-from bot.text.facts import (ExemptionMention, parse_buyer, parse_cross_border, parse_exemption, parse_part_change,
+from bot.text.facts import (ExemptionMention, parse_buyer, parse_cross_border, parse_exemption, parse_nation, parse_part_change,
                             parse_user_choice, parse_vat_status)
 from bot.text.services import CpvMention, find_cpv, purchase
 from bot.text.value_reader import ValueReading, read_value
@@ -44,7 +44,6 @@ _MUTUAL = re.compile(r"\bmutual\b|\bspin[\s-]?out\b|\breserv\w*\s+(?:it\s+|the\s
 _CODESIGN = re.compile(r"\bco[\s-]?(?:design|produc\w+|creat\w+)\b|\bwith\s+(?:service\s+)?users\s+(?:involved|on\s+the\s+panel)|\blived\s+experience\b", re.I)
 _PILOT = re.compile(r"\bpilot\w*\b|\btrial\b|\bproof\s+of\s+concept\b|\binnovation\s+partnership\b|\btest\s+and\s+learn\b|\bresearch\b", re.I)
 _DIRECT_AWARD = re.compile(r"\bdirect(?:ly)?\s*(?:-\s*)?award\w*|\bwithout\s+(?:a\s+)?(?:competition|tender\w*)|\bjust\s+give\s+it\s+to\b|\bsingle\s+source\b|\bincumbent\b", re.I)
-_NOT_ENGLAND = re.compile(r"\b(?:scotland|scottish|wales|welsh|northern\s+ireland|ni\s+executive|cardiff|edinburgh|glasgow|belfast)\b", re.I)
 _DONT_KNOW = re.compile(
     r"^\s*(?:i\s+)?(?:don'?t|do\s+not|dont)\s+know\b|^\s*(?:dunno|not\s+sure|unsure|no\s+idea|not\s+known|unknown|tbc|no\s+clue|"
     r"can'?t\s+say|i'?m\s+not\s+sure|haven'?t\s+decided|not\s+decided|not\s+yet\s+(?:known|decided))\b", re.I)
@@ -227,8 +226,10 @@ def _flags(text: str, r: Reading) -> None:
         f["user_choice"] = choice
         if choice:
             r.aims.append("user_choice")
-    if _NOT_ENGLAND.search(text):
+    nation = parse_nation(text)
+    if nation is not None:
         f["england"] = False
+        f["nation"] = nation.value
     r.exemption = parse_exemption(text)
     r.part_change = parse_part_change(text)
     stated = " ".join(x for x in re.split(r"(?<=[.?!])\s+", text) if not x.rstrip().endswith("?"))  # not questions

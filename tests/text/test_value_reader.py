@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.ltr.model import Case
-from bot.ltr.value import working
+from bot.ltr.price import working
 import yaml
 
 from bot.text.reader import read_message
