@@ -479,7 +479,7 @@ _GUARDS = re.compile(
     r"\b(?:in\s+the\s+event|at\s+any\s+event|in\s+any\s+event|waste\s+of\s+time|the\s+app(?:lication)?\s+form"
     r"|(?:market|supplier|provider|bidder|engagement)s?\s+(?:engagement\s+)?events?"  # procurement events, not events bought
     r"|advertis(?:e|ed|ing)\s+(?:it\s+)?(?:in|on|from|next|this|last|by)\b"  # advertising the tender, not advertising bought
-    r"|(?:central\s+)?digital\s+platf\w*|procurement\s+platf\w*|e-?tendering\s+platf\w*"  # where notices go
+    r"|(?:central|the)\s+digital\s+platf\w*|\bcdp\b|procurement\s+platf\w*|e-?tendering\s+platf\w*"  # where notices go
     r"|health\s+care\s+services\s*\(provider\s+selection|relevant\s+health\s+care\s+services"  # the PSR's own words
     r"|health\s+service\s+purposes|purposes\s+of\s+the\s+health\s+service"
     r"|(?-i:\bit\s+supports\b))",  # "if it supports social care": the pronoun, not IT support
