@@ -141,3 +141,29 @@ def test_a_rule_named_beside_a_purchase_is_answered_before_any_question(words: s
     first = chat.last.messages[0].text.lower()
     assert VALUE_QUESTION not in first and "contract details notice" in first
     assert chat.state["facts"].get("service") == service  # kept for the check offered next
+
+
+# ---- the rest of the finding: the service kept whatever the officer presses or types next -------------------------
+
+FIRST = ("Hi, I have been asked to find a company to help older people who need care in their own homes. "
+         "Do I have to run a tender?")
+
+
+def test_an_faq_button_pressed_after_describing_the_service_keeps_it() -> None:
+    """Finding: pressing "Is this service light touch?" forgot the service from the first message."""
+    chat = Chat()
+    chat.say(FIRST)
+    chat.press({"title": "Is this service light touch?", "payload": '/faq{"faq_id": "is_light_touch"}'})
+    assert chat.state["facts"]["service"] == "home_care"
+    assert (chat.state.get("pending") or {}).get("ask") == "value"  # and the check carries on where it was
+
+
+@pytest.mark.parametrize("words,service", list(SERVICES.items()))
+def test_plain_words_answer_the_service_question(words: str, service: str) -> None:
+    """Finding: "care for older people in their own homes" at the service question got "Sorry, I didn't understand"."""
+    chat = Chat()
+    chat.say("I need to check a contract")
+    assert (chat.state.get("pending") or {}).get("ask") == "service"
+    chat.say(words)
+    assert "didn't understand" not in chat.text
+    assert chat.state["facts"].get("service") == service and chat.state["pending"]["ask"] == "value"

@@ -113,6 +113,14 @@ def test_the_new_officer_reaches_an_answer_in_four_turns(browser: Browser, demo:
         reply = say(page, "can I download this?")
         assert "Download decision record (HTML)" in reply and "I can only help" not in reply
         assert card.is_visible() and cards(page).count() == 1
+        reply = say(page, "How do I save this for the file?")
+        assert "Download decision record (Markdown)" in reply and "saving trigger" not in reply.lower()
+        reply = say(page, "What is LTR?")
+        # a plain definition first, not a list of services that are not light touch
+        definition = reply.replace("Assistant", "").strip().split("\n")[0]
+        assert "light touch regime" in definition and "rules" in definition and " not " not in definition, definition
+        assert cards(page).count() == 1
+        picture(page, f"new-officer-about-{width}x{height}")
         assert watched.errors == [] and watched.dialogs == []
     finally:
         page.context.close()
