@@ -34,7 +34,7 @@ from typing import Any, Callable, Optional
 
 from bot.assistant import questions as q
 from bot.assistant.about import about
-from bot.assistant.asking import asks_what_to_do
+from bot.assistant.asking import GENERAL_WORDS, asks_what_to_do
 from bot.assistant.faq import FaqReply, faq_reply, topic_of
 from bot.assistant.reply import Message
 from bot.assistant.understood import changed_note, date_words, understood_facts
@@ -43,6 +43,7 @@ from bot.ltr.match import CPV_PREFIX
 from bot.ltr.model import EXEMPTIONS, Case
 from bot.render.text import DISCLAIMER  # the wording lives with the renderers' (Slack and Teams cards show it too)
 from bot.text.dates import DateMention
+from bot.text.purchase import bought_words
 from bot.text.facts import ExemptionMention, parse_cross_border, parse_extension, parse_vat_status, parse_yes_no
 from bot.text.reader import Reading, read_message
 from bot.text.value_reader import ValueReading
@@ -191,7 +192,7 @@ def _question(st: dict[str, Any], msg: Incoming, r: Reading, pending: dict[str, 
         return None
     if pending and _answers_pending(r, pending) and not asked:
         return None  # "no VAT" at the VAT question is an answer
-    if asked and (r.services or r.cpv) and asks_what_to_do(msg.text, r.services) and (
+    if asked and asks_what_to_do(msg.text, r.services) and (
             not st["last"] or _is_new_contract(st, r)):
         # "I've been asked to find a company to provide home care. Do I have to run a tender?": what to do about
         # something being bought depends on facts not given yet; a case, whatever the FAQ's nearest topic.
@@ -239,8 +240,19 @@ def _what_to_do(st: dict[str, Any], msg: Incoming, r: Reading, pending: dict[str
     missing. None (the turn goes on as for any description) once an answer has been given: a new contract resets it."""
     if st["last"] or pending:
         return None
-    st.setdefault("first_text", msg.text[:200])
     notes: list[str] = []
+    if not (r.services or r.cpv):
+        # Bought in words the catalogue does not know ("find a company to clear graffiti from our estates"): keep
+        # them, and offer the nearest categories (never the FAQ's topics).
+        words = bought_words(msg.text)
+        if not words or st["facts"] or set(words.lower().split()) <= GENERAL_WORDS:  # "buy through a tender"
+            return None
+        _merge(st, r, pending, msg.text, today, notes)
+        st["first_text"] = words
+        st["words"]["service"] = words
+        st["pending"] = {"ask": "service_unknown"}
+        return Outcome([Message(n) for n in notes if n] + [q.unknown_service(words)], st)
+    st.setdefault("first_text", msg.text[:200])
     if not _merge(st, r, pending, msg.text, today, notes):
         return None
     out = _advance(st, today, notes)

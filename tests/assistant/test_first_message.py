@@ -167,3 +167,24 @@ def test_plain_words_answer_the_service_question(words: str, service: str) -> No
     chat.say(words)
     assert "didn't understand" not in chat.text
     assert chat.state["facts"].get("service") == service and chat.state["pending"]["ask"] == "value"
+
+
+# Things bought that no catalogue entry names, in plain words: the words are kept and the nearest categories offered.
+UNKNOWN = ["clear graffiti from our estates", "cut the grass in our parks", "repaint the council offices",
+           "fix the potholes on our roads"]
+
+
+@pytest.mark.parametrize("words", UNKNOWN)
+@pytest.mark.parametrize("frame,closing", [("Hi, I've been asked to find a company to {s}.", "Do I have to run a tender?"),
+                                           ("We need to commission someone to {s}.", "Can I just pick one?"),
+                                           ("Hello, we need a contractor to {s}.", "What rules apply?")])
+def test_something_bought_in_words_the_catalogue_does_not_know_is_still_a_case(words: str, frame: str, closing: str) -> None:
+    chat = Chat()
+    chat.say(f"{frame.format(s=words)} {closing}")
+    assert NOT_SURE not in chat.text.lower() and "I can only help" not in chat.text
+    assert f'"{words}"' in chat.text  # the officer's own words, shown back
+    payloads = [b["payload"] for b in chat.buttons]
+    assert payloads and all(p.startswith("/inform") for p in payloads)  # categories to choose from, not FAQ topics
+    # choosing one carries the case on to the value
+    chat.press(chat.buttons[0])
+    assert chat.state["facts"].get("service") and (chat.state.get("pending") or {}).get("ask") == "value"
