@@ -172,7 +172,7 @@ _GET = {"LOWER": {"IN": ["find", "finding", "get", "getting", "appoint", "appoin
                          "buying", "need", "needs", "want", "contract", "contracting", "use", "using"]}}
 _FRAMES = [[_GET] + _DOER,
            # "we need to buy new road signs", "asked to commission grass cutting"
-           [{"LOWER": {"IN": ["buy", "purchase", "procure", "commission", "tender", "outsource"]}},
+           [{"LOWER": {"IN": ["buy", "purchase", "procure", "commission", "outsource"]}},
             {"LOWER": "for", "OP": "?"}]]
 _CLAUSE_END = frozenset({".", "?", "!", ";", ":", "-", "–", "—"})
 _NOT_BOUGHT = frozenset({"it", "this", "that", "them", "one", "something", "anything", "services", "a", "an", "the", "to"})
