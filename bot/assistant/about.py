@@ -106,7 +106,8 @@ WHAT_IT_DOES = (
     "Procurement Act 2023 or PCR 2015, the NHS Provider Selection Regime, or none. Tell me what you are buying, "
     "roughly what it is worth and when the procurement starts, in your own words; I'll ask for anything missing and "
     "say whether it is above the threshold and what you must still do, with references. You can also ask general "
-    "questions (\"what is the light touch threshold?\"), or say \"quiz me\" for practice scenarios.")
+    "questions (\"what is the light touch threshold?\"), say \"quiz me\" for practice scenarios, or \"start again\" at any "
+    "time.")
 
 
 def keep_answer(channel: Optional[str], answered: bool) -> str:
