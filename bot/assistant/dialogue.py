@@ -33,6 +33,8 @@ from datetime import date
 from typing import Any, Callable, Optional
 
 from bot.assistant import questions as q
+from bot.assistant.about import about
+from bot.assistant.asking import GENERAL_WORDS, asks_what_to_do
 from bot.assistant.faq import FaqReply, faq_reply, topic_of
 from bot.assistant.reply import Message
 from bot.assistant.understood import changed_note, date_words, understood_facts
@@ -41,6 +43,7 @@ from bot.ltr.match import CPV_PREFIX
 from bot.ltr.model import EXEMPTIONS, Case
 from bot.render.text import DISCLAIMER  # the wording lives with the renderers' (Slack and Teams cards show it too)
 from bot.text.dates import DateMention
+from bot.text.purchase import bought_words
 from bot.text.facts import ExemptionMention, parse_cross_border, parse_extension, parse_vat_status, parse_yes_no
 from bot.text.reader import Reading, read_message
 from bot.text.value_reader import ValueReading
@@ -61,6 +64,7 @@ class Incoming:
     intent: Optional[str] = None
     entities: dict[str, Any] = field(default_factory=dict)  # from a button payload: /inform{"vat": "excluded"}
     confidence: float = 1.0
+    channel: Optional[str] = None  # "web", "teams", "slack" or None: whose controls a question about them names
 
     @property
     def is_payload(self) -> bool:
@@ -110,6 +114,11 @@ FOLLOW_UPS = ("what_would_change", "show_references", "what_must_we_do", "more_a
 
 def turn(raw_state: Any, msg: Incoming, today: date) -> Outcome:
     st = _state(raw_state)
+    itself = None if msg.is_payload else about(msg.text, msg.channel, bool(st["last"]))
+    if itself is not None:
+        # "can I download this?", "what is LTR?", "how do I start again?": a short answer about the assistant, and the
+        # case carries on where it was.
+        return Outcome([_about_message(itself, st, today)] + _repeat(st, today), st)
     if msg.intent == "start_again":
         fresh = new_state()
         fresh["disclaimer"] = st["disclaimer"]
@@ -183,6 +192,11 @@ def _question(st: dict[str, Any], msg: Incoming, r: Reading, pending: dict[str, 
         return None
     if pending and _answers_pending(r, pending) and not asked:
         return None  # "no VAT" at the VAT question is an answer
+    if asked and asks_what_to_do(msg.text, r.services) and (
+            not st["last"] or _is_new_contract(st, r)):
+        # "I've been asked to find a company to provide home care. Do I have to run a tender?": what to do about
+        # something being bought depends on facts not given yet; a case, whatever the FAQ's nearest topic.
+        return _what_to_do(st, msg, r, pending, today)
     has_case = bool(st["facts"])
     trial = copy.deepcopy(st)
     took = _merge(trial, r, pending, msg.text, today, []) if r.has_case_facts else False
@@ -212,6 +226,41 @@ def _question(st: dict[str, Any], msg: Incoming, r: Reading, pending: dict[str, 
     if not reply.confident and not (r.describes_contract or r.value.found or (has_case and r.has_case_facts and not asked)):
         return Outcome([Message(reply.text, reply.buttons)] + _repeat(st, today), st)
     return None
+
+
+def _about_message(itself: Any, st: dict[str, Any], today: date) -> Message:
+    if itself.faq_id is None:
+        return Message(itself.text)
+    reply = faq_reply("", itself.faq_id, as_of=today)
+    return Message(itself.lead + reply.text, reply.buttons)
+
+
+def _what_to_do(st: dict[str, Any], msg: Incoming, r: Reading, pending: dict[str, Any], today: date) -> Optional[Outcome]:
+    """A general question about something being bought, as a new case: the service noted, then the first fact still
+    missing. None (the turn goes on as for any description) once an answer has been given: a new contract resets it."""
+    if st["last"] or pending:
+        return None
+    notes: list[str] = []
+    if not (r.services or r.cpv):
+        # Bought in words the catalogue does not know ("find a company to clear graffiti from our estates"): keep
+        # them, and offer the nearest categories (never the FAQ's topics).
+        words = bought_words(msg.text)
+        if not words or st["facts"] or set(words.lower().split()) <= GENERAL_WORDS:  # "buy through a tender"
+            return None
+        _merge(st, r, pending, msg.text, today, notes)
+        st["first_text"] = words
+        st["words"]["service"] = words
+        st["pending"] = {"ask": "service_unknown"}
+        return Outcome([Message(n) for n in notes if n] + [q.unknown_service(words)], st)
+    st.setdefault("first_text", msg.text[:200])
+    if not _merge(st, r, pending, msg.text, today, notes):
+        return None
+    out = _advance(st, today, notes)
+    service = st["facts"].get("service")
+    if out.assessment is None and service and q.service_label(str(service)) != str(service):
+        lead = f"To answer that, I need a few facts about the contract. Noted: the service is {q.service_label(str(service)).lower()}."
+        out.messages.insert(0, Message(lead))
+    return out
 
 
 def _carry_on(st: dict[str, Any], today: date) -> list[Message]:
