@@ -446,7 +446,10 @@ def _dont_know(st: dict[str, Any], ask: Optional[str], today: date) -> Outcome:
         _set(st, "commenced", today.isoformat(), "assumed", "not known: I've assumed the procurement starts now")
         facts.pop("commencement_event", None)
     elif ask == "vat":
-        _set(st, "vat", "unknown", "you said", "not known")
+        # The question is asked only when VAT changes the answer: not knowing, take the safer reading (VAT on top,
+        # the higher value) and say so, as when the question goes unanswered (_assume); never the lower one.
+        notes.append(_assume(st, "vat", today) or "")
+        st["words"]["vat"] = "not known: assumed added on top"
     elif ask == "cross_border":
         _set(st, "cross_border_interest", "unknown", "you said")
     elif ask == "separable":

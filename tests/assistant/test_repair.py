@@ -301,3 +301,13 @@ def test_a_correction_that_says_no_extension_removes_it() -> None:
     chat.say("Security guards, £50k a year for 3 years plus 2, advert June 2027", "inform")
     got = chat.say("sorry, it's 4 years with no extension", "correction").assessment
     assert got is not None and got.estimated_value_gbp == 200_000
+
+
+def test_not_knowing_the_vat_takes_the_higher_value_and_says_so() -> None:
+    # £200k a year x 3 = £600,000: below £663,540 if it includes VAT, £720,000 above if VAT is added (Act s.123(2)).
+    chat = Chat()
+    chat.say("Home care for older people, £200k a year for 3 years, tender notice April 2027")
+    assert chat.state["pending"]["ask"] == "vat"
+    a = chat.say("I don't know about VAT", "dont_know").assessment
+    assert a is not None and a.above_threshold is True and a.estimated_value_gbp == 720_000
+    assert "assumed VAT is added on top" in chat.text
