@@ -489,6 +489,10 @@ def _merge(st: dict[str, Any], r: Reading, pending: dict[str, Any], text: str, t
             r.vat = "included" if yn else "excluded"
         elif r.dont_know:
             r.vat = "unknown"
+    if ask == "vat" and r.vat == "unknown":  # "not sure about VAT": the safer reading, said (see _dont_know)
+        notes.append(_assume(st, "vat", today) or "")
+        st["words"]["vat"] = "not known: assumed added on top"
+        r.vat, took = None, True
     if ask == "cross_border" and r.cross_border is None:
         c = parse_cross_border(text, answer=True)
         if c is not None:
