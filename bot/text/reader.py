@@ -121,7 +121,8 @@ def without_mail_headers(text: str) -> str:
 _CURRENT = re.compile(r"\b(?:current|existing|previous|old|incumbent|present|expiring|last)\s+(?:contract|provider|service|"
                       r"arrangement|deal|agreement|framework)\b|\bcontract\s+(?:we\s+have\s+)?(?:now|currently|at\s+the\s+moment)\b",
                       re.I)
-_NEW = re.compile(r"\b(?:new|next|future|re-?(?:tender|procure|commission)\w*|will|going\s+to|plan\w*|from\s+now)\b", re.I)
+_NEW = re.compile(r"\b(?:new\s+(?:one|contract|service|deal|arrangement|agreement|provider|procurement|tender|framework)|next|"
+                  r"future|re-?(?:tender|procure|commission)\w*|will|going\s+to|plan\w*|from\s+now)\b", re.I)
 _SENTENCE = re.compile(r"(?:[^.;!?\n]|\.(?=\w))+(?:[.;!?]+|\n+|$)")  # "£1.1m" does not end a sentence
 _FIGURE = re.compile(r"£\s?\d|\d\s*(?:k|m)\b|\b\d{4}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I)
 
