@@ -46,6 +46,7 @@ from bot.text.dates import DateMention
 from bot.text.purchase import bought_words
 from bot.text.facts import ExemptionMention, parse_cross_border, parse_extension, parse_vat_status, parse_yes_no
 from bot.text.reader import Reading, read_message
+from bot.text.spelling import fix_slips
 from bot.text.value_reader import ValueReading
 
 _NOTICE_EVENTS_BEFORE_ACT = {
@@ -114,6 +115,8 @@ FOLLOW_UPS = ("what_would_change", "show_references", "what_must_we_do", "more_a
 
 def turn(raw_state: Any, msg: Incoming, today: date) -> Outcome:
     st = _state(raw_state)
+    if not msg.is_payload:
+        msg = replace(msg, text=fix_slips(msg.text))  # "£345k per yaer": a slip in a unit must not change the value
     itself = None if msg.is_payload else about(msg.text, msg.channel, bool(st["last"]))
     if itself is not None:
         # "can I download this?", "what is LTR?", "how do I start again?": a short answer about the assistant, and the

@@ -16,6 +16,7 @@ from bot.text.dates import DateMention, find_dates, parse_date
 from bot.text.facts import (ExemptionMention, parse_buyer, parse_cross_border, parse_exemption, parse_nation, parse_part_change,
                             parse_user_choice, parse_vat_status)
 from bot.text.services import CpvMention, find_cpv, purchase
+from bot.text.spelling import fix_slips
 from bot.text.value_reader import ValueReading, read_value
 from bot.text.vat import find_vat
 
@@ -143,7 +144,7 @@ def without_current_contract(text: str) -> str:
 
 def read_message(text: str, today: date, has_value: bool = False) -> Reading:
     r = Reading(text=text)
-    text = without_mail_headers(text)
+    text = without_mail_headers(fix_slips(text))
     r.cpv = find_cpv(text)
     bought = purchase(text)  # what is bought is read from every sentence, the current contract's included
     r.services, r.client = bought.services, bought.client

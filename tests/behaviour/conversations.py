@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import logging
 import random
+import re
 import sys
 from dataclasses import dataclass, field
 from datetime import date
@@ -173,6 +174,7 @@ class Story:
     dont_know_first: set[str] = field(default_factory=set)  # questions first answered "not sure"
     asked: dict[str, int] = field(default_factory=dict)
     volunteered: Optional[str] = None  # the first reply to a value or date question gives both facts
+    style: str = ""  # "terse" | "slips": how the replies are typed
 
     @property
     def expect(self) -> Expect:
@@ -180,6 +182,12 @@ class Story:
 
     def reply(self, ask: Optional[str]) -> Optional[str]:
         """What the officer types when asked `ask` (the name of the pending question), or None if they can't."""
+        text = self._reply(ask)
+        if text is None or not self.style or self.asked.get(str(ask), 0) > 1:
+            return text  # asked again: the officer types it out in full
+        return terse(text, ask, self) if self.style == "terse" else slips(text, self.rng)
+
+    def _reply(self, ask: Optional[str]) -> Optional[str]:
         n = self.asked.get(str(ask), 0)
         self.asked[str(ask)] = n + 1
         if ask in self.dont_know_first and n == 0:
@@ -205,6 +213,33 @@ class Story:
         if ask in ("exemption", "separable"):
             return "no"
         return None
+
+
+def terse(text: str, ask: Optional[str], st: "Story") -> str:
+    rng = st.rng
+    if ask in ("value", "value_choice"):
+        k = f"{st.annual / 1000:g}k"
+        term = f"{st.years}+{st.ext}" if st.ext else f"{st.years}y"
+        return rng.choice([f"{k} pa {term}", f"£{k}/yr x {term}", f"{k} p/a, {term} yrs", f"£{k} pa, {term}"])
+    if ask in ("date", "date_confirm") and st.commenced >= ACT_START:
+        return rng.choice([f"{MONTHS[st.commenced.month - 1][:3]} {st.commenced:%y}", f"{st.commenced:%m/%y}",
+                           f"{MONTHS[st.commenced.month - 1][:3]}-{st.commenced:%y}"])
+    if ask == "vat":
+        return rng.choice(["none", "exempt", "n/a - charity", "no vat"])
+    return text
+
+
+_SLIPS = {"about": "abuot", "around": "aroudn", "year": "yaer", "years": "yeras", "per annum": "per anum",
+          "annum": "anum", "tender": "tendr", "notice": "notcie", "advert": "advret", "extension": "extention",
+          "extend": "extnd", "option": "optoin", "roughly": "rougly", "budget": "budegt", "hope": "hpoe",
+          "going": "goign", "don't": "dont", "include": "inlcude", "charged": "chagred"}
+
+
+def slips(text: str, rng: random.Random) -> str:
+    words = [w for w in _SLIPS if re.search(rf"\b{re.escape(w)}\b", text, re.I)]
+    for w in rng.sample(words, min(len(words), 2)):
+        text = re.sub(rf"\b{re.escape(w)}\b", _SLIPS[w], text, count=1, flags=re.I)
+    return text
 
 
 def _svc(rng: random.Random, lt: Optional[bool] = None) -> Service:
@@ -376,6 +411,20 @@ def _email(rng: random.Random) -> Story:
     return Story("", first, service, annual, years, ext, commenced, rng)
 
 
+def _terse(rng: random.Random) -> Story:
+    """Answers in as few characters as officers type on a phone: "120k pa", "3+1", "Apr 27", "none"."""
+    st = _drip(rng)
+    st.style = "terse"
+    return st
+
+
+def _slips(rng: random.Random) -> Story:
+    """Answers with the typing slips of a hurried officer in the words around the figures."""
+    st = _drip(rng)
+    st.style = "slips"
+    return st
+
+
 def _make(cap: str, build: Callable[[random.Random], Story]) -> Callable[[random.Random], Story]:
     def f(rng: random.Random) -> Story:
         s = build(rng)
@@ -399,6 +448,8 @@ CAPABILITIES: dict[str, Callable[[random.Random], Story]] = {
     "conv_change_service": _make("conv_change_service", _change_service),
     "conv_old_contract_beside_new": _make("conv_old_contract_beside_new", _old_contract),
     "conv_forwarded_email": _make("conv_forwarded_email", _email),
+    "conv_terse_answers": _make("conv_terse_answers", _terse),
+    "conv_typing_slips_in_answers": _make("conv_typing_slips_in_answers", _slips),
 }
 
 
