@@ -34,7 +34,13 @@ def incoming(tracker: Tracker) -> Incoming:
     name = intent.get("name")
     if name in ("quiz_skip", "quiz_hint"):  # with no quiz running (data/rules.yml): "skip this question" in the guided flow
         name = "dont_know"
-    return Incoming(str(m.get("text") or ""), name, entities, float(intent.get("confidence") or 0.0))
+    sender = str(tracker.sender_id or "")
+    channel = next((c for c, prefix in CHANNELS if sender.startswith(prefix)), None)
+    return Incoming(str(m.get("text") or ""), name, entities, float(intent.get("confidence") or 0.0), channel)
+
+
+# Sender-id prefixes of the channels (bot/server/channels): whose buttons a question about keeping an answer names.
+CHANNELS = (("web", "web-"), ("teams", "teams-"), ("teams", "msteams-"), ("slack", "slack-"))
 
 
 def last_assessment(state: dict[str, Any]) -> Optional[Assessment]:

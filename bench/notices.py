@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Optional
 
-from bot.ltr.classify import profile
+from bot.ltr.classification import profile
 from bot.ltr.cpv_catalogue import normalise
 from bot.ltr.knowledge import load_knowledge
 from bot.text.services import Screening, screen

@@ -33,6 +33,8 @@ from datetime import date
 from typing import Any, Callable, Optional
 
 from bot.assistant import questions as q
+from bot.assistant.about import about
+from bot.assistant.asking import GENERAL_WORDS, asks_what_to_do
 from bot.assistant.faq import FaqReply, faq_reply, topic_of
 from bot.assistant.reply import Message
 from bot.assistant.understood import changed_note, date_words, understood_facts
@@ -41,6 +43,7 @@ from bot.ltr.match import CPV_PREFIX
 from bot.ltr.model import EXEMPTIONS, Case
 from bot.render.text import DISCLAIMER  # the wording lives with the renderers' (Slack and Teams cards show it too)
 from bot.text.dates import DateMention
+from bot.text.purchase import bought_words
 from bot.text.facts import ExemptionMention, parse_cross_border, parse_extension, parse_vat_status, parse_yes_no
 from bot.text.reader import Reading, read_message
 from bot.text.value_reader import ValueReading
@@ -61,6 +64,7 @@ class Incoming:
     intent: Optional[str] = None
     entities: dict[str, Any] = field(default_factory=dict)  # from a button payload: /inform{"vat": "excluded"}
     confidence: float = 1.0
+    channel: Optional[str] = None  # "web", "teams", "slack" or None: whose controls a question about them names
 
     @property
     def is_payload(self) -> bool:
@@ -110,6 +114,11 @@ FOLLOW_UPS = ("what_would_change", "show_references", "what_must_we_do", "more_a
 
 def turn(raw_state: Any, msg: Incoming, today: date) -> Outcome:
     st = _state(raw_state)
+    itself = None if msg.is_payload else about(msg.text, msg.channel, bool(st["last"]))
+    if itself is not None:
+        # "can I download this?", "what is LTR?", "how do I start again?": a short answer about the assistant, and the
+        # case carries on where it was.
+        return Outcome([_about_message(itself, st, today)] + _repeat(st, today), st)
     if msg.intent == "start_again":
         fresh = new_state()
         fresh["disclaimer"] = st["disclaimer"]
@@ -117,7 +126,7 @@ def turn(raw_state: Any, msg: Incoming, today: date) -> Outcome:
     if msg.is_payload:
         return _payload(st, msg, today)
 
-    r = read_message(msg.text, today, has_value=bool(st["facts"].get("value") or st["facts"].get("parts")))
+    r = read_message(msg.text, today, has_value=_has_value(st))
     pending = st["pending"] or {}
 
     if msg.intent in FOLLOW_UPS and st["last"] and not r.describes_contract and not (
@@ -183,6 +192,11 @@ def _question(st: dict[str, Any], msg: Incoming, r: Reading, pending: dict[str, 
         return None
     if pending and _answers_pending(r, pending) and not asked:
         return None  # "no VAT" at the VAT question is an answer
+    if asked and asks_what_to_do(msg.text, r.services) and (
+            not st["last"] or _is_new_contract(st, r)):
+        # "I've been asked to find a company to provide home care. Do I have to run a tender?": what to do about
+        # something being bought depends on facts not given yet; a case, whatever the FAQ's nearest topic.
+        return _what_to_do(st, msg, r, pending, today)
     has_case = bool(st["facts"])
     trial = copy.deepcopy(st)
     took = _merge(trial, r, pending, msg.text, today, []) if r.has_case_facts else False
@@ -212,6 +226,41 @@ def _question(st: dict[str, Any], msg: Incoming, r: Reading, pending: dict[str, 
     if not reply.confident and not (r.describes_contract or r.value.found or (has_case and r.has_case_facts and not asked)):
         return Outcome([Message(reply.text, reply.buttons)] + _repeat(st, today), st)
     return None
+
+
+def _about_message(itself: Any, st: dict[str, Any], today: date) -> Message:
+    if itself.faq_id is None:
+        return Message(itself.text)
+    reply = faq_reply("", itself.faq_id, as_of=today)
+    return Message(itself.lead + reply.text, reply.buttons)
+
+
+def _what_to_do(st: dict[str, Any], msg: Incoming, r: Reading, pending: dict[str, Any], today: date) -> Optional[Outcome]:
+    """A general question about something being bought, as a new case: the service noted, then the first fact still
+    missing. None (the turn goes on as for any description) once an answer has been given: a new contract resets it."""
+    if st["last"] or pending:
+        return None
+    notes: list[str] = []
+    if not (r.services or r.cpv):
+        # Bought in words the catalogue does not know ("find a company to clear graffiti from our estates"): keep
+        # them, and offer the nearest categories (never the FAQ's topics).
+        words = bought_words(msg.text)
+        if not words or st["facts"] or set(words.lower().split()) <= GENERAL_WORDS:  # "buy through a tender"
+            return None
+        _merge(st, r, pending, msg.text, today, notes)
+        st["first_text"] = words
+        st["words"]["service"] = words
+        st["pending"] = {"ask": "service_unknown"}
+        return Outcome([Message(n) for n in notes if n] + [q.unknown_service(words)], st)
+    st.setdefault("first_text", msg.text[:200])
+    if not _merge(st, r, pending, msg.text, today, notes):
+        return None
+    out = _advance(st, today, notes)
+    service = st["facts"].get("service")
+    if out.assessment is None and service and q.service_label(str(service)) != str(service):
+        lead = f"To answer that, I need a few facts about the contract. Noted: the service is {q.service_label(str(service)).lower()}."
+        out.messages.insert(0, Message(lead))
+    return out
 
 
 def _carry_on(st: dict[str, Any], today: date) -> list[Message]:
@@ -273,7 +322,7 @@ def read_answers(answers: list[tuple[Optional[str], str]], today: date,
     `read` is `read_message` or a stand-in for it (the screening's, which remembers cells it has read)."""
     st, notes, raised = new_state(), [], []
     for ask, text in answers:
-        r = read(text, today, has_value=bool(st["facts"].get("value") or st["facts"].get("parts")))
+        r = read(text, today, has_value=_has_value(st))
         pending = {"ask": ask} if ask else {}
         st["pending"] = pending or None
         _merge(st, r, pending, text, today, notes)
@@ -526,6 +575,9 @@ def _merge(st: dict[str, Any], r: Reading, pending: dict[str, Any], text: str, t
         # "no extension", "plus a year's option": the extension years alone (not a new term, not a price per year)
         facts["value"]["extension_years"] = extension
         st["source"]["term"] = "you said"
+        if extension == 0 and v.term is not None and v.term.years:  # "4 years with no extension": the new term stands too
+            facts["value"]["years"] = v.term.years
+            facts["value"].pop("open_ended", None)
         r.period_only, v.term = None, None
         took = True
     if (facts.get("parts") or st.get("added")) and not r.parts and _update_part_values(st, r):
@@ -552,7 +604,7 @@ def _merge(st: dict[str, Any], r: Reading, pending: dict[str, Any], text: str, t
         facts["value"] = {"total_gbp": v.addition["one_off_gbp"]}  # "a one-off £18k": the same figure, now a total
         st["source"]["value"] = "you said"
         took = True
-    elif v.addition and (facts.get("value") or facts.get("parts")):
+    elif v.addition and (facts.get("value") or facts.get("parts")) and not (facts.get("value") or {}).get("unknown"):
         base = facts.get("value") or {}
         for k, x in v.addition.items():
             base[k] = (base.get(k) or 0) + x
@@ -570,7 +622,10 @@ def _merge(st: dict[str, Any], r: Reading, pending: dict[str, Any], text: str, t
     elif v.term is not None and facts.get("value") and not v.amounts:
         value = facts["value"]
         value["years"] = v.term.years
-        if v.term.extension_years or r.correction or ask == "term":
+        # "I meant 5 years not 3", "the initial term is 4 years": the initial term changes and the extension
+        # options already given stay, unless the new words say something about extensions ("no extension").
+        if v.term.extension_years or ask == "term" or (r.correction and (
+                not value.get("extension_years") or parse_extension(r.text) is not None)):
             value["extension_years"] = v.term.extension_years
         value.pop("open_ended", None)
         st["source"]["term"] = "you said"
@@ -657,6 +712,12 @@ def _procurement_date(r: Reading) -> Optional[DateMention]:
         if better:
             return better[0]
     return r.date
+
+
+def _has_value(st: dict[str, Any]) -> bool:
+    """A value to add to ("plus a £90k one-off"): not one the officer said they don't know yet."""
+    value = st["facts"].get("value")
+    return bool((value and not value.get("unknown")) or st["facts"].get("parts"))
 
 
 def _only_a_date(r: Reading) -> bool:
@@ -1040,7 +1101,9 @@ def _answer(st: dict[str, Any], today: date, notes: list[str]) -> Outcome:
         a = assess(Case.from_dict(case), as_of=today)
     except CaseError as e:
         st["pending"] = {"ask": q.FIELD_ASKS.get(e.field.split(".")[0], "value")}
-        return Outcome([Message(f"Sorry, I can't use that: {e.message}.")] + _repeat(st, today), st)
+        # The engine's message names its fields ("extension_gbp"): an officer gets plain words instead.
+        why = e.message if not re.search(r"[a-z]_[a-z]", e.message) else "it does not fit with the figures you gave before"
+        return Outcome([Message(f"Sorry, I can't use that: {why}.")] + _repeat(st, today), st)
     if a.status == "needs_input":
         unknown = _unknown_part(st)
         if unknown is not None and "part_service" in (st.get("asked") or []):

@@ -23,9 +23,10 @@ from functools import lru_cache
 from typing import Any, Optional
 
 from bot.ltr import Assessment, Case, CaseError, Knowledge, assess, cpv_catalogue, load_knowledge
-from bot.ltr.classify import match_services
+from bot.ltr.classification import match_services
 from bot.ltr.knowledge import Faq, Threshold
-from bot.ltr.value import estimate, gbp
+from bot.ltr.price import gbp
+from bot.ltr.value import estimate
 from bot.text.dates import find_dates
 from bot.text.reader import read_message
 

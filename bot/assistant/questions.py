@@ -17,6 +17,7 @@ from typing import Any, Optional
 from bot.assistant.reply import Message
 from bot.ltr import CaseError, assess, load_knowledge
 from bot.ltr.model import Case
+from bot.render.text import long_date
 
 RECURRING_KEYS = ("annual_gbp", "monthly_gbp", "weekly_gbp")
 VAT_CHOICES = ("included", "excluded", "exempt")
@@ -205,7 +206,7 @@ def case_of(st: dict[str, Any]) -> dict[str, Any]:
 
 
 def _whole_life(value: Any) -> Optional[float]:
-    from bot.ltr.value import working
+    from bot.ltr.price import working
 
     if not isinstance(value, dict) or value.get("unknown"):
         return None
@@ -313,16 +314,14 @@ def question(ask: str, facts: dict[str, Any], st: dict[str, Any], today: date, w
             {"title": "No VAT is charged (exempt)", "payload": '/inform{"vat": "exempt"}'},
             {"title": "Not sure", "payload": "/dont_know"}], progress)
     if ask == "date_confirm":
-        from bot.assistant.understood import date_words
-
         choices = pending.get("choices") or []
         if pending.get("boundary") and len(choices) == 2:  # a period that runs across a change in the rules
-            b = date_words(pending["boundary"])
+            b = long_date(date.fromisoformat(pending["boundary"]))
             buttons = [{"title": f"Before {b}", "payload": f'/inform{{"commenced": "{choices[0]}"}}'},
                        {"title": f"{b} or later", "payload": f'/inform{{"commenced": "{choices[1]}"}}'}]
             return Message(f"That period runs across {b}, when the rules change, and the answer depends on it. "
                            "Does the procurement start before that day or on or after it?", buttons, progress)
-        buttons = [{"title": date_words(c), "payload": f'/inform{{"commenced": "{c}"}}'} for c in choices]
+        buttons = [{"title": long_date(date.fromisoformat(c)), "payload": f'/inform{{"commenced": "{c}"}}'} for c in choices]
         return Message("Which year do you mean? The answer depends on it (a different law or threshold applies).",
                        buttons, progress)
     if ask == "separable":
@@ -412,9 +411,7 @@ def _again(ask: str, facts: dict[str, Any], st: dict[str, Any], today: date) -> 
         what = entry.label[0].lower() + entry.label[1:] if entry else "an exempted contract"
         return Message(f"Has your legal team confirmed that this is {what}?", _exemption_buttons(entry))
     if ask == "date_confirm":
-        from bot.assistant.understood import date_words
-
-        buttons = [{"title": date_words(c), "payload": f'/inform{{"commenced": "{c}"}}'} for c in pending.get("choices") or []]
+        buttons = [{"title": long_date(date.fromisoformat(c)), "payload": f'/inform{{"commenced": "{c}"}}'} for c in pending.get("choices") or []]
         return Message("Which of these two dates is right?", buttons)
     if ask == "cross_border":
         return Message("Could suppliers from other countries realistically have wanted to bid?", [

@@ -7,11 +7,13 @@ The officer's own words are quoted only for what they said. The value's working 
 """
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Optional
 
 from bot.assistant.questions import service_label
 from bot.ltr import Assessment, load_knowledge
-from bot.ltr.value import gbp
+from bot.ltr.price import gbp
+from bot.render.text import long_date
 
 BUYER_WORDS = {"sub_central": "a London borough (or other local authority)", "central": "central government",
                "school": "a school or academy", "utility": "a utility", "nhs_trust": "an NHS trust",
@@ -34,10 +36,8 @@ def _change(fact: str) -> str:
 
 
 def date_words(iso: str) -> str:
-    y, m, d = (int(x) for x in iso.split("-"))
-    months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-              "November", "December"]
-    return f"{d} {months[m - 1]} {y}"
+    """An ISO date in words, as the answer writes dates: "2026-04-01" -> "1 April 2026"."""
+    return long_date(date.fromisoformat(iso))
 
 
 # Trace steps that change the value on its way to the figure compared with the threshold.
@@ -113,7 +113,8 @@ def understood_facts(st: dict[str, Any], a: Assessment) -> list[dict[str, Any]]:
     elif source.get("exemption") == "assumed":
         add("exemption", "Exemption", "assumed not exempt", "assumed", "")
     if facts.get("england") is False:
-        add("england", "Where", "outside England", "you said", "")
+        nation = load_knowledge().nation(str(facts.get("nation") or ""))
+        add("england", "Where", f"{nation.name}, outside England" if nation else "outside England", "you said", "")
     return out
 
 
@@ -126,19 +127,25 @@ def changed_note(last: Optional[dict[str, Any]], a: Assessment) -> Optional[str]
     if not last:
         return None
     parts = []
+    before = (last.get("case") or {}).get("service")
+    now = a.case.service if a.case is not None else None
+    if before and now and before != now:
+        parts.append(f"Service now {service_label(now)}")
     if last.get("value") != a.estimated_value_gbp and a.estimated_value_gbp is not None:
-        parts.append(f"Value now {gbp(a.estimated_value_gbp)}")
+        parts.append(f"{'value' if parts else 'Value'} now {gbp(a.estimated_value_gbp)}")
     if last.get("key") == headline_key(a):
         return (", ".join(parts) + " — the answer is the same.") if parts else "I've updated the case: the answer is the same."
+    what = []
+    old_key = last.get("key") or [None, None, None]
+    if len(old_key) > 1 and old_key[1] != a.light_touch and a.light_touch is not None:
+        what.append("a light touch contract" if a.light_touch else "not a light touch contract")
     if a.above_threshold is True:
-        what = "above the threshold"
+        what.append("above the threshold")
     elif a.above_threshold is False:
-        what = "below the threshold"
+        what.append("below the threshold")
     elif a.regime == "PSR":
-        what = "the Provider Selection Regime applies"
+        what.append("the Provider Selection Regime applies")
     elif a.regime == "none":
-        what = "outside the procurement rules"
-    else:
-        what = "see below"
-    lead = (", ".join(parts) + " — ") if parts else ""
-    return f"{lead}the answer changed: {what}."
+        what.append("outside the procurement rules")
+    lead = (", ".join(parts) + " — the answer") if parts else "The answer"
+    return f"{lead} changed: {', '.join(what) if what else 'see below'}."

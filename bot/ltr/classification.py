@@ -1,13 +1,15 @@
 """Step: what is being bought. Officer's words or CPV codes -> catalogue entries -> statutory lists
-(reference §4); asks when the words or a code cannot decide (reference §8 item 10)."""
+(reference §4); asks when the words or a code cannot decide (reference §8 item 10).
+
+Whether a code is light touch, reservable or PSR health care comes only from cpv.yml (`profile`)."""
 from __future__ import annotations
 
 from typing import Optional, Union
 
-from .classify import Profile, cpv_in, match_services, profile
-from .knowledge import Service
-from .match import CPV_PREFIX
-from .model import Assessment, Candidate
+from .cpv_catalogue import cpv_in
+from .knowledge import CpvList, Knowledge, Service
+from .match import CPV_PREFIX, matcher_for
+from .model import Assessment, Candidate, Profile
 from .run import PartProfile, Run, Subject
 
 
@@ -137,3 +139,53 @@ def ask(run: Run, candidates, text: Optional[str]) -> Assessment:
                   "'alarm monitoring') or give its CPV code.") if text else "What service are you buying?"
     return run.result(status="needs_input", regime=None, light_touch=None, above_threshold=None, threshold_gbp=None,
                       estimated_value_gbp=None, answer=answer, candidates=cands)
+
+
+# ---- a code -> what the law says about it (cpv.yml) -------------------------------------------------------
+
+
+def _kind_of_code(code: str) -> str:
+    division = int(code[:2])
+    if division == 45:
+        return "works"
+    if division < 45 or division == 48:
+        return "goods"  # CPV divisions 03-44 and 48 (software packages) are supplies
+    return "service"
+
+
+def _in_psr(code: str, psr: CpvList) -> tuple[bool, Optional[str]]:
+    for lim in psr.limited:
+        if lim["cpv"] == code:
+            return True, lim["limit"]
+    return cpv_in(code, psr.cpv) and not cpv_in(code, psr.excluded), None
+
+
+def profile(code: str, kb: Knowledge, kind: Optional[str] = None) -> Profile:
+    cat = next((c for c in kb.categories if cpv_in(code, c.cpv)), None)
+    psr, limit = _in_psr(code, kb.psr)
+    caveat = next((c["text"] for c in kb.psr.caveats if c["cpv"] == code), None)
+    return Profile(
+        cpv=code,
+        kind=kind or _kind_of_code(code),
+        category_id=cat.id if cat else None,
+        category_label=cat.label if cat else None,
+        category_ref=cat.ref if cat else None,
+        psr=psr,
+        psr_limit=limit,
+        psr_caveat=caveat,
+        reservable_pa2023=cpv_in(code, kb.reservable_pa2023.cpv),
+        reservable_pcr=cpv_in(code, kb.reservable_pcr.cpv),
+    )
+
+
+# ---- free text -> catalogue entries ------------------------------------------------------------
+
+
+def match_services(text: str, kb: Knowledge) -> list[Service]:
+    """Catalogue entries named in the text, in order of appearance, each once."""
+    out: list[Service] = []
+    for m in matcher_for(kb).match(text):
+        svc = kb.service(m.id)
+        if svc is not None and svc not in out:
+            out.append(svc)
+    return out

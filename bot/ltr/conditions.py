@@ -11,17 +11,20 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable, Optional
 
-from .classify import Profile, cpv_in
+from .cpv_catalogue import cpv_in
 from .knowledge import Knowledge, Threshold
-from .model import Case
+from .model import Case, Profile
+from .price import gbp
 from .threshold import pick
-from .value import gbp
 
 
 @dataclass(frozen=True)
 class Verdict:
     ok: bool
     why: str  # plain words, true either way: "the value, £40,000, is at or above the £30,000 notifiable figure"
+    # When not ok, what would change that, for routes (reference §7: every route the case makes available):
+    fix: str = ""  # the case fails, and the officer can change it: "shorten the term, extensions included, to 3 years"
+    open_if: str = ""  # a fact is not known; the route is open if it holds: "a person (or their carer) has chosen …"
 
 
 @dataclass
@@ -56,6 +59,7 @@ class Context:
 
 
 CONDITIONS: dict[str, Callable[[Context], Verdict]] = {}
+RND_DIVISION = "73"  # CPV division 73: research and development services (the CPV list's own heading, not law)
 
 
 def condition(name: str) -> Callable[[Callable[[Context], Verdict]], Callable[[Context], Verdict]]:
@@ -184,7 +188,8 @@ def _user_choice(ctx: Context) -> Verdict:
         return Verdict(False, "the service is not provided to a particular person")
     if ctx.case.user_choice is None:
         ctx.need("whether a person (or their carer) has chosen a provider: a user choice direct award may be possible")
-        return Verdict(False, "you have not said that a person (or their carer) has chosen a provider")
+        return Verdict(False, "you have not said that a person (or their carer) has chosen a provider",
+                       open_if="a person (or their carer) has chosen the provider")
     if not ctx.case.user_choice:
         return Verdict(False, "no person (or carer) has chosen a provider")
     if ctx.regime != "PA2023" or not ctx.light_touch:
@@ -251,12 +256,25 @@ def _term_within_mutual_limit(ctx: Context) -> Verdict:
         term = v.years + v.extension_years
     if term is None:
         ctx.need(f"the maximum term including extensions: reserving to a mutual needs {limit:g} years or less")
-        return Verdict(False, f"the term is not known, and {ref} allows at most {limit:g} years")
-    yes = term <= limit
-    return Verdict(yes, f"{ref} allows at most {limit:g} years; yours is {term:g}")
+        return Verdict(False, f"the term is not known, and {ref} allows at most {limit:g} years",
+                       open_if=f"the whole term, extensions included, is {limit:g} years or less ({ref})")
+    if term <= limit:
+        return Verdict(True, f"{ref} allows at most {limit:g} years; yours is {term:g}")
+    return Verdict(False, f"the term, {term:g} years including extensions, is longer than the {limit:g} years {ref} allows",
+                   fix=f"shorten the term, extensions included, to {limit:g} years")
 
 
 @condition("rnd")
 def _rnd(ctx: Context) -> Verdict:
-    return Verdict(ctx.rnd, "the service is research and development for public benefit" if ctx.rnd
-                   else "the service is not research and development")
+    if ctx.rnd:
+        return Verdict(True, "the service is research and development for public benefit")
+    services = all(p.kind == "service" for p in ctx.profiles)
+    if services and any(p.cpv.startswith(RND_DIVISION) for p in ctx.profiles):
+        # Research and development services by their code: exempt only if for the public benefit, with no goods or works.
+        return Verdict(False, "you have not said the research is for the public benefit",
+                       open_if="the research and development is for the public benefit, with no goods or works in the contract")
+    if services and "pilot" in ctx.case.aims:
+        # A pilot may be research and development: the officer is told what would make it exempt.
+        return Verdict(False, "you have not said the pilot is research and development",
+                       open_if="the pilot is research and development of that kind")
+    return Verdict(False, "the service is not research and development")

@@ -49,3 +49,20 @@ def describe(code: str) -> Optional[str]:
 def codes() -> dict[str, str]:
     """Every code and its description (a copy; the catalogue itself stays read-only)."""
     return dict(_table())
+
+
+# ---- code ranges ("85000000-85323000") in the statutory lists -------------------------------------------
+
+
+@lru_cache(maxsize=256)
+def _spans(items: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
+    out = []
+    for item in items:
+        lo, _, hi = item.partition("-")
+        out.append((int(lo), int(hi or lo)))
+    return tuple(out)
+
+
+def cpv_in(code: str, items: list[str]) -> bool:
+    n = int(code)
+    return any(lo <= n <= hi for lo, hi in _spans(tuple(items)))

@@ -8,32 +8,35 @@ same `as_of` -> same answer. Never reads the clock.
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Optional
 
 from . import offer
 from .classification import classify
-from .conditions import Context
+from .conditions import Context, check_registry
 from .cross_border import cross_border
 from .exemptions import answer as exempt_answer
 from .exemptions import exemption, stated_value
-from .knowledge import Knowledge, load_knowledge
+from .knowledge import Knowledge, KnowledgeError, load_knowledge
 from .mixed import light_touch, separable
 from .model import Assessment, Case
 from .psr import psr_applies
 from .regime import date_boundaries, regime_for
 from .run import Run, Subject, day
 from .threshold import near, threshold, threshold_caveat
-from .value import apply_vat, estimate, gbp, raw_whole_life
+from .price import gbp
+from .value import apply_vat, estimate, raw_whole_life
 
 
 def assess(case: Case, as_of: date, kb: Optional[Knowledge] = None) -> Assessment:
     """Which rules govern this procurement, is it light touch, is it above the threshold, and what follows."""
     kb = kb or load_knowledge()
+    _assembled(kb)
     run = Run(case, as_of, kb)
 
     commenced = case.commenced or as_of
     if not case.england:
-        return run.out_of_scope("not_england")
+        return run.other_nation(case.nation)
 
     # 1. Exemptions: an exemption stated as a fact needs no classification (an employment contract is exempt
     # whatever the job, a vertical arrangement whatever the service); otherwise the service may be an exempt one.
@@ -71,6 +74,11 @@ def assess(case: Case, as_of: date, kb: Optional[Knowledge] = None) -> Assessmen
 
     # 3. PCR saved, or the Act
     regime = regime_for(run, commenced, bool(subject.main and subject.main.light_touch))
+
+    if case.concession and regime == "PA2023" and commenced < run.date("act_start"):
+        run.warn("W-CONCESSION-BEFORE-ACT", f"This concession began before {run.day('act_start')}. The Procurement Act 2023 "
+                 "is applied because no event you gave keeps the old rules; concessions then came under the Concession "
+                 "Contracts Regulations 2016, whose saving rules are not in this assistant's reference.", "SI 2024/716 reg 5")
 
     # 4. Light touch by s.9 / reg 4 ('wholly or mainly' / highest value)
     lt = light_touch(run, subject, regime)
@@ -120,6 +128,19 @@ def assess(case: Case, as_of: date, kb: Optional[Knowledge] = None) -> Assessmen
         service_category=subject.main.category_id if subject.main else None, cross_border_interest=cbi)
 
 
+def _assembled(kb: Knowledge) -> None:
+    """The engine is put together here: the named conditions the knowledge lists (conditions.yml) must be the ones
+    conditions.py implements, or no answer is given (the loader checks the files alone, not the code)."""
+    problem = _registry_problem(frozenset(kb.conditions))
+    if problem:
+        raise KnowledgeError(f"conditions.yml: {problem}")
+
+
+@lru_cache(maxsize=8)
+def _registry_problem(names: frozenset[str]) -> Optional[str]:
+    return check_registry(set(names))
+
+
 def _finish(run: Run, subject: Subject, value: Optional[float], commenced: date, **kw) -> Assessment:
     """Obligations and routes for the settled facts, then the Assessment."""
     case = run.case
@@ -127,7 +148,7 @@ def _finish(run: Run, subject: Subject, value: Optional[float], commenced: date,
     profiles = [t.profile for t in subject.parts] if subject.parts else ([subject.main] if subject.main else [])
     ctx = Context(case=case, kb=run.kb, regime=regime, light_touch=lt, above=above, value_gbp=value, commenced=commenced,
                   profiles=profiles, codes=subject.codes or [p.cpv for p in profiles],
-                  individual=subject.service.individual if subject.service else True,
+                  individual=_individual(case, subject, profiles),
                   rnd=bool(subject.service and subject.service.id == "rnd_public_benefit"), need=run.need)
     if regime == "PA2023" and above is False:
         part6 = ctx.check("part6")
@@ -137,11 +158,18 @@ def _finish(run: Run, subject: Subject, value: Optional[float], commenced: date,
         kw["notifiable"] = part6.ok and notify.ok  # outside Part 6 nothing is notifiable
     obligations = offer.obligations(run.kb, ctx, run.step, run.warn)
     routes, not_open = offer.routes(run.kb, ctx, run.step, run.warn)
-    answered = [f"{i.text}" for i in not_open]
-    answered += [f"{r.label}: open." for r in routes if set(case.aims) & set(run.kb.route(r.id).aims)]
+    answered = offer.answered(run.kb, case.aims, routes, not_open)
     if answered:
         kw["answer"] = " ".join([kw["answer"], *answered])
     return run.result(obligations=obligations, routes=routes, routes_not_open=not_open, **kw)
+
+
+def _individual(case: Case, subject: Subject, profiles: list) -> bool:
+    """Is the service provided to a particular person (user choice, Sch 5 para 15)? The catalogue says so for the
+    services it knows; for a code alone, health and social care services are, unless the officer says a person chose."""
+    if subject.service is not None:
+        return subject.service.individual
+    return bool(case.user_choice) or any(p.category_id == "health_social" for p in profiles)
 
 
 def _round(x: Optional[float]) -> Optional[float]:

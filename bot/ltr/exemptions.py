@@ -11,7 +11,8 @@ from typing import Optional
 
 from .knowledge import Exemption
 from .run import Run, Subject
-from .value import Working, part_value, working
+from .price import Working, working
+from .value import part_value
 
 PART_2_REF = "PA 2023 Sch 2 para 7(2)"
 

@@ -16,10 +16,12 @@ from typing import Any, Optional, Union
 import yaml
 from pydantic import BaseModel, Extra, Field, ValidationError, validator
 
+from .model import AIMS
+
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 KNOWLEDGE_DIR = Path(__file__).parent / "knowledge"
 FILES = ("dates.yml", "thresholds.yml", "parameters.yml", "labels.yml", "conditions.yml", "cpv.yml", "services.yml", "routes.yml", "obligations.yml", "faq.yml",
-         "exemptions.yml")
+         "exemptions.yml", "nations.yml")
 # The parameters and valuation references the engine reads; a file without one of them does not load.
 _NUMBER, _IDS = float, list
 REQUIRED_PARAMETERS: dict[str, type] = {
@@ -221,8 +223,6 @@ class Condition(_Strict):
 
 
 def _check_aims(v: list[str]) -> list[str]:
-    from .model import AIMS
-
     for a in v:
         if a not in AIMS:
             raise ValueError(f"'{a}' is not one of {', '.join(AIMS)}")
@@ -293,6 +293,17 @@ class Scope(_Strict):
     verified: bool
 
 
+class Nation(Scope):
+    """A UK nation other than England (reference §11): which rules govern its buyers instead; `Case.nation` names
+    one by id. `bodies` and `places` are how officers name its buyers (read by bot/text/facts.py)."""
+
+    name: str
+    adjective: str
+    caveats: list[str] = []
+    bodies: list[str] = []
+    places: list[str] = []
+
+
 class KeyDate(_Strict):
     id: str
     date: date
@@ -332,6 +343,7 @@ class Knowledge:
     conditions: dict[str, Condition]
     faq: tuple[Faq, ...]
     exemptions: tuple[Exemption, ...]
+    nations: tuple[Nation, ...]
     not_for_profit_words: tuple[str, ...]
     rules_version: str
 
@@ -347,6 +359,9 @@ class Knowledge:
 
     def service(self, service_id: str) -> Optional[Service]:
         return next((s for s in self.services if s.id == service_id), None)
+
+    def nation(self, nation_id: str) -> Optional[Nation]:
+        return next((n for n in self.nations if n.id == nation_id), None)
 
     def exemption(self, exemption_id: str) -> Optional[Exemption]:
         return next((e for e in self.exemptions if e.id == exemption_id), None)
@@ -457,11 +472,6 @@ def load_knowledge_from(directory: Path) -> Knowledge:
             if sid not in ids:
                 raise KnowledgeError(f"cpv.yml: undecided {u.cpv[0]}: field 'candidates': unknown service '{sid}'")
     conditions = {c.id: c for c in _entries("conditions.yml", raw["conditions.yml"], Condition)}
-    from .conditions import check_registry  # the implementations; imported here to keep the import graph one-way
-
-    problem = check_registry(set(conditions))
-    if problem:
-        raise KnowledgeError(f"conditions.yml: {problem}")
     for name, model in (("routes.yml", Route), ("obligations.yml", Obligation)):
         for entry in raw[name].get("entries") or []:
             for need in (entry.get("needs") or []) if isinstance(entry, dict) else []:
@@ -495,6 +505,7 @@ def load_knowledge_from(directory: Path) -> Knowledge:
         conditions=conditions,
         faq=_entries("faq.yml", raw["faq.yml"], Faq),
         exemptions=exemptions,
+        nations=_entries("nations.yml", raw["nations.yml"], Nation),
         not_for_profit_words=tuple(str(w).lower() for w in raw["exemptions.yml"].get("not_for_profit_words") or []),
         rules_version=f"{max(reviewed).isoformat()}+{digest.hexdigest()[:8]}",
     )

@@ -61,6 +61,8 @@ _IRREGULAR = {"children": "child", "childrens": "child", "women": "woman", "wome
 def _fold(word: str) -> str:
     """One form per word: lower case, no possessive, singular."""
     w = word.lower().strip("'")
+    if w in ("it's", "its"):
+        return "its"  # "it's support for carers" is not "IT support"
     if w.endswith("'s"):
         w = w[:-2]
     if w in _IRREGULAR:
@@ -79,6 +81,11 @@ def _fold(word: str) -> str:
 # Shortenings officers type, read as the word they stand for.
 _ABBREVIATIONS = {"mgmt": "management", "mgt": "management", "accom": "accommodation", "accomm": "accommodation",
                   "svc": "service", "svcs": "service", "ppl": "person", "prog": "programme", "dev": "development"}
+# Words that hold a service rather than name one: "a contract for X" is X, never "X contract".
+_CONTAINERS = frozenset({"contract", "tender", "procurement", "framework", "lot", "agreement", "arrangement", "spec",
+                         "specification", "budget", "cost", "price", "value"})
+# Words that make what follows "for" a place or group served, not part of the service's name.
+_OWNERS = frozenset({"our", "your", "their", "my", "its", "his", "her"})
 # Joining words: "drug and alcohol", "drug & alcohol" and "drug/alcohol" are one phrase.
 _JOINERS = frozenset({"and", "&", "n"})
 
@@ -198,9 +205,14 @@ class ServiceMatcher:
         self._max_len = max((len(k) for k in self._index), default=0)
         self._vocab = sorted({w for k in self._index for w in k if w.isalpha()})
         self._vocab_set = frozenset(self._vocab)
+        # The same words as typed in the catalogue ("lives", not "live"): a slip in an inflected word is found
+        # before folding mangles it ("lvies" folds to "lvy", too far from "live").
+        self._typed = {m.group(): _fold(m.group()) for e in self._entries.values() for t in e.terms
+                       for m in _TOKEN.finditer(_plain(t)) if m.group().isalpha()}
+        self._typed_vocab = sorted(self._typed)
         self._official = _cpv_descriptions()
         self._official_max = max((len(k) for k in self._official), default=0)
-        self._slips: dict[str, Optional[str]] = {}
+        self._slips: dict[tuple[str, int], Optional[str]] = {}
 
     @property
     def ids(self) -> list[str]:
@@ -214,14 +226,23 @@ class ServiceMatcher:
             return cpv_catalogue.describe(service_id[len(CPV_PREFIX):])
         return None
 
-    def _slip(self, word: str) -> Optional[str]:
-        """The one catalogue word `word` is a typing slip of (same first letter), or None."""
-        if word in self._slips:
-            return self._slips[word]
+    def _slip(self, word: str, typed: str = "") -> Optional[str]:
+        """The one catalogue word `word` is a typing slip of (same first letter), or None. `typed` is the word as
+        typed, before folding: tried against the catalogue's typed words when the folded form finds nothing."""
+        found = self._nearest(word, self._vocab, self._vocab_set)
+        if found is None and typed and typed != word and typed not in self._typed:
+            near = self._nearest(typed, self._typed_vocab, self._typed)
+            found = self._typed[near] if near else None
+        return found
+
+    def _nearest(self, word: str, vocab: list[str], known: Any) -> Optional[str]:
+        key = (word, id(vocab))
+        if key in self._slips:
+            return self._slips[key]
         found: Optional[str] = None
         limit = _max_slips(word)
-        if limit and word not in self._vocab_set:
-            near = [(v, d) for v, d, _ in process.extract(word, self._vocab, scorer=OSA.distance, score_cutoff=limit,
+        if limit and word not in known:
+            near = [(v, d) for v, d, _ in process.extract(word, vocab, scorer=OSA.distance, score_cutoff=limit,
                                                            limit=None) if v[0] == word[0]]
             if near:
                 # Fewest slips first, then the closest spelling: "traning" is "training" (a letter left out)
@@ -232,13 +253,15 @@ class ServiceMatcher:
                 found = None if tied else best[0]
         if len(self._slips) > 20_000:  # a long-running server sees endless new words; keep memory flat
             self._slips.clear()
-        self._slips[word] = found
+        self._slips[key] = found
         return found
 
     def match(self, text: str) -> list[ServiceMatch]:
         """Every service named in `text`, left to right (a phrase two catalogue entries share yields both)."""
         toks = _tokens(text)
         words = [t for t, _, _ in toks]
+        plain = _plain(text)
+        typed = [plain[a:b] for _, a, b in toks]
         # A phrase never runs across a break (_PART_BREAK): "care + tech" is two parts, not "care tech".
         runs = [len(toks) - i for i in range(len(toks))]
         for i in range(len(toks) - 2, -1, -1):
@@ -250,7 +273,10 @@ class ServiceMatcher:
         i = 0
         while i < len(toks):
             span = words[:i + runs[i]]
-            hit = self._longest_at(span, i)
+            hit = self._longest_at(span, i, typed)
+            inverted = self._inverted_at(span, i)
+            if inverted and (hit is None or inverted[0] > hit[0]):
+                hit = inverted
             official = self._official_at(span, i)
             if official and self._official_wins(official, hit):
                 length, code, desc = official
@@ -289,7 +315,7 @@ class ServiceMatcher:
             keep.append(m)
         return keep
 
-    def _longest_at(self, words: list[str], i: int) -> Optional[tuple[int, tuple[str, ...]]]:
+    def _longest_at(self, words: list[str], i: int, typed: list[str]) -> Optional[tuple[int, tuple[str, ...]]]:
         for length in range(min(self._max_len, len(words) - i), 0, -1):
             span = words[i:i + length]
             key = tuple(span)
@@ -300,13 +326,32 @@ class ServiceMatcher:
             for j, w in enumerate(span):
                 if length == 1 and len(w) < 7:
                     continue
-                fixed = self._slip(w)
+                fixed = self._slip(w, typed[i + j])
                 if fixed is None:
                     continue
                 key = tuple(span[:j] + [fixed] + span[j + 1:])
                 if key in self._index:
                     return length, key
         return None
+
+    def _inverted_at(self, words: list[str], i: int) -> Optional[tuple[int, tuple[str, ...]]]:
+        """A term said the other way round, as English allows: "support for unpaid carers" is "carers support",
+        "services for young carers" is "young carers service" (head noun, "for" or "of", up to two words, then the
+        rest of the term). Not across "our", "your" or "their": "cleaning for our care homes" names the place
+        the cleaning is for, not "home cleaning"."""
+        if i + 2 >= len(words) or words[i + 1] not in ("for", "of") or words[i] in _CONTAINERS:
+            return None
+        best = None
+        for j in range(i + 2, min(i + 5, len(words))):
+            if words[j] in _OWNERS:
+                return best
+            if any(tuple(words[k:j + 1]) in self._index for k in range(i + 2, j)):
+                return best  # the words after "for" name a service themselves ("a contract for home care")
+            for k in range(j, i + 1, -1):  # the term's words before the head: words[k..j]
+                key = tuple(words[k:j + 1]) + (words[i],)
+                if len(key) >= 2 and key in self._index:
+                    best = (j - i + 1, key)
+        return best
 
     def _official_wins(self, official: tuple[int, str, str], hit: Optional[tuple[int, tuple[str, ...]]]) -> bool:
         """A full official description beats a catalogue term only when it says clearly more ("welfare services
@@ -434,7 +479,7 @@ _GUARDS = re.compile(
     r"\b(?:in\s+the\s+event|at\s+any\s+event|in\s+any\s+event|waste\s+of\s+time|the\s+app(?:lication)?\s+form"
     r"|(?:market|supplier|provider|bidder|engagement)s?\s+(?:engagement\s+)?events?"  # procurement events, not events bought
     r"|advertis(?:e|ed|ing)\s+(?:it\s+)?(?:in|on|from|next|this|last|by)\b"  # advertising the tender, not advertising bought
-    r"|(?:central\s+)?digital\s+platf\w*|procurement\s+platf\w*|e-?tendering\s+platf\w*"  # where notices go
+    r"|(?:central|the)\s+digital\s+platf\w*|\bcdp\b|procurement\s+platf\w*|e-?tendering\s+platf\w*"  # where notices go
     r"|health\s+care\s+services\s*\(provider\s+selection|relevant\s+health\s+care\s+services"  # the PSR's own words
     r"|health\s+service\s+purposes|purposes\s+of\s+the\s+health\s+service"
     r"|(?-i:\bit\s+supports\b))",  # "if it supports social care": the pronoun, not IT support

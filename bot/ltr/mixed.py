@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Optional
 
+from .price import gbp
 from .run import Run, Subject
 from .threshold import pick, standard_kind
-from .value import gbp, part_value
+from .value import part_value
 
 
 def light_touch(run: Run, subject: Subject, regime: str) -> bool:

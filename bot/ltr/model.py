@@ -10,6 +10,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, Literal, Optional
 
+from . import cpv_catalogue
+from .price import PERIOD_UNITS, PriceLine, Quantity, Value, stated_whole_life
+
 REGIMES = ("PCR2015", "PA2023", "PSR", "none")
 AIMS = ("framework", "open_framework", "dynamic_market", "mutual", "co_design", "pilot", "user_choice", "direct_award")
 VAT_STATUSES = ("included", "excluded", "exempt", "unknown")
@@ -19,6 +22,8 @@ CROSS_BORDER = ("yes", "no", "unknown")
 # the two lists the same).
 EXEMPTIONS = ("vertical_arrangement", "horizontal_arrangement", "land", "legal_litigation", "employment", "emergency_services",
               "research_and_development")
+# The UK nations other than England (reference §11; knowledge/nations.yml says which rules govern each instead).
+NATIONS = ("wales", "scotland", "northern_ireland")
 COMMENCEMENT_EVENTS = (
     "tender_notice",
     "transparency_notice",
@@ -46,93 +51,6 @@ class CaseError(ValueError):
         super().__init__(f"{field_name}: {message}")
         self.field = field_name
         self.message = message
-
-
-# Units a price can be per. Periods are the ones a calendar turns into a year; the rest are things counted.
-PERIOD_UNITS = ("hour", "day", "night", "week", "month", "quarter", "year")
-
-
-@dataclass(frozen=True)
-class Quantity:
-    """How many of a unit, optionally per period: "3,100 hours a week", "4 placements", "39 weeks a year"."""
-
-    count: float
-    unit: str
-    per: Optional[str] = None  # a period from PERIOD_UNITS
-
-
-@dataclass(frozen=True)
-class PriceLine:
-    """One line of a price as the officer built it: an amount per units, times the quantities they gave.
-
-    "26.40 pounds an hour, 3,100 hours a week, 4 years" is amount 26.40, per ("hour",),
-    quantities (3100 hour per week,), years 4. `per` empty: a lump sum ("Year 1: 1.2 million").
-    The engine (`bot.ltr.value.line_working`) does the arithmetic and shows it.
-    """
-
-    amount_gbp: float
-    per: tuple[str, ...] = ()
-    quantities: tuple[Quantity, ...] = ()
-    years: Optional[float] = None  # how long this line runs; None: the value's term
-    label: str = ""  # "Year 1", "Lot 2", "Camden"
-    option: bool = False  # an option or extension the contract lets the buyer use
-    vat: Optional[str] = None  # this line's own VAT status ("included" | "excluded" | "exempt"); None: the case's
-
-    def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"amount_gbp": self.amount_gbp}
-        if self.per:
-            d["per"] = list(self.per)
-        if self.quantities:
-            d["quantities"] = [{k: x for k, x in asdict(q).items() if x is not None} for q in self.quantities]
-        for k in ("years", "label", "option", "vat"):
-            if getattr(self, k):
-                d[k] = getattr(self, k)
-        return d
-
-
-@dataclass(frozen=True)
-class Value:
-    """The value as the officer gave it; `bot.ltr.value` turns it into the whole-life figure (reference §3).
-
-    total_gbp: with `years`, the total for that initial term; alone, the whole-life value as given.
-    annual_gbp / monthly_gbp / weekly_gbp: a recurring price (at most one, and not with total_gbp).
-    years: the initial term; extension_years: all extension options added up.
-    extension_gbp: the extensions priced on their own (total for all extension periods).
-    one_off_gbp: set-up, implementation, mobilisation or equipment costs, added once.
-    lots: the recurring price or total is per lot; open_ended: rolling, no end date; unknown: not known.
-    """
-
-    total_gbp: Optional[float] = None
-    annual_gbp: Optional[float] = None
-    monthly_gbp: Optional[float] = None
-    weekly_gbp: Optional[float] = None
-    years: Optional[float] = None
-    extension_years: float = 0.0
-    extension_gbp: Optional[float] = None
-    one_off_gbp: Optional[float] = None
-    lots: int = 1
-    open_ended: bool = False
-    unknown: bool = False
-    lines: tuple[PriceLine, ...] = ()  # the price built from lines (not with total_gbp or a recurring price)
-    contingency_pct: Optional[float] = None  # a contingency the contract lets the buyer draw on, as a percentage
-    contingency_gbp: Optional[float] = None  # ... or as an amount
-
-    @property
-    def recurring(self) -> Optional[tuple[float, str]]:
-        """The recurring price and its period ("year", "month" or "week"), if one was given."""
-        for amount, period in ((self.annual_gbp, "year"), (self.monthly_gbp, "month"), (self.weekly_gbp, "week")):
-            if amount is not None:
-                return amount, period
-        return None
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON shape `Case.from_dict` reads: only the fields given (extension_years always)."""
-        d = {k: v for k, v in asdict(self).items() if v not in (None, False, ()) or k == "extension_years"}
-        if self.lots == 1:
-            d.pop("lots")
-        if self.lines:
-            d["lines"] = [line.to_dict() for line in self.lines]
-        return d
 
 
 @dataclass(frozen=True)
@@ -166,6 +84,7 @@ class Case:
     exemption: Optional[str] = None  # the contract is exempt (EXEMPTIONS): no procurement regime applies
     health_service_purpose: Optional[bool] = None  # PSR: bought for the purposes of the NHS in England
     england: bool = True
+    nation: Optional[str] = None  # the buyer is in another UK nation (NATIONS); then england is False
 
     # ---- construction from untrusted input -------------------------------------------------
     @classmethod
@@ -209,6 +128,12 @@ class Case:
         if data.get("health_service_purpose") is not None:
             kw["health_service_purpose"] = _bool(data["health_service_purpose"], "health_service_purpose")
         kw["england"] = _bool(data.get("england", True), "england")
+        if data.get("nation") is not None:
+            kw["nation"] = _choice(data["nation"], "nation", NATIONS)
+            if data.get("england") is True:
+                raise CaseError("nation", f"a buyer in {kw['nation'].replace('_', ' ').title()} is not in England: "
+                                          "leave out england, or set it to false")
+            kw["england"] = False
         return cls(**kw)
 
     def to_dict(self) -> dict[str, Any]:
@@ -232,10 +157,11 @@ class Item:
     verified: bool = True
     source: str = ""
     label: str = ""  # a short name (routes: from labels.yml), so renderers need not cut it out of the text
+    condition: str = ""  # routes open only if a fact not given holds: that fact ("a person … has chosen the provider")
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "text": self.text, "ref": self.ref, "verified": self.verified, "source": self.source,
-                "label": self.label}
+                "label": self.label, "condition": self.condition}
 
 
 @dataclass(frozen=True)
@@ -249,6 +175,26 @@ class Candidate:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What the law says about one CPV code."""
+
+    cpv: str
+    kind: str  # service | goods | works
+    category_id: Optional[str]
+    category_label: Optional[str]
+    category_ref: Optional[str]
+    psr: bool
+    psr_limit: Optional[str]
+    psr_caveat: Optional[str]
+    reservable_pa2023: bool
+    reservable_pcr: bool
+
+    @property
+    def light_touch(self) -> bool:
+        return self.kind == "service" and self.category_id is not None
 
 
 Status = Literal["complete", "needs_input"]
@@ -281,7 +227,7 @@ class Assessment:
     vat_basis: Optional[str] = None  # "inclusive" | "net": the basis of both threshold_gbp and estimated_value_gbp
     service_category_label: Optional[str] = None
     out_of_scope: Optional[Item] = None  # set when the tool does not cover the case; regime is then None
-    routes_not_open: list[Item] = field(default_factory=list)  # routes the officer asked about that are not open, and why
+    routes_not_open: list[Item] = field(default_factory=list)  # routes not open, and why: asked about, or failing a condition the officer can change (with the fix)
     notifiable: Optional[bool] = None  # Act, below threshold: a notifiable below-threshold contract (s.87); else None
 
     def to_dict(self) -> dict[str, Any]:
@@ -359,8 +305,6 @@ def _list(v: Any, name: str) -> list:
 def _cpv_list(v: Any, name: str) -> tuple[str, ...]:
     if isinstance(v, str):
         v = [v]
-    from . import cpv_catalogue  # the whole CPV 2008 list, loaded once
-
     out = []
     for c in _list(v, name):
         code = cpv_catalogue.normalise(str(c))
@@ -533,9 +477,7 @@ def _value(v: Any) -> Value:
                 weekly_gbp=money.get("weekly_gbp"), years=years, extension_years=ext, extension_gbp=money.get("extension_gbp"),
                 one_off_gbp=money.get("one_off_gbp"), lots=lots, open_ended=open_ended, lines=lines,
                 contingency_pct=contingency_pct, contingency_gbp=contingency_gbp)
-    from .value import stated_whole_life  # the arithmetic lives once, in value.py
-
-    whole = stated_whole_life(out)
+    whole = stated_whole_life(out)  # the arithmetic lives once, in price.py
     if whole is not None and whole > MAX_VALUE_GBP:
         raise CaseError("value", "the whole-life value is not plausible")
     return out

@@ -1,12 +1,13 @@
 """Obligations and routes for a settled case (reference §5-§7): which apply, in what order, and why.
 
-Every obligation and route offered gets a trace step saying why. A route the officer asked about (Case.aims)
-that is not open is listed in `not_open` as "not open, because …". Obligations come most important first,
+Every obligation and route offered gets a trace step saying why. Every route the case makes available is
+listed, whether or not the officer named it; a route the officer asked about (Case.aims), or one whose
+condition the case fails but could meet, is listed in `not_open` as "not open, because …" with the fix. Obligations come most important first,
 by the `priority` field of obligations.yml (file order breaks ties).
 """
 from __future__ import annotations
 
-from typing import Callable, Optional
+from typing import Callable, Optional, Sequence
 
 from .conditions import Context, Verdict
 from .knowledge import Knowledge, applies_to
@@ -48,8 +49,14 @@ def _why_closed(applies: list[str], ctx: Context) -> str:
 
 
 def _needs(names: list[str], ctx: Context) -> tuple[bool, list[Verdict]]:
-    verdicts = [ctx.check(n) for n in names]
-    return all(v.ok for v in verdicts), verdicts
+    """All met, and the verdicts up to the first that is not: a condition after a failed one is not asked
+    (a service that cannot be reserved needs no question about the term)."""
+    verdicts: list[Verdict] = []
+    for n in names:
+        verdicts.append(ctx.check(n))
+        if not verdicts[-1].ok:
+            return False, verdicts
+    return True, verdicts
 
 
 def obligations(kb: Knowledge, ctx: Context, step: StepFn, warn: WarnFn) -> list[Item]:
@@ -71,7 +78,12 @@ def obligations(kb: Knowledge, ctx: Context, step: StepFn, warn: WarnFn) -> list
 
 
 def routes(kb: Knowledge, ctx: Context, step: StepFn, warn: WarnFn) -> tuple[list[Item], list[Item]]:
-    """(routes open, routes asked about but not open)."""
+    """(routes open, routes not open): every route the case makes available, named by the officer or not.
+
+    Open: the route covers this regime, contract and side of the threshold, and its conditions hold, or hold
+    if a fact not yet given is true (then it is open "only if" that fact holds). Not open, because …: a route
+    the officer asked about (Case.aims), or one whose condition the case fails in a way the officer can change
+    (a term longer than a reservation allows), with the change that would open it."""
     aims = set(ctx.case.aims)
     open_, closed = [], []
     regime_name = kb.regime_names[ctx.regime]
@@ -84,20 +96,40 @@ def routes(kb: Knowledge, ctx: Context, step: StepFn, warn: WarnFn) -> tuple[lis
         ref = r.ref_for(ctx.regime) or r.ref_pa or r.ref_pcr or r.ref_psr or ""
         why = why_open if ok else _why_closed(r.applies, ctx)
         verdicts: list[Verdict] = []
+        failed: Optional[Verdict] = None
         if ok:
             ok, verdicts = _needs(r.needs, ctx)
             if not ok:
-                why = next(v.why for v in verdicts if not v.ok)
-        if ok:
+                failed = verdicts[-1]
+                why = failed.why
+        if ok or (failed is not None and failed.open_if):
             verified = r.verified_for(ctx.regime)
-            reasons = "; ".join([why] + [v.why for v in verdicts])
-            open_.append(Item(r.id, f"{r.label}: {r.text}", ref, verified, r.source, label=r.label))
-            step(f"T-OPEN-{r.id}", f"{r.label}: open, because {reasons}.", ref)
+            reasons = "; ".join([why_open] + [v.why for v in verdicts if v.ok])
+            condition = failed.open_if if failed is not None else ""
+            only_if = f" Open only if {condition}." if condition else ""
+            open_.append(Item(r.id, f"{r.label}: {r.text}{only_if}", ref, verified, r.source, label=r.label,
+                              condition=condition))
+            if failed is not None:
+                step(f"T-OPEN-{r.id}", f"{r.label}: open if {failed.open_if}, because {reasons}.", ref)
+            else:
+                step(f"T-OPEN-{r.id}", f"{r.label}: open, because {reasons}.", ref)
             if not verified:
                 warn(f"W-{r.id}", f"The exact legal basis for '{r.label.lower()}' under the {regime_name} is not confirmed.",
                      ref, r.source)
-        elif asked:
-            item = Item(r.id, f"{r.label}: not open, because {why}.", ref, r.verified_for(ctx.regime), r.source, label=r.label)
+        elif asked or (failed is not None and failed.fix):
+            fix = f"; {failed.fix} to use it" if failed is not None and failed.fix else ""
+            item = Item(r.id, f"{r.label}: not open, because {why}{fix}.", ref, r.verified_for(ctx.regime), r.source,
+                        label=r.label)
             closed.append(item)
             step(f"T-NOT-OPEN-{r.id}", item.text, ref)
     return open_, closed
+
+
+def answered(kb: Knowledge, aims: Sequence[str], open_: list[Item], closed: list[Item]) -> list[str]:
+    """The answer to each route the officer asked about (Case.aims): not open because …, open, or open only if …."""
+    asked = {r.id for r in kb.routes if set(aims) & set(r.aims)}
+    out = [i.text for i in closed if i.id in asked]
+    for r in open_:
+        if r.id in asked:
+            out.append(f"{r.label}: open only if {r.condition}." if r.condition else f"{r.label}: open.")
+    return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from .run import Run, Subject
-from .value import gbp
+from .price import gbp
 
 
 def psr_applies(run: Run, subject: Subject, commenced: date) -> bool:

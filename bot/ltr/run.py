@@ -6,10 +6,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Optional
 
-from .classify import Profile
-from .knowledge import Knowledge, Service
-from .model import Assessment, Case, Item
-from .value import working
+from .knowledge import Knowledge, Scope, Service
+from .model import Assessment, Case, Item, Profile
+from .price import working
 
 
 @dataclass(frozen=True)
@@ -76,15 +75,25 @@ class Run:
         return Assessment(rules_version=self.kb.rules_version, as_of=self.as_of, case=self.case, trace=self.trace,
                           warnings=self.warnings, assumptions=self.assumptions, missing=self.missing, **kw)
 
-    def out_of_scope(self, scope_id: str, estimated_value_gbp: Optional[float] = None) -> Assessment:
+    def other_nation(self, nation_id: Optional[str]) -> Assessment:
+        """A buyer outside England (reference §11): out of scope, saying which rules govern that nation instead,
+        with the reference's unconfirmed points as caveats. Without the nation, what each nation follows."""
+        nation = self.kb.nation(nation_id) if nation_id else None
+        if nation is None:
+            return self.out_of_scope("not_england")
+        for i, caveat in enumerate(nation.caveats):
+            self.warn(f"W-NATION-{nation.id.upper()}-{i + 1}", caveat, nation.ref, nation.source)
+        return self.out_of_scope(f"not_england_{nation.id}", scope=nation)
+
+    def out_of_scope(self, scope_id: str, estimated_value_gbp: Optional[float] = None, scope: Optional[Scope] = None) -> Assessment:
         """The tool does not cover this case: the answer and the JSON both say so, with no regime.
 
         The value is reported as given (whole-life, no VAT adjustment) unless a step has already worked it out."""
-        scope = self.kb.out_of_scope[scope_id]
+        scope = scope or self.kb.out_of_scope[scope_id]
         if estimated_value_gbp is None and self.case.value is not None and not self.case.value.unknown:
             stated = working(self.case.value, self.case.term_years)
             estimated_value_gbp = None if stated is None else round(stated.total_gbp, 2)
-        item = Item(scope.id, scope.text, scope.ref, scope.verified, scope.source)
+        item = Item(scope_id, scope.text, scope.ref, scope.verified, scope.source)
         self.step("T-OUT-OF-SCOPE", scope.text, scope.ref)
         return self.result(regime=None, light_touch=None, above_threshold=None, threshold_gbp=None,
                            estimated_value_gbp=estimated_value_gbp, out_of_scope=item,

@@ -5,8 +5,9 @@ from datetime import date
 from typing import Optional
 
 from .knowledge import Knowledge, Threshold
+from .price import gbp
 from .run import Run, day
-from .value import Estimate, gbp
+from .value import Estimate
 
 
 # The trace id naming the threshold row's kind that was picked (thresholds.yml `kind`).

@@ -20,6 +20,18 @@ from bot.ltr.model import CaseError
 
 BANK = Path(__file__).parent / "scenarios.yml"
 LEVELS = ("easy", "medium", "hard")
+# The kinds of question a scenario may ask for (its `ask` list), each with the question put to the trainee;
+# questions.py makes each kind from the engine's answer.
+KINDS = {
+    "regime": "Which rules govern this procurement?",
+    "psr_or_act": "Is it procured under the Provider Selection Regime, the Procurement Act 2023 or PCR 2015?",
+    "light_touch": "Is it a light touch contract?",
+    "above_threshold": "Is it above or below the threshold, and which threshold?",
+    "value": "What is the whole-life value to compare with the threshold?",
+    "aim": "Which route fits what the team wants to do?",
+    "route": "Which of these routes is open to you?",
+    "must_do": "Which of these must you still do?",
+}
 RELATIVE = re.compile(r"^([+-]\d{1,3})([dm])$")
 
 
@@ -104,8 +116,6 @@ def _scenario(s: Any, i: int, topics: dict[str, str], kinds: tuple[str, ...], na
 
 @lru_cache(maxsize=4)
 def _load(path: Path, mtime: float) -> Bank:
-    from .questions import KINDS  # the kinds are defined with the questions they make
-
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     raw_topics = data.get("topics") or {}
     try:

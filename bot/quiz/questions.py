@@ -11,24 +11,14 @@ from functools import lru_cache
 from typing import Optional
 
 from bot.ltr import Assessment, Case, assess, load_knowledge
-from bot.ltr.classify import profile
+from bot.ltr.classification import profile
 from bot.ltr.knowledge import applies_to
 from bot.ltr.model import Item
 from bot.ltr.threshold import pick, standard_kind
 from bot.render.text import ranked_routes
 
-from .bank import QuizError, Scenario, long_date
+from .bank import KINDS, QuizError, Scenario, long_date
 
-KINDS = {
-    "regime": "Which rules govern this procurement?",
-    "psr_or_act": "Is it procured under the Provider Selection Regime, the Procurement Act 2023 or PCR 2015?",
-    "light_touch": "Is it a light touch contract?",
-    "above_threshold": "Is it above or below the threshold, and which threshold?",
-    "value": "What is the whole-life value to compare with the threshold?",
-    "aim": "Which route fits what the team wants to do?",
-    "route": "Which of these routes is open to you?",
-    "must_do": "Which of these must you still do?",
-}
 NONE_OPEN = "none"
 # The topic a question tests, from its kind; a scenario's own topic stands where it is the finer one (an
 # exemption or PSR scenario's "which rules" question, a mixed contract's "light touch or not").
@@ -166,7 +156,7 @@ def _hint(kind: str, a: Assessment) -> str:
 
 def _light_touch_ref(step: Item, a: Assessment) -> Item:
     """A classification step that cites only the PSR's schedule (a service listed there too), with the light touch
-    category's own reference instead, as the engine cites it for a code (bot/ltr/classify.py `profile`)."""
+    category's own reference instead, as the engine cites it for a code (bot/ltr/classification.py `profile`)."""
     if not step.ref.startswith("PSR"):
         return step
     code = re.search(r"\((\d{8})\)", step.ref)
@@ -303,9 +293,10 @@ def build(sc: Scenario, kind: str, today: date) -> Question:
             raise QuizError(f"scenario {sc.id}: no whole-life value to compare, so 'value' cannot be asked")
         options, correct = _value_options(sc, a), f"gbp:{round(a.estimated_value_gbp)}"
     elif kind == "route":
-        if not a.routes:
+        outright = [r for r in ranked_routes(a) if not r.condition]  # a route open only if a fact holds is no answer
+        if not outright:
             raise QuizError(f"scenario {sc.id}: no routes are open, so 'route' cannot be asked")
-        right = ranked_routes(a)[0]
+        right = outright[0]
         options = _shuffled(sc, [(right.label or kb.route(right.id).label, right.id)] + _closed_routes(sc, a, {right.id}))
         correct, rule = right.id, _route_item(a, right.id)
         working = [rule.text]
@@ -314,7 +305,7 @@ def build(sc: Scenario, kind: str, today: date) -> Question:
         fitting = [r for r in kb.routes if aims & set(r.aims)]
         if not fitting:
             raise QuizError(f"scenario {sc.id}: 'aim' needs the case to name an aim a route answers")
-        open_ids = {r.id for r in a.routes}
+        open_ids = {r.id for r in a.routes if not r.condition}
         right_route = next((r for r in fitting if r.id in open_ids), None)
         shown = right_route or fitting[0]
         options = _shuffled(sc, [(shown.label, shown.id)] + _closed_routes(sc, a, {shown.id}))

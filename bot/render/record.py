@@ -16,7 +16,7 @@ from typing import Any, Mapping, Optional
 from urllib.parse import urlsplit
 
 from bot.ltr.model import REGIMES
-from bot.ltr.value import gbp
+from bot.ltr.price import gbp
 from bot.render.text import rules_updated
 
 # Links in a record go to the law itself or to government guidance only (NHS England for the PSR);
@@ -365,7 +365,7 @@ def case_facts(case: Mapping[str, Any]) -> list[tuple[str, str]]:
     if case.get("exemption"):
         rows.append(("Exemption", str(case["exemption"]).replace("_", " ")))
     if case.get("england") is False:
-        rows.append(("In England", "No"))
+        rows.append(("In England", "No" + (f" ({str(case['nation']).replace('_', ' ').title()})" if case.get("nation") else "")))
     return rows
 
 
@@ -502,7 +502,7 @@ def render_record_html(data: Any, generated_at: datetime, note: str = "", unders
     if a["routes"]:
         parts += ["<h2>Flexibility and innovation routes</h2>", _html_items(a["routes"])]
     if a["routes_not_open"]:
-        parts += ["<h2>Routes asked about that are not open</h2>", _html_items(a["routes_not_open"])]
+        parts += ["<h2>Routes not open, and why</h2>", _html_items(a["routes_not_open"])]
     if a["missing"]:
         parts += ["<h2>What would change the answer</h2><ul>", *(f"<li>{_e(s)}</li>" for s in a["missing"]), "</ul>"]
     if a["candidates"]:
@@ -590,7 +590,7 @@ def render_record_markdown(data: Any, generated_at: datetime, note: str = "", un
         ("Caveats", _md_items(a["warnings"])),
         ("What must still be done", _md_items(a["obligations"])),
         ("Flexibility and innovation routes", _md_items(a["routes"])),
-        ("Routes asked about that are not open", _md_items(a["routes_not_open"])),
+        ("Routes not open, and why", _md_items(a["routes_not_open"])),
         ("What would change the answer", [f"- {_md(s)}" for s in a["missing"]]),
         ("Possible service categories", [f"- {_md(c['label'])}" for c in a["candidates"]]),
         ("Legal references", refs),

@@ -12,7 +12,7 @@ from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from bot.ltr import load_knowledge
 from bot.ltr.model import Assessment, Item
-from bot.ltr.value import gbp as pounds
+from bot.ltr.price import gbp as pounds
 
 # A chat answer shows the three consequences that matter most; the rest is one question away.
 TOP_CONSEQUENCES = 3
@@ -52,15 +52,18 @@ def item_line(i: Item) -> str:
 
 
 def route_title(r: Item) -> str:
-    """A route's text is "Title: what it means"; a chat list shows the title."""
-    return r.text.split(":")[0]
+    """A route's text is "Title: what it means"; a list shows the title, with the fact it rests on when the route is
+    open only if that fact holds ("Reserve the contract to public service mutuals, only if the whole term … ")."""
+    title = r.text.split(":")[0]
+    return f"{title}, only if {r.condition}" if r.condition else title
 
 
 def ranked_routes(a: Assessment) -> list[Item]:
-    """Routes the officer asked about (Case.aims) first, then those specific to light touch contracts."""
+    """Routes the officer asked about (Case.aims) first, then those open outright before those open only if a fact
+    not given holds, each in turn those specific to light touch contracts first."""
     order = {rid: n for n, rid in enumerate(LT_SPECIFIC)}
     asked = _asked_routes(a)
-    return sorted(a.routes, key=lambda r: (r.id not in asked, order.get(r.id, len(order))))
+    return sorted(a.routes, key=lambda r: (r.id not in asked, bool(r.condition), order.get(r.id, len(order))))
 
 
 def _asked_routes(a: Assessment) -> set[str]:
@@ -117,11 +120,12 @@ def render_answer(a: Assessment, understood: Sequence[Mapping[str, Any]], change
 
 
 def consequences(a: Assessment) -> list[Item]:
-    """The routes the officer asked about first (not open, then open), then duties and routes in turn, each
-    list in its own order of importance (the engine orders duties; routes are ranked by `ranked_routes`)."""
+    """The routes the officer asked about first (not open, then open), then duties and open routes in turn, each
+    list in its own order of importance (the engine orders duties; routes are ranked by `ranked_routes`). Routes
+    not open that the officer did not ask about wait behind "what are our options?" with the rest."""
     asked = _asked_routes(a)
     duties, routes = list(a.obligations), [r for r in ranked_routes(a) if r.id not in asked]
-    picked = [*a.routes_not_open, *(r for r in a.routes if r.id in asked)][:TOP_CONSEQUENCES]
+    picked = [*(r for r in a.routes_not_open if r.id in asked), *(r for r in a.routes if r.id in asked)][:TOP_CONSEQUENCES]
     while len(picked) < TOP_CONSEQUENCES and (duties or routes):
         for pool in (duties, routes):
             if pool and len(picked) < TOP_CONSEQUENCES:
@@ -156,7 +160,7 @@ def more_line(a: Assessment, shown: list[Item]) -> str:
     asks = []
     if any(o not in shown for o in a.obligations):
         asks.append(ASK_DUTIES)
-    if any(r not in shown for r in a.routes):
+    if any(r not in shown for r in [*a.routes, *a.routes_not_open]):
         asks.append(ASK_OPTIONS)
     if a.missing or a.assumptions:
         asks.append(ASK_CHANGE)
@@ -198,9 +202,14 @@ def render_obligations(a: Assessment) -> str:
 
 
 def render_routes(a: Assessment) -> str:
-    if not a.routes:
+    """Every route listed: those open (ranked), then those not open with what would open them."""
+    if not a.routes and not a.routes_not_open:
         return "No flexibility or innovation routes apply to this contract.\n" + footer(a)
-    return "\n".join(["Options open to you:"] + _bullets(item_line(r) for r in ranked_routes(a)) + ["", footer(a)])
+    lines = ["Options open to you:", *_bullets(item_line(r) for r in ranked_routes(a))] if a.routes else \
+        ["No flexibility or innovation routes are open for this contract as it stands."]
+    if a.routes_not_open:
+        lines += ["", "Not open to you:", *_bullets(item_line(r) for r in a.routes_not_open)]
+    return "\n".join([*lines, "", footer(a)])
 
 
 def render_route(a: Assessment, route_id: str) -> str | None:

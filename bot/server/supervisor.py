@@ -322,6 +322,15 @@ def warm_up() -> None:
         from bot.ltr.knowledge import load_knowledge
 
         rank_topics("what is the light touch threshold?", load_knowledge())
+        # The reader and the service matcher (spaCy's tokenizer, the catalogue, the CPV list's TF-IDF) are built on
+        # first use too: a new officer's first message must not wait for them either.
+        from datetime import date
+
+        from bot.text.reader import read_message
+        from bot.text.services import suggest_services
+
+        read_message("home care for older people, £200k a year for 3 years, tender notice March 2027", date(2026, 1, 1))
+        suggest_services("graffiti removal")
     except Exception as e:  # the action itself reports a real problem when it is called
         print(f"Warm-up failed ({type(e).__name__}: {e}); carrying on.", file=sys.stderr, flush=True)
 

@@ -75,6 +75,9 @@ class _Item:
 
 
 _SENTENCE_END = re.compile(r"[.!?]\s")
+# A sentence that opens with extending the contract: "Extension option (2 yrs)", "Option to extend by 2 years".
+_EXT_SENTENCE = re.compile(r"\s*(?:(?:with|plus|and|an?|the|optional|possible|potential)\s+)*(?:extensions?|extend\w*|options?\b|renew\w*)")
+_NOT_THIS_CONTRACT = re.compile(r"\b(?:previous|current|existing|last|old|prior|incumbent)\b")
 
 
 def parse_duration(text: str) -> Optional[Duration]:
@@ -102,8 +105,12 @@ def parse_duration(text: str) -> Optional[Duration]:
                 ext += sum(it.parts)
                 start = it.start
             continue
-        if _SENTENCE_END.search(low, prev_end, it.start):
-            break
+        breaks = list(_SENTENCE_END.finditer(low, prev_end, it.start))
+        if breaks:
+            # A later sentence adds to the term only when it is about extending it, in its own words
+            # ("3 years. Extension option (2 yrs)"); any other later duration is something else.
+            if not _EXT_SENTENCE.match(low, breaks[-1].end()) or _NOT_THIS_CONTRACT.search(low, breaks[-1].end(), it.start):
+                break
         between = low[max(prev_end, it.start - 60):it.start]  # the cue just before it ("plus", "extend by")
         if it.total and sum(it.parts) > years:
             ext = max(ext, sum(it.parts) - years)

@@ -165,10 +165,17 @@ _BARE_VAT_ANSWERS = [
 ]
 
 
+_NONE_CHARGED = re.compile(r"\b(?:none|no\s+vat|nothing)\s+(?:is\s+|will\s+be\s+|gets\s+)?(?:charged|added|payable)\b", re.I)
+
+
 def parse_vat_status(text: str, answer: bool = False) -> Optional[Fact]:
     """'included', 'excluded', 'exempt' or 'unknown' ("not sure about VAT")."""
     found = find_vat(text)
     if found:
+        # "the figures don't include VAT and none is charged": no VAT at all is the status, not VAT on top.
+        charged = _NONE_CHARGED.search(text)
+        if charged and _VAT_WORD.search(text):
+            return _fact("exempt", charged, text)
         status, s, e = found[0]
         return Fact(status, s, e, text[s:e])
     unknown = _UNKNOWN.search(text)
@@ -359,3 +366,52 @@ def parse_extension(text: str) -> Optional[float]:
             return 0.0
         return next(_COUNT[t.lower_] for t in doc[s + 1:e] if t.lower_ in _COUNT)
     return None
+
+
+# ---- a buyer in another UK nation ------------------------------------------------------------------
+
+
+_COUNCIL = r"(?:county\s+borough\s+|county\s+|city\s+and\s+county\s+|city\s+|borough\s+|district\s+|islands\s+)?council"
+_BOARD = r"(?:(?:university|teaching)\s+)?health\s+board|health\s+and\s+social\s+care\s+trust"
+_BUYER_WORDS = (r"government|ministers|council|councils|local\s+authority|local\s+authorities|authority|authorities|"
+                r"public\s+body|public\s+bodies|health\s+board|nhs\s+body|nhs\s+trust|local\s+government")
+
+
+def _words(phrases: list[str]) -> str:
+    return "|".join(r"\s+".join(re.escape(w) for w in p.split()) for p in sorted(phrases, key=len, reverse=True))
+
+
+@lru_cache(maxsize=2)
+def _nation_patterns(rules_version: str) -> list[tuple[str, re.Pattern[str]]]:
+    """One pattern per nation in knowledge/nations.yml: its bodies by name; its council areas only with a council or
+    health board word ("Cardiff Council", never "a placement in Cardiff"); "<adjective> council" ("a Welsh council",
+    never "Welsh language"); or a buyer "in <nation>"."""
+    from bot.ltr import load_knowledge
+
+    out = []
+    for n in load_knowledge().nations:
+        name = _words([n.name])
+        alternatives = [
+            rf"\b(?:{_words(n.bodies)})\b" if n.bodies else "",
+            rf"\b(?:city\s+of\s+)?(?:{_words(n.places)})\s+(?:{_COUNCIL}|{_BOARD})\b" if n.places else "",
+            rf"\bcouncil\s+of\s+the\s+city\s+of\s+(?:{_words(n.places)})\b" if n.places else "",
+            rf"\b{_words([n.adjective])}\s+(?:{_BUYER_WORDS})\b",
+            rf"\b(?:{_BUYER_WORDS}|we(?:'re|\s+are)|i(?:'m|\s+am)\s+at\s+a\s+\w+)\s+(?:based\s+)?in\s+{name}\b",
+            rf"\bnhs\s+{name}\b",
+        ]
+        out.append((n.id, re.compile("|".join(a for a in alternatives if a), re.I)))
+    return out
+
+
+def parse_nation(text: str) -> Optional[Fact]:
+    """The UK nation other than England a message places the buyer in (knowledge/nations.yml ids), or None.
+    Only the buyer counts: "Cardiff Council", "NHS Scotland", "a Welsh local authority", "we are based in Wales";
+    not a place the service is delivered ("a placement in Cardiff") nor "Welsh language interpreting"."""
+    from bot.ltr import load_knowledge
+
+    found = []
+    for nation_id, pattern in _nation_patterns(load_knowledge().rules_version):
+        m = pattern.search(text)
+        if m:
+            found.append(_fact(nation_id, m, text))
+    return min(found, key=lambda f: f.start) if found else None

@@ -153,3 +153,51 @@ def _broken(doc, start: int, end: int, strict: bool) -> bool:
 
 def _sentence_between(doc, start: int, end: int) -> bool:
     return any(t.text in (".", "!", "?") for t in doc if start <= t.idx and t.idx + len(t.text) <= end)
+
+
+# ---- what is bought, when the catalogue names nothing ------------------------------------------------------------
+#
+# "I've been asked to find a company to clear graffiti from our estates", "we need to commission someone to cut the
+# grass in our parks", "we want to buy new road signs": the words after the buying words say what is bought, even in
+# words no catalogue entry knows. The dialogue keeps them as the service and offers the nearest categories.
+
+# Who would do it: "a company to …", "someone who …", "a provider for …".
+_DOER = [{"LOWER": {"IN": ["a", "an", "the", "some"]}, "OP": "?"},
+         {"LOWER": {"IN": ["company", "companies", "provider", "providers", "organisation", "organisations", "organization",
+                           "firm", "supplier", "suppliers", "contractor", "contractors", "someone", "somebody", "charity",
+                           "agency", "business", "service", "partner"]}},
+         {"LOWER": {"IN": ["to", "who", "that", "for", "which"]}}]
+_GET = {"LOWER": {"IN": ["find", "finding", "get", "getting", "appoint", "appointing", "hire", "hiring", "engage",
+                         "engaging", "source", "sourcing", "commission", "commissioning", "procure", "procuring", "buy",
+                         "buying", "need", "needs", "want", "contract", "contracting", "use", "using"]}}
+_FRAMES = [[_GET] + _DOER,
+           # "we need to buy new road signs", "asked to commission grass cutting"
+           [{"LOWER": {"IN": ["buy", "purchase", "procure", "commission", "outsource"]}},
+            {"LOWER": "for", "OP": "?"}]]
+_CLAUSE_END = frozenset({".", "?", "!", ";", ":", "-", "–", "—"})
+_NOT_BOUGHT = frozenset({"it", "this", "that", "them", "one", "something", "anything", "services", "a", "an", "the", "to"})
+
+
+@lru_cache(maxsize=1)
+def _frames() -> tuple:
+    nlp = blank_english()
+    m = spacy.matcher.Matcher(nlp.vocab)
+    m.add("FRAME", _FRAMES, greedy="LONGEST")
+    return nlp, m
+
+
+def bought_words(text: str, limit: int = 12) -> str:
+    """The words saying what is bought after the buying words ("clear graffiti from our estates"), or "" when the
+    message has no such words. At most `limit` words, up to the end of the clause."""
+    nlp, matcher = _frames()
+    doc = nlp(text)
+    for _, s, e in sorted(matcher(doc), key=lambda m: m[1]):
+        words = []
+        for tok in doc[e:]:
+            if tok.text in _CLAUSE_END or (tok.text == "," and words) or len(words) >= limit:
+                break
+            words.append(tok)
+        said = " ".join(t.text for t in words).strip(" ,")
+        if said and words[0].lower_ not in _NOT_BOUGHT:
+            return said
+    return ""

@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 from bot.ltr.match import ServiceMatch
 from bot.text.dates import DateMention, find_dates, parse_date
-from bot.text.facts import (ExemptionMention, parse_buyer, parse_cross_border, parse_exemption, parse_part_change,
+from bot.text.facts import (ExemptionMention, parse_buyer, parse_cross_border, parse_exemption, parse_nation, parse_part_change,
                             parse_user_choice, parse_vat_status)
 from bot.text.services import CpvMention, find_cpv, purchase
 from bot.text.value_reader import ValueReading, read_value
@@ -44,7 +44,6 @@ _MUTUAL = re.compile(r"\bmutual\b|\bspin[\s-]?out\b|\breserv\w*\s+(?:it\s+|the\s
 _CODESIGN = re.compile(r"\bco[\s-]?(?:design|produc\w+|creat\w+)\b|\bwith\s+(?:service\s+)?users\s+(?:involved|on\s+the\s+panel)|\blived\s+experience\b", re.I)
 _PILOT = re.compile(r"\bpilot\w*\b|\btrial\b|\bproof\s+of\s+concept\b|\binnovation\s+partnership\b|\btest\s+and\s+learn\b|\bresearch\b", re.I)
 _DIRECT_AWARD = re.compile(r"\bdirect(?:ly)?\s*(?:-\s*)?award\w*|\bwithout\s+(?:a\s+)?(?:competition|tender\w*)|\bjust\s+give\s+it\s+to\b|\bsingle\s+source\b|\bincumbent\b", re.I)
-_NOT_ENGLAND = re.compile(r"\b(?:scotland|scottish|wales|welsh|northern\s+ireland|ni\s+executive|cardiff|edinburgh|glasgow|belfast)\b", re.I)
 _DONT_KNOW = re.compile(
     r"^\s*(?:i\s+)?(?:don'?t|do\s+not|dont)\s+know\b|^\s*(?:dunno|not\s+sure|unsure|no\s+idea|not\s+known|unknown|tbc|no\s+clue|"
     r"can'?t\s+say|i'?m\s+not\s+sure|haven'?t\s+decided|not\s+decided|not\s+yet\s+(?:known|decided))\b", re.I)
@@ -118,13 +117,37 @@ def without_mail_headers(text: str) -> str:
     return _MAIL_HEADER.sub(lambda m: " " * len(m.group()), text)
 
 
+# A sentence about the contract in place now: its price and dates are history, not the new procurement's.
+_CURRENT = re.compile(r"\b(?:current|existing|previous|old|incumbent|present|expiring|last)\s+(?:contract|provider|service|"
+                      r"arrangement|deal|agreement|framework)\b|\bcontract\s+(?:we\s+have\s+)?(?:now|currently|at\s+the\s+moment)\b",
+                      re.I)
+_NEW = re.compile(r"\b(?:new|next|future|re-?(?:tender|procure|commission)\w*|will|going\s+to|plan\w*|from\s+now)\b", re.I)
+_SENTENCE = re.compile(r"(?:[^.;!?\n]|\.(?=\w))+(?:[.;!?]+|\n+|$)")  # "£1.1m" does not end a sentence
+_FIGURE = re.compile(r"£\s?\d|\d\s*(?:k|m)\b|\b\d{4}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I)
+
+
+def without_current_contract(text: str) -> str:
+    """The message with each sentence about the current contract blanked ("The current contract started in 2021 and
+    costs £60k a year. The new one will be ..."), when other sentences give figures or dates of their own: the
+    new procurement's value and start are read from those. Same length, so offsets still point at the original."""
+    spans = [(m.start(), m.end()) for m in _SENTENCE.finditer(text)]
+    old = [(a, b) for a, b in spans if _CURRENT.search(text, a, b) and not _NEW.search(text, a, b)]
+    if not old or not any(_FIGURE.search(text, a, b) for a, b in spans if (a, b) not in old):
+        return text
+    out = list(text)
+    for a, b in old:
+        out[a:b] = [" "] * (b - a)
+    return "".join(out)
+
+
 def read_message(text: str, today: date, has_value: bool = False) -> Reading:
     r = Reading(text=text)
     text = without_mail_headers(text)
-    low = text.lower()
     r.cpv = find_cpv(text)
-    bought = purchase(text)
+    bought = purchase(text)  # what is bought is read from every sentence, the current contract's included
     r.services, r.client = bought.services, bought.client
+    text = without_current_contract(text)
+    low = text.lower()
     r.value = read_value(text, has_value=has_value)
     r.vat = r.value.vat
     vat = parse_vat_status(text)
@@ -203,8 +226,10 @@ def _flags(text: str, r: Reading) -> None:
         f["user_choice"] = choice
         if choice:
             r.aims.append("user_choice")
-    if _NOT_ENGLAND.search(text):
+    nation = parse_nation(text)
+    if nation is not None:
         f["england"] = False
+        f["nation"] = nation.value
     r.exemption = parse_exemption(text)
     r.part_change = parse_part_change(text)
     stated = " ".join(x for x in re.split(r"(?<=[.?!])\s+", text) if not x.rstrip().endswith("?"))  # not questions

@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Optional
 
 from bot.ltr import cpv_catalogue
-from bot.ltr.classify import profile
+from bot.ltr.classification import profile
 from bot.ltr.knowledge import load_knowledge
 from bot.ltr.match import CLOSE, COVERS, CPV_PREFIX, ServiceMatch, ServiceMatcher, matcher_for
 from bot.text.purchase import PurchaseReading, read_purchase

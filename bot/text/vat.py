@@ -12,10 +12,11 @@ _V = r"v\.?\s?a\.?\s?t\b\.?"  # "VAT", "V.A.T."
 # Order matters: "not including VAT" is excluded, so negated forms are tried first.
 _PATTERNS: list[tuple[str, str]] = [
     ("exempt", rf"(?:{_V}\s*[- ]?\s*(?:exempt|free)\b|exempt\s+(?:from\s+)?{_V}|no\s+{_V}(?!\s*(?:included|inc|on\s+top))"
-               rf"|not\s+(?:subject|liable)\s+to\s+{_V}|outside\s+(?:the\s+)?scope\s+of\s+{_V}|without\s+any\s+{_V})"),
+               rf"|not\s+(?:subject|liable)\s+to\s+{_V}|outside\s+(?:the\s+)?scope\s+of\s+{_V}|without\s+any\s+{_V}"
+               rf"|{_V}\s+(?:is\s+not|isn't|is\s+never|won't\s+be|will\s+not\s+be)\s+(?:charged|payable|applicable))"),
     ("excluded", rf"(?:(?:not|n't)\s+(?:including|incl\.?|inclusive\s+of|inc\.?)\s+{_V}"
                  rf"|(?:does\s+not|doesn't|don't|do\s+not)\s+include\s+(?:the\s+)?{_V}"
-                 rf"|excludes\s+(?:the\s+)?{_V}|{_V}\s+(?:is|isn't|is\s+not)\s+(?:excluded|extra|on\s+top|not\s+included|added)"
+                 rf"|exclude[sd]?\s+(?:the\s+)?{_V}|{_V}\s+(?:is|isn't|is\s+not)\s+(?:excluded|extra|on\s+top|not\s+included|added)"
                  rf"|excl?(?:uding|usive|ud)?\b\.?\s*(?:of\s+)?(?:the\s+)?{_V}"
                  rf"|ex\b\.?\s*[- ]?\s*{_V}|exc\b\.?\s*{_V}|excl\b\.?\s*{_V}"
                  rf"|\+\s*{_V}|plus\s+{_V}|net\s+of\s+{_V}|before\s+{_V}|without\s+{_V}|pre[- ]?{_V}"

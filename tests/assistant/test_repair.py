@@ -282,3 +282,22 @@ def test_no_question_text_is_ever_repeated_verbatim(opening: str, replies: list[
     for text, intent in replies:
         chat.say(text, intent)
     assert len(chat.questions) == len(set(chat.questions)), chat.questions
+
+
+# ---- a corrected initial term keeps the extension options already given (PCR reg 6(1) / Act Sch 3 para 1) ----------
+
+def test_correcting_the_initial_term_keeps_the_extensions() -> None:
+    chat = Chat()
+    chat.say("Security guards, £50k a year for 3 years plus 2, advert June 2027", "inform")
+    for words in ("sorry, the initial term is 4 years, not 3", "I meant 4 years not 3", "correction: it's 4 years initially"):
+        a = Chat()
+        a.say("Security guards, £50k a year for 3 years plus 2, advert June 2027", "inform")
+        got = a.say(words, "correction").assessment
+        assert got is not None and got.estimated_value_gbp == 50_000 * (4 + 2), words  # options still count
+
+
+def test_a_correction_that_says_no_extension_removes_it() -> None:
+    chat = Chat()
+    chat.say("Security guards, £50k a year for 3 years plus 2, advert June 2027", "inform")
+    got = chat.say("sorry, it's 4 years with no extension", "correction").assessment
+    assert got is not None and got.estimated_value_gbp == 200_000

@@ -275,6 +275,9 @@ def test_procurement_words_and_part_breaks(m, text: str, expected: list[str]) ->
     ("befreinding service", "befriending"),
     ("reablment", "reablement"),
     ("staff traning", "training"),  # one letter left out: "training", not "tracing"
+    # A slip in a plural is found as typed, before "-ies"/"-s" is folded away ("lvies" is not "lvy").
+    ("Shared Lvies scheme", "shared_lives"),
+    ("shared livse", "shared_lives"),
 ])
 def test_typing_slips(m, text: str, expected: str) -> None:
     assert ids(m, text) == [expected]

@@ -9,7 +9,7 @@ import pytest
 
 from bot.ltr import assess
 from bot.ltr.model import Case, CaseError
-from bot.ltr.value import working
+from bot.ltr.price import working
 
 TODAY = date(2026, 12, 7)
 

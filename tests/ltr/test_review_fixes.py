@@ -149,7 +149,7 @@ def test_an_aim_that_is_not_open_says_why_in_the_answer():
     assert "not open" in a.answer
 
 
-# ---- the registry of named conditions is checked when the knowledge loads -------------------------------------
+# ---- the registry of named conditions: names checked at load, code checked where the engine is assembled--------------------------------
 
 
 def test_an_unknown_condition_name_is_a_load_error(kb_copy: Path, edit_kb):
@@ -158,10 +158,22 @@ def test_an_unknown_condition_name_is_a_load_error(kb_copy: Path, edit_kb):
         load_knowledge_from(kb_copy)
 
 
-def test_a_listed_condition_without_an_implementation_is_a_load_error(kb_copy: Path, edit_kb):
+def test_a_listed_condition_without_an_implementation_stops_the_engine_before_any_answer(kb_copy: Path, edit_kb):
+    # The loader checks the files alone; the engine, where it is assembled, checks them against its code.
     edit_kb("conditions.yml", lambda d: d["entries"].append({"id": "moon_phase", "means": "x", "ref": "y"}))
-    with pytest.raises(KnowledgeError, match=r"conditions.yml: no implementation"):
-        load_knowledge_from(kb_copy)
+    kb = load_knowledge_from(kb_copy)
+    case = Case.from_dict({"service": "home care", "value": {"total_gbp": 700000}, "commenced": "2026-04-01"})
+    with pytest.raises(KnowledgeError, match=r"conditions.yml: no implementation for \['moon_phase'\]"):
+        assess(case, as_of=date(2026, 11, 26), kb=kb)
+
+
+def test_an_implemented_condition_the_knowledge_does_not_list_stops_the_engine(kb_copy: Path, edit_kb):
+    edit_kb("conditions.yml", lambda d: d.update(entries=[e for e in d["entries"] if e["id"] != "rnd"]))
+    edit_kb("routes.yml", lambda d: [e.pop("needs") for e in d["entries"] if e.get("needs") == ["rnd"]])
+    kb = load_knowledge_from(kb_copy)
+    case = Case.from_dict({"service": "home care", "value": {"total_gbp": 700000}, "commenced": "2026-04-01"})
+    with pytest.raises(KnowledgeError, match=r"conditions.yml: implemented but not listed: \['rnd'\]"):
+        assess(case, as_of=date(2026, 11, 26), kb=kb)
 
 
 def test_a_missing_legal_parameter_is_a_load_error(kb_copy: Path, edit_kb):

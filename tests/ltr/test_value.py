@@ -10,7 +10,8 @@ from datetime import date
 import pytest
 
 from bot.ltr import Case, CaseError, assess, load_knowledge
-from bot.ltr.value import raw_whole_life, working
+from bot.ltr.price import working
+from bot.ltr.value import raw_whole_life
 
 KB = load_knowledge()
 

@@ -214,7 +214,8 @@ def test_the_ltr_command_gets_everything():
     for item in [*a.obligations, *a.trace]:
         assert f"- {item.text} ({item.ref})" in text
     for route in a.routes:
-        assert f"{route.text.split(':')[0]} ({route.ref})" in text
+        only_if = f", only if {route.condition}" if route.condition else ""  # a route open only if a fact holds says so
+        assert f"{route.text.split(':')[0]}{only_if} ({route.ref})" in text
     assert f"Rules last updated {rules_date(a)}" in text and a.rules_version not in text
 
 

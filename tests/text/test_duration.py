@@ -34,6 +34,12 @@ from bot.text.duration import parse_duration
         ("£3m a year for 4 years plus 2", 4, 2),
         ("£3m over 5 yrs", 5, 0),
         ("it runs 4 years", 4, 0),
+        # An extension in its own sentence still extends the term; other durations in later sentences do not.
+        ("3 years. Extension option (2 yrs)", 3, 2),
+        ("Initial term 4 years. Option to extend by a further 12 months.", 4, 1),
+        ("3 years. The previous contract ran for 5 years.", 3, 0),
+        ("3 years. Extending the current contract took 2 years.", 3, 0),
+        ("2 years. We started planning 2 years ago.", 2, 0),
     ],
 )
 def test_reads_term_and_extensions(text, years, extension):

@@ -101,6 +101,11 @@ def test_no_cross_border(text):
         ("it excludes VAT", "excluded"),
         ("VAT is extra", "excluded"),
         ("VAT is included", "included"),
+        # VAT not charged at all is no VAT, even beside "doesn't include VAT"
+        ("the figures don't include VAT and none is charged", "exempt"),
+        ("VAT isn't charged on this", "exempt"),
+        ("prices exclude VAT but the provider is a charity so none is charged", "exempt"),
+        ("the prices exclude VAT", "excluded"),
     ],
 )
 def test_vat_status(text, status):

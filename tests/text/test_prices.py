@@ -11,7 +11,7 @@ import pytest
 
 from bot.assistant.dialogue import Incoming, new_state, turn
 from bot.ltr.model import Case
-from bot.ltr.value import working
+from bot.ltr.price import working
 from bot.text.value_reader import parse_value_phrase, read_value
 
 TODAY = date(2026, 12, 7)

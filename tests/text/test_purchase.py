@@ -38,6 +38,8 @@ def head(text: str) -> Optional[str]:
     ("laptops for the adult social care team", "it_equipment"),
     # "Y X": in a compound the last noun is the head
     ("care home cleaning contract", "cleaning"),
+    ("we need to decide the route for a social care IT system", "software"),  # §4.3: IT is not LT for any client
+    ("a digital platform for home care providers", "software"),
     ("social care staffing, 2 years", "recruitment"),
     ("day centre maintenance", "repair_maintenance"),
 ])

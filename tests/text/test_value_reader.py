@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.ltr.model import Case
-from bot.ltr.value import working
+from bot.ltr.price import working
 import yaml
 
 from bot.text.reader import read_message
@@ -81,3 +81,23 @@ def test_value_phrasing(row: dict) -> None:
     if row.get("vat"):
         message = read_message(text, TODAY)
         assert message.vat == row["vat"]
+
+
+# ---- the contract in place now: its price and dates are history (reference §3: the new contract's value) ----------
+
+def test_the_current_contracts_figures_and_dates_are_not_the_new_ones() -> None:
+    from bot.text.reader import read_message
+
+    r = read_message("The current contract for short breaks started in 2021 and costs £60k a year. The new one will be "
+                     "£95k per year for 3 years + 1 year extension, tender notice March 2027.", TODAY)
+    assert r.value.value == {"annual_gbp": 95_000, "years": 3, "extension_years": 1}
+    assert r.date is not None and (r.date.date.year, r.date.date.month) == (2027, 3)
+    assert [s.id for s in r.services] == ["short_breaks"]  # the service is still read from the first sentence
+
+
+def test_a_message_only_about_the_current_contract_keeps_its_figures() -> None:
+    from bot.text.reader import read_message
+
+    # Nothing else gives a figure: the current contract's is all there is (the dialogue asks what it means).
+    r = read_message("The current contract for home care is £60k a year.", TODAY)
+    assert r.value.amounts and r.value.amounts[0].money.amount_gbp == 60_000

@@ -283,7 +283,7 @@ export function renderCard(a, options) {
     valueBar(a.estimated_value_gbp, a.threshold_gbp),
     list(a.warnings).map(caveat),
     section("What you must still do", obligations(a.obligations)),
-    section("Routes you asked about that are not open", bullets(a.routes_not_open, (r) => [r.text, ref(r)])),
+    section("Routes not open, and why", bullets(a.routes_not_open, (r) => [r.text, ref(r)])),
     collapsed(`Flexibility and innovation routes open to you (${routes.length})`, bullets(routes, route), "lta-card__routes"),
     section("Assumptions", bullets(a.assumptions, (t) => t)),
     section("What would change the answer", bullets(a.missing, (t) => t)),

@@ -194,9 +194,9 @@ def test_routes_asked_about_but_not_open_are_recorded_with_the_reason(assessment
     a["routes_not_open"] = [{"id": "R-MUTUAL", "text": "Reserving to a mutual is not open: the term is over 3 years.",
                              "ref": "PA 2023 s.33", "verified": True, "source": ""}]
     html = render_record_html(a, MADE)
-    assert "<h2>Routes asked about that are not open</h2>" in html
+    assert "<h2>Routes not open, and why</h2>" in html
     assert "Reserving to a mutual is not open: the term is over 3 years." in html
-    assert "## Routes asked about that are not open" in render_record_markdown(a, MADE)
+    assert "## Routes not open, and why" in render_record_markdown(a, MADE)
 
 
 def test_a_caveat_says_check_with_your_legal_team_once(assessment):
