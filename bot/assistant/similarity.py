@@ -3,8 +3,10 @@
 Built on scikit-learn's TF-IDF and rapidfuzz rather than hand-written scoring:
 - words (lightly stemmed, with bigrams) carry the topic: "standstill", "open framework";
 - character n-grams inside words (`char_wb`) forgive typos the word model cannot ("thresold");
-- before scoring, a query word unknown to the index is replaced by its closest known word when it is
-  clearly a misspelling of it (rapidfuzz ratio), so "standstil" counts as "standstill" for the word model too.
+- before scoring, a query word unknown to the index is replaced by the known word it is most likely a slip of
+  (`correct`: a noisy-channel choice, rapidfuzz's OSA edit distance for the slip, how often the word is used for the
+  prior), so "standstil" counts as "standstill" and "contarct" as "contract", not "contact", for the word model too.
+  Words the caller knows to be right as typed (`known`: a domain dictionary) are never changed.
 `PhraseClassifier` adds a logistic regression on the same features, for many items that share words (FAQ).
 PhraseIndex scores are cosine similarities in [0, 1], so callers can set thresholds on them. An item's score is that
 of its closest phrasing or, with `phrasing_weight` < 1, a blend of that and the similarity to all its
@@ -17,7 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Generic, Iterable, Optional, Sequence, TypeVar
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -33,13 +35,21 @@ STOPWORDS = frozenset(
     "from about if so any some please tell more us have has had need needs just than then into also many "
     "yes no not whats wat hows whos im ive dont id ok okay hi hello thanks still get got want know "
     "us am being going one".split()
+) | frozenset(
+    # The courtesies of an email ("Good afternoon, I would be grateful if you could advise ..., please"): they say
+    # nothing about the question and only dilute its words.
+    "good morning afternoon evening dear grateful advise kindly please confirm wondering wonder wondered regarding "
+    "appreciate appreciated assist assistance cheers colleague colleagues sorry wanted wish like quick query".split()
 )
 # Share of the score given to the word model; the rest goes to character n-grams.
 WORD_WEIGHT = 0.5
-# How alike a misspelt word must be to a known word to be read as it (rapidfuzz ratio, 0-100).
-TYPO_RATIO = 85
+# Words shorter than this are never corrected ("ict", "sme": too many real words are one slip apart).
 TYPO_MIN_LENGTH = 4
-SWAP_MIN_LENGTH = 5
+# Slips forgiven (OSA edits: a dropped, added, changed or two swapped letters): one in a word of up to
+# LONG_WORD letters, two in a longer one ("procuremnet", "thresholg" are one; "comencment" two).
+LONG_WORD = 7
+# A slip on the first letter is rarer than one inside the word: it costs this much more.
+FIRST_LETTER_COST = 0.5
 
 
 def _stem(word: str) -> str:
@@ -103,7 +113,7 @@ class PhraseIndex(Generic[T]):
     blended (when `phrasing_weight` < 1) with its similarity to all its phrasings plus its `context`."""
 
     def __init__(self, items: Iterable[tuple[T, Sequence[str]]], context: Sequence[str] = (),
-                 phrasing_weight: float = 1.0, vocabulary: Iterable[str] = ()):
+                 phrasing_weight: float = 1.0, vocabulary: Iterable[str] = (), known: Iterable[str] = ()):
         self._items: list[T] = []
         self._owner: list[int] = []
         self._weight = phrasing_weight
@@ -117,28 +127,47 @@ class PhraseIndex(Generic[T]):
                 if toks:
                     docs.append(toks)
                     self._owner.append(n)
-        # Misspellings are corrected towards the phrasings' words and any other words the caller knows.
-        self._vocab = sorted({w for d in docs for w in d} | {w for t in vocabulary for w in words(t)})
-        self._known = set(self._vocab)
-        self._anagrams: dict[str, list[str]] = {}
-        for w in self._vocab:
-            self._anagrams.setdefault("".join(sorted(w)), []).append(w)
+        # Misspellings are corrected towards the phrasings' words, the context's and any other words the caller
+        # gives; how often each is used is the prior that breaks a tie ("contarct": contract, not contact).
+        self._frequency: dict[str, int] = {}
+        for toks in [*docs, *(words(c) for c in context), *(words(t) for t in vocabulary)]:
+            for w in toks:
+                self._frequency[w] = self._frequency.get(w, 0) + 1
+        self._vocab = sorted(self._frequency)
+        self._known = set(self._vocab) | {w for t in known for w in words(t)}
         self._phrasings = _Space(docs) if docs else None
         self._wholes = _Space(whole) if docs and phrasing_weight < 1 else None
 
     def correct(self, text: str) -> list[str]:
         """The query's topic words, each misspelling of a known word replaced by that word."""
-        out = []
-        for w in words(text):
-            if w not in self._known and len(w) >= TYPO_MIN_LENGTH and not w.isdigit() and self._vocab:
-                best = process.extractOne(w, self._vocab, scorer=fuzz.ratio, score_cutoff=TYPO_RATIO)
-                if best is None and len(w) >= SWAP_MIN_LENGTH:
-                    # Two letters swapped ("flolow") cost a short word more than TYPO_RATIO allows: one swap is one slip.
-                    best = next(((k, 1) for k in self._anagrams.get("".join(sorted(w)), ()) if OSA.distance(w, k) == 1), None)
-                if best is not None:
-                    w = best[0]
-            out.append(w)
-        return out
+        return [self.correct_word(w) for w in words(text)]
+
+    def correct_word(self, w: str) -> str:
+        """The word, or the known word it is most likely a slip of: fewest edits (OSA distance, a slip on the first
+        letter costing FIRST_LETTER_COST more), then the word used most often, then the first alphabetically.
+        A word known as typed, a number, or a word too short to tell is kept."""
+        if w in self._known or len(w) < TYPO_MIN_LENGTH or not w.isalpha() or not self._vocab:
+            return w
+        typed, found = w, self._near(w)
+        if not found:
+            # A slip in an inflected word the index knows only in another form ("abandooning": abandon).
+            stem = _stem(w.removesuffix("ed") if w.endswith("ed") and len(w) > 6 else w)
+            if stem != w and len(stem) >= TYPO_MIN_LENGTH and stem not in self._known:
+                w, found = stem, self._near(stem)
+        if not found:
+            return typed
+        budget = 1 if len(w) <= LONG_WORD else 2
+
+        def cost(candidate: tuple) -> tuple:
+            k, d = candidate[0], candidate[1]
+            return (d + (FIRST_LETTER_COST if k[0] != w[0] else 0), -self._frequency[k], k)
+
+        best = min(found, key=cost)
+        return best[0] if cost(best)[0] <= budget else typed
+
+    def _near(self, w: str) -> list:
+        budget = 1 if len(w) <= LONG_WORD else 2
+        return process.extract(w, self._vocab, scorer=OSA.distance, score_cutoff=budget, limit=None)
 
     def _scores(self, toks: list[str]) -> list[float]:
         """Each item's score for the (corrected) query words, in item order."""
@@ -166,8 +195,8 @@ class PhraseClassifier(PhraseIndex[T]):
     PROBABILITY_WEIGHT = 0.3
 
     def __init__(self, items: Iterable[tuple[T, Sequence[str]]], context: Sequence[str] = (),
-                 phrasing_weight: float = 1.0, vocabulary: Iterable[str] = ()):
-        super().__init__(items, context, phrasing_weight, vocabulary)
+                 phrasing_weight: float = 1.0, vocabulary: Iterable[str] = (), known: Iterable[str] = ()):
+        super().__init__(items, context, phrasing_weight, vocabulary, known)
         self._model = None
         if self._phrasings is not None and len(set(self._owner)) > 1:
             # C=10: light regularisation, as the phrasings are few and each was chosen. lbfgs is deterministic.

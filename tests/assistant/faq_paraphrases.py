@@ -124,6 +124,12 @@ CORES: dict[str, list[str]] = {
                    "were the lord young contracts finder duties tied to the standard or the light touch threshold"],
     "cross_border": ["do we still have to think about cross-border interest",
                      "does certain cross-border interest matter under the Procurement Act"],
+    "termination_right": ["can we terminate a care contract if the provider ends up on the debarment list",
+                          "does the act give us a right to terminate a light touch contract",
+                          "implied termination rights under s78"],
+    "specifications": ["do technical specification rules apply to a light touch tender",
+                       "what does the act say about writing the specification",
+                       "s56 technical specifications for light touch"],
     "psr": ["what is the Provider Selection Regime",
             "which processes does the Provider Selection Regime offer"],
 }
