@@ -191,6 +191,8 @@ def test_a_pipeline_shows_as_a_table_that_sorts_and_filters_by_keyboard_and_is_a
         # £1.2m a year for 3 + 1 + 1 years, including VAT: £6m, light touch, above £663,540 (ref §2.3, §3.1)
         expect(a01).to_contain_text("£6,000,000")
         expect(a01).to_contain_text("Procurement Act 2023")
+        # C23, home care of unknown value: treated as above the threshold until the value is known
+        expect(body_rows(page).filter(has=page.locator("th", has_text="C23"))).to_contain_text("Yes, until the value is known")
         assert serious_violations(page) == []
         shot(page, f"screen-{name}-table")
 
@@ -288,6 +290,17 @@ def test_the_results_download_as_csv_and_xlsx_with_injection_neutralised(chat, t
     above = header.index("Above threshold")
     assert by_ref["C08"][above].value == "no"  # £8,000 grounds maintenance
     assert not any(isinstance(c.value, str) and c.value.startswith(("=", "+", "-", "@")) for r in cells for c in r)
+
+    # After "Start a new conversation" the old session's screening is no longer served (403/410 for the new
+    # session): the widget sends the file again with the new session, and the download still works.
+    page.get_by_role("button", name="Start a new conversation").click()
+    expect(page.locator(".lta-msg--bot").first).to_be_visible(timeout=WAIT)
+    with page.expect_download() as got:
+        page.get_by_role("button", name="Download as CSV").click()
+    path = tmp_path / "again.csv"
+    got.value.save_as(path)
+    again = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    assert [r[0] for r in again] == [r[0] for r in rows]
     assert problems == []
 
 

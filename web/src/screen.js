@@ -226,7 +226,11 @@ export class ScreenPanel {
       `${result.name}: ${number(total)} ${total === 1 ? "row" : "rows"} checked. ` +
       FILTERS.map(([key, , words]) => `${number(counts[key] || 0)} ${words}`).join(", ") +
       ".";
-    this.caption = h("caption", { class: "govuk-table__caption govuk-table__caption--s", id: captionId }, captionText);
+    this.caption = h(
+      "caption",
+      { class: "govuk-table__caption govuk-table__caption--s", id: captionId },
+      h("span", { class: "lta-screen__caption" }, captionText), // stays in view while the table scrolls sideways
+    );
     this.headers = COLUMNS.map((col) => this.header(col));
     this.body = h("tbody", { class: "govuk-table__body" });
     this.count = h("p", { class: "govuk-body lta-screen__count", "aria-live": "polite", "aria-atomic": "true" });
@@ -350,7 +354,8 @@ export class ScreenPanel {
   }
 
   row(r) {
-    const cell = (content, numeric) => h("td", { class: `govuk-table__cell${numeric ? " govuk-table__cell--numeric" : ""}` }, content);
+    const cell = (content, numeric, extra) =>
+      h("td", { class: `govuk-table__cell${numeric ? " govuk-table__cell--numeric" : ""}${extra ? ` ${extra}` : ""}` }, content);
     const needs = Array.isArray(r.needs) ? r.needs : [];
     const notices = Array.isArray(r.notices) ? r.notices : [];
     const status =
@@ -367,13 +372,13 @@ export class ScreenPanel {
       "tr",
       { class: "govuk-table__row", "data-row": String(r.row) },
       h("th", { scope: "row", class: "govuk-table__header" }, String(r.row)),
-      cell(String(r.what || "")),
-      cell(status),
+      cell(String(r.what || ""), false, "lta-screen__what"),
+      cell(status, false, "lta-screen__wide"),
       cell(String(r.rules || "")),
       cell(yes(r.light_touch)),
       cell(typeof r.estimated_value_gbp === "number" ? money(r.estimated_value_gbp) : "Not known", true),
-      cell(yes(r.above_threshold)),
-      cell(notices.length ? notices.join("; ") : "None"),
+      cell(r.above_threshold === true && typeof r.estimated_value_gbp !== "number" ? "Yes, until the value is known" : yes(r.above_threshold)),
+      cell(notices.length ? notices.join("; ") : "None", false, "lta-screen__wide"),
       cell(ask),
     );
   }
