@@ -86,13 +86,13 @@ export class ScreenPanel {
       accept: ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
       "aria-describedby": hintId,
     });
-    this.error = h("p", { class: "govuk-error-message", id: errorId, hidden: true });
+    // In the page only while there is an error (the chat's own error message stays the page's only one otherwise)
+    this.error = h("p", { class: "govuk-error-message", id: errorId });
     this.group = h(
       "div",
       { class: "govuk-form-group" },
       h("label", { class: "govuk-label govuk-label--s", for: inputId }, "Upload a file"),
       h("div", { class: "govuk-hint", id: hintId }, "A CSV or XLSX file, up to 5 MB, with one contract on each row"),
-      this.error,
       this.input,
     );
     this.submit = h("button", { type: "submit", class: "govuk-button" }, "Check the list");
@@ -139,8 +139,10 @@ export class ScreenPanel {
 
   showError(text) {
     this.error.replaceChildren();
-    if (text) this.error.append(h("span", { class: "govuk-visually-hidden" }, "Error: "), text);
-    this.error.hidden = !text;
+    if (text) {
+      this.error.append(h("span", { class: "govuk-visually-hidden" }, "Error: "), text);
+      if (!this.error.isConnected) this.input.before(this.error);
+    } else this.error.remove();
     this.group.classList.toggle("govuk-form-group--error", Boolean(text));
     this.input.classList.toggle("govuk-file-upload--error", Boolean(text));
     this.input.setAttribute("aria-describedby", text ? `${this.error.id} ${this.hintId}` : this.hintId);
@@ -201,6 +203,7 @@ export class ScreenPanel {
     if (status === 413) return "The selected file must be smaller than 5 MB";
     if (status === 415) return "The selected file must be a CSV or XLSX file";
     if (status === 403) return "Your chat session has ended. Reload the page, then try again";
+    if (status === 429) return "Other lists are being checked at the moment. Try again in a minute";
     if (status === 422) return `The file could not be read: ${reason || "it is not a readable CSV or XLSX file"}`;
     return "The list could not be checked. Try again in a moment";
   }

@@ -83,6 +83,9 @@ logger = logging.getLogger(__name__)
 DEFAULT_MAX_MESSAGE_CHARS = MAX_MESSAGE_CHARS
 HISTORY_LIMIT = 200  # messages sent back on resume; older ones stay in the tracker store
 RECORD_MAX_BYTES = 512 * 1024
+# Lists screened at once in this process: a screening of 2,000 rows takes seconds of the Rasa process's time, so
+# more wait their turn (429) rather than slow every conversation down.
+SCREENINGS_AT_ONCE = 2
 DEFAULT_SESSION_DAYS = 30.0
 SESSION_PREFIX = "web-"  # keeps widget conversations apart from REST/CLI sender ids
 
@@ -451,6 +454,7 @@ class SecureSocketIOInput(SocketIOInput):
         from bot.screen.web import Held
 
         self.held = Held()  # each session's last "Check a list" screening, for its downloads
+        self.screenings = 0  # "Check a list" screenings running now (SCREENINGS_AT_ONCE at most)
 
     # -- origins --
 
@@ -871,7 +875,13 @@ class SecureSocketIOInput(SocketIOInput):
         if isinstance(options, HTTPResponse):
             return options
         fmt, buyer, as_of, mapping = options
-        result = await run_screening(data, name, as_of, buyer, mapping)
+        if self.screenings >= SCREENINGS_AT_ONCE:
+            return response.json({"error": "other lists are being checked; try again in a minute"}, status=429)
+        self.screenings += 1
+        try:
+            result = await run_screening(data, name, as_of, buyer, mapping)
+        finally:
+            self.screenings -= 1
         if isinstance(result, HTTPResponse):
             return result
         table = list(table_rows(result["rows"]))
