@@ -259,6 +259,23 @@ def test_nothing_in_a_file_is_rendered_as_markup(chat) -> None:
     assert problems == []
 
 
+def test_an_xlsx_pipeline_is_read_like_the_csv(chat, tmp_path: Path) -> None:
+    """The same forward plan saved from Excel: the same 23 rows and counts."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for row in csv.reader(io.StringIO(PIPELINE.read_text(encoding="utf-8"))):
+        wb.active.append(row)
+    path = tmp_path / "pipeline.xlsx"
+    wb.save(path)
+    page, problems = chat
+    choose(page, str(path))
+    expect(body_rows(page)).to_have_count(ROWS, timeout=WAIT)
+    expect(table(page).locator("caption")).to_contain_text(
+        "pipeline.xlsx: 23 rows checked. 16 light touch, 13 above the threshold, 4 need more information, 0 PSR, 1 exempt.")
+    assert problems == []
+
+
 # ---- downloads -------------------------------------------------------------------------------------
 
 
