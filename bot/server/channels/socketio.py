@@ -849,8 +849,8 @@ class SecureSocketIOInput(SocketIOInput):
     async def _screen_response(self, request: Request) -> HTTPResponse:
         """"Check a list": the file posted with the signed session, screened as `POST /screen` screens it."""
         from bot.screen.output import table_rows
-        from bot.screen.web import (WIDGET_TYPES, checked_options, download_response, run_screening, size_error,
-                                    widget_result)
+        from bot.screen.web import (WIDGET_TYPES, checked_options, download_response, off_loop, run_screening,
+                                    size_error, widget_result)
 
         if (request.content_type or "").split(";")[0].strip().lower() != "multipart/form-data":
             return response.json({"error": "send the file as a form upload (multipart/form-data)"}, status=415)
@@ -884,14 +884,15 @@ class SecureSocketIOInput(SocketIOInput):
             self.screenings -= 1
         if isinstance(result, HTTPResponse):
             return result
-        table = list(table_rows(result["rows"]))
+        table = await off_loop(lambda: list(table_rows(result["rows"])))  # seconds for 2,000 rows: not on the loop
         if fmt != "json":
-            return download_response(table, fmt)
-        return response.json(widget_result(result, name, self.held.put(sender_id, table)))
+            return await off_loop(download_response, table, fmt)
+        shown = await off_loop(widget_result, result, name, self.held.put(sender_id, table))
+        return response.json(shown)
 
     async def _screen_download_response(self, request: Request) -> HTTPResponse:
         """This session's last screening as CSV or XLSX (bot.screen.output, injection neutralised)."""
-        from bot.screen.web import download_response
+        from bot.screen.web import download_response, off_loop
 
         fmt = request.args.get("format", "")
         if fmt not in ("csv", "xlsx"):
@@ -910,7 +911,7 @@ class SecureSocketIOInput(SocketIOInput):
         table = self.held.get(sender_id, data.get("id"))
         if table is None:
             return response.json({"error": "that list is no longer held here; check it again"}, status=410)
-        return download_response(table, fmt)
+        return await off_loop(download_response, table, fmt)
 
     def _download(self, request: Request, content: str, content_type: str, filename: str) -> HTTPResponse:
         """A file the widget saves (a decision record, a quiz report), with the widget's headers."""
