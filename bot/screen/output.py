@@ -55,14 +55,24 @@ def table_rows(results: Iterable[dict[str, Any]]) -> Iterable[list[Any]]:
 
 
 def to_csv(results: Iterable[dict[str, Any]]) -> str:
-    out = io.StringIO()
-    w = csv.writer(out, lineterminator="\r\n")
-    for row in table_rows(results):
-        w.writerow(row)
-    return "\ufeff" + out.getvalue()  # a byte-order mark, so Excel reads the pound sign right
+    return csv_of_table(table_rows(results))
 
 
 def to_xlsx(results: Iterable[dict[str, Any]]) -> bytes:
+    return xlsx_of_table(table_rows(results))
+
+
+def csv_of_table(table: Iterable[list[Any]]) -> str:
+    """`table_rows` (already neutralised) as CSV text."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\r\n")
+    for row in table:
+        w.writerow([safe(c) if isinstance(c, str) else c for c in row])
+    return "\ufeff" + out.getvalue()  # a byte-order mark, so Excel reads the pound sign right
+
+
+def xlsx_of_table(table: Iterable[list[Any]]) -> bytes:
+    """`table_rows` as an XLSX workbook: every text cell stored as text, never as a formula."""
     from openpyxl import Workbook
     from openpyxl.cell.cell import TYPE_STRING
 
@@ -70,10 +80,10 @@ def to_xlsx(results: Iterable[dict[str, Any]]) -> bytes:
     ws = wb.create_sheet("Screening")
     from openpyxl.cell import WriteOnlyCell
 
-    for row in table_rows(results):
+    for row in table:
         cells = []
         for v in row:
-            c = WriteOnlyCell(ws, value=v)
+            c = WriteOnlyCell(ws, value=safe(v) if isinstance(v, str) else v)
             if isinstance(v, str):
                 c.data_type = TYPE_STRING  # never a formula, whatever the text
             cells.append(c)
@@ -132,4 +142,4 @@ def write_records(folder: str, result: dict[str, Any], generated_at: datetime) -
     return written
 
 
-__all__ = ["COLUMNS", "out_kind", "safe", "table_rows", "to_csv", "to_json", "to_xlsx", "write", "write_records"]
+__all__ = ["COLUMNS", "csv_of_table", "out_kind", "safe", "table_rows", "to_csv", "to_json", "to_xlsx", "write", "write_records", "xlsx_of_table"]

@@ -5,6 +5,7 @@ import { detailsOf, renderCard, retireChangeButtons } from "./card.js";
 import { h, uid } from "./dom.js";
 import { exampleStart, number, rulesUpdated } from "./format.js";
 import { renderMarkdown } from "./markdown.js";
+import { ScreenPanel } from "./screen.js";
 
 const REPLY_TIMEOUT_MS = 45000;
 
@@ -120,6 +121,9 @@ class ChatWidget {
       this.announcer,
       this.form,
     );
+    this.screen = new ScreenPanel(this); // "Check a list", above the conversation
+    this.root.insertBefore(this.screen.panel, this.status);
+    this.root.insertBefore(this.screen.toggle, this.screen.panel);
     this.input.addEventListener("input", () => this.updateCount());
     host.replaceChildren(this.root);
     this.updateCount();
@@ -377,6 +381,7 @@ class ChatWidget {
   }
 
   clearConversation() {
+    this.afterReply = null;
     this.messages.replaceChildren();
     this.anchor = null;
     this.lastCard = null;
@@ -444,6 +449,32 @@ class ChatWidget {
     this.socket.emit("user_uttered", { message: payload });
     this.showTyping();
     return true;
+  }
+
+  /** "Ask about this row" (screen.js): the row's facts sent as the officer's message; the answer comes in the chat.
+   * A row is a contract of its own: when the chat already holds a case (or waits for an answer), it is cleared first
+   * ("start again", which the assistant confirms), so a row for the same service is not read as a correction of
+   * the last one. Focus goes to the message box (the answer's headline takes it when the answer arrives). */
+  askAbout(text) {
+    const message = text.length > this.maxChars ? text.slice(0, this.maxChars) : text;
+    const fresh = !this.messages.querySelector(".lta-msg--user");
+    if (fresh) {
+      this.send(message, message);
+    } else if (this.state === "ready" || this.state === "error") {
+      this.afterReply = () => this.send(message, message);
+      this.removeReplies();
+      this.socket.emit("user_uttered", { message: "/start_again" });
+      this.showTyping();
+    } else {
+      this.send(message, message); // not connected: says so by the message box
+    }
+    this.input.focus({ preventScroll: true });
+    this.form.scrollIntoView({ block: "nearest" });
+  }
+
+  /** The signed session token, for the widget's HTTP routes. */
+  sessionToken() {
+    return this.storedToken() || this.hadToken || "";
   }
 
   resend() {
@@ -564,6 +595,9 @@ class ChatWidget {
     socket.on("bot_uttered", (message) => {
       this.hideTyping();
       this.renderBot(message || {}, { live: true });
+      const next = this.afterReply; // "Ask about this row" after the chat was cleared
+      this.afterReply = null;
+      if (next) next();
     });
     socket.on("lta_error", (error) => {
       this.hideTyping();

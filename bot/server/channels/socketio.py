@@ -43,6 +43,11 @@ HTTP routes (added to the Rasa app):
                                      download of an answer given in that signed session's conversation (403 without one)
     POST /widget/quiz-report?format=html|csv   body {"session_id": <token>} -> this web chat's quiz results, built
                                      from the stored conversation of the signed session (never from the body's data)
+    POST /widget/screen[?format=json|csv|xlsx]   multipart form {session_id, file}: "Check a list", a CSV or XLSX
+                                     of at most 5 MB screened row by row (bot.screen.web, as POST /screen): the table's
+                                     rows as JSON with an `id`, or the download itself (403 without a live session)
+    POST /widget/screen/download?format=csv|xlsx   body {"session_id", "id"} -> that session's last screening as a
+                                     file (410 once it is no longer held: the widget then sends the file again)
 """
 from __future__ import annotations
 
@@ -78,6 +83,9 @@ logger = logging.getLogger(__name__)
 DEFAULT_MAX_MESSAGE_CHARS = MAX_MESSAGE_CHARS
 HISTORY_LIMIT = 200  # messages sent back on resume; older ones stay in the tracker store
 RECORD_MAX_BYTES = 512 * 1024
+# Lists screened at once in this process: a screening of 2,000 rows takes seconds of the Rasa process's time, so
+# more wait their turn (429) rather than slow every conversation down.
+SCREENINGS_AT_ONCE = 2
 DEFAULT_SESSION_DAYS = 30.0
 SESSION_PREFIX = "web-"  # keeps widget conversations apart from REST/CLI sender ids
 
@@ -443,6 +451,10 @@ class SecureSocketIOInput(SocketIOInput):
         self.signer = SessionSigner(session_secret or session_secret_from_env())
         self.files = WidgetFiles(web_dir or default_web_dir())
         self._app: Optional[Sanic] = None
+        from bot.screen.web import Held
+
+        self.held = Held()  # each session's last "Check a list" screening, for its downloads
+        self.screenings = 0  # "Check a list" screenings running now (SCREENINGS_AT_ONCE at most)
 
     # -- origins --
 
@@ -501,6 +513,7 @@ class SecureSocketIOInput(SocketIOInput):
         so every instance sees it): its token no longer resumes it, nor downloads its records or reports."""
         agent = getattr(getattr(self._app, "ctx", None), "agent", None) if self._app else None
         store = getattr(agent, "tracker_store", None)
+        self.held.drop(sender_id)
         if store is None:
             return
         lock_store = getattr(agent, "lock_store", None)
@@ -557,7 +570,9 @@ class SecureSocketIOInput(SocketIOInput):
         class _Blueprint(SocketBlueprint):
             def register(self, app: Sanic, options: Dict[Text, Any]) -> None:
                 super().register(app, options)
-                limits.harden(app)
+                from bot.screen import MAX_BYTES as SCREEN_MAX_BYTES
+
+                limits.harden(app, max_bytes=SCREEN_MAX_BYTES + 64 * 1024)  # "Check a list": the file and its form
                 channel._app = app
                 channel._add_widget_routes(app)
 
@@ -672,10 +687,18 @@ class SecureSocketIOInput(SocketIOInput):
         async def quiz_report(request: Request) -> HTTPResponse:
             return await self._quiz_report_response(request)
 
+        async def screen(request: Request) -> HTTPResponse:
+            return self._cors(request, await self._screen_response(request))
+
+        async def screen_download(request: Request) -> HTTPResponse:
+            return self._cors(request, await self._screen_download_response(request))
+
         app.add_route(widget_file, "/widget/<name>", methods=["GET", "HEAD"], name="lta_widget_file")
         app.add_route(vendor_file, "/widget/vendor/<name>", methods=["GET", "HEAD"], name="lta_widget_vendor")
         app.add_route(record, "/widget/record", methods=["POST"], name="lta_widget_record")
         app.add_route(quiz_report, "/widget/quiz-report", methods=["POST"], name="lta_widget_quiz_report")
+        app.add_route(screen, "/widget/screen", methods=["POST"], name="lta_widget_screen")
+        app.add_route(screen_download, "/widget/screen/download", methods=["POST"], name="lta_widget_screen_download")
         app.add_route(demo_page, "/demo/", methods=["GET", "HEAD"], name="lta_demo_index")
         app.add_route(demo_page, "/demo/<name>", methods=["GET", "HEAD"], name="lta_demo_file")
 
@@ -804,6 +827,91 @@ class SecureSocketIOInput(SocketIOInput):
         else:
             content, content_type = render_html(states, generated_at), "text/html; charset=utf-8"
         return self._download(request, content, content_type, report_filename(generated_at, fmt))
+
+    def _cors(self, request: Request, answer: HTTPResponse) -> HTTPResponse:
+        """The widget's headers on an answer made elsewhere (bot.screen.web)."""
+        for key, value in self._headers(request, "").items():
+            if key != "Content-Type":
+                answer.headers[key] = value
+        answer.headers["Access-Control-Expose-Headers"] = "Content-Disposition"
+        return answer
+
+    async def _screen_sender(self, token: Any) -> tuple[Optional[str], Optional[HTTPResponse]]:
+        try:
+            sender_id = await self.live_sender(token)
+        except Exception as error:
+            logger.error("Could not check a web chat session for a screening (%s).", type(error).__name__)
+            return None, response.json({"error": "the conversation store is unavailable; try again shortly"}, status=503)
+        if sender_id is None:
+            return None, response.json({"error": "that is not a current chat session"}, status=403)
+        return sender_id, None
+
+    async def _screen_response(self, request: Request) -> HTTPResponse:
+        """"Check a list": the file posted with the signed session, screened as `POST /screen` screens it."""
+        from bot.screen.output import table_rows
+        from bot.screen.web import (WIDGET_TYPES, checked_options, download_response, off_loop, run_screening,
+                                    size_error, widget_result)
+
+        if (request.content_type or "").split(";")[0].strip().lower() != "multipart/form-data":
+            return response.json({"error": "send the file as a form upload (multipart/form-data)"}, status=415)
+        try:
+            form, files = request.form, request.files
+        except Exception:  # a form Sanic cannot parse
+            return response.json({"error": "the upload could not be read"}, status=400)
+        sender_id, refused = await self._screen_sender(form.get("session_id") if form else None)
+        if refused:
+            return refused
+        upload = files.get("file") if files else None
+        if upload is None:
+            return response.json({"error": "choose a file to check"}, status=400)
+        name = str(upload.name or "")[:200]
+        if not name.lower().endswith(WIDGET_TYPES):
+            return response.json({"error": "the file must be a CSV or XLSX spreadsheet"}, status=415)
+        data = upload.body or b""
+        refused = size_error(data)
+        if refused:
+            return refused
+        options = checked_options(request.args)
+        if isinstance(options, HTTPResponse):
+            return options
+        fmt, buyer, as_of, mapping = options
+        if self.screenings >= SCREENINGS_AT_ONCE:
+            return response.json({"error": "other lists are being checked; try again in a minute"}, status=429)
+        self.screenings += 1
+        try:
+            result = await run_screening(data, name, as_of, buyer, mapping)
+        finally:
+            self.screenings -= 1
+        if isinstance(result, HTTPResponse):
+            return result
+        table = await off_loop(lambda: list(table_rows(result["rows"])))  # seconds for 2,000 rows: not on the loop
+        if fmt != "json":
+            return await off_loop(download_response, table, fmt)
+        shown = await off_loop(widget_result, result, name, self.held.put(sender_id, table))
+        return response.json(shown)
+
+    async def _screen_download_response(self, request: Request) -> HTTPResponse:
+        """This session's last screening as CSV or XLSX (bot.screen.output, injection neutralised)."""
+        from bot.screen.web import download_response, off_loop
+
+        fmt = request.args.get("format", "")
+        if fmt not in ("csv", "xlsx"):
+            return response.json({"error": "format must be csv or xlsx"}, status=400)
+        body = request.body or b""
+        if len(body) > 2048:
+            return response.json({"error": "the request is too large"}, status=413)
+        try:
+            data = limits.parse_json(body)
+        except ValueError:
+            return response.json({"error": "the body is not valid JSON"}, status=400)
+        data = data if isinstance(data, dict) else {}
+        sender_id, refused = await self._screen_sender(data.get("session_id"))
+        if refused:
+            return refused
+        table = self.held.get(sender_id, data.get("id"))
+        if table is None:
+            return response.json({"error": "that list is no longer held here; check it again"}, status=410)
+        return await off_loop(download_response, table, fmt)
 
     def _download(self, request: Request, content: str, content_type: str, filename: str) -> HTTPResponse:
         """A file the widget saves (a decision record, a quiz report), with the widget's headers."""
