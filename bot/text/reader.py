@@ -143,8 +143,9 @@ def without_current_contract(text: str) -> str:
 
 
 def read_message(text: str, today: date, has_value: bool = False) -> Reading:
+    text = fix_slips(text)  # read as corrected: every offset below is into this text
     r = Reading(text=text)
-    text = without_mail_headers(fix_slips(text))
+    text = without_mail_headers(text)
     r.cpv = find_cpv(text)
     bought = purchase(text)  # what is bought is read from every sentence, the current contract's included
     r.services, r.client = bought.services, bought.client

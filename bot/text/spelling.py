@@ -2,9 +2,9 @@
 
 The readers match a small, closed vocabulary of units and cue words; a slip in one of them silently changes a
 reading ("£345k per yaer for 4 years" would be £345k in total). Each word of the message that is one slip from a
-vocabulary word is put right before reading. Only slips that keep the word's length are put right (two letters
-swapped, or one letter typed for another), so every offset into the message still points at the same place;
-real words one slip from a vocabulary word are left alone ("weak", "novice", "render").
+vocabulary word is put right before reading (two letters swapped, one typed for another, or one left out), and the
+message is read as corrected (the words shown back are the corrected ones); real words one slip from a vocabulary
+word are left alone ("weak", "novice", "render", "contact", "match").
 """
 from __future__ import annotations
 
@@ -24,8 +24,9 @@ january february march april may june july august september october november dec
 """.split())
 # Real words one slip from a vocabulary word: never "corrected".
 REAL_WORDS = frozenset("""
-weak wake yeah yearn tinder render tended tenter novice nonce rotice notion mouth moths mouths worth
-optics opting plush tonal total totally initiate terms teams therm
+weak wake yeah yearn tinder render tended tenter novice nonce notion mouth moths mouths worth
+optics opting plush tonal totally initiate terms teams therm contact contacts annul match marsh parch
+extent advent abort abut quartet mach totals tenders notices yearn
 """.split())
 _WORD = re.compile(r"[A-Za-z]{4,}")
 
@@ -35,17 +36,18 @@ def _fix(word: str) -> str:
     low = word.lower()
     if low in VOCABULARY or low in REAL_WORDS:
         return word
-    for v in VOCABULARY:
-        if len(v) != len(low) or v[0] != low[0]:
+    for v in sorted(VOCABULARY):
+        if len(v) not in (len(low), len(low) + 1) or v[0] != low[0]:
             continue
         if OSA.distance(low, v) != 1:
             continue
-        swapped = sorted(low) == sorted(v)  # two letters swapped
-        if swapped or len(low) >= 5:
+        swapped = len(v) == len(low) and sorted(low) == sorted(v)  # two letters swapped
+        dropped = len(v) == len(low) + 1  # a letter left out: "extnd", "anum"
+        if swapped or dropped or len(low) >= 5:
             return v.upper() if word.isupper() else (v.capitalize() if word[0].isupper() else v)
     return word
 
 
 def fix_slips(text: str) -> str:
-    """`text` with slips in the vocabulary put right; same length, same offsets."""
+    """`text` with slips in the vocabulary put right (it may be a letter longer per slip)."""
     return _WORD.sub(lambda m: _fix(m.group()), text)

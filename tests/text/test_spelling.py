@@ -10,13 +10,13 @@ from bot.text.spelling import fix_slips
 @pytest.mark.parametrize("typed, meant", [
     ("3 yeras", "3 years"), ("£345k per yaer", "£345k per year"), ("1 year extention", "1 year extension"),
     ("tender notcie in Arpil 2027", "tender notice in April 2027"), ("Marhc 2027", "March 2027"),
-    ("totla £400k", "total £400k"),
+    ("totla £400k", "total £400k"), ("an option to extnd by 1", "an option to extend by 1"), ("£50k per anum", "£50k per annum"),
 ])
 def test_slips_in_the_readers_words_are_put_right(typed: str, meant: str) -> None:
     assert fix_slips(typed) == meant
 
 
-@pytest.mark.parametrize("text", ["a weak contract", "a novice provider", "the render farm", "home care", "£400k"])
+@pytest.mark.parametrize("text", ["a weak contract", "a novice provider", "the render farm", "home care", "£400k", "our contact is Jo", "match funding", "to the extent"])
 def test_real_words_and_other_words_are_left_alone(text: str) -> None:
     assert fix_slips(text) == text
 
