@@ -42,8 +42,11 @@ def _fix(word: str) -> str:
         if OSA.distance(low, v) != 1:
             continue
         swapped = len(v) == len(low) and sorted(low) == sorted(v)  # two letters swapped
-        dropped = len(v) == len(low) + 1  # a letter left out: "extnd", "anum"
-        if swapped or dropped or len(low) >= 5:
+        # A letter left out inside the word ("extnd", "anum"); a word that stops one letter short is another word
+        # ("include" is not "included", "contract" not "contracts").
+        dropped = len(v) == len(low) + 1 and v[:-1] != low
+        typed_for = len(v) == len(low) and len(low) >= 5  # one letter typed for another, in a longer word
+        if swapped or dropped or typed_for:
             return v.upper() if word.isupper() else (v.capitalize() if word[0].isupper() else v)
     return word
 

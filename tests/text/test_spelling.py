@@ -16,7 +16,7 @@ def test_slips_in_the_readers_words_are_put_right(typed: str, meant: str) -> Non
     assert fix_slips(typed) == meant
 
 
-@pytest.mark.parametrize("text", ["a weak contract", "a novice provider", "the render farm", "home care", "£400k", "our contact is Jo", "match funding", "to the extent"])
+@pytest.mark.parametrize("text", ["a weak contract", "a novice provider", "the render farm", "home care", "£400k", "our contact is Jo", "match funding", "to the extent", "it does not include VAT", "one contract", "we extend it"])
 def test_real_words_and_other_words_are_left_alone(text: str) -> None:
     assert fix_slips(text) == text
 
