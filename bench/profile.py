@@ -9,6 +9,13 @@ saving) and in the action server's hot spots. The .prof files stay in --out for 
 cProfile's own overhead inflates every figure by a similar factor: compare stages, not absolutes.
 Not part of `make bench` (it takes minutes and slows the servers); run it by hand. `--smoke`: one user, one
 conversation (the tests check that it runs; figures mean nothing).
+
+    python -m bench.profile --startup 3 [--model M ...]
+
+Start-up instead (no cProfile): Rasa started `--startup` times each way, alternating, as `rasa run` and as
+`python -m bot.server.speedups run` (TensorFlow deferred); for each, the seconds from the process start to
+Rasa's first 200 on `/` (the model loaded), its RSS then, and whether TensorFlow's library is in the process
+(/proc/PID/maps). `--model` again compares models too (e.g. an older one with DIET).
 """
 from __future__ import annotations
 
@@ -17,12 +24,15 @@ import asyncio
 import os
 import pstats
 import signal
+import statistics
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 from typing import Optional
 
-from bench.assistant import ASSISTANT_SCRIPTS, TODAY, load
+from bench.assistant import ASSISTANT_SCRIPTS, TODAY, load, rss_mb
 from bot.server import supervisor
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,7 +43,7 @@ RASA_STAGES = [
     ("read the conversation (tracker store)", "bot/server/store.py", "retrieve"),
     ("  rebuild it from stored JSON", "rasa/core/tracker_store.py", "deserialise_tracker"),
     ("NLU (parse_message)", "rasa/core/processor.py", "parse_message"),
-    ("  DIETClassifier", "rasa/nlu/classifiers/diet_classifier.py", "process"),
+    ("  intent classifier (bot/server/intents.py)", "bot/server/intents.py", "process"),
     ("policies (predict next action)", "rasa/core/processor.py", "_predict_next_with_tracker"),
     ("  RulePolicy", "rasa/core/policies/rule_policy.py", "predict_action_probabilities"),
     ("actions (excluding the wait for the action server)", "rasa/core/processor.py", "_run_action"),
@@ -63,13 +73,68 @@ def report(prof: Path, stages: list[tuple[str, str, str]], turns: int, warm_up: 
         print(f"  {label:52} {seconds / turns * 1000:7.1f} ms")
 
 
+# How Rasa is started: as `rasa run` does, or through bot.server.speedups (TensorFlow deferred).
+LAUNCHERS = {"rasa run": lambda py: [supervisor._bin("rasa")], "speedups": lambda py: [py, "-m", "bot.server.speedups"]}
+
+
+def tensorflow_mapped(pid: int) -> bool:
+    """TensorFlow's shared library is loaded in the process (it is once `import tensorflow` has run)."""
+    try:
+        return "libtensorflow" in Path(f"/proc/{pid}/maps").read_text()
+    except OSError:
+        return False
+
+
+def start_once(launcher: str, model: Path, workdir: Path) -> dict:
+    port = supervisor.free_port()
+    endpoints = supervisor.write_endpoints(workdir / "endpoints.yml", "http://127.0.0.1:9/", workdir / "rasa.db")
+    env = {**os.environ, **supervisor.QUIET_ENV, "LTA_REST_TOKEN": "startup-token-0123456789"}
+    began = time.monotonic()
+    proc = subprocess.Popen(
+        [*LAUNCHERS[launcher](sys.executable), "run", "--model", str(model), "--endpoints", str(endpoints),
+         "--credentials", str(ROOT / "credentials.yml"), "--interface", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT, env=env, stdout=open(workdir / "rasa.log", "ab"), stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        supervisor.wait_for(f"http://127.0.0.1:{port}/", 300, proc)
+        seconds = time.monotonic() - began
+        return {"seconds": seconds, "rss_mb": rss_mb(proc.pid) or 0.0, "tensorflow": tensorflow_mapped(proc.pid)}
+    finally:
+        supervisor.stop_process(proc)
+
+
+def startup(models: list[Path], rounds: int) -> int:
+    """Each (launcher, model) started `rounds` times, the order alternating each round; medians and ranges."""
+    combos = [(launcher, model) for model in models for launcher in LAUNCHERS]
+    runs: dict[tuple[str, Path], list[dict]] = {c: [] for c in combos}
+    with tempfile.TemporaryDirectory(prefix="lta-startup-") as d:
+        for n in range(rounds):
+            for c in (combos if n % 2 == 0 else combos[::-1]):
+                w = Path(d) / f"{n}-{combos.index(c)}"
+                w.mkdir()
+                runs[c].append(start_once(c[0], c[1], w))
+                print(f"  round {n + 1}: {c[0]:9} {c[1].name}: {runs[c][-1]['seconds']:.1f} s, "
+                      f"{runs[c][-1]['rss_mb']:.0f} MB", flush=True)
+    print(f"\n{'how':10} {'model':26} {'start-up s (median, range)':28} {'RSS MB (median, range)':26} TensorFlow loaded")
+    for (launcher, model), r in runs.items():
+        s, m = [x["seconds"] for x in r], [x["rss_mb"] for x in r]
+        tf = sorted({x["tensorflow"] for x in r})
+        print(f"{launcher:10} {model.name:26} {statistics.median(s):5.1f} ({min(s):.1f}-{max(s):.1f}){'':14} "
+              f"{statistics.median(m):5.0f} ({min(m):.0f}-{max(m):.0f}){'':12} {'/'.join(map(str, tf))}")
+    print(f"({rounds} rounds; load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    return 0
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--users", type=int, default=20)
     p.add_argument("--conversations", type=int, default=3, help="per user")
     p.add_argument("--out", type=Path, default=ROOT / "artifacts" / "profile")
     p.add_argument("--smoke", action="store_true", help="one user, one conversation (tests)")
+    p.add_argument("--startup", type=int, default=0, metavar="ROUNDS", help="measure start-up instead")
+    p.add_argument("--model", type=Path, action="append", help="with --startup (default models/assistant.tar.gz)")
     args = p.parse_args(argv)
+    if args.startup:
+        return startup(args.model or [supervisor.DEFAULT_MODEL], 1 if args.smoke else args.startup)
     if args.smoke:
         args.users, args.conversations = 1, 1
     w = args.out.resolve()

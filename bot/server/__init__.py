@@ -7,7 +7,9 @@
 - `limits`       request size and time limits, JSON error answers with error ids, the message cap (both servers)
 - `store`        the tracker store (SQLite, or PostgreSQL by DATABASE_URL): writes off the event loop, loud
                  failures, retention, stored answers
-- `speedups`     fixes for Rasa 3.6 work repeated on every turn
+- `intents`      the intent classifier in config.yml (logistic regression on n-gram counts; no TensorFlow)
+- `speedups`     fixes for Rasa 3.6 work repeated on every turn; `python -m bot.server.speedups run ...` is
+                 `rasa run` without TensorFlow imported
 - `supervisor`   `make run`: starts the action server and Rasa on loopback, pings and restarts them, stops both
 - `cluster`      `make run-cluster`: PostgreSQL, Redis, two Rasa instances and nginx in front (docs/scale-out.md)
 """

@@ -39,6 +39,13 @@ def test_profile_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert (tmp_path / "rasa.prof").stat().st_size > 0 and (tmp_path / "actions.prof").stat().st_size > 0
 
 
+def test_profile_startup_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    assert bench_profile.main(["--startup", "1", "--smoke"]) == 0
+    rows = [line.split() for line in capsys.readouterr().out.splitlines() if line.startswith(("rasa run", "speedups"))]
+    assert len(rows) == 2
+    assert rows[1][0] == "speedups" and rows[1][-1] == "False"  # no TensorFlow in Rasa started that way
+
+
 @pytest.mark.skipif(not (EVAL / "score.py").is_file(), reason=f"the evaluation sets are not at {EVAL}")
 def test_eval_runs(capfd: pytest.CaptureFixture[str]) -> None:
     bench_eval.main([str(EVAL), "--smoke"])  # 1 when an item misses its floor: a score, not a crash
