@@ -171,14 +171,16 @@ def _bucket(name: str, burst: float, every: float) -> TokenBuckets:
 
 
 class RateLimits:
-    """Per conversation (every channel: LTA_RATE_CONVERSATION, default 6 at once then one every 2 s), per client
-    connection (a web chat's socket: LTA_RATE_SOCKET, 10 then one every 2 s) and per client address (after
-    LTA_TRUSTED_PROXIES: LTA_RATE_ADDRESS, 600 then 20 a second: one office behind one address is many officers)."""
+    """Per conversation (every channel: LTA_RATE_CONVERSATION, default 20 at once then one a second), per client
+    connection (a web chat's socket, whichever conversation it holds: LTA_RATE_SOCKET, 30 then one a second) and per
+    client address (after LTA_TRUSTED_PROXIES: LTA_RATE_ADDRESS, 600 then 50 a second, as one office behind one
+    address is many officers). Generous: an officer reads between messages, and at most 2 turns of a conversation
+    are ever in progress (guard.TURNS_PER_CONVERSATION); they stop a script flooding the queue."""
 
     def __init__(self) -> None:
-        self.conversation = _bucket("CONVERSATION", 6, 2.0)
-        self.socket = _bucket("SOCKET", 10, 2.0)
-        self.address = _bucket("ADDRESS", 600, 0.05)
+        self.conversation = _bucket("CONVERSATION", 20, 1.0)
+        self.socket = _bucket("SOCKET", 30, 1.0)
+        self.address = _bucket("ADDRESS", 600, 0.02)
 
 
 RATES = RateLimits()
