@@ -131,8 +131,9 @@ async def burst(url: str, officers: int, deadline: float = 120.0, settle: float 
     finally:
         await asyncio.gather(*(o.sio.disconnect() for o in people), return_exceptions=True)
     outcomes = {k: 0 for k in OUTCOMES}
-    latencies, retry_after = [], []
+    latencies, retry_after, apologies = [], [], set()
     for o in people:
+        apologies.update(t[:80] for _, t in o.replies if capacity.reply_kind(t) == "apology")
         kinds = [capacity.reply_kind(t) for _, t in o.replies]
         outcome = classify([t for _, t in o.replies])
         outcomes[outcome] += 1
@@ -143,7 +144,7 @@ async def burst(url: str, officers: int, deadline: float = 120.0, settle: float 
             retry_after.append(first)
     return {"officers": officers, **outcomes, "p50_s": pct(latencies, 0.5), "p95_s": pct(latencies, 0.95),
             "max_s": max(latencies) if latencies else None,
-            "told_to_retry_p95_s": pct(retry_after, 0.95), "wall_s": wall}
+            "told_to_retry_p95_s": pct(retry_after, 0.95), "wall_s": wall, "apology_texts": sorted(apologies)}
 
 
 def targets_met(r: dict) -> list[str]:
@@ -167,6 +168,8 @@ def report(runs: list[dict]) -> None:
         print(f"{r['officers']:>8} {r['answered']:>9} {r['queued_then_answered']:>10} {r['told_to_retry']:>6} "
               f"{r['apology']:>8} {r['lost']:>5} {r['p50_s'] or 0:>7.2f} {r['p95_s'] or 0:>7.2f} {r['max_s'] or 0:>7.2f}  "
               + ("met" if not missed else "MISSED: " + "; ".join(missed)))
+        for text in r.get("apology_texts") or []:
+            print(f"{'':>8} apology: {text!r}")
 
 
 def main(argv: Optional[list[str]] = None) -> int:

@@ -166,11 +166,18 @@ def _apologised_this_turn(tracker: Any) -> bool:
     return False
 
 
+BUSY_ACTION_TIMEOUT_S = 5.0
+
+
 def _action_timeout() -> float:
+    """LTA_ACTION_TIMEOUT_SECONDS (1.5 s): a frozen action server is told apart from a slow one within 2 s. While
+    turns are queued the machine is busy, and a running call may take longer without the action server being
+    frozen: then at least 5 s (the supervisor's pings find a frozen one within 6 s either way)."""
     try:
-        return float(os.environ.get("LTA_ACTION_TIMEOUT_SECONDS", DEFAULT_ACTION_TIMEOUT_S))
+        limit = float(os.environ.get("LTA_ACTION_TIMEOUT_SECONDS", DEFAULT_ACTION_TIMEOUT_S))
     except ValueError:
-        return DEFAULT_ACTION_TIMEOUT_S
+        limit = DEFAULT_ACTION_TIMEOUT_S
+    return max(limit, BUSY_ACTION_TIMEOUT_S) if ADMISSION.waiting else limit
 
 
 def _wrap_remote_action_run(original: Callable) -> Callable:
