@@ -178,6 +178,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     p.add_argument("--runs", type=int, default=2, help="bursts of each size (the spread on a shared machine)")
     p.add_argument("--deadline", type=float, default=120.0, help="seconds an officer waits before counting as lost")
     p.add_argument("--json", type=Path, default=ROOT / "artifacts" / "bench-load.json")
+    p.add_argument("--workdir", type=Path, help="keep the servers' logs and database here (default: a temporary folder)")
     p.add_argument("--smoke", action="store_true", help="3 and 5 officers, once (tests); figures mean nothing")
     args = p.parse_args(argv)
     sizes = [3, 5] if args.smoke else [int(x) for x in args.officers.split(",") if x.strip()]
@@ -185,7 +186,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     runs: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="lta-load-") as d:
         print("Starting the assistant...", flush=True)
-        a = supervisor.start(Path(d), extra_env={"LTR_TODAY": TODAY})
+        a = supervisor.start(args.workdir or Path(d), extra_env={"LTR_TODAY": TODAY})
         try:
             asyncio.run(burst(a.url, 2, settle=0))  # warm-up, not measured
             for k in range(runs_each):

@@ -171,13 +171,13 @@ BUSY_ACTION_TIMEOUT_S = 5.0
 
 def _action_timeout() -> float:
     """LTA_ACTION_TIMEOUT_SECONDS (1.5 s): a frozen action server is told apart from a slow one within 2 s. While
-    turns are queued the machine is busy, and a running call may take longer without the action server being
+    other turns run or wait the machine is busy, and a running call may take longer without the action server being
     frozen: then at least 5 s (the supervisor's pings find a frozen one within 6 s either way)."""
     try:
         limit = float(os.environ.get("LTA_ACTION_TIMEOUT_SECONDS", DEFAULT_ACTION_TIMEOUT_S))
     except ValueError:
         limit = DEFAULT_ACTION_TIMEOUT_S
-    return max(limit, BUSY_ACTION_TIMEOUT_S) if ADMISSION.waiting else limit
+    return max(limit, BUSY_ACTION_TIMEOUT_S) if ADMISSION.waiting or ADMISSION.running > 1 else limit
 
 
 def _wrap_remote_action_run(original: Callable) -> Callable:
