@@ -11,6 +11,10 @@ The supervisor (`main`, what `make run` runs):
 - its children die with it, even on `kill -9` (PR_SET_PDEATHSIG), and a start after a crash
   first stops children a dead supervisor left behind (var/children.pid), so the ports are free;
 - gives the REST channel a bearer token: LTA_REST_TOKEN, else var/rest-token (0600, made once).
+
+The action server is one process for the supervisor (one pid, one process group): once warm it forks
+LTA_ACTION_WORKERS workers (bot.server.capacity) that share its port, so freezing, killing or restarting it
+does so to all of them.
 """
 from __future__ import annotations
 
