@@ -75,6 +75,7 @@ bench: setup
 	$(PY) -m bench.assess
 	$(PY) -m bench.dialogue
 	$(PY) -m bench.assistant
+	$(PY) -m bench.load
 	$(PY) -m bench.screen
 	scripts/setup-cluster
 	$(PY) -m bench.cluster

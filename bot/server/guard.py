@@ -2,18 +2,20 @@
 
 Stock Rasa 3.6 answers nothing when the action server is down or fails: `MessageProcessor` logs
 "the actions events are lost" and carries on, and the REST channel returns `[]` (field notes §6).
-`install()` wraps two methods, once per process:
+`install()` wraps these methods, once per process:
 
 - `RemoteAction.run`: a failed or timed-out call to the action server becomes one bot message,
   "I can't work that out right now, please try again." (once per turn, however many actions fail).
   A rejection (HTTP 400, `ActionExecutionRejection`) is a normal form event and passes through.
 - `MessageProcessor.handle_message`: oversized or HTML messages get a polite reply before NLU runs;
   any other exception while handling a message becomes the same apology instead of silence; and a
-  REST message that produced no reply at all gets a short prompt. Turns are bounded: at most
-  LTA_MAX_TURNS (default 100) in progress or waiting in this process, and 2 per conversation (one being
-  answered, one waiting its turn); a message beyond either bound is not processed and the officer is told
-  so at once (`BUSY`, `STILL_ANSWERING`) rather than waiting into a time-out. Nothing is dropped silently.
-
+  REST message that produced no reply at all gets a short prompt.
+- `Agent.handle_message`: capacity with graceful degradation (`bot.server.capacity`). A conversation over its rate
+  limit is told to slow down; turns are bounded (LTA_MAX_TURNS, default 300, in progress or waiting in this
+  process, and 2 per conversation) and a message beyond a bound is told at once it was not read (`BUSY`,
+  `STILL_ANSWERING`); the rest wait in order for one of LTA_CONCURRENT_TURNS places, a web chat being told "your
+  message is queued" after 2 s, and one that waits LTA_QUEUE_WAIT_SECONDS (30) is told it was not answered.
+  Nothing is dropped silently, and the action time limit counts only a turn that is running.
 - `FailSafeTrackerStore`: for a store that fails loudly (`bot.server.store`), Rasa's fail-safe
   wrapper no longer swallows errors nor falls back to memory; the officer is told the turn was not
   saved (`NOT_SAVED`).
@@ -40,12 +42,13 @@ from rasa.core.processor import MessageProcessor
 from rasa.core.tracker_store import FailSafeTrackerStore
 from rasa.shared.core.events import BotUttered, UserUttered
 
+from . import capacity
+from .capacity import BUSY, CANNOT_WORK_OUT, NOT_ANSWERED, QUEUED, SLOW_DOWN, STILL_ANSWERING
 from .limits import MAX_MESSAGE_CHARS, TOO_LONG
 from .store import SQLConversationStore, StorageError
 
 logger = logging.getLogger(__name__)
 
-CANNOT_WORK_OUT = "I can't work that out right now, please try again."
 NOT_PLAIN_TEXT = (
     "Sorry, I can only read plain text. Please type your question without HTML or code, for example: "
     "\"does the light touch regime apply to a £700k home care contract?\""
@@ -58,9 +61,6 @@ NOT_SAVED = (
     "Sorry, I could not save that message, so I have not kept it. Please send it again in a minute; "
     "what you told me before is safe."
 )
-BUSY = "Sorry, a lot of people are asking me things right now, so I have not read that message. Please send it again in a few seconds."
-STILL_ANSWERING = "I'm still answering your last message. Please send this one again once that answer has arrived."
-DEFAULT_MAX_TURNS = 100
 TURNS_PER_CONVERSATION = 2
 # Within 2 s of an action server that does not answer, the officer hears so (LTA_ACTION_TIMEOUT_SECONDS).
 DEFAULT_ACTION_TIMEOUT_S = 1.5
@@ -166,11 +166,18 @@ def _apologised_this_turn(tracker: Any) -> bool:
     return False
 
 
+BUSY_ACTION_TIMEOUT_S = 5.0
+
+
 def _action_timeout() -> float:
+    """LTA_ACTION_TIMEOUT_SECONDS (1.5 s): a frozen action server is told apart from a slow one within 2 s. While
+    other turns run or wait the machine is busy, and a running call may take longer without the action server being
+    frozen: then at least 5 s (the supervisor's pings find a frozen one within 6 s either way)."""
     try:
-        return float(os.environ.get("LTA_ACTION_TIMEOUT_SECONDS", DEFAULT_ACTION_TIMEOUT_S))
+        limit = float(os.environ.get("LTA_ACTION_TIMEOUT_SECONDS", DEFAULT_ACTION_TIMEOUT_S))
     except ValueError:
-        return DEFAULT_ACTION_TIMEOUT_S
+        limit = DEFAULT_ACTION_TIMEOUT_S
+    return max(limit, BUSY_ACTION_TIMEOUT_S) if ADMISSION.waiting or ADMISSION.running > 1 else limit
 
 
 def _wrap_remote_action_run(original: Callable) -> Callable:
@@ -196,13 +203,6 @@ async def _reply(message: UserMessage, text: str) -> Optional[list]:
     return channel.messages if isinstance(channel, CollectingOutputChannel) else None
 
 
-def _max_turns() -> int:
-    try:
-        return max(1, int(os.environ.get("LTA_MAX_TURNS", DEFAULT_MAX_TURNS)))
-    except ValueError:
-        return DEFAULT_MAX_TURNS
-
-
 class TurnLimits:
     """Counts the turns in progress or waiting (for their conversation's lock, the action server, the store),
     in this process and per conversation. The event loop is single-threaded, so plain counters suffice."""
@@ -215,7 +215,7 @@ class TurnLimits:
         """The reply for a turn over a bound, else None (and the turn is counted until `done`)."""
         if self.by_sender.get(sender_id, 0) >= TURNS_PER_CONVERSATION:
             return STILL_ANSWERING
-        if self.total >= _max_turns():
+        if self.total >= capacity.max_turns():
             return BUSY
         self.total += 1
         self.by_sender[sender_id] = self.by_sender.get(sender_id, 0) + 1
@@ -233,17 +233,44 @@ class TurnLimits:
 TURNS = TurnLimits()
 
 
+ADMISSION = capacity.Admission()
+
+
+async def _tell_queued(message: UserMessage) -> None:
+    """The queued notice, where the officer sees replies as they come (a web chat): a REST caller gets its
+    answer, or the "not answered" reply, in the one response anyway."""
+    if not isinstance(message.output_channel, CollectingOutputChannel):
+        try:
+            await message.output_channel.send_text_message(message.sender_id, QUEUED)
+        except Exception as e:  # the officer has gone: the turn still runs
+            logger.info("Could not send the queued notice (%s).", type(e).__name__)
+
+
 def _wrap_agent_handle_message(original: Callable) -> Callable:
     """Agent.handle_message (what every channel calls) waits for the conversation's lock, then runs the turn:
-    the bounds count from before that wait."""
+    the bounds count from before that wait. In order: the conversation's rate limit (`SLOW_DOWN`), the bounds on
+    turns waiting (`STILL_ANSWERING`, `BUSY`), then the queue (`ADMISSION`): a turn that waits more than
+    LTA_QUEUED_NOTICE_SECONDS is told it is queued; one that waits LTA_QUEUE_WAIT_SECONDS is not processed and
+    the officer is told so (`NOT_ANSWERED`). Every message gets its answer or one of these replies."""
     async def handle_message(self: Any, message: UserMessage) -> Optional[list]:
+        if not capacity.RATES.conversation.allow(message.sender_id):
+            logger.warning("A message was not processed: its conversation is over its rate limit.")
+            return await _reply(message, SLOW_DOWN)
         busy = TURNS.refusal(message.sender_id)
         if busy:
             logger.warning("A message was not processed: %s.", "its conversation already has a turn waiting"
                            if busy == STILL_ANSWERING else "the server has too many turns waiting")
             return await _reply(message, busy)
         try:
-            return await original(self, message)
+            admitted = await ADMISSION.enter(capacity.queue_wait(), lambda: _tell_queued(message),
+                                             capacity.queued_notice_after())
+            if not admitted:
+                logger.warning("A message was not processed: it waited %.0f s in the queue.", capacity.queue_wait())
+                return await _reply(message, NOT_ANSWERED)
+            try:
+                return await original(self, message)
+            finally:
+                ADMISSION.leave()
         finally:
             TURNS.done(message.sender_id)
 

@@ -11,6 +11,10 @@ The supervisor (`main`, what `make run` runs):
 - its children die with it, even on `kill -9` (PR_SET_PDEATHSIG), and a start after a crash
   first stops children a dead supervisor left behind (var/children.pid), so the ports are free;
 - gives the REST channel a bearer token: LTA_REST_TOKEN, else var/rest-token (0600, made once).
+
+The action server is one process for the supervisor (one pid, one process group): once warm it forks
+LTA_ACTION_WORKERS workers (bot.server.capacity) that share its port, so freezing, killing or restarting it
+does so to all of them.
 """
 from __future__ import annotations
 
@@ -162,7 +166,9 @@ class Assistant:
         log = open(self.workdir / f"{self.name}.log", "ab")
         self._launched = time.monotonic()
         self._rasa = subprocess.Popen(
-            [_bin("rasa"), "run", "--model", str(self.model), "--endpoints", str(self.endpoints),
+            # `rasa run` with TensorFlow kept out (bot/server/speedups.py): the intent classifier needs none, and
+            # loading it cost ~10 s of start-up and ~340 MB.
+            [sys.executable, "-m", "bot.server.speedups", "run", "--model", str(self.model), "--endpoints", str(self.endpoints),
              "--credentials", str(self.credentials), "--interface", self.host, "--port", str(self.rasa_port)],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
         )
@@ -318,19 +324,20 @@ def warm_up() -> None:
     """Builds what the actions would otherwise build on their first call (the FAQ index: several
     seconds), so no officer waits for it and no first answer runs into the action time limit."""
     try:
+        from datetime import date
+
+        from bot.assistant.dialogue import Incoming, turn
         from bot.assistant.faq import rank_topics
         from bot.ltr.knowledge import load_knowledge
 
         rank_topics("what is the light touch threshold?", load_knowledge())
-        # The reader and the service matcher (spaCy's tokenizer, the catalogue, the CPV list's TF-IDF) are built on
-        # first use too: a new officer's first message must not wait for them either.
-        from datetime import date
-
-        from bot.text.reader import read_message
+        # One whole turn (reader, engine, renderer): what they load on first use is then loaded once, before the
+        # action server forks its workers, and shared by them.
+        state = turn(None, Incoming("I need to check a home care contract worth £700k", None), date.today()).state
+        turn(state, Incoming("starting next April, we are a London borough", None), date.today())
         from bot.text.services import suggest_services
 
-        read_message("home care for older people, £200k a year for 3 years, tender notice March 2027", date(2026, 1, 1))
-        suggest_services("graffiti removal")
+        suggest_services("graffiti removal")  # the CPV list's TF-IDF, for a service the catalogue does not know
     except Exception as e:  # the action itself reports a real problem when it is called
         print(f"Warm-up failed ({type(e).__name__}: {e}); carrying on.", file=sys.stderr, flush=True)
 
@@ -344,15 +351,29 @@ def serve_actions(port: int) -> None:
     # Loopback unless LTA_ACTIONS_HOST says otherwise: only in a container whose network policy lets
     # nothing but the Rasa pods reach it (deploy/kubernetes/actions-values.yml).
     host = os.environ.get("LTA_ACTIONS_HOST", "127.0.0.1")
-    from rasa_sdk import endpoint, utils
+    from rasa_sdk import endpoint
 
-    from bot.server import limits
+    from bot.server import capacity, limits
 
     # rasa_sdk's app, with its error answers replaced (its 500s echo the request body and the exception's
     # text) and Sanic's limits set: a body no larger than a long conversation's tracker (Rasa sends it all).
     app = endpoint.create_app("actions", cors_origins=None)
     limits.harden(app, max_bytes=ACTIONS_REQUEST_MAX_BYTES)
-    app.run(host, port, workers=utils.number_of_sanic_workers())
+    # Several worker processes (LTA_ACTION_WORKERS, default the cores, at most 4), forked by Sanic once the actions
+    # are built and warm, sharing one listening socket: a worker busy with a turn does not accept, an idle one does.
+    # They stay in this process's group (the supervisor stops, freezes or kills them with it) and die with it.
+    workers = capacity.action_workers()
+    if workers > 1:
+        app.register_listener(lambda *_: _die_with_parent_only(), "before_server_start")
+    app.run(host, port, workers=workers)
+
+
+def _die_with_parent_only() -> None:
+    """PR_SET_PDEATHSIG in a forked worker (it is not inherited across fork), without a new session."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except OSError:
+        pass
 
 
 def main(argv: Optional[list[str]] = None) -> int:

@@ -39,3 +39,15 @@ def test_dialogue_without_the_evaluation_sets_says_so(tmp_path: Path, capsys: py
 def test_faq_runs(capsys: pytest.CaptureFixture[str]) -> None:
     assert faq.main(["--eval", str(EVAL / "faq.yaml"), "--smoke"]) == 0
     assert "must_not_contain hits" in capsys.readouterr().out
+
+
+def test_load_benchmark_sorts_each_officers_replies_into_one_outcome() -> None:
+    """bench.load's own smoke run starts servers (tests/e2e/test_capacity.py); its sorting is checked here."""
+    from bench.load import classify
+    from bot.server.capacity import BUSY, CANNOT_WORK_OUT, NOT_ANSWERED, QUEUED
+
+    assert classify(["Roughly what is the contract worth?"]) == "answered"
+    assert classify([QUEUED, "Roughly what is the contract worth?", "more"]) == "queued_then_answered"
+    assert classify([BUSY]) == "told_to_retry" and classify([QUEUED, NOT_ANSWERED]) == "told_to_retry"
+    assert classify([CANNOT_WORK_OUT]) == "apology"
+    assert classify([]) == "lost" and classify([QUEUED]) == "lost"  # queued, then never answered

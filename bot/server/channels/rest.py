@@ -47,7 +47,8 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.server import guard, limits, speedups
+from bot.server import capacity, guard, limits, speedups
+from bot.server.channels.socketio import client_address
 from bot.server.store import store_health
 
 logger = logging.getLogger(__name__)
@@ -176,6 +177,8 @@ class GuardedRestInput(RestInput):
                 return _error("that sender id belongs to another channel", 403)
             if not sender.startswith(prefix):
                 return _error(f"this token may only use sender ids that start with {prefix}", 403)
+            if not capacity.RATES.address.allow(client_address(request)):
+                return response.json({"error": capacity.SLOW_DOWN}, status=429, headers={"Retry-After": "2"})
             try:
                 refusal, text, metadata = guard.gate(body.get("message"), body.get("metadata"))
             except guard.InputRefused as e:

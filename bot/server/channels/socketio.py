@@ -73,7 +73,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot.server import limits
+from bot.server import capacity, limits
 from bot.server.guard import InputRefused, gate
 from bot.server.limits import MAX_MESSAGE_CHARS
 from bot.server.store import find_answer
@@ -237,6 +237,17 @@ def _peer(request: Any) -> str:
         return str(request.conn_info.client_ip or "")
     except AttributeError:
         return ""
+
+
+def client_address(request: Any) -> str:
+    """The client's address for rate limits: the connection's peer, or, from a proxy in LTA_TRUSTED_PROXIES, the
+    address that proxy put last in X-Forwarded-For (the one it saw; earlier entries are the client's own say)."""
+    peer = _peer(request)
+    if peer and peer in trusted_proxies():
+        forwarded = [a.strip() for a in (request.headers.get("x-forwarded-for") or "").split(",") if a.strip()]
+        if forwarded:
+            return forwarded[-1][:64]
+    return peer
 
 
 def _scheme(request: Any) -> str:
@@ -590,6 +601,9 @@ class SecureSocketIOInput(SocketIOInput):
                 token = auth.get("token") if isinstance(auth, dict) else None
                 if not token or not decode_bearer_token(token, self.jwt_key, self.jwt_algorithm):
                     return False
+            request = environ.get("sanic.request")
+            async with sio.session(sid, namespace=namespace) as session:
+                session["client"] = client_address(request) if request is not None else ""
             return True
 
         @sio.on("session_request", namespace=namespace)
@@ -644,6 +658,11 @@ class SecureSocketIOInput(SocketIOInput):
             if len(text) > self.max_message_chars:
                 reply = TOO_LONG_REPLY.format(length=len(text), limit=self.max_message_chars)
                 await output.send_text_message(sender_id, reply)
+                return
+            # Per client: this socket (one browser tab, whichever conversation it holds) and its address.
+            if not capacity.RATES.socket.allow(sid) or not capacity.RATES.address.allow(session.get("client") or sid):
+                logger.warning("A web chat message was not processed: its client is over its rate limit.")
+                await output.send_text_message(sender_id, capacity.SLOW_DOWN)
                 return
             try:  # the same gate as every channel: "/" payloads and metadata are capped too
                 refusal, text, metadata = gate(text, data.get(self.metadata_key), self.max_message_chars)
