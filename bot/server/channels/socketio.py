@@ -822,13 +822,9 @@ class SecureSocketIOInput(SocketIOInput):
         fmt = request.args.get("format", "html")
         if fmt not in ("html", "csv"):
             return response.json({"error": "format must be html or csv"}, status=400)
-        body = request.body or b""
-        if len(body) > 2048:
-            return response.json({"error": "the request is too large"}, status=413)
-        try:
-            data = limits.parse_json(body)
-        except ValueError:
-            return response.json({"error": "the body is not valid JSON"}, status=400)
+        data, refused = _small_json(request)
+        if refused is not None:
+            return refused
         try:
             sender_id = await self.live_sender(data.get("session_id")) if isinstance(data, dict) else None
             tracker = await self._tracker(sender_id) if sender_id else None
@@ -916,13 +912,9 @@ class SecureSocketIOInput(SocketIOInput):
         fmt = request.args.get("format", "")
         if fmt not in ("csv", "xlsx"):
             return response.json({"error": "format must be csv or xlsx"}, status=400)
-        body = request.body or b""
-        if len(body) > 2048:
-            return response.json({"error": "the request is too large"}, status=413)
-        try:
-            data = limits.parse_json(body)
-        except ValueError:
-            return response.json({"error": "the body is not valid JSON"}, status=400)
+        data, refused = _small_json(request)
+        if refused is not None:
+            return refused
         data = data if isinstance(data, dict) else {}
         sender_id, refused = await self._screen_sender(data.get("session_id"))
         if refused:
@@ -954,3 +946,14 @@ def quiz_resume(state: Any) -> list[dict]:
         logger.exception("Could not show a running quiz after a reload.")
         return []
     return [{"sender": "bot", **bot_message_payload(m.text, {"buttons": m.rasa_buttons()})} for m in messages]
+
+
+def _small_json(request: Request) -> tuple[Any, Optional[HTTPResponse]]:
+    """The JSON body of a small widget request (a session id and a few fields), or the 4xx to answer instead."""
+    body = request.body or b""
+    if len(body) > 2048:
+        return None, response.json({"error": "the request is too large"}, status=413)
+    try:
+        return limits.parse_json(body), None
+    except ValueError:
+        return None, response.json({"error": "the body is not valid JSON"}, status=400)
