@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.assistant import followups
-from bot.assistant.dialogue import Incoming, Outcome, turn
+from bot.assistant.dialogue import Incoming, Outcome, restarts, turn
 from bot.assistant.faq import prepare as prepare_faq
 from bot.ltr import Assessment, Case, CaseError, assess
 
@@ -66,7 +66,7 @@ class ActionConverse(Action):
             return []
         msg = incoming(tracker)
         events: list[EventType] = []
-        if msg.intent == "start_again":
+        if restarts(msg, today()):
             # Starting again ends a quiz with its score (the state is kept for the trainer's report), never silently.
             if active(tracker.get_slot("quiz")):
                 quiz_messages, quiz_state = quiz_turn(tracker.get_slot("quiz"), "stop", today())

@@ -113,6 +113,14 @@ OFFER_BUTTON = {"title": "Yes, check it", "payload": "/affirm"}
 FOLLOW_UPS = ("what_would_change", "show_references", "what_must_we_do", "more_about_route")
 
 
+def restarts(msg: Incoming, today: date) -> bool:
+    """Does the message ask to start again? Starting again wipes the case, so the intent alone is not enough: a
+    message with facts in it is an answer ("we want to start next April"), whatever the NLU made of "start"."""
+    if msg.intent != "start_again":
+        return False
+    return msg.is_payload or not read_message(msg.text, today).has_case_facts
+
+
 def turn(raw_state: Any, msg: Incoming, today: date) -> Outcome:
     st = _state(raw_state)
     if not msg.is_payload:
@@ -122,7 +130,7 @@ def turn(raw_state: Any, msg: Incoming, today: date) -> Outcome:
         # "can I download this?", "what is LTR?", "how do I start again?": a short answer about the assistant, and the
         # case carries on where it was.
         return Outcome([_about_message(itself, st, today)] + _repeat(st, today), st)
-    if msg.intent == "start_again":
+    if restarts(msg, today):
         fresh = new_state()
         fresh["disclaimer"] = st["disclaimer"]
         return Outcome([Message(q.RESTARTED)], fresh)

@@ -311,3 +311,13 @@ def test_not_knowing_the_vat_takes_the_higher_value_and_says_so() -> None:
     a = chat.say("I don't know about VAT", "dont_know").assessment
     assert a is not None and a.above_threshold is True and a.estimated_value_gbp == 720_000
     assert "assumed VAT is added on top" in chat.text
+
+
+def test_a_message_with_facts_is_never_taken_as_starting_again() -> None:
+    # Starting again wipes the case: "we want to start next April" is the date, whatever the NLU made of "start".
+    chat = Chat()
+    chat.say("Home care, £200k a year for 3 years")
+    chat.say("we want to start next April", "start_again")
+    assert chat.state["facts"].get("service") == "home_care" and chat.state["facts"].get("commenced") == "2027-04-01"
+    chat.say("start again", "start_again")
+    assert chat.state["facts"] == {}
