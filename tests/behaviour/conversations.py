@@ -149,9 +149,11 @@ def date_phrase(d: date, rng: random.Random) -> str:
         return rng.choice([f"we advertised in {month} {d.year}", f"the tender notice went out in {month} {d.year}",
                            f"it was advertised back in {month} {d.year}", f"{month} {d.year}, it's already out"])
     forms = [f"{month} {d.year}", f"we hope to go out to tender in {month} {d.year}", f"advert in {month} {d.year}",
-             f"{month[:3]} {d.year}", f"tender notice {month} {d.year}", f"early {month} {d.year}"]
+             f"{month[:3]} {d.year}", f"tender notice {month} {d.year}", f"early {month} {d.year}",
+             f"we want to start in {month} {d.year}", f"starting {month} {d.year}", f"start date {month} {d.year}",
+             f"we'd like to kick off in {month} {d.year}"]
     if d.year == 2027 and d.month <= 10:
-        forms += [f"next {month}", f"{month} next year"]
+        forms += [f"next {month}", f"{month} next year", f"we want to start next {month}", f"starting next {month}"]
     return rng.choice(forms)
 
 
